@@ -1,0 +1,13 @@
+# Every dependency comes from Debian 12's packages (see .ci/install-deps).
+find_package(Protobuf 3.21 REQUIRED)   # CMake's FindProtobuf: Debian ships no protobuf config
+find_package(absl CONFIG REQUIRED)
+# Boost.Geometry and Boost.Graph are header-only; they are used inside lib/ only.
+find_package(Boost 1.74 REQUIRED)
+find_package(Threads REQUIRED)
+
+if(WEGWIJZER_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()
+if(WEGWIJZER_BUILD_BENCHMARKS)
+  find_package(benchmark CONFIG REQUIRED)
+endif()

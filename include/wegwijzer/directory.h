@@ -1,0 +1,113 @@
+// The directory: an immutable, compiled snapshot of every provider of digital help.
+//
+// A Directory is built once from the protobuf model (wegwijzer.v1.DirectorySnapshot)
+// or from the contract's providers.csv (see interchange.h), validated as a whole, and
+// then read by any number of threads. Building compiles codes into bit sets, lays the
+// providers out as structure-of-arrays in a spatial tree whose nodes carry the union
+// of their providers' capabilities, and sorts ids for the contract's tie order.
+//
+// Example:
+//   absl::StatusOr<std::shared_ptr<const Directory>> directory =
+//       Directory::Create(snapshot);
+//   if (!directory.ok()) return directory.status();   // names the record and reason
+//   Router router(*directory);
+//   RouteResult result = router.Route(request, /*k=*/5);
+//
+// Replacing the providers means building a new Directory and swapping the
+// shared_ptr (e.g. with std::atomic<std::shared_ptr<const Directory>>); routers that
+// still hold the old snapshot keep working on it.
+//
+// Thread-safety: immutable, safe to share between threads.
+// Complexity: Create is O(n log n) in the number of provider locations; memory is
+// about 200 bytes per location plus the retained protobuf snapshot.
+#ifndef WEGWIJZER_DIRECTORY_H_
+#define WEGWIJZER_DIRECTORY_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "wegwijzer/codes.h"
+#include "wegwijzer/geo.h"
+
+namespace wegwijzer {
+namespace v1 {
+class DirectorySnapshot;
+class Provider;
+}  // namespace v1
+
+namespace internal {
+struct DirectoryIndex;
+}  // namespace internal
+
+// Position of a provider in the directory: the order of the snapshot it was built from.
+using ProviderIndex = uint32_t;
+
+// A provider as the directory holds it, codes compiled. Read-only view.
+struct ProviderInfo {
+  struct Location {
+    std::string id;  // Equals the provider id when the snapshot left it empty.
+    std::string name;
+    LatLng position;
+  };
+  std::string id;
+  std::string name;
+  ProviderKind kind = ProviderKind::kOther;
+  TopicSet topics;
+  LanguageSet languages;
+  ModeSet modes;
+  AccessSet access;
+  double radius_km = 0;                    // Home-visit radius.
+  std::optional<int64_t> capacity;         // nullopt = unlimited.
+  std::vector<std::string> municipalities; // Empty = serves anyone.
+  std::vector<Location> locations;
+  bool has_service_area = false;
+};
+
+class Directory {
+ public:
+  // Validates and compiles `snapshot`. Returns kInvalidArgument naming the provider
+  // (index and id) and the reason for: empty or duplicate id, missing kind, no topics,
+  // unknown language code, invalid or missing coordinates for a physical mode,
+  // radius_km outside [0, 1000] (or 0 with home visits), negative capacity, empty
+  // municipality code, an invalid service-area polygon (unclosed ring, fewer than 4
+  // points, self-intersection). An empty snapshot is valid: every route then answers
+  // no_suitable_provider.
+  static absl::StatusOr<std::shared_ptr<const Directory>> Create(
+      const v1::DirectorySnapshot& snapshot);
+
+  // Parses a serialized wegwijzer.v1.DirectorySnapshot, then Create(). Truncated or
+  // garbage bytes give kInvalidArgument ("not a DirectorySnapshot").
+  static absl::StatusOr<std::shared_ptr<const Directory>> FromSerialized(
+      std::string_view bytes, std::string_view source_name = "snapshot");
+
+  ~Directory();
+  Directory(const Directory&) = delete;
+  Directory& operator=(const Directory&) = delete;
+
+  // The snapshot this directory was built from, exactly as given.
+  const v1::DirectorySnapshot& snapshot() const;
+
+  size_t size() const { return providers_.size(); }
+  const ProviderInfo& provider(ProviderIndex index) const { return providers_[index]; }
+  std::optional<ProviderIndex> Find(std::string_view provider_id) const;
+
+  // Internal: the compiled index the Router and Matcher read.
+  const internal::DirectoryIndex& index() const { return *index_; }
+
+ private:
+  Directory();
+  std::unique_ptr<v1::DirectorySnapshot> snapshot_;
+  std::vector<ProviderInfo> providers_;
+  absl::flat_hash_map<std::string, ProviderIndex> by_id_;
+  std::unique_ptr<internal::DirectoryIndex> index_;
+};
+
+}  // namespace wegwijzer
+
+#endif  // WEGWIJZER_DIRECTORY_H_

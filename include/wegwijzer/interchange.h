@@ -1,0 +1,103 @@
+// The CSV interchange contract (interchange.md v1.1): providers.csv and requests.csv
+// in, route.csv out.
+//
+// Readers check every row as the contract's common rules and fine points say, and
+// collect one problem per bad row (file, line where the record starts, reason) plus
+// one warning per unknown column. A whole-file problem (unreadable or empty file,
+// missing or duplicate column, invalid UTF-8 in the header, a quoted field that
+// never closes) is an error even with skip_bad_rows. Bad rows make the read fail
+// unless skip_bad_rows is set; then they are skipped and listed in the report.
+// Nothing is dropped silently.
+//
+// Example:
+//   absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv("providers.csv");
+//   if (!providers.ok()) { std::cerr << providers.status().message(); return 1; }
+//   std::cerr << providers->report.ToString();   // warnings, skipped rows
+//
+// Thread-safety: free functions without shared state; thread-safe.
+#ifndef WEGWIJZER_INTERCHANGE_H_
+#define WEGWIJZER_INTERCHANGE_H_
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "wegwijzer/directory.h"
+#include "wegwijzer/request.h"
+#include "wegwijzer/router.h"
+
+namespace wegwijzer {
+
+struct CsvReadOptions {
+  // Skip bad rows (after reporting them) instead of rejecting the file. DEFAULT: false.
+  bool skip_bad_rows = false;
+};
+
+// What a reader found wrong, short of a whole-file error.
+struct CsvProblem {
+  enum class Kind { kWarning, kBadRow };
+  Kind kind = Kind::kBadRow;
+  int line = 0;  // 1-based line where the record starts; 1 for header warnings
+  std::string reason;
+};
+
+struct CsvReport {
+  std::string file;  // as given to the reader
+  int rows = 0;      // data rows read (blank lines not counted)
+  int bad_rows = 0;
+  std::vector<CsvProblem> problems;  // in line order
+  // One line per problem, "file:line: reason" (warnings say "warning:"), then a
+  // summary line when there were bad rows. Empty when nothing was wrong.
+  std::string ToString() const;
+};
+
+struct ProvidersCsv {
+  std::shared_ptr<const Directory> directory;
+  CsvReport report;
+};
+
+struct RequestsCsv {
+  std::vector<Request> requests;  // in file order
+  std::vector<int> lines;         // line of each request, parallel to `requests`
+  CsvReport report;
+};
+
+// Readers of a file path. kNotFound / kPermissionDenied when it cannot be read;
+// kInvalidArgument for a whole-file problem, or for bad rows without skip_bad_rows
+// (the message is the report: every bad row, then the summary).
+absl::StatusOr<ProvidersCsv> ReadProvidersCsv(const std::string& path,
+                                              const CsvReadOptions& options = {});
+absl::StatusOr<RequestsCsv> ReadRequestsCsv(const std::string& path,
+                                            const CsvReadOptions& options = {});
+
+// The same on text in memory; `file_name` is used in messages only.
+absl::StatusOr<ProvidersCsv> ParseProvidersCsv(std::string_view text,
+                                               std::string_view file_name,
+                                               const CsvReadOptions& options = {});
+absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
+                                             std::string_view file_name,
+                                             const CsvReadOptions& options = {});
+
+// route.csv: `request_id,rank,provider_id,mode,distance_m`, requests in the given
+// order, a rank-0 `no_suitable_provider` row for a request with no referral.
+// REQUIRES: results.size() == requests.size().
+std::string FormatRouteCsv(const Directory& directory, std::span<const Request> requests,
+                           std::span<const RouteResult> results);
+
+// Writes `contents` to `path` atomically: a temporary file beside it, flushed, then
+// renamed over `path`. On failure `path` is left as it was and no temporary remains.
+absl::Status WriteFileAtomically(const std::string& path, std::string_view contents);
+
+// Reads a whole file. kNotFound, kPermissionDenied or kInvalidArgument (a directory),
+// each naming the path.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+
+// Quotes `field` as RFC 4180 requires when it holds a comma, quote or line break.
+std::string CsvField(std::string_view field);
+
+}  // namespace wegwijzer
+
+#endif  // WEGWIJZER_INTERCHANGE_H_

@@ -1,0 +1,46 @@
+// A resident's request for help, in the compact form the router reads.
+//
+// Thread-safety: a value type; thread-compatible.
+#ifndef WEGWIJZER_REQUEST_H_
+#define WEGWIJZER_REQUEST_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "wegwijzer/codes.h"
+#include "wegwijzer/geo.h"
+
+namespace wegwijzer {
+namespace v1 {
+class Request;
+}  // namespace v1
+
+// What one resident needs. Holds no personal data: an opaque id, a position and needs.
+// Defaults are the contract's (interchange.md v1.1, requests.csv).
+struct Request {
+  std::string id;             // Unique id of the request. Required.
+  LatLng position;            // Home or postcode centroid. Required, valid.
+  TopicSet topics;            // All topics needed. Required, non-empty.
+  LanguageSet languages = DefaultLanguages();  // Any one suffices. DEFAULT: {nl}.
+  ModeSet modes = kAllModes;  // Modes the resident accepts. DEFAULT: all four.
+  AccessSet access;           // Features needed (all of them). DEFAULT: none.
+  double max_km = 10;         // Farthest in-person trip, km, in [0, 1000]. DEFAULT: 10.
+  int priority = 0;           // 0..3, 3 = most urgent or vulnerable. DEFAULT: 0.
+  std::string municipality;   // CBS code of the home municipality. DEFAULT: unknown.
+
+  static LanguageSet DefaultLanguages();
+
+  // Converts from the protobuf model, applying the defaults documented in
+  // request.proto, and validates (see Validate). Errors name the request id.
+  static absl::StatusOr<Request> FromProto(const v1::Request& proto);
+  void ToProto(v1::Request* proto) const;
+
+  // OK, or kInvalidArgument naming the request id and the first field that is wrong:
+  // empty id, invalid position, no topics, no languages, no modes, max_km outside
+  // [0, 1000] or not finite, priority outside 0..3.
+  absl::Status Validate() const;
+};
+
+}  // namespace wegwijzer
+
+#endif  // WEGWIJZER_REQUEST_H_

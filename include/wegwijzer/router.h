@@ -1,0 +1,109 @@
+// The router: the k best referrals for one request, or for a batch of them.
+//
+// Route() answers exactly as interchange.md v1.1 ("route") defines it. A provider
+// location P suits request R through mode m when P helps with every topic R needs,
+// they share a language, P offers the service features R needs (and, for in-person
+// help, the place features too), m is accepted by both, P serves R's municipality,
+// P has capacity left (> 0), R lies in P's service area if P has one, and R is close
+// enough: in person within R's max_km, home visits within P's radius. Of the
+// suitable modes the cheapest is used: physical modes cost the haversine distance
+// rounded to whole metres, remote modes 25,000; ties go in_person, home_visit,
+// phone, video. Referrals are ordered by (class, cost, provider id in byte order,
+// location id), class 0 = physical, class 1 = remote.
+//
+// A provider with several locations can appear once per location in class 0; in
+// class 1 it appears once (location empty), and only if none of its locations is a
+// class-0 referral.
+//
+// Example:
+//   Router router(directory);
+//   RouteResult result = router.Route(request, 5);
+//   for (const Referral& r : result.referrals)
+//     std::cout << router.directory().provider(r.provider).id << " " << r.cost_m;
+//   if (result.referrals.empty()) std::cout << result.no_suitable_provider;
+//
+// Thread-safety: immutable, safe to share between threads; Route and RouteBatch
+// are const and may be called concurrently.
+// Complexity: Route walks the spatial tree nearest-first, skipping every subtree
+// whose providers together lack a needed topic, language, mode or feature or lie out
+// of reach; typical cost is O(k log n). Explaining a request that nothing suits is a
+// linear scan (rare path).
+#ifndef WEGWIJZER_ROUTER_H_
+#define WEGWIJZER_ROUTER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "wegwijzer/codes.h"
+#include "wegwijzer/directory.h"
+#include "wegwijzer/request.h"
+
+namespace wegwijzer {
+namespace v1 {
+class RouteResult;
+}  // namespace v1
+
+// One suitable provider location for a request.
+struct Referral {
+  ProviderIndex provider = 0;
+  // Index into directory.provider(provider).locations; -1 for a remote referral.
+  int location = -1;
+  Mode mode = Mode::kInPerson;
+  int64_t cost_m = 0;                 // Whole metres; kRemoteCostMeters for remote modes.
+  std::optional<double> distance_m;   // Unrounded; absent for remote referrals.
+  bool is_remote() const { return mode == Mode::kPhone || mode == Mode::kVideo; }
+  bool operator==(const Referral&) const = default;
+};
+
+struct RouteResult {
+  std::vector<Referral> referrals;  // Best first; at most k.
+  // When `referrals` is empty: which constraint removed the candidates, readable,
+  // e.g. "4 providers help with benefits within 10 km, none speaks ar". Filled only
+  // when RouteOptions::explain_no_match is true.
+  std::string no_suitable_provider;
+};
+
+struct RouteOptions {
+  // How many referrals per request, >= 1. DEFAULT: 5.
+  int k = 5;
+  // Explain requests that nothing suits (a linear scan each). DEFAULT: true.
+  bool explain_no_match = true;
+  // Threads for RouteBatch; 0 = std::thread::hardware_concurrency(). DEFAULT: 0.
+  int threads = 0;
+};
+
+class Router {
+ public:
+  // REQUIRES: `directory` is not null. The router shares ownership of it.
+  explicit Router(std::shared_ptr<const Directory> directory);
+
+  const Directory& directory() const { return *directory_; }
+
+  // REQUIRES: request.Validate().ok() (else the answer is unspecified but safe: no
+  // crash, no undefined behaviour). k < 1 is treated as 1.
+  RouteResult Route(const Request& request, const RouteOptions& options = {}) const;
+
+  // Routes every request, splitting the batch over options.threads threads. The
+  // answer is identical to calling Route on each, in order, whatever the thread count.
+  std::vector<RouteResult> RouteBatch(std::span<const Request> requests,
+                                      const RouteOptions& options = {}) const;
+
+  // Readable reasons why `referral` suits `request` ("helps with benefits",
+  // "speaks ar", "2.3 km away", "home visit"), for display.
+  std::vector<std::string> Reasons(const Request& request, const Referral& referral) const;
+
+  // The result in the protobuf model, with ids and reasons filled in.
+  void ToProto(const Request& request, const RouteResult& result,
+               v1::RouteResult* proto) const;
+
+ private:
+  std::shared_ptr<const Directory> directory_;
+};
+
+}  // namespace wegwijzer
+
+#endif  // WEGWIJZER_ROUTER_H_

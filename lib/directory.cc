@@ -1,0 +1,359 @@
+#include "wegwijzer/directory.h"
+
+#include <algorithm>
+#include <limits>
+#include <cmath>
+#include <numbers>
+#include <numeric>
+
+#include "absl/container/flat_hash_set.h"
+#include "text.h"
+#include "directory_index.h"
+#include "geo_internal.h"
+#include "proto_codes.h"
+#include "service_area.h"
+#include "wegwijzer/v1/directory.pb.h"
+
+namespace wegwijzer {
+namespace internal {
+
+UnitVector ToUnitVector(LatLng p) {
+  constexpr double kPi = std::numbers::pi;
+  const double lat = p.lat_deg * kPi / 180, lon = p.lon_deg * kPi / 180;
+  return {std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat)};
+}
+
+DirectoryIndex::DirectoryIndex() : service_areas(std::make_unique<ServiceAreas>()) {}
+DirectoryIndex::~DirectoryIndex() = default;
+
+bool DirectoryIndex::Serves(uint32_t p, uint32_t m) const {
+  const ProviderRules& r = rules[p];
+  if (r.municipalities_begin == r.municipalities_end) return true;
+  if (m == kNoMunicipality) return false;
+  return std::binary_search(municipality_ids.begin() + r.municipalities_begin,
+                            municipality_ids.begin() + r.municipalities_end, m);
+}
+
+bool DirectoryIndex::InServiceArea(uint32_t p, LatLng position) const {
+  const uint32_t area = rules[p].service_area;
+  return area == kNoServiceArea || service_areas->Contains(area, position);
+}
+
+namespace {
+
+constexpr int kLeafSize = 8;
+
+// Converts one provider from the protobuf model and checks it; the reason does not
+// name the provider (the caller prefixes it).
+absl::Status CompileProvider(const v1::Provider& p, ProviderInfo* info) {
+  info->id = p.id();
+  info->name = p.name();
+  if (p.id().empty()) return absl::InvalidArgumentError("empty id");
+  auto kind = FromProtoEnum<ProviderKind, kProviderKindCount>(p.kind());
+  if (!kind) return absl::InvalidArgumentError(internal::Cat("unknown kind value ", p.kind()));
+  info->kind = *kind;
+  for (int t : p.topics()) {
+    auto topic = FromProtoEnum<Topic, kTopicCount>(t);
+    if (!topic) return absl::InvalidArgumentError(internal::Cat("unknown topic value ", t));
+    info->topics.Add(*topic);
+  }
+  if (info->topics.empty()) return absl::InvalidArgumentError("no topics");
+  for (const std::string& code : p.languages()) {
+    auto language = Language::FromCode(code);
+    if (!language) {
+      return absl::InvalidArgumentError(internal::Cat("unknown language code '", code, "'"));
+    }
+    info->languages.Add(*language);
+  }
+  if (info->languages.empty()) info->languages.Add(*Language::FromCode("nl"));
+  for (int m : p.modes()) {
+    auto mode = FromProtoEnum<Mode, kModeCount>(m);
+    if (!mode) return absl::InvalidArgumentError(internal::Cat("unknown mode value ", m));
+    info->modes.Add(*mode);
+  }
+  if (info->modes.empty()) info->modes.Add(Mode::kInPerson);
+  for (int a : p.access()) {
+    auto access = FromProtoEnum<Access, kAccessCount>(a);
+    if (!access) return absl::InvalidArgumentError(internal::Cat("unknown access value ", a));
+    info->access.Add(*access);
+  }
+  info->radius_km = p.radius_km();
+  if (!std::isfinite(info->radius_km) || info->radius_km < 0 || info->radius_km > 1000) {
+    return absl::InvalidArgumentError(
+        internal::Cat("radius_km ", info->radius_km, " is outside 0..1000"));
+  }
+  if (info->modes.Contains(Mode::kHomeVisit) && !(info->radius_km > 0)) {
+    return absl::InvalidArgumentError("offers home visits but radius_km is not > 0");
+  }
+  if (p.has_capacity()) {
+    if (p.capacity() < 0) {
+      return absl::InvalidArgumentError(
+          internal::Cat("capacity ", p.capacity(), " is negative"));
+    }
+    info->capacity = p.capacity();
+  }
+  for (const std::string& code : p.municipalities()) {
+    if (code.empty()) return absl::InvalidArgumentError("empty municipality code");
+    info->municipalities.push_back(code);
+  }
+  absl::flat_hash_set<std::string> location_ids;
+  for (int i = 0; i < p.locations_size(); ++i) {
+    const v1::Location& l = p.locations(i);
+    ProviderInfo::Location location;
+    location.id = l.id().empty() ? p.id() : l.id();
+    location.name = l.name();
+    if (!l.has_position()) {
+      return absl::InvalidArgumentError(internal::Cat("location '", location.id,
+                                                     "' has no position"));
+    }
+    location.position = {l.position().lat_deg(), l.position().lon_deg()};
+    if (!location.position.IsValid()) {
+      return absl::InvalidArgumentError(internal::Cat(
+          "location '", location.id, "' position (", location.position.lat_deg, ", ",
+          location.position.lon_deg, ") is not finite or out of range"));
+    }
+    if (!location_ids.insert(location.id).second) {
+      return absl::InvalidArgumentError(
+          internal::Cat("duplicate location id '", location.id, "'"));
+    }
+    info->locations.push_back(std::move(location));
+  }
+  if (info->modes.Intersects(kPhysicalModes) && info->locations.empty()) {
+    return absl::InvalidArgumentError(
+        "offers a physical mode (in_person or home_visit) but has no location");
+  }
+  info->has_service_area = p.has_service_area();
+  return absl::OkStatus();
+}
+
+// Builds a kd-tree over `order` (entry ids into `staged`) in place; node ranges are
+// contiguous, so the final leaf order is the permutation of `order`.
+struct TreeBuilder {
+  const std::vector<UnitVector>& unit;
+  std::vector<uint32_t>& order;
+  std::vector<TreeNode>& tree;
+
+  uint32_t Build(uint32_t begin, uint32_t end) {
+    const uint32_t id = static_cast<uint32_t>(tree.size());
+    tree.emplace_back();
+    UnitVector lo{1e9, 1e9, 1e9}, hi{-1e9, -1e9, -1e9};
+    for (uint32_t i = begin; i < end; ++i) {
+      const UnitVector& u = unit[order[i]];
+      lo = {std::min(lo.x, u.x), std::min(lo.y, u.y), std::min(lo.z, u.z)};
+      hi = {std::max(hi.x, u.x), std::max(hi.y, u.y), std::max(hi.z, u.z)};
+    }
+    tree[id].lo = lo;
+    tree[id].hi = hi;
+    tree[id].begin = begin;
+    tree[id].end = end;
+    if (end - begin <= kLeafSize) return id;
+    const double ex = hi.x - lo.x, ey = hi.y - lo.y, ez = hi.z - lo.z;
+    const int axis = ex >= ey && ex >= ez ? 0 : (ey >= ez ? 1 : 2);
+    auto coord = [&](uint32_t e) {
+      const UnitVector& u = unit[e];
+      return axis == 0 ? u.x : axis == 1 ? u.y : u.z;
+    };
+    const uint32_t mid = begin + (end - begin) / 2;
+    // Ties broken by entry id so the tree (and so every answer) is deterministic.
+    std::nth_element(order.begin() + begin, order.begin() + mid, order.begin() + end,
+                     [&](uint32_t a, uint32_t b) {
+                       const double ca = coord(a), cb = coord(b);
+                       return ca < cb || (ca == cb && a < b);
+                     });
+    const uint32_t left = Build(begin, mid);
+    const uint32_t right = Build(mid, end);
+    tree[id].left = left;
+    tree[id].right = right;
+    return id;
+  }
+};
+
+void BuildPhysical(const std::vector<ProviderInfo>& providers, DirectoryIndex* index) {
+  struct Staged {
+    uint32_t provider, location;
+  };
+  std::vector<Staged> staged;
+  for (uint32_t p = 0; p < providers.size(); ++p) {
+    const ProviderInfo& info = providers[p];
+    if (!index->rules[p].has_capacity || !info.modes.Intersects(kPhysicalModes)) continue;
+    for (uint32_t l = 0; l < info.locations.size(); ++l) staged.push_back({p, l});
+  }
+  // Tie rank: byte order of (provider id, location id).
+  std::vector<uint32_t> by_id(staged.size());
+  std::iota(by_id.begin(), by_id.end(), 0);
+  std::sort(by_id.begin(), by_id.end(), [&](uint32_t a, uint32_t b) {
+    const ProviderInfo& pa = providers[staged[a].provider];
+    const ProviderInfo& pb = providers[staged[b].provider];
+    if (int c = pa.id.compare(pb.id); c != 0) return c < 0;
+    return pa.locations[staged[a].location].id < pb.locations[staged[b].location].id;
+  });
+  std::vector<uint32_t> rank(staged.size());
+  for (uint32_t r = 0; r < by_id.size(); ++r) rank[by_id[r]] = r;
+
+  std::vector<UnitVector> unit(staged.size());
+  for (uint32_t i = 0; i < staged.size(); ++i) {
+    unit[i] = ToUnitVector(
+        providers[staged[i].provider].locations[staged[i].location].position);
+  }
+  std::vector<uint32_t> order(staged.size());
+  std::iota(order.begin(), order.end(), 0);
+  index->tree.reserve(2 * staged.size() / kLeafSize + 2);
+  if (!staged.empty()) {
+    TreeBuilder{unit, order, index->tree}.Build(0, static_cast<uint32_t>(staged.size()));
+  }
+
+  PhysicalEntries& e = index->physical;
+  const size_t n = staged.size();
+  e.position.resize(n);
+  e.cos_lat.resize(n);
+  e.unit.resize(n);
+  e.topics.resize(n);
+  e.languages.resize(n);
+  e.modes.resize(n);
+  e.access.resize(n);
+  e.radius_m.resize(n);
+  e.provider.resize(n);
+  e.location.resize(n);
+  e.tie_rank.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Staged& s = staged[order[i]];
+    const ProviderInfo& info = providers[s.provider];
+    e.position[i] = info.locations[s.location].position;
+    e.cos_lat[i] = CosLatitude(e.position[i].lat_deg);
+    e.unit[i] = unit[order[i]];
+    e.topics[i] = info.topics.bits();
+    e.languages[i] = info.languages;
+    e.modes[i] = static_cast<uint8_t>(info.modes.bits());
+    e.access[i] = static_cast<uint8_t>(info.access.bits());
+    e.radius_m[i] = info.modes.Contains(Mode::kHomeVisit) ? info.radius_km * 1000 : 0;
+    e.provider[i] = s.provider;
+    e.location[i] = s.location;
+    e.tie_rank[i] = rank[order[i]];
+  }
+  // Node unions, children before parents (children have larger ids).
+  for (size_t id = index->tree.size(); id-- > 0;) {
+    TreeNode& node = index->tree[id];
+    for (uint32_t i = node.begin; i < node.end; ++i) {
+      node.topics |= e.topics[i];
+      node.modes |= e.modes[i];
+      node.access |= e.access[i];
+      node.languages |= e.languages[i];
+      node.max_radius_m = std::max(node.max_radius_m, e.radius_m[i]);
+    }
+  }
+}
+
+void BuildRemote(const std::vector<ProviderInfo>& providers, DirectoryIndex* index) {
+  RemoteEntries& r = index->remote;
+  for (uint32_t p = 0; p < providers.size(); ++p) {
+    if (index->rules[p].has_capacity && providers[p].modes.Intersects(kRemoteModes)) {
+      r.provider.push_back(p);
+    }
+  }
+  std::sort(r.provider.begin(), r.provider.end(),
+            [&](uint32_t a, uint32_t b) { return providers[a].id < providers[b].id; });
+  const size_t n = r.size();
+  for (uint32_t p : r.provider) {
+    r.topics.push_back(providers[p].topics.bits());
+    r.languages.push_back(providers[p].languages);
+    r.modes.push_back(static_cast<uint8_t>(providers[p].modes.bits()));
+    r.access.push_back(static_cast<uint8_t>(providers[p].access.bits()));
+  }
+  for (size_t b = 0; b < n; b += kRemoteBlock) {
+    uint32_t topics = 0;
+    uint8_t modes = 0, access = 0;
+    LanguageSet languages;
+    for (size_t i = b; i < std::min(n, b + kRemoteBlock); ++i) {
+      topics |= r.topics[i];
+      modes |= r.modes[i];
+      access |= r.access[i];
+      languages |= r.languages[i];
+    }
+    r.block_topics.push_back(topics);
+    r.block_modes.push_back(modes);
+    r.block_access.push_back(access);
+    r.block_languages.push_back(languages);
+  }
+}
+
+}  // namespace
+}  // namespace internal
+
+Directory::Directory() = default;
+Directory::~Directory() = default;
+
+absl::StatusOr<std::shared_ptr<const Directory>> Directory::Create(
+    const v1::DirectorySnapshot& snapshot) {
+  std::shared_ptr<Directory> d(new Directory());
+  d->snapshot_ = std::make_unique<v1::DirectorySnapshot>(snapshot);
+  d->index_ = std::make_unique<internal::DirectoryIndex>();
+  internal::DirectoryIndex& index = *d->index_;
+  const int n = snapshot.providers_size();
+  d->providers_.resize(n);
+  index.rules.resize(n);
+  absl::flat_hash_map<std::string_view, int> seen;
+  seen.reserve(n);
+  for (int i = 0; i < n; ++i) {
+    const v1::Provider& p = snapshot.providers(i);
+    ProviderInfo& info = d->providers_[i];
+    auto fail = [&](const absl::Status& s) {
+      return absl::InvalidArgumentError(internal::Cat(
+          snapshot.source().empty() ? "" : internal::Cat(snapshot.source(), ": "),
+          "provider #", i + 1, " '", p.id(), "': ", s.message()));
+    };
+    if (absl::Status s = internal::CompileProvider(p, &info); !s.ok()) return fail(s);
+    if (auto [it, inserted] = seen.emplace(p.id(), i); !inserted) {
+      return fail(absl::InvalidArgumentError(
+          internal::Cat("duplicate id (first used by provider #", it->second + 1, ")")));
+    }
+    internal::ProviderRules& rules = index.rules[i];
+    rules.modes = info.modes;
+    rules.has_capacity = !info.capacity.has_value() || *info.capacity > 0;
+    rules.municipalities_begin = static_cast<uint32_t>(index.municipality_ids.size());
+    for (const std::string& code : info.municipalities) {
+      auto [it, inserted] = index.municipality_by_code.emplace(
+          code, static_cast<uint32_t>(index.municipality_by_code.size()));
+      index.municipality_ids.push_back(it->second);
+    }
+    rules.municipalities_end = static_cast<uint32_t>(index.municipality_ids.size());
+    std::sort(index.municipality_ids.begin() + rules.municipalities_begin,
+              index.municipality_ids.end());
+    if (p.has_service_area()) {
+      absl::StatusOr<uint32_t> area = index.service_areas->Add(p.service_area());
+      if (!area.ok()) return fail(area.status());
+      rules.service_area = *area;
+    }
+  }
+  internal::BuildPhysical(d->providers_, &index);
+  internal::BuildRemote(d->providers_, &index);
+  d->by_id_.reserve(n);
+  for (int i = 0; i < n; ++i) d->by_id_.emplace(d->providers_[i].id, i);
+  return std::shared_ptr<const Directory>(std::move(d));
+}
+
+absl::StatusOr<std::shared_ptr<const Directory>> Directory::FromSerialized(
+    std::string_view bytes, std::string_view source_name) {
+  v1::DirectorySnapshot snapshot;
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !snapshot.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::InvalidArgumentError(internal::Cat(
+        source_name, ": not a wegwijzer.v1.DirectorySnapshot (", bytes.size(),
+        " bytes could not be parsed)"));
+  }
+  absl::StatusOr<std::shared_ptr<const Directory>> directory = Create(snapshot);
+  if (!directory.ok() && snapshot.source().empty()) {
+    return absl::Status(directory.status().code(),
+                        internal::Cat(source_name, ": ", directory.status().message()));
+  }
+  return directory;
+}
+
+const v1::DirectorySnapshot& Directory::snapshot() const { return *snapshot_; }
+
+std::optional<ProviderIndex> Directory::Find(std::string_view provider_id) const {
+  auto it = by_id_.find(internal::ToAbsl(provider_id));
+  if (it == by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace wegwijzer

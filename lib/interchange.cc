@@ -1,0 +1,570 @@
+#include "wegwijzer/interchange.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "text.h"
+#include "csv_tokenizer.h"
+#include "proto_codes.h"
+#include "wegwijzer/v1/directory.pb.h"
+
+namespace wegwijzer {
+namespace {
+
+using internal::CsvRecord;
+using internal::CsvTokenizer;
+
+// ---------------------------------------------------------------------------
+// Field parsers. Each returns an empty string on success, else the reason.
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Decimal numbers as the contract spells them: [+-]?(d+[.d*]|.d+)([eE][+-]?d+)?
+bool MatchesDecimal(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  size_t int_digits = 0, frac_digits = 0;
+  while (i < s.size() && IsDigit(s[i])) ++i, ++int_digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && IsDigit(s[i])) ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t exp_digits = 0;
+    while (i < s.size() && IsDigit(s[i])) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == s.size();
+}
+
+std::string ParseDecimal(std::string_view column, std::string_view s, double* out) {
+  if (!MatchesDecimal(s)) {
+    if (s.find(',') != std::string_view::npos && MatchesDecimal(internal::Cat(
+            s.substr(0, s.find(',')), ".", s.substr(s.find(',') + 1)))) {
+      return internal::Cat(column, ": '", s,
+                          "' uses a decimal comma; write a decimal point (52.37)");
+    }
+    return internal::Cat(column, ": '", s, "' is not a decimal number");
+  }
+  std::string_view digits = s[0] == '+' ? s.substr(1) : s;
+  double value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec == std::errc::result_out_of_range || !std::isfinite(value)) {
+    // from_chars reports underflow the same way; a tiny number is simply zero.
+    bool underflow = ec == std::errc::result_out_of_range && std::fabs(value) < 1;
+    if (!underflow) return internal::Cat(column, ": '", s, "' is out of range");
+    value = 0;
+  } else if (ec != std::errc() || end != digits.data() + digits.size()) {
+    return internal::Cat(column, ": '", s, "' is not a decimal number");
+  }
+  *out = value;
+  return "";
+}
+
+std::string ParseWhole(std::string_view column, std::string_view s, int64_t* out) {
+  size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+  if (i == s.size()) return internal::Cat(column, ": '", s, "' is not a whole number");
+  for (size_t j = i; j < s.size(); ++j) {
+    if (!IsDigit(s[j])) return internal::Cat(column, ": '", s, "' is not a whole number");
+  }
+  std::string_view digits = s[0] == '+' ? s.substr(1) : s;
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec == std::errc::result_out_of_range) {
+    return internal::Cat(column, ": '", s, "' is too large");
+  }
+  if (ec != std::errc() || end != digits.data() + digits.size()) {
+    return internal::Cat(column, ": '", s, "' is not a whole number");
+  }
+  *out = value;
+  return "";
+}
+
+// List items, trimmed; empty items (as in "a;;b" or a trailing ';') are dropped.
+std::vector<std::string_view> SplitList(std::string_view field) {
+  std::vector<std::string_view> items;
+  for (size_t start = 0; start <= field.size();) {
+    size_t end = field.find(';', start);
+    if (end == std::string_view::npos) end = field.size();
+    std::string_view item = field.substr(start, end - start);
+    start = end + 1;
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+template <typename Set, typename Parse>
+std::string ParseCodes(std::string_view column, std::string_view field, Parse parse,
+                       Set* out) {
+  for (std::string_view code : SplitList(field)) {
+    auto value = parse(code);
+    if (!value) return internal::Cat(column, ": unknown code '", code, "'");
+    out->Add(*value);
+  }
+  return "";
+}
+
+std::string ParseLanguages(std::string_view field, LanguageSet* out) {
+  for (std::string_view code : SplitList(field)) {
+    auto language = Language::FromCode(code);
+    if (!language) {
+      return internal::Cat("languages: unknown code '", code,
+                          "' (ISO 639-1, two lowercase letters)");
+    }
+    out->Add(*language);
+  }
+  return "";
+}
+
+// Latitude and longitude given as a pair. `present` is false when both are empty.
+std::string ParsePosition(std::string_view lat_field, std::string_view lon_field,
+                          LatLng* out, bool* present) {
+  *present = !lat_field.empty() || !lon_field.empty();
+  if (!*present) return "";
+  if (lat_field.empty() || lon_field.empty()) {
+    return internal::Cat("coordinates are half given: ", lat_field.empty() ? "lat" : "lon",
+                        " is empty");
+  }
+  if (std::string r = ParseDecimal("lat", lat_field, &out->lat_deg); !r.empty()) return r;
+  if (std::string r = ParseDecimal("lon", lon_field, &out->lon_deg); !r.empty()) return r;
+  if (out->lat_deg < -90 || out->lat_deg > 90) {
+    return internal::Cat("lat: ", lat_field, " is outside -90..90");
+  }
+  if (out->lon_deg < -180 || out->lon_deg > 180) {
+    return internal::Cat("lon: ", lon_field, " is outside -180..180");
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------------------
+// The table walk shared by both readers: header, then each row's generic checks
+// (field count, UTF-8 and quoting, empty id, duplicate id), then `parse_row`.
+
+struct Columns {
+  absl::flat_hash_map<std::string, int> index;
+  int Find(std::string_view name) const {
+    auto it = index.find(internal::ToAbsl(name));
+    return it == index.end() ? -1 : it->second;
+  }
+};
+
+// Field of `record` at column `c`, empty when the column is absent.
+std::string_view Field(const CsvRecord& record, int c) {
+  return c < 0 ? std::string_view() : std::string_view(record.fields[c]);
+}
+
+absl::Status WalkTable(std::string_view text, std::string_view file,
+                       std::span<const std::string_view> known,
+                       std::span<const std::string_view> required, CsvReport* report,
+                       const std::function<void(const Columns&)>& on_header,
+                       const std::function<std::string(const CsvRecord&)>& parse_row) {
+  report->file = std::string(file);
+  auto whole_file = [&](std::string_view reason) {
+    return absl::InvalidArgumentError(internal::Cat(file, ": ", reason));
+  };
+  CsvTokenizer tokenizer(text);
+  CsvRecord header;
+  if (!tokenizer.Next(&header)) {
+    if (!tokenizer.status().ok()) {
+      return absl::InvalidArgumentError(internal::Cat(file, ":", tokenizer.status().message()));
+    }
+    return whole_file("the file is empty (no header row)");
+  }
+  if (header.problem == CsvRecord::Problem::kInvalidUtf8) {
+    return whole_file(internal::Cat("line ", header.line, ": the header is not valid UTF-8"));
+  }
+  if (header.problem == CsvRecord::Problem::kTextAfterClosingQuote) {
+    return whole_file(
+        internal::Cat("line ", header.line, ": text after a closing quote in the header"));
+  }
+  Columns columns;
+  for (int c = 0; c < static_cast<int>(header.fields.size()); ++c) {
+    const std::string& name = header.fields[c];
+    if (!columns.index.emplace(name, c).second) {
+      return whole_file(internal::Cat("line ", header.line, ": duplicate column '", name, "'"));
+    }
+  }
+  for (std::string_view name : required) {
+    if (columns.Find(name) >= 0) continue;
+    std::string hint;
+    if (header.fields.size() == 1 && header.fields[0].find(';') != std::string::npos) {
+      hint = "; the header looks separated by ';' (a Dutch-locale spreadsheet export?): "
+             "save as CSV with ',' between fields and a decimal point";
+    }
+    return whole_file(internal::Cat("missing required column '", name, "'", hint));
+  }
+  for (int c = 0; c < static_cast<int>(header.fields.size()); ++c) {
+    const std::string& name = header.fields[c];
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      report->problems.push_back({CsvProblem::Kind::kWarning, header.line,
+                                  internal::Cat("unknown column '", name, "' ignored")});
+    }
+  }
+  on_header(columns);
+
+  const int id_column = columns.Find("id");
+  absl::flat_hash_set<std::string> ids;
+  CsvRecord record;
+  while (tokenizer.Next(&record)) {
+    ++report->rows;
+    std::string reason;
+    if (record.fields.size() != header.fields.size()) {
+      reason = internal::Cat("has ", record.fields.size(), " fields, the header has ",
+                            header.fields.size());
+    } else if (record.problem == CsvRecord::Problem::kInvalidUtf8) {
+      reason = "is not valid UTF-8";
+    } else if (record.problem == CsvRecord::Problem::kTextAfterClosingQuote) {
+      reason = "has text after a closing quote";
+    } else if (record.fields[id_column].empty()) {
+      reason = "id is empty";
+    } else if (!ids.insert(record.fields[id_column]).second) {
+      reason = internal::Cat("duplicate id '", record.fields[id_column], "'");
+    } else {
+      reason = parse_row(record);
+    }
+    if (!reason.empty()) {
+      ++report->bad_rows;
+      report->problems.push_back({CsvProblem::Kind::kBadRow, record.line, std::move(reason)});
+    }
+  }
+  if (!tokenizer.status().ok()) {
+    return absl::InvalidArgumentError(internal::Cat(file, ":", tokenizer.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RejectIfBad(const CsvReport& report, const CsvReadOptions& options) {
+  if (report.bad_rows == 0 || options.skip_bad_rows) return absl::OkStatus();
+  return absl::InvalidArgumentError(report.ToString());
+}
+
+// ---------------------------------------------------------------------------
+
+constexpr std::string_view kProviderColumns[] = {
+    "id",    "name",   "kind",      "lat",    "lon",      "topics",
+    "languages", "modes", "radius_km", "access", "capacity", "municipality"};
+constexpr std::string_view kProviderRequired[] = {"id", "kind", "topics"};
+constexpr std::string_view kRequestColumns[] = {
+    "id",    "lat",    "lon",    "topics",   "languages",
+    "modes", "access", "max_km", "priority", "municipality"};
+constexpr std::string_view kRequestRequired[] = {"id", "lat", "lon", "topics"};
+
+struct ProviderColumns {
+  int id, name, kind, lat, lon, topics, languages, modes, radius_km, access, capacity,
+      municipality;
+};
+
+std::string ParseProviderRow(const CsvRecord& r, const ProviderColumns& c,
+                             v1::Provider* p) {
+  p->set_id(std::string(Field(r, c.id)));
+  p->set_name(std::string(Field(r, c.name)));
+  std::string_view kind_code = Field(r, c.kind);
+  if (kind_code.empty()) return "kind is empty (required)";
+  auto kind = ProviderKindFromCode(kind_code);
+  if (!kind) return internal::Cat("kind: unknown code '", kind_code, "'");
+  p->set_kind(static_cast<v1::ProviderKind>(internal::ToProtoEnum(*kind)));
+
+  LatLng position;
+  bool has_position = false;
+  if (std::string e = ParsePosition(Field(r, c.lat), Field(r, c.lon), &position, &has_position);
+      !e.empty()) {
+    return e;
+  }
+  TopicSet topics;
+  if (std::string e = ParseCodes("topics", Field(r, c.topics), TopicFromCode, &topics);
+      !e.empty()) {
+    return e;
+  }
+  if (topics.empty()) return "topics is empty (required)";
+  LanguageSet languages;
+  if (std::string e = ParseLanguages(Field(r, c.languages), &languages); !e.empty()) return e;
+  if (languages.empty()) languages = Request::DefaultLanguages();
+  ModeSet modes;
+  if (std::string e = ParseCodes("modes", Field(r, c.modes), ModeFromCode, &modes);
+      !e.empty()) {
+    return e;
+  }
+  if (modes.empty()) modes.Add(Mode::kInPerson);
+  double radius_km = 0;
+  if (std::string_view f = Field(r, c.radius_km); !f.empty()) {
+    if (std::string e = ParseDecimal("radius_km", f, &radius_km); !e.empty()) return e;
+    if (radius_km < 0 || radius_km > 1000) {
+      return internal::Cat("radius_km: ", f, " is outside 0..1000");
+    }
+  }
+  AccessSet access;
+  if (std::string e = ParseCodes("access", Field(r, c.access), AccessFromCode, &access);
+      !e.empty()) {
+    return e;
+  }
+  std::optional<int64_t> capacity;
+  if (std::string_view f = Field(r, c.capacity); !f.empty()) {
+    int64_t value = 0;
+    if (std::string e = ParseWhole("capacity", f, &value); !e.empty()) return e;
+    if (value < 0) return internal::Cat("capacity: ", f, " is negative");
+    capacity = value;
+  }
+  std::vector<std::string_view> municipalities = SplitList(Field(r, c.municipality));
+  if (modes.Intersects(kPhysicalModes) && !has_position) {
+    return internal::Cat("lat and lon are required with mode ",
+                        modes.Contains(Mode::kInPerson) ? "in_person" : "home_visit");
+  }
+  if (modes.Contains(Mode::kHomeVisit) && !(radius_km > 0)) {
+    return "radius_km must be > 0 with mode home_visit";
+  }
+
+  internal::AppendSet<Topic, kTopicCount>(topics, p->mutable_topics());
+  for (std::string_view code : languages.codes()) p->add_languages(std::string(code));
+  internal::AppendSet<Mode, kModeCount>(modes, p->mutable_modes());
+  internal::AppendSet<Access, kAccessCount>(access, p->mutable_access());
+  p->set_radius_km(radius_km);
+  if (capacity) p->set_capacity(*capacity);
+  for (std::string_view m : municipalities) p->add_municipalities(std::string(m));
+  if (has_position) {
+    v1::Location* location = p->add_locations();
+    location->mutable_position()->set_lat_deg(position.lat_deg);
+    location->mutable_position()->set_lon_deg(position.lon_deg);
+  }
+  return "";
+}
+
+struct RequestColumns {
+  int id, lat, lon, topics, languages, modes, access, max_km, priority, municipality;
+};
+
+std::string ParseRequestRow(const CsvRecord& r, const RequestColumns& c, Request* q) {
+  q->id = std::string(Field(r, c.id));
+  std::string_view lat = Field(r, c.lat), lon = Field(r, c.lon);
+  if (lat.empty() || lon.empty()) {
+    return internal::Cat(lat.empty() ? "lat" : "lon", " is empty (required)");
+  }
+  bool present = false;
+  if (std::string e = ParsePosition(lat, lon, &q->position, &present); !e.empty()) return e;
+  if (std::string e = ParseCodes("topics", Field(r, c.topics), TopicFromCode, &q->topics);
+      !e.empty()) {
+    return e;
+  }
+  if (q->topics.empty()) return "topics is empty (required)";
+  q->languages = LanguageSet();
+  if (std::string e = ParseLanguages(Field(r, c.languages), &q->languages); !e.empty()) {
+    return e;
+  }
+  if (q->languages.empty()) q->languages = Request::DefaultLanguages();
+  q->modes = ModeSet();
+  if (std::string e = ParseCodes("modes", Field(r, c.modes), ModeFromCode, &q->modes);
+      !e.empty()) {
+    return e;
+  }
+  if (q->modes.empty()) q->modes = kAllModes;
+  if (std::string e = ParseCodes("access", Field(r, c.access), AccessFromCode, &q->access);
+      !e.empty()) {
+    return e;
+  }
+  if (std::string_view f = Field(r, c.max_km); !f.empty()) {
+    if (std::string e = ParseDecimal("max_km", f, &q->max_km); !e.empty()) return e;
+    if (q->max_km < 0 || q->max_km > 1000) {
+      return internal::Cat("max_km: ", f, " is outside 0..1000");
+    }
+  }
+  if (std::string_view f = Field(r, c.priority); !f.empty()) {
+    int64_t priority = 0;
+    if (std::string e = ParseWhole("priority", f, &priority); !e.empty()) return e;
+    if (priority < 0 || priority > 3) return internal::Cat("priority: ", f, " is outside 0..3");
+    q->priority = static_cast<int>(priority);
+  }
+  q->municipality = std::string(Field(r, c.municipality));
+  return "";
+}
+
+}  // namespace
+
+std::string CsvReport::ToString() const {
+  std::string out;
+  for (const CsvProblem& p : problems) {
+    internal::Append(&out, file, ":", p.line, ": ",
+                    p.kind == CsvProblem::Kind::kWarning ? "warning: " : "bad row: ", p.reason,
+                    "\n");
+  }
+  if (bad_rows > 0) {
+    internal::Append(&out, file, ": ", bad_rows, " of ", rows, " rows are bad\n");
+  }
+  return out;
+}
+
+absl::StatusOr<ProvidersCsv> ParseProvidersCsv(std::string_view text,
+                                               std::string_view file_name,
+                                               const CsvReadOptions& options) {
+  ProvidersCsv result;
+  v1::DirectorySnapshot snapshot;
+  snapshot.set_source(std::string(file_name));
+  ProviderColumns c{};
+  absl::Status status = WalkTable(
+      text, file_name, kProviderColumns, kProviderRequired, &result.report,
+      [&](const Columns& cols) {
+        c = {cols.Find("id"),        cols.Find("name"),     cols.Find("kind"),
+             cols.Find("lat"),       cols.Find("lon"),      cols.Find("topics"),
+             cols.Find("languages"), cols.Find("modes"),    cols.Find("radius_km"),
+             cols.Find("access"),    cols.Find("capacity"), cols.Find("municipality")};
+      },
+      [&](const CsvRecord& record) {
+        v1::Provider* provider = snapshot.add_providers();
+        std::string reason = ParseProviderRow(record, c, provider);
+        if (!reason.empty()) snapshot.mutable_providers()->RemoveLast();
+        return reason;
+      });
+  if (!status.ok()) return status;
+  if (absl::Status s = RejectIfBad(result.report, options); !s.ok()) return s;
+  absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(snapshot);
+  if (!directory.ok()) return directory.status();
+  result.directory = *std::move(directory);
+  return result;
+}
+
+absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
+                                             std::string_view file_name,
+                                             const CsvReadOptions& options) {
+  RequestsCsv result;
+  RequestColumns c{};
+  absl::Status status = WalkTable(
+      text, file_name, kRequestColumns, kRequestRequired, &result.report,
+      [&](const Columns& cols) {
+        c = {cols.Find("id"),     cols.Find("lat"),    cols.Find("lon"),
+             cols.Find("topics"), cols.Find("languages"), cols.Find("modes"),
+             cols.Find("access"), cols.Find("max_km"), cols.Find("priority"),
+             cols.Find("municipality")};
+      },
+      [&](const CsvRecord& record) {
+        Request request;
+        std::string reason = ParseRequestRow(record, c, &request);
+        if (reason.empty()) {
+          result.requests.push_back(std::move(request));
+          result.lines.push_back(record.line);
+        }
+        return reason;
+      });
+  if (!status.ok()) return status;
+  if (absl::Status s = RejectIfBad(result.report, options); !s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    if (err == ENOENT) return absl::NotFoundError(internal::Cat(path, ": no such file"));
+    if (err == EACCES) return absl::PermissionDeniedError(internal::Cat(path, ": permission denied"));
+    return absl::UnavailableError(internal::Cat(path, ": ", std::strerror(err)));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return absl::InvalidArgumentError(internal::Cat(path, ": is a directory, not a file"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::PermissionDeniedError(internal::Cat(path, ": cannot be opened for reading"));
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return absl::DataLossError(internal::Cat(path, ": read error"));
+  return std::move(buffer).str();
+}
+
+absl::StatusOr<ProvidersCsv> ReadProvidersCsv(const std::string& path,
+                                              const CsvReadOptions& options) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  return ParseProvidersCsv(*text, path, options);
+}
+
+absl::StatusOr<RequestsCsv> ReadRequestsCsv(const std::string& path,
+                                            const CsvReadOptions& options) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  return ParseRequestsCsv(*text, path, options);
+}
+
+std::string CsvField(std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(field);
+  std::string out = "\"";
+  for (char ch : field) {
+    if (ch == '"') out.push_back('"');
+    out.push_back(ch);
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string FormatRouteCsv(const Directory& directory, std::span<const Request> requests,
+                           std::span<const RouteResult> results) {
+  std::string out = "request_id,rank,provider_id,mode,distance_m\n";
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const std::string id = CsvField(requests[i].id);
+    if (results[i].referrals.empty()) {
+      internal::Append(&out, id, ",0,,no_suitable_provider,\n");
+      continue;
+    }
+    int rank = 0;
+    for (const Referral& r : results[i].referrals) {
+      internal::Append(&out, id, ",", ++rank, ",", CsvField(directory.provider(r.provider).id),
+                      ",", ModeCode(r.mode), ",");
+      if (!r.is_remote()) internal::Append(&out, r.cost_m);
+      out.push_back('\n');
+    }
+  }
+  return out;
+}
+
+absl::Status WriteFileAtomically(const std::string& path, std::string_view contents) {
+  std::string temp = path + ".tmp.XXXXXX";
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) {
+    return absl::PermissionDeniedError(
+        internal::Cat(path, ": cannot create a temporary file beside it: ", std::strerror(errno)));
+  }
+  size_t written = 0;
+  while (written < contents.size()) {
+    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return absl::DataLossError(internal::Cat(path, ": write failed: ", std::strerror(err)));
+    }
+    written += static_cast<size_t>(n);
+  }
+  // mkstemp creates the file 0600; an output file is readable as usual. (Reading the
+  // umask would change it process-wide for a moment, racing other threads.)
+  ::fchmod(fd, 0644);
+  const bool synced = ::fsync(fd) == 0;
+  const int sync_err = errno;
+  if (::close(fd) != 0 || !synced) {
+    const int err = synced ? errno : sync_err;
+    ::unlink(temp.c_str());
+    return absl::DataLossError(internal::Cat(path, ": flush failed: ", std::strerror(err)));
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(temp.c_str());
+    return absl::PermissionDeniedError(
+        internal::Cat(path, ": cannot replace: ", std::strerror(err)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace wegwijzer

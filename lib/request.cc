@@ -1,0 +1,95 @@
+#include "wegwijzer/request.h"
+
+#include <cmath>
+
+#include "text.h"
+#include "proto_codes.h"
+#include "wegwijzer/v1/request.pb.h"
+
+namespace wegwijzer {
+namespace {
+
+absl::Status Bad(const std::string& id, std::string_view reason) {
+  return absl::InvalidArgumentError(
+      internal::Cat("request '", id, "': ", reason));
+}
+
+}  // namespace
+
+LanguageSet Request::DefaultLanguages() {
+  LanguageSet set;
+  set.Add(*Language::FromCode("nl"));
+  return set;
+}
+
+absl::Status Request::Validate() const {
+  if (id.empty()) return absl::InvalidArgumentError("request with an empty id");
+  if (!position.IsValid()) {
+    return Bad(id, internal::Cat("position (", position.lat_deg, ", ", position.lon_deg,
+                                ") is not finite or out of range"));
+  }
+  if (topics.empty()) return Bad(id, "no topics");
+  if (languages.empty()) return Bad(id, "no languages");
+  if (modes.empty()) return Bad(id, "no modes");
+  if (!std::isfinite(max_km) || max_km < 0 || max_km > 1000) {
+    return Bad(id, internal::Cat("max_km ", max_km, " is outside 0..1000"));
+  }
+  if (priority < 0 || priority > 3) {
+    return Bad(id, internal::Cat("priority ", priority, " is outside 0..3"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Request> Request::FromProto(const v1::Request& proto) {
+  Request r;
+  r.id = proto.id();
+  if (!proto.has_position()) return Bad(r.id, "no position");
+  r.position = {proto.position().lat_deg(), proto.position().lon_deg()};
+  for (int t : proto.topics()) {
+    auto topic = internal::FromProtoEnum<Topic, kTopicCount>(t);
+    if (!topic) return Bad(r.id, internal::Cat("unknown topic value ", t));
+    r.topics.Add(*topic);
+  }
+  if (proto.languages_size() > 0) {
+    r.languages = LanguageSet();
+    for (const std::string& code : proto.languages()) {
+      auto language = Language::FromCode(code);
+      if (!language) return Bad(r.id, internal::Cat("unknown language code '", code, "'"));
+      r.languages.Add(*language);
+    }
+  }
+  if (proto.modes_size() > 0) {
+    r.modes = ModeSet();
+    for (int m : proto.modes()) {
+      auto mode = internal::FromProtoEnum<Mode, kModeCount>(m);
+      if (!mode) return Bad(r.id, internal::Cat("unknown mode value ", m));
+      r.modes.Add(*mode);
+    }
+  }
+  for (int a : proto.access()) {
+    auto access = internal::FromProtoEnum<Access, kAccessCount>(a);
+    if (!access) return Bad(r.id, internal::Cat("unknown access value ", a));
+    r.access.Add(*access);
+  }
+  if (proto.has_max_km()) r.max_km = proto.max_km();
+  r.priority = proto.priority();
+  r.municipality = proto.municipality();
+  if (absl::Status s = r.Validate(); !s.ok()) return s;
+  return r;
+}
+
+void Request::ToProto(v1::Request* proto) const {
+  proto->Clear();
+  proto->set_id(id);
+  proto->mutable_position()->set_lat_deg(position.lat_deg);
+  proto->mutable_position()->set_lon_deg(position.lon_deg);
+  internal::AppendSet<Topic, kTopicCount>(topics, proto->mutable_topics());
+  for (std::string_view code : languages.codes()) proto->add_languages(std::string(code));
+  internal::AppendSet<Mode, kModeCount>(modes, proto->mutable_modes());
+  internal::AppendSet<Access, kAccessCount>(access, proto->mutable_access());
+  proto->set_max_km(max_km);
+  proto->set_priority(priority);
+  proto->set_municipality(municipality);
+}
+
+}  // namespace wegwijzer
