@@ -529,6 +529,59 @@ std::string FormatRouteCsv(const Directory& directory, std::span<const Request> 
   return out;
 }
 
+namespace {
+
+// Shortest text that reads back as the same double.
+std::string ExactNumber(double value) {
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, end);
+}
+
+}  // namespace
+
+std::string FormatProvidersCsv(const Directory& directory) {
+  std::string out =
+      "id,name,kind,lat,lon,topics,languages,modes,radius_km,access,capacity,municipality\n";
+  for (ProviderIndex i = 0; i < directory.size(); ++i) {
+    const ProviderInfo& p = directory.provider(i);
+    std::string municipalities;
+    for (size_t m = 0; m < p.municipalities.size(); ++m) {
+      internal::Append(&municipalities, m ? ";" : "", p.municipalities[m]);
+    }
+    const std::string rest = internal::Cat(
+        ",", CsvField(ToString(p.topics)), ",", CsvField(p.languages.ToString()), ",",
+        CsvField(ToString(p.modes)), ",", ExactNumber(p.radius_km), ",",
+        CsvField(ToString(p.access)), ",", p.capacity ? internal::Cat(*p.capacity) : "", ",",
+        CsvField(municipalities), "\n");
+    auto row = [&](std::string_view id, std::string_view lat, std::string_view lon) {
+      internal::Append(&out, CsvField(id), ",", CsvField(p.name), ",",
+                       ProviderKindCode(p.kind), ",", lat, ",", lon, rest);
+    };
+    if (p.locations.empty()) {
+      row(p.id, "", "");
+      continue;
+    }
+    for (const ProviderInfo::Location& l : p.locations) {
+      const std::string id = l.id == p.id ? p.id : internal::Cat(p.id, "/", l.id);
+      row(id, ExactNumber(l.position.lat_deg), ExactNumber(l.position.lon_deg));
+    }
+  }
+  return out;
+}
+
+std::string FormatRequestsCsv(std::span<const Request> requests) {
+  std::string out = "id,lat,lon,topics,languages,modes,access,max_km,priority,municipality\n";
+  for (const Request& r : requests) {
+    internal::Append(&out, CsvField(r.id), ",", ExactNumber(r.position.lat_deg), ",",
+                     ExactNumber(r.position.lon_deg), ",", CsvField(ToString(r.topics)), ",",
+                     CsvField(r.languages.ToString()), ",", CsvField(ToString(r.modes)), ",",
+                     CsvField(ToString(r.access)), ",", ExactNumber(r.max_km), ",",
+                     r.priority, ",", CsvField(r.municipality), "\n");
+  }
+  return out;
+}
+
 absl::Status WriteFileAtomically(const std::string& path, std::string_view contents) {
   std::string temp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(temp.data());

@@ -257,34 +257,36 @@ std::string ExplainNoMatch(const Request& r, const Directory& directory) {
   const std::string reach =
       r.modes == ModeSet{Mode::kInPerson}
           ? internal::Cat("within ", absl::StrFormat("%g", r.max_km), " km")
-          : internal::Cat("within reach (", ToString(r.modes, ", "), ")");
-  auto n = [](int count) {
-    return count == 1 ? std::string("1 provider") : internal::Cat(count, " providers");
+          : std::string("within reach");
+  auto providers = [](int count) {
+    return count == 1 ? std::string("1 provider helps")
+                      : internal::Cat(count, " providers help");
   };
-  auto verb = [](int count, std::string_view one, std::string_view many) {
-    return std::string(count == 1 ? one : many);
+  auto of_them = [](int count, std::string_view one, std::string_view many) {
+    return internal::Cat(count, " of them ", count == 1 ? one : many);
   };
   if (reachable == 0) {
-    return internal::Cat(n(helps), " ", verb(helps, "helps", "help"), " with ", topics,
-                        ", none ", reach);
+    return internal::Cat(providers(helps), " with ", topics, ", none ", reach);
   }
-  const std::string base = internal::Cat(n(reachable), " ", verb(reachable, "helps", "help"),
-                                        " with ", topics, " ", reach);
-  if (speaks == 0) {
-    return internal::Cat(base, ", none speaks ", r.languages.ToString(" or "));
+  std::string why = internal::Cat(providers(reachable), " with ", topics, " ", reach);
+  const std::string languages = r.languages.ToString(" or ");
+  if (speaks == 0) return internal::Cat(why, ", none speaks ", languages);
+  if (speaks < reachable) {
+    internal::Append(&why, ", ", of_them(speaks, "speaks ", "speak "), languages);
   }
   if (accessible == 0) {
-    return internal::Cat(base, ", none of the ", speaks, " speaking ",
-                        r.languages.ToString(" or "), " offers ", ToString(r.access, " and "));
+    return internal::Cat(why, ", none offers ", ToString(r.access, " and "),
+                         " in a mode the request accepts");
   }
   if (serves == 0) {
     return r.municipality.empty()
-               ? internal::Cat(base, ", but they serve only listed municipalities and the "
-                                    "request names none")
-               : internal::Cat(base, ", none serves residents of ", r.municipality);
+               ? internal::Cat(why, ", but ", accessible == 1 ? "it serves" : "they serve",
+                               " only listed municipalities and the request names none")
+               : internal::Cat(why, ", none serves residents of ", r.municipality);
   }
-  if (in_area == 0) return internal::Cat(base, ", none has the address in its service area");
-  return internal::Cat(base, ", but all ", in_area, " that suit are full (capacity 0)");
+  if (in_area == 0) return internal::Cat(why, ", none has the address in its service area");
+  return internal::Cat(why, ", but ", in_area == 1 ? "it is" : "all are",
+                       " full (capacity 0)");
 }
 
 }  // namespace

@@ -87,6 +87,13 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
 std::string FormatRouteCsv(const Directory& directory, std::span<const Request> requests,
                            std::span<const RouteResult> results);
 
+// providers.csv and requests.csv with every contract column, numbers in their
+// shortest exact form, so that reading the text back gives the same directory and
+// requests. A provider with several locations is written once per location, with id
+// "provider/location" for every location but one whose id equals the provider's.
+std::string FormatProvidersCsv(const Directory& directory);
+std::string FormatRequestsCsv(std::span<const Request> requests);
+
 // Writes `contents` to `path` atomically: a temporary file beside it, flushed, then
 // renamed over `path`. On failure `path` is left as it was and no temporary remains.
 absl::Status WriteFileAtomically(const std::string& path, std::string_view contents);

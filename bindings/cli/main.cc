@@ -1,0 +1,257 @@
+// wegwijzer: the command-line binding. Thin: argument parsing, reports and output;
+// every decision is the library's.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "wegwijzer/interchange.h"
+#include "wegwijzer/router.h"
+
+#ifndef WEGWIJZER_DEFAULT_DATA_DIR
+#define WEGWIJZER_DEFAULT_DATA_DIR "data"
+#endif
+
+namespace wegwijzer::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitBadInput = 1;
+constexpr int kExitUsage = 2;
+
+constexpr std::string_view kUsage = R"(wegwijzer - route residents to the nearest suitable digital help
+
+Usage:
+  wegwijzer route --providers P.csv --requests R.csv [--k 5] [--skip-bad-rows]
+                  [--explain] --out route.csv
+  wegwijzer demo [--data DIR] [--lang en|nl] [--k 3]
+  wegwijzer --help | help COMMAND
+
+Commands:
+  route   For every request, the k best referrals as interchange.md v1.1 defines
+          them, written to --out as route.csv (request_id,rank,provider_id,mode,
+          distance_m). A request nothing suits gets one rank-0 row with
+          no_suitable_provider.
+  demo    Routes the embedded example scenario (data/) and prints readable
+          referrals with the reasons they suit.
+
+Options:
+  --providers FILE   providers.csv (see interchange.md for the columns)
+  --requests FILE    requests.csv
+  --out FILE         where to write the result; written atomically, and only
+                     when the input is good
+  --k N              referrals per request, N >= 1 (default 5)
+  --skip-bad-rows    report bad rows, then skip them instead of rejecting the file
+  --explain          for each request nothing suits, say on stderr which
+                     constraint removed the candidates
+  --threads N        worker threads (default: all cores)
+  --data DIR         demo scenario folder with providers.csv and requests.csv
+  --lang en|nl       language of the demo's text (default en)
+
+Exit status: 0 success, 1 bad input (each bad row is reported with file, line and
+reason, then a summary; no output file is written), 2 usage error.
+)";
+
+struct Args {
+  std::string command;
+  std::string providers, requests, out, data = WEGWIJZER_DEFAULT_DATA_DIR, lang = "en";
+  int k = 5;
+  int threads = 0;
+  bool skip_bad_rows = false;
+  bool explain = false;
+  bool help = false;
+};
+
+int UsageError(std::string_view message) {
+  std::cerr << "wegwijzer: " << message << "\nRun 'wegwijzer --help' for usage.\n";
+  return kExitUsage;
+}
+
+std::optional<int> ParsePositive(std::string_view text) {
+  if (text.empty() || text.size() > 9) return std::nullopt;
+  int value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value >= 1 ? std::optional<int>(value) : std::nullopt;
+}
+
+// Returns the exit code on a usage error, nullopt when `args` is complete.
+std::optional<int> Parse(int argc, char** argv, Args* args) {
+  std::vector<std::string_view> rest(argv + 1, argv + argc);
+  if (rest.empty()) return UsageError("no command given");
+  size_t i = 0;
+  if (rest[0] == "--help" || rest[0] == "-h" || rest[0] == "help") {
+    args->help = true;
+    return std::nullopt;
+  }
+  args->command = std::string(rest[i++]);
+  if (args->command != "route" && args->command != "demo") {
+    return UsageError("unknown command '" + args->command + "'");
+  }
+  for (; i < rest.size(); ++i) {
+    std::string_view flag = rest[i];
+    auto value = [&](std::string* out) -> bool {
+      if (i + 1 >= rest.size()) return false;
+      *out = std::string(rest[++i]);
+      return true;
+    };
+    std::string text;
+    if (flag == "--help" || flag == "-h") {
+      args->help = true;
+    } else if (flag == "--skip-bad-rows") {
+      args->skip_bad_rows = true;
+    } else if (flag == "--explain") {
+      args->explain = true;
+    } else if (flag == "--providers") {
+      if (!value(&args->providers)) return UsageError("--providers needs a file");
+    } else if (flag == "--requests") {
+      if (!value(&args->requests)) return UsageError("--requests needs a file");
+    } else if (flag == "--out") {
+      if (!value(&args->out)) return UsageError("--out needs a file");
+    } else if (flag == "--data") {
+      if (!value(&args->data)) return UsageError("--data needs a folder");
+    } else if (flag == "--lang") {
+      if (!value(&args->lang) || (args->lang != "en" && args->lang != "nl")) {
+        return UsageError("--lang takes en or nl");
+      }
+    } else if (flag == "--k" || flag == "--threads") {
+      if (!value(&text)) return UsageError(std::string(flag) + " needs a number");
+      std::optional<int> n = ParsePositive(text);
+      if (!n) return UsageError(std::string(flag) + " takes a whole number >= 1, not '" + text + "'");
+      (flag == "--k" ? args->k : args->threads) = *n;
+    } else {
+      return UsageError("unknown option '" + std::string(flag) + "'");
+    }
+  }
+  if (args->help) return std::nullopt;
+  if (args->command == "route") {
+    if (args->providers.empty()) return UsageError("route needs --providers");
+    if (args->requests.empty()) return UsageError("route needs --requests");
+    if (args->out.empty()) return UsageError("route needs --out");
+  }
+  return std::nullopt;
+}
+
+// Reads both inputs, printing every problem; nullopt (after printing) when either
+// is unusable.
+struct Inputs {
+  ProvidersCsv providers;
+  RequestsCsv requests;
+};
+
+std::optional<Inputs> ReadInputs(const std::string& providers_path,
+                                 const std::string& requests_path, bool skip_bad_rows) {
+  CsvReadOptions options{.skip_bad_rows = skip_bad_rows};
+  absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv(providers_path, options);
+  absl::StatusOr<RequestsCsv> requests = ReadRequestsCsv(requests_path, options);
+  bool ok = true;
+  for (const absl::Status& s : {providers.status(), requests.status()}) {
+    if (s.ok()) continue;
+    ok = false;
+    std::string message(s.message());
+    std::cerr << message << (message.ends_with('\n') ? "" : "\n");
+  }
+  if (providers.ok()) std::cerr << providers->report.ToString();
+  if (requests.ok()) std::cerr << requests->report.ToString();
+  if (!ok) {
+    std::cerr << "wegwijzer: input rejected; nothing written"
+              << (skip_bad_rows ? "" : " (--skip-bad-rows skips bad rows)") << "\n";
+    return std::nullopt;
+  }
+  return Inputs{*std::move(providers), *std::move(requests)};
+}
+
+int Route(const Args& args) {
+  std::optional<Inputs> in = ReadInputs(args.providers, args.requests, args.skip_bad_rows);
+  if (!in) return kExitBadInput;
+  Router router(in->providers.directory);
+  RouteOptions options{.k = args.k, .explain_no_match = args.explain, .threads = args.threads};
+  std::vector<RouteResult> results = router.RouteBatch(in->requests.requests, options);
+  absl::Status written = WriteFileAtomically(
+      args.out, FormatRouteCsv(*in->providers.directory, in->requests.requests, results));
+  if (!written.ok()) {
+    std::cerr << "wegwijzer: " << written.message() << "\n";
+    return kExitBadInput;
+  }
+  size_t unmatched = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].referrals.empty()) continue;
+    ++unmatched;
+    if (args.explain) {
+      std::cerr << "request '" << in->requests.requests[i].id
+                << "': no suitable provider: " << results[i].no_suitable_provider << "\n";
+    }
+  }
+  std::cerr << "routed " << results.size() << " requests against "
+            << in->providers.directory->size() << " providers: "
+            << results.size() - unmatched << " with referrals, " << unmatched
+            << " with none; wrote " << args.out << "\n";
+  return kExitOk;
+}
+
+int Demo(const Args& args);
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  Args args;
+  if (std::optional<int> error = Parse(argc, argv, &args)) return *error;
+  if (args.help) {
+    std::cout << kUsage;
+    return kExitOk;
+  }
+  if (args.command == "route") return Route(args);
+  return Demo(args);
+}
+
+namespace {
+
+const char* Text(const Args& args, const char* en, const char* nl) {
+  return args.lang == "nl" ? nl : en;
+}
+
+int Demo(const Args& args) {
+  std::optional<Inputs> in =
+      ReadInputs(args.data + "/providers.csv", args.data + "/requests.csv", false);
+  if (!in) return kExitBadInput;
+  Router router(in->providers.directory);
+  RouteOptions options{.k = args.k == 5 ? 3 : args.k, .explain_no_match = true};
+  std::cout << Text(args, "Wegwijzer demo: ", "Wegwijzer demo: ")
+            << in->requests.requests.size()
+            << Text(args, " residents, ", " inwoners, ") << in->providers.directory->size()
+            << Text(args, " places that help\n\n", " plekken die helpen\n\n");
+  for (const Request& request : in->requests.requests) {
+    RouteResult result = router.Route(request, options);
+    std::cout << Text(args, "Resident ", "Inwoner ") << request.id << " ("
+              << Text(args, "needs help with ", "zoekt hulp bij ")
+              << ToString(request.topics, ", ") << "; " << request.languages.ToString(", ")
+              << ")\n";
+    if (result.referrals.empty()) {
+      std::cout << "  " << Text(args, "No suitable help: ", "Geen passende hulp: ")
+                << result.no_suitable_provider << "\n\n";
+      continue;
+    }
+    int rank = 0;
+    for (const Referral& r : result.referrals) {
+      const ProviderInfo& p = router.directory().provider(r.provider);
+      std::cout << "  " << ++rank << ". " << (p.name.empty() ? p.id : p.name) << " ["
+                << ModeCode(r.mode) << "]\n     ";
+      std::vector<std::string> reasons = router.Reasons(request, r);
+      for (size_t i = 0; i < reasons.size(); ++i) std::cout << (i ? "; " : "") << reasons[i];
+      std::cout << "\n";
+    }
+    std::cout << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace wegwijzer::cli
+
+int main(int argc, char** argv) { return wegwijzer::cli::Main(argc, argv); }

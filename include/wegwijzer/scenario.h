@@ -1,0 +1,49 @@
+// Seeded, synthetic Dutch-like scenarios for benchmarks, tests and demos.
+//
+// Towns are scattered over the Netherlands' bounding box with Zipf-distributed
+// sizes (a few cities, many villages); each town is a municipality with a code
+// WGnnnnn (not GMnnnn, so it can never be mistaken for a real CBS code). Providers cluster
+// around town centres: IDO-punten and libraries in the centre, welfare
+// organisations and volunteers (home visits, small capacity) where people live,
+// one municipal desk per town (serving its own residents only), and a few national
+// phone/video lines with unlimited capacity. Requests cluster around towns by size,
+// need one or two topics, mostly Dutch, sometimes Arabic, Turkish, Polish or English,
+// and sometimes accessibility features.
+//
+// The same options give the same scenario on every platform: the generator uses
+// its own SplitMix64 stream and arithmetic, not <random>'s implementation-defined
+// distributions.
+//
+// Thread-safety: pure functions; thread-safe.
+#ifndef WEGWIJZER_SCENARIO_H_
+#define WEGWIJZER_SCENARIO_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "wegwijzer/request.h"
+#include "wegwijzer/v1/directory.pb.h"
+
+namespace wegwijzer {
+
+struct ScenarioOptions {
+  uint64_t seed = 1;      // DEFAULT: 1.
+  int providers = 5000;   // Provider count, >= 0. DEFAULT: 5000.
+  int requests = 10000;   // Request count, >= 0. DEFAULT: 10000.
+  // Towns; 0 = about one per 40 providers, at least 3. DEFAULT: 0.
+  int towns = 0;
+  // Share of providers that are national remote lines (phone/video, unlimited).
+  // DEFAULT: 0.002 (10 in 5,000).
+  double remote_share = 0.002;
+};
+
+struct Scenario {
+  v1::DirectorySnapshot directory;
+  std::vector<Request> requests;
+};
+
+Scenario GenerateScenario(const ScenarioOptions& options);
+
+}  // namespace wegwijzer
+
+#endif  // WEGWIJZER_SCENARIO_H_

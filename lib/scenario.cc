@@ -1,0 +1,213 @@
+#include "wegwijzer/scenario.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "absl/strings/str_format.h"
+#include "proto_codes.h"
+#include "text.h"
+
+namespace wegwijzer {
+namespace {
+
+// SplitMix64 with hand-written distributions: identical output on every platform.
+class Random {
+ public:
+  explicit Random(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+  double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
+  int Int(int lo, int hi) {  // inclusive
+    return lo + static_cast<int>(Next() % static_cast<uint64_t>(hi - lo + 1));
+  }
+  bool Chance(double p) { return Uniform() < p; }
+  double Normal() {  // Box-Muller
+    const double u1 = std::max(Uniform(), 1e-300), u2 = Uniform();
+    return std::sqrt(-2 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
+  }
+
+ private:
+  uint64_t state_;
+};
+
+struct Town {
+  LatLng centre;
+  double weight;
+  double spread_km;
+  std::string code;
+};
+
+constexpr const char* kOtherLanguages[] = {"ar", "tr", "pl", "en", "uk", "so", "ti", "fy"};
+
+LatLng Around(Random& rng, LatLng centre, double sigma_km) {
+  const double dlat = rng.Normal() * sigma_km / 111.2;
+  const double dlon =
+      rng.Normal() * sigma_km / (111.2 * std::cos(centre.lat_deg * std::numbers::pi / 180));
+  return {std::clamp(centre.lat_deg + dlat, 50.70, 53.60),
+          std::clamp(centre.lon_deg + dlon, 3.30, 7.25)};
+}
+
+// Rounded to 6 decimals (~0.1 m), as a geocoder or spreadsheet would give them, so
+// scenarios written to CSV read back identically.
+double Round6(double degrees) { return std::round(degrees * 1e6) / 1e6; }
+
+void SetPosition(LatLng p, v1::LatLng* out) {
+  out->set_lat_deg(Round6(p.lat_deg));
+  out->set_lon_deg(Round6(p.lon_deg));
+}
+
+const Town& PickTown(Random& rng, const std::vector<Town>& towns,
+                     const std::vector<double>& cumulative) {
+  const double x = rng.Uniform() * cumulative.back();
+  size_t i = std::upper_bound(cumulative.begin(), cumulative.end(), x) - cumulative.begin();
+  return towns[std::min(i, towns.size() - 1)];
+}
+
+void AddTopics(Random& rng, int count, v1::Provider* p) {
+  TopicSet topics;
+  // "basics" and "digid" are what most help points start with.
+  if (rng.Chance(0.8)) topics.Add(Topic::kDigid);
+  if (rng.Chance(0.7)) topics.Add(Topic::kBasics);
+  while (topics.size() < count) topics.Add(static_cast<Topic>(rng.Int(0, kTopicCount - 1)));
+  internal::AppendSet<Topic, kTopicCount>(topics, p->mutable_topics());
+}
+
+}  // namespace
+
+Scenario GenerateScenario(const ScenarioOptions& options) {
+  Random rng(options.seed * 0x2545F4914F6CDD1DULL + 17);
+  Scenario scenario;
+  scenario.directory.set_source(
+      absl::StrFormat("generated scenario (seed %d)", options.seed));
+
+  const int town_count =
+      options.towns > 0 ? options.towns : std::max(3, options.providers / 40);
+  std::vector<Town> towns(town_count);
+  std::vector<double> cumulative(town_count);
+  double total = 0;
+  for (int t = 0; t < town_count; ++t) {
+    Town& town = towns[t];
+    // The Netherlands' land is roughly this box; the sea corners are rarely drawn
+    // because towns cluster in the middle band.
+    town.centre = {rng.Uniform(51.0, 53.3), rng.Uniform(4.0, 7.0)};
+    town.weight = 1.0 / (t + 1);  // Zipf: town 0 is the largest
+    town.spread_km = 1.5 + 6.0 * std::sqrt(town.weight);
+    town.code = absl::StrFormat("WG%05d", t);
+    total += town.weight;
+    cumulative[t] = total;
+  }
+
+  const int remote = std::max(options.providers > 0 ? 1 : 0,
+                              static_cast<int>(options.providers * options.remote_share));
+  for (int i = 0; i < options.providers; ++i) {
+    v1::Provider* p = scenario.directory.add_providers();
+    p->set_id(absl::StrFormat("P%06d", i));
+    if (i < remote) {
+      p->set_name(absl::StrFormat("Hulplijn %d", i + 1));
+      p->set_kind(v1::PROVIDER_KIND_PHONE);
+      AddTopics(rng, rng.Int(4, 12), p);
+      p->add_languages("nl");
+      if (rng.Chance(0.5)) p->add_languages(kOtherLanguages[rng.Int(0, 7)]);
+      p->add_modes(v1::MODE_PHONE);
+      if (rng.Chance(0.5)) p->add_modes(v1::MODE_VIDEO);
+      if (rng.Chance(0.5)) p->add_access(v1::ACCESS_EASY_LANGUAGE);
+      continue;
+    }
+    const Town& town = PickTown(rng, towns, cumulative);
+    const double kind_draw = rng.Uniform();
+    v1::ProviderKind kind;
+    LatLng position;
+    if (kind_draw < 0.12) {
+      kind = v1::PROVIDER_KIND_IDO;
+      position = Around(rng, town.centre, 0.6);
+    } else if (kind_draw < 0.25) {
+      kind = v1::PROVIDER_KIND_LIBRARY;
+      position = Around(rng, town.centre, 1.0);
+    } else if (kind_draw < 0.42) {
+      kind = v1::PROVIDER_KIND_WELFARE;
+      position = Around(rng, town.centre, town.spread_km * 0.7);
+    } else if (kind_draw < 0.85) {
+      kind = v1::PROVIDER_KIND_VOLUNTEER;
+      position = Around(rng, town.centre, town.spread_km);
+    } else if (kind_draw < 0.93) {
+      kind = v1::PROVIDER_KIND_MUNICIPAL;
+      position = Around(rng, town.centre, 0.4);
+    } else {
+      kind = v1::PROVIDER_KIND_OTHER;
+      position = Around(rng, town.centre, town.spread_km);
+    }
+    p->set_kind(kind);
+    p->set_name(absl::StrFormat("%s %d", internal::ToAbsl(ProviderKindCode(
+                                             static_cast<ProviderKind>(kind - 1))), i));
+    v1::Location* location = p->add_locations();
+    SetPosition(position, location->mutable_position());
+    const bool volunteer = kind == v1::PROVIDER_KIND_VOLUNTEER;
+    AddTopics(rng, volunteer ? rng.Int(2, 5) : rng.Int(4, 12), p);
+    p->add_languages("nl");
+    if (rng.Chance(0.35)) p->add_languages(kOtherLanguages[rng.Int(0, 7)]);
+    if (rng.Chance(0.10)) p->add_languages(kOtherLanguages[rng.Int(0, 7)]);
+    if (volunteer) {
+      p->add_modes(v1::MODE_HOME_VISIT);
+      if (rng.Chance(0.3)) p->add_modes(v1::MODE_PHONE);
+      p->set_radius_km(Round6(rng.Uniform(2, 15)));
+      p->set_capacity(rng.Int(1, 5));
+    } else {
+      p->add_modes(v1::MODE_IN_PERSON);
+      if (rng.Chance(0.2)) p->add_modes(v1::MODE_PHONE);
+      if (rng.Chance(0.1)) p->add_modes(v1::MODE_VIDEO);
+      if (kind == v1::PROVIDER_KIND_WELFARE && rng.Chance(0.4)) {
+        p->add_modes(v1::MODE_HOME_VISIT);
+        p->set_radius_km(Round6(rng.Uniform(3, 20)));
+      }
+      p->set_capacity(rng.Int(0, 20) == 0 ? 0 : rng.Int(10, 150));
+      if (rng.Chance(0.6)) p->add_access(v1::ACCESS_WHEELCHAIR);
+      if (rng.Chance(0.3)) p->add_access(v1::ACCESS_HEARING_LOOP);
+      if (rng.Chance(0.2)) p->add_access(v1::ACCESS_QUIET_ROOM);
+    }
+    if (rng.Chance(0.3)) p->add_access(v1::ACCESS_EASY_LANGUAGE);
+    if (rng.Chance(0.1)) p->add_access(v1::ACCESS_VISUAL_AID);
+    if (kind == v1::PROVIDER_KIND_MUNICIPAL || rng.Chance(0.05)) {
+      p->add_municipalities(town.code);
+    }
+  }
+
+  scenario.requests.reserve(options.requests);
+  for (int i = 0; i < options.requests; ++i) {
+    const Town& town = PickTown(rng, towns, cumulative);
+    Request r;
+    r.id = absl::StrFormat("R%07d", i);
+    const LatLng p = Around(rng, town.centre, town.spread_km);
+    r.position = {Round6(p.lat_deg), Round6(p.lon_deg)};
+    r.topics.Add(static_cast<Topic>(rng.Int(0, kTopicCount - 1)));
+    if (rng.Chance(0.3)) r.topics.Add(static_cast<Topic>(rng.Int(0, kTopicCount - 1)));
+    if (rng.Chance(0.15)) {
+      r.languages = LanguageSet();
+      r.languages.Add(*Language::FromCode(kOtherLanguages[rng.Int(0, 7)]));
+      if (rng.Chance(0.5)) r.languages.Add(*Language::FromCode("nl"));
+    }
+    const double modes = rng.Uniform();
+    if (modes < 0.15) {
+      r.modes = ModeSet{Mode::kInPerson};
+    } else if (modes < 0.25) {
+      r.modes = ModeSet{Mode::kInPerson, Mode::kHomeVisit};
+    } else if (modes < 0.30) {
+      r.modes = ModeSet{Mode::kHomeVisit, Mode::kPhone};
+    }
+    if (rng.Chance(0.10)) r.access.Add(Access::kWheelchair);
+    if (rng.Chance(0.05)) r.access.Add(Access::kEasyLanguage);
+    if (rng.Chance(0.03)) r.access.Add(Access::kHearingLoop);
+    r.max_km = rng.Chance(0.5) ? 10 : rng.Int(2, 25);
+    r.priority = rng.Chance(0.7) ? 0 : rng.Int(1, 3);
+    if (rng.Chance(0.9)) r.municipality = town.code;
+    scenario.requests.push_back(std::move(r));
+  }
+  return scenario;
+}
+
+}  // namespace wegwijzer
