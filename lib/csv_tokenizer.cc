@@ -81,7 +81,12 @@ bool CsvTokenizer::Next(CsvRecord* record) {
   bool end_of_record = false;
   while (!end_of_record) {
     std::string field;
-    if (pos_ < n && text_[pos_] == '"') {
+    // Blanks before an opening quote are trimmed like any surrounding blanks, so
+    // `a, "b,c"` is two fields, not three.
+    size_t first = pos_;
+    while (first < n && IsBlank(text_[first])) ++first;
+    if (first < n && text_[first] == '"') {
+      pos_ = first;
       const int quote_line = line_;
       ++pos_;
       bool closed = false;

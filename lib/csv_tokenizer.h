@@ -5,8 +5,9 @@
 //  * Line ends are LF or CRLF; a lone CR is an ordinary character.
 //  * A blank line (nothing between two line ends) is skipped; a line of commas is a
 //    record of empty fields.
-//  * A field is quoted iff its first character is '"'. Inside, "" is a quote and line
-//    ends are kept. After the closing quote only spaces or tabs may come before the
+//  * A field is quoted iff its first character other than a space or tab is '"'
+//    (blanks around a field are trimmed before quoting is recognised). Inside, "" is
+//    a quote and line ends are kept. After the closing quote only spaces or tabs may come before the
 //    separator or line end; other text marks the record kTextAfterClosingQuote (the
 //    rest of the field is then dropped up to the next separator or line end).
 //    A quote inside an unquoted field is a literal character.
