@@ -215,6 +215,7 @@ void BuildPhysical(const std::vector<ProviderInfo>& providers, DirectoryIndex* i
   e.provider.resize(n);
   e.location.resize(n);
   e.tie_rank.resize(n);
+  e.capacity_class.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const Staged& s = staged[order[i]];
     const ProviderInfo& info = providers[s.provider];
@@ -229,6 +230,7 @@ void BuildPhysical(const std::vector<ProviderInfo>& providers, DirectoryIndex* i
     e.provider[i] = s.provider;
     e.location[i] = s.location;
     e.tie_rank[i] = rank[order[i]];
+    e.capacity_class[i] = index->rules[s.provider].capacity_class;
   }
   // Node unions, children before parents (children have larger ids).
   for (size_t id = index->tree.size(); id-- > 0;) {
@@ -238,6 +240,7 @@ void BuildPhysical(const std::vector<ProviderInfo>& providers, DirectoryIndex* i
       node.modes |= e.modes[i];
       node.access |= e.access[i];
       node.languages |= e.languages[i];
+      node.capacity_classes |= e.capacity_class[i];
       node.max_radius_m = std::max(node.max_radius_m, e.radius_m[i]);
     }
   }
@@ -258,12 +261,14 @@ void BuildRemote(const std::vector<ProviderInfo>& providers, DirectoryIndex* ind
     r.languages.push_back(providers[p].languages);
     r.modes.push_back(static_cast<uint8_t>(providers[p].modes.bits()));
     r.access.push_back(static_cast<uint8_t>(providers[p].access.bits()));
+    r.capacity_class.push_back(index->rules[p].capacity_class);
   }
   for (size_t b = 0; b < n; b += kRemoteBlock) {
     uint32_t topics = 0;
-    uint8_t modes = 0, access = 0;
+    uint8_t modes = 0, access = 0, classes = 0;
     LanguageSet languages;
     for (size_t i = b; i < std::min(n, b + kRemoteBlock); ++i) {
+      classes |= r.capacity_class[i];
       topics |= r.topics[i];
       modes |= r.modes[i];
       access |= r.access[i];
@@ -273,6 +278,7 @@ void BuildRemote(const std::vector<ProviderInfo>& providers, DirectoryIndex* ind
     r.block_modes.push_back(modes);
     r.block_access.push_back(access);
     r.block_languages.push_back(languages);
+    r.block_capacity_classes.push_back(classes);
   }
 }
 
@@ -309,6 +315,8 @@ absl::StatusOr<std::shared_ptr<const Directory>> Directory::Create(
     internal::ProviderRules& rules = index.rules[i];
     rules.modes = info.modes;
     rules.has_capacity = !info.capacity.has_value() || *info.capacity > 0;
+    rules.capacity_class =
+        info.capacity.has_value() ? internal::kLimitedCapacity : internal::kUnlimitedCapacity;
     rules.municipalities_begin = static_cast<uint32_t>(index.municipality_ids.size());
     for (const std::string& code : info.municipalities) {
       auto [it, inserted] = index.municipality_by_code.emplace(

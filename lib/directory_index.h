@@ -33,6 +33,11 @@ inline constexpr uint32_t kNoServiceArea = std::numeric_limits<uint32_t>::max();
 struct UnitVector {
   double x = 0, y = 0, z = 0;
 };
+
+// Capacity classes as bits, so a tree node can say which it holds. The matcher
+// treats unlimited providers apart (they never constrain an assignment).
+inline constexpr uint8_t kLimitedCapacity = 1;
+inline constexpr uint8_t kUnlimitedCapacity = 2;
 UnitVector ToUnitVector(LatLng p);
 
 // What the search needs of a provider beyond its entries (by ProviderIndex).
@@ -42,6 +47,7 @@ struct ProviderRules {
   uint32_t service_area = kNoServiceArea;  // Index into service areas, or none.
   ModeSet modes;
   bool has_capacity = false;  // capacity > 0 (or unlimited)
+  uint8_t capacity_class = 0;  // kLimitedCapacity or kUnlimitedCapacity (when has_capacity)
 };
 
 struct PhysicalEntries {
@@ -57,6 +63,7 @@ struct PhysicalEntries {
   std::vector<uint32_t> provider;
   std::vector<uint32_t> location;  // index into ProviderInfo::locations
   std::vector<uint32_t> tie_rank;  // rank of (provider id, location id) in byte order
+  std::vector<uint8_t> capacity_class;  // kLimitedCapacity or kUnlimitedCapacity
   size_t size() const { return provider.size(); }
 };
 
@@ -68,6 +75,7 @@ struct TreeNode {
   uint32_t topics = 0;
   uint8_t modes = 0;
   uint8_t access = 0;
+  uint8_t capacity_classes = 0;
   LanguageSet languages;
 };
 
@@ -79,11 +87,13 @@ struct RemoteEntries {
   std::vector<LanguageSet> languages;
   std::vector<uint8_t> modes;
   std::vector<uint8_t> access;
+  std::vector<uint8_t> capacity_class;
   // Per block of kRemoteBlock entries: unions.
   std::vector<uint32_t> block_topics;
   std::vector<LanguageSet> block_languages;
   std::vector<uint8_t> block_modes;
   std::vector<uint8_t> block_access;
+  std::vector<uint8_t> block_capacity_classes;
   size_t size() const { return provider.size(); }
 };
 

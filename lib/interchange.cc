@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <sys/stat.h>
@@ -51,6 +52,39 @@ bool MatchesDecimal(std::string_view s) {
   return i == s.size();
 }
 
+// For a number matching the grammar that from_chars found out of range: true when it
+// is too large for a double, false when it is too small (and so reads as zero). Decided
+// by the decimal exponent of the leading significant digit, which is far from zero in
+// both cases (about +308 or -324).
+bool Overflows(std::string_view s) {
+  size_t i = (s[0] == '+' || s[0] == '-') ? 1 : 0;
+  int64_t lead = 0;  // exponent of the leading significant digit, before the e part
+  bool found = false;
+  int64_t int_digits = 0;
+  for (; i < s.size() && IsDigit(s[i]); ++i) {
+    if (!found && s[i] != '0') found = true;
+    if (found) ++int_digits;
+  }
+  if (found) {
+    lead = int_digits - 1;
+  } else if (i < s.size() && s[i] == '.') {
+    for (++i; i < s.size() && IsDigit(s[i]); ++i) {
+      --lead;
+      if (s[i] != '0') break;
+    }
+  }
+  while (i < s.size() && s[i] != 'e' && s[i] != 'E') ++i;
+  int64_t exponent = 0;
+  if (i < s.size()) {
+    ++i;
+    const bool negative = i < s.size() && s[i] == '-';
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    for (; i < s.size(); ++i) exponent = std::min<int64_t>(exponent * 10 + (s[i] - '0'), 1'000'000'000);
+    if (negative) exponent = -exponent;
+  }
+  return lead + exponent > 0;
+}
+
 std::string ParseDecimal(std::string_view column, std::string_view s, double* out) {
   if (!MatchesDecimal(s)) {
     if (s.find(',') != std::string_view::npos && MatchesDecimal(internal::Cat(
@@ -63,11 +97,11 @@ std::string ParseDecimal(std::string_view column, std::string_view s, double* ou
   std::string_view digits = s[0] == '+' ? s.substr(1) : s;
   double value = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec == std::errc::result_out_of_range || !std::isfinite(value)) {
-    // from_chars reports underflow the same way; a tiny number is simply zero.
-    bool underflow = ec == std::errc::result_out_of_range && std::fabs(value) < 1;
-    if (!underflow) return internal::Cat(column, ": '", s, "' is out of range");
-    value = 0;
+  if (ec == std::errc::result_out_of_range) {
+    // from_chars leaves `value` untouched and reports overflow and underflow alike;
+    // a number too small for a double is simply zero, one too large is bad.
+    if (Overflows(s)) return internal::Cat(column, ": '", s, "' is out of range");
+    value = s[0] == '-' ? -0.0 : 0.0;
   } else if (ec != std::errc() || end != digits.data() + digits.size()) {
     return internal::Cat(column, ": '", s, "' is not a decimal number");
   }
@@ -75,6 +109,10 @@ std::string ParseDecimal(std::string_view column, std::string_view s, double* ou
   return "";
 }
 
+// Whole numbers [+-]?d+. One beyond int64 saturates to INT64_MIN or INT64_MAX rather
+// than failing: it is still a whole number, and every count column either bounds it
+// (priority 0..3, capacity >= 0) or means the same by it (a capacity above 2^63 is as
+// good as unlimited).
 std::string ParseWhole(std::string_view column, std::string_view s, int64_t* out) {
   size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
   if (i == s.size()) return internal::Cat(column, ": '", s, "' is not a whole number");
@@ -85,9 +123,9 @@ std::string ParseWhole(std::string_view column, std::string_view s, int64_t* out
   int64_t value = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (ec == std::errc::result_out_of_range) {
-    return internal::Cat(column, ": '", s, "' is too large");
-  }
-  if (ec != std::errc() || end != digits.data() + digits.size()) {
+    value = s[0] == '-' ? std::numeric_limits<int64_t>::min()
+                        : std::numeric_limits<int64_t>::max();
+  } else if (ec != std::errc() || end != digits.data() + digits.size()) {
     return internal::Cat(column, ": '", s, "' is not a whole number");
   }
   *out = value;
@@ -171,19 +209,19 @@ std::string_view Field(const CsvRecord& record, int c) {
 
 absl::Status WalkTable(std::string_view text, std::string_view file,
                        std::span<const std::string_view> known,
-                       std::span<const std::string_view> required, CsvReport* report,
+                       std::span<const std::string_view> required, bool skip_bad_rows,
+                       CsvReport* report,
                        const std::function<void(const Columns&)>& on_header,
                        const std::function<std::string(const CsvRecord&)>& parse_row) {
   report->file = std::string(file);
+  report->bad_rows_skipped = skip_bad_rows;
   auto whole_file = [&](std::string_view reason) {
     return absl::InvalidArgumentError(internal::Cat(file, ": ", reason));
   };
   CsvTokenizer tokenizer(text);
   CsvRecord header;
   if (!tokenizer.Next(&header)) {
-    if (!tokenizer.status().ok()) {
-      return absl::InvalidArgumentError(internal::Cat(file, ":", tokenizer.status().message()));
-    }
+    if (!tokenizer.status().ok()) return whole_file(std::string(tokenizer.status().message()));
     return whole_file("the file is empty (no header row)");
   }
   if (header.problem == CsvRecord::Problem::kInvalidUtf8) {
@@ -223,6 +261,14 @@ absl::Status WalkTable(std::string_view text, std::string_view file,
   CsvRecord record;
   while (tokenizer.Next(&record)) {
     ++report->rows;
+    // The first row that carries an id claims it, even when that row is bad for any
+    // other reason (a wrong field count included, as long as the id column is there):
+    // a later row with the same id is then a duplicate, whichever row was fixed.
+    bool duplicate = false;
+    if (id_column < static_cast<int>(record.fields.size()) &&
+        !record.fields[id_column].empty()) {
+      duplicate = !ids.insert(record.fields[id_column]).second;
+    }
     std::string reason;
     if (record.fields.size() != header.fields.size()) {
       reason = internal::Cat("has ", record.fields.size(), " fields, the header has ",
@@ -233,7 +279,7 @@ absl::Status WalkTable(std::string_view text, std::string_view file,
       reason = "has text after a closing quote";
     } else if (record.fields[id_column].empty()) {
       reason = "id is empty";
-    } else if (!ids.insert(record.fields[id_column]).second) {
+    } else if (duplicate) {
       reason = internal::Cat("duplicate id '", record.fields[id_column], "'");
     } else {
       reason = parse_row(record);
@@ -243,8 +289,12 @@ absl::Status WalkTable(std::string_view text, std::string_view file,
       report->problems.push_back({CsvProblem::Kind::kBadRow, record.line, std::move(reason)});
     }
   }
-  if (!tokenizer.status().ok()) {
-    return absl::InvalidArgumentError(internal::Cat(file, ":", tokenizer.status().message()));
+  if (!tokenizer.status().ok()) return whole_file(std::string(tokenizer.status().message()));
+  // Decision: a header without a single row is an empty file (interchange.md lists
+  // "empty file" among the whole-file errors): most likely a failed export, and
+  // routing nothing against nobody would hide that.
+  if (report->rows == 0) {
+    return whole_file(internal::Cat("line ", header.line, ": a header but no rows"));
   }
   return absl::OkStatus();
 }
@@ -402,7 +452,8 @@ std::string CsvReport::ToString() const {
                     "\n");
   }
   if (bad_rows > 0) {
-    internal::Append(&out, file, ": ", bad_rows, " of ", rows, " rows are bad\n");
+    internal::Append(&out, file, ": ", bad_rows, " of ", rows, " rows are bad",
+                     bad_rows_skipped ? "; skipped them" : "; the file is rejected", "\n");
   }
   return out;
 }
@@ -415,7 +466,8 @@ absl::StatusOr<ProvidersCsv> ParseProvidersCsv(std::string_view text,
   snapshot.set_source(std::string(file_name));
   ProviderColumns c{};
   absl::Status status = WalkTable(
-      text, file_name, kProviderColumns, kProviderRequired, &result.report,
+      text, file_name, kProviderColumns, kProviderRequired, options.skip_bad_rows,
+      &result.report,
       [&](const Columns& cols) {
         c = {cols.Find("id"),        cols.Find("name"),     cols.Find("kind"),
              cols.Find("lat"),       cols.Find("lon"),      cols.Find("topics"),
@@ -442,7 +494,8 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
   RequestsCsv result;
   RequestColumns c{};
   absl::Status status = WalkTable(
-      text, file_name, kRequestColumns, kRequestRequired, &result.report,
+      text, file_name, kRequestColumns, kRequestRequired, options.skip_bad_rows,
+      &result.report,
       [&](const Columns& cols) {
         c = {cols.Find("id"),     cols.Find("lat"),    cols.Find("lon"),
              cols.Find("topics"), cols.Find("languages"), cols.Find("modes"),

@@ -1,0 +1,162 @@
+#include "search.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "geo_internal.h"
+
+namespace wegwijzer::internal {
+namespace {
+
+constexpr uint8_t kInPersonBit = 1u << static_cast<int>(Mode::kInPerson);
+constexpr uint8_t kHomeVisitBit = 1u << static_cast<int>(Mode::kHomeVisit);
+
+// The chord bound R·c underestimates the haversine distance by at most ~1e-9 m from
+// rounding; this slack keeps pruning conservative by a wide margin.
+constexpr double kSlackMeters = 1e-3;
+
+double LowerBoundMeters(const UnitVector& q, const TreeNode& node) {
+  const double dx = std::max({node.lo.x - q.x, 0.0, q.x - node.hi.x});
+  const double dy = std::max({node.lo.y - q.y, 0.0, q.y - node.hi.y});
+  const double dz = std::max({node.lo.z - q.z, 0.0, q.z - node.hi.z});
+  return kEarthRadiusMeters * std::sqrt(dx * dx + dy * dy + dz * dz);
+}
+
+double LowerBoundMeters(const UnitVector& q, const UnitVector& p) {
+  const double dx = p.x - q.x, dy = p.y - q.y, dz = p.z - q.z;
+  return kEarthRadiusMeters * std::sqrt(dx * dx + dy * dy + dz * dz);
+}
+
+// How far a node's entries could be from the request and still suit it physically;
+// negative when no entry of the node can suit it physically at all.
+double NodeReach(const Query& q, uint8_t capacity_classes, const TreeNode& node) {
+  if ((q.topics & ~node.topics) != 0 || (capacity_classes & node.capacity_classes) == 0 ||
+      !q.languages.Intersects(node.languages)) {
+    return -1;
+  }
+  const uint8_t modes = q.modes & node.modes;
+  double reach = -1;
+  if ((modes & kInPersonBit) && (q.access & ~node.access) == 0) reach = q.max_m;
+  if ((modes & kHomeVisitBit) && (q.service_access & ~node.access) == 0) {
+    reach = std::max(reach, node.max_radius_m);
+  }
+  return reach;
+}
+
+// The best `capacity` pairs, sorted.
+class TopPairs {
+ public:
+  TopPairs(PhysicalPair* storage, int capacity, int64_t cost_below)
+      : best_(storage), capacity_(capacity),
+        cost_bound_(cost_below == std::numeric_limits<int64_t>::max()
+                        ? std::numeric_limits<double>::infinity()
+                        : static_cast<double>(cost_below) - 0.5) {}
+  bool full() const { return size_ == capacity_; }
+  int size() const { return size_; }
+  // Distance beyond which no pair can enter any more: it would round above the
+  // worst kept cost, or to the cost bound or above.
+  double Bound() const {
+    return full() ? std::min(cost_bound_, static_cast<double>(best_[capacity_ - 1].cost) + 0.5)
+                  : cost_bound_;
+  }
+  void Offer(const PhysicalPair& c) {
+    if (full() && !(c < best_[capacity_ - 1])) return;
+    int i = full() ? capacity_ - 1 : size_++;
+    while (i > 0 && c < best_[i - 1]) {
+      best_[i] = best_[i - 1];
+      --i;
+    }
+    best_[i] = c;
+  }
+
+ private:
+  PhysicalPair* best_;
+  int capacity_;
+  double cost_bound_;
+  int size_ = 0;
+};
+
+}  // namespace
+
+Query CompileQuery(const Request& r, const DirectoryIndex& index) {
+  Query q;
+  q.topics = r.topics.bits();
+  q.languages = r.languages;
+  q.modes = static_cast<uint8_t>(r.modes.bits());
+  q.remote_modes = static_cast<uint8_t>((r.modes & kRemoteModes).bits());
+  q.access = static_cast<uint8_t>(r.access.bits());
+  q.service_access = static_cast<uint8_t>((r.access & kServiceFeatures).bits());
+  q.max_m = r.max_km * 1000;
+  q.municipality =
+      r.municipality.empty() ? kNoMunicipality : index.FindMunicipality(r.municipality);
+  q.position = r.position;
+  q.cos_lat = CosLatitude(r.position.lat_deg);
+  q.unit = ToUnitVector(r.position);
+  return q;
+}
+
+int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimits& limits,
+                   PhysicalPair* best, int capacity) {
+  const PhysicalEntries& e = index.physical;
+  if (capacity <= 0 || index.tree.empty() || (q.modes & (kInPersonBit | kHomeVisitBit)) == 0) {
+    return 0;
+  }
+  TopPairs top(best, capacity, limits.cost_below);
+  struct Pending {
+    uint32_t node;
+    double lower_bound;
+    double reach;
+  };
+  // A nearest-first depth-first walk holds at most one pending sibling per level
+  // plus the current node; the tree is balanced, so 64 levels cover 2^64 entries.
+  Pending stack[130];
+  int depth = 0;
+  const uint8_t classes = limits.capacity_classes;
+  const double root_reach = NodeReach(q, classes, index.tree[0]);
+  if (root_reach < 0) return 0;
+  stack[depth++] = {0, LowerBoundMeters(q.unit, index.tree[0]), root_reach};
+  while (depth > 0) {
+    const Pending pending = stack[--depth];
+    if (pending.lower_bound > std::min(pending.reach, top.Bound()) + kSlackMeters) continue;
+    const TreeNode& node = index.tree[pending.node];
+    if (node.left != 0) {
+      const TreeNode& a = index.tree[node.left];
+      const TreeNode& b = index.tree[node.right];
+      Pending pa{node.left, LowerBoundMeters(q.unit, a), NodeReach(q, classes, a)};
+      Pending pb{node.right, LowerBoundMeters(q.unit, b), NodeReach(q, classes, b)};
+      if (pa.lower_bound < pb.lower_bound) std::swap(pa, pb);  // nearer one on top
+      if (pa.reach >= 0 && pa.lower_bound <= pa.reach + kSlackMeters) stack[depth++] = pa;
+      if (pb.reach >= 0 && pb.lower_bound <= pb.reach + kSlackMeters) stack[depth++] = pb;
+      continue;
+    }
+    for (uint32_t i = node.begin; i < node.end; ++i) {
+      if ((q.topics & ~e.topics[i]) != 0 || (classes & e.capacity_class[i]) == 0 ||
+          !q.languages.Intersects(e.languages[i])) {
+        continue;
+      }
+      const uint8_t modes = q.modes & e.modes[i];
+      bool in_person = (modes & kInPersonBit) && (q.access & ~e.access[i]) == 0;
+      bool home_visit = (modes & kHomeVisitBit) && (q.service_access & ~e.access[i]) == 0;
+      if (!in_person && !home_visit) continue;
+      const double reach =
+          std::max(in_person ? q.max_m : -1.0, home_visit ? e.radius_m[i] : -1.0);
+      if (LowerBoundMeters(q.unit, e.unit[i]) > std::min(reach, top.Bound()) + kSlackMeters) {
+        continue;
+      }
+      const uint32_t p = e.provider[i];
+      if (!index.Serves(p, q.municipality) || !index.InServiceArea(p, q.position)) continue;
+      const double d = HaversineWithCos(q.position, q.cos_lat, e.position[i], e.cos_lat[i]);
+      in_person = in_person && d <= q.max_m;
+      home_visit = home_visit && d <= e.radius_m[i];
+      if (!in_person && !home_visit) continue;
+      const int64_t cost = CostMeters(d);
+      // Dearer than a phone call that also suits: the pair ranks in the remote class.
+      if (cost > kRemoteCostMeters && (modes & q.remote_modes) != 0) continue;
+      if (cost >= limits.cost_below) continue;
+      top.Offer({cost, e.tie_rank[i], i, in_person ? Mode::kInPerson : Mode::kHomeVisit, d});
+    }
+  }
+  return top.size();
+}
+
+}  // namespace wegwijzer::internal

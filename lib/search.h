@@ -1,0 +1,106 @@
+// Internal: the nearest-suitable search shared by the Router and the Matcher.
+//
+// Both ask the same question of the directory index: which provider locations suit
+// this request, and at what cost, cheapest first. The Router wants the contract's
+// route order (class, cost, id) cut at k; the Matcher wants every suitable provider
+// below a cost bound, cheapest first, a few at a time.
+#ifndef WEGWIJZER_LIB_SEARCH_H_
+#define WEGWIJZER_LIB_SEARCH_H_
+
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "directory_index.h"
+#include "wegwijzer/request.h"
+
+namespace wegwijzer::internal {
+
+// A request compiled for the search.
+struct Query {
+  uint32_t topics;
+  LanguageSet languages;
+  uint8_t modes;
+  uint8_t remote_modes;
+  uint8_t access;          // all features needed (in person)
+  uint8_t service_access;  // features needed in every mode
+  double max_m;
+  uint32_t municipality;
+  LatLng position;
+  double cos_lat;
+  UnitVector unit;
+};
+
+Query CompileQuery(const Request& request, const DirectoryIndex& index);
+
+struct SearchLimits {
+  // Only providers of these capacity classes. DEFAULT: both.
+  uint8_t capacity_classes = kLimitedCapacity | kUnlimitedCapacity;
+  // Only pairs whose cost is below this (exclusive). DEFAULT: no bound.
+  int64_t cost_below = std::numeric_limits<int64_t>::max();
+};
+
+// A suitable physical pair: entry indexes PhysicalEntries.
+struct PhysicalPair {
+  int64_t cost;
+  uint32_t tie_rank;
+  uint32_t entry;
+  Mode mode;
+  double distance;
+  bool operator<(const PhysicalPair& o) const {
+    return cost != o.cost ? cost < o.cost : tie_rank < o.tie_rank;
+  }
+};
+
+// The `capacity` best class-0 pairs (physical mode used) in (cost, tie) order,
+// written to `best`; returns how many. A pair whose provider would rather be
+// phoned (remote suits and the physical cost exceeds 25,000) is not class 0.
+int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimits& limits,
+                   PhysicalPair* best, int capacity);
+
+// Calls `take(provider, mode)` for each provider whose remote mode suits, in provider
+// id order, skipping the providers in `exclude` (those already referred to in class
+// 0); stops when `take` returns false. Remote pairs cost kRemoteCostMeters, so with
+// limits.cost_below <= that nothing is taken.
+template <typename Take>
+void ScanRemote(const Query& q, const DirectoryIndex& index, const SearchLimits& limits,
+                std::span<const uint32_t> exclude, Take take);
+
+// ---------------------------------------------------------------------------
+// Implementation of the template.
+
+template <typename Take>
+void ScanRemote(const Query& q, const DirectoryIndex& index, const SearchLimits& limits,
+                std::span<const uint32_t> exclude, Take take) {
+  const RemoteEntries& r = index.remote;
+  if (q.remote_modes == 0 || kRemoteCostMeters >= limits.cost_below) return;
+  constexpr uint8_t kPhoneBit = 1u << static_cast<int>(Mode::kPhone);
+  for (size_t block = 0; block * kRemoteBlock < r.size(); ++block) {
+    if ((q.topics & ~r.block_topics[block]) != 0 ||
+        (q.remote_modes & r.block_modes[block]) == 0 ||
+        (q.service_access & ~r.block_access[block]) != 0 ||
+        (limits.capacity_classes & r.block_capacity_classes[block]) == 0 ||
+        !q.languages.Intersects(r.block_languages[block])) {
+      continue;
+    }
+    const size_t end = std::min(r.size(), (block + 1) * kRemoteBlock);
+    for (size_t i = block * kRemoteBlock; i < end; ++i) {
+      const uint8_t modes = q.remote_modes & r.modes[i];
+      if (modes == 0 || (q.topics & ~r.topics[i]) != 0 ||
+          (q.service_access & ~r.access[i]) != 0 ||
+          (limits.capacity_classes & r.capacity_class[i]) == 0 ||
+          !q.languages.Intersects(r.languages[i])) {
+        continue;
+      }
+      const uint32_t p = r.provider[i];
+      if (!index.Serves(p, q.municipality) || !index.InServiceArea(p, q.position)) continue;
+      if (std::find(exclude.begin(), exclude.end(), p) != exclude.end()) continue;
+      if (!take(p, (modes & kPhoneBit) ? Mode::kPhone : Mode::kVideo)) return;
+    }
+  }
+}
+
+}  // namespace wegwijzer::internal
+
+#endif  // WEGWIJZER_LIB_SEARCH_H_
