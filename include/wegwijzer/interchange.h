@@ -4,8 +4,8 @@
 // Readers check every row as the contract's common rules and fine points say, and
 // collect one problem per bad row (file, line where the record starts, reason) plus
 // one warning per unknown column. A whole-file problem (unreadable or empty file,
-// missing or duplicate column, invalid UTF-8 in the header, a quoted field that
-// never closes) is an error even with skip_bad_rows. Bad rows make the read fail
+// a header without rows, missing or duplicate column, invalid UTF-8 in the header, a
+// quoted field that never closes) is an error even with skip_bad_rows. Bad rows make the read fail
 // unless skip_bad_rows is set; then they are skipped and listed in the report.
 // Nothing is dropped silently.
 //
@@ -48,9 +48,11 @@ struct CsvReport {
   std::string file;  // as given to the reader
   int rows = 0;      // data rows read (blank lines not counted)
   int bad_rows = 0;
+  bool bad_rows_skipped = false;  // CsvReadOptions::skip_bad_rows was set
   std::vector<CsvProblem> problems;  // in line order
-  // One line per problem, "file:line: reason" (warnings say "warning:"), then a
-  // summary line when there were bad rows. Empty when nothing was wrong.
+  // One line per problem, "file:line: bad row: reason" or "file:line: warning:
+  // reason", then a summary line when there were bad rows ("file: 2 of 40 rows are
+  // bad; skipped them"). Empty when nothing was wrong.
   std::string ToString() const;
 };
 
