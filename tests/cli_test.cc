@@ -1,1 +1,416 @@
+// Golden tests of the command-line program (interchange.md v1.1, "Command line" and
+// "Fine points"): what `wegwijzer route` writes, its exit status, what it reports on
+// standard error, and that it never leaves a partial or stale output behind.
+//
+// The fixture tests/fixtures/route_small/ holds providers.csv, requests.csv and the
+// hand-checked route.csv (its README explains every row); the distances in it are
+// recomputed here with the test oracle.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
+#include "testing/brute_force.h"
+#include "wegwijzer/interchange.h"
+
+namespace wegwijzer {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kFixture = std::string(WEGWIJZER_SOURCE_DIR) + "/tests/fixtures/route_small";
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+void Spit(const std::string& path, const std::string& contents) {
+  std::ofstream(path, std::ios::binary) << contents;
+}
+
+std::string ShellQuote(const std::string& arg) {
+  std::string out = "'";
+  for (char c : arg) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+struct CliRun {
+  int exit_code = -1;
+  std::string out;  // standard output
+  std::string err;  // standard error
+};
+
+// A fresh folder per test under ::testing::TempDir().
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = ::testing::TempDir() + "/wegwijzer_cli_test/" + info->name();
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+
+  CliRun Wegwijzer(const std::vector<std::string>& args) const {
+    std::string command = ShellQuote(WEGWIJZER_CLI);
+    for (const std::string& a : args) command += " " + ShellQuote(a);
+    const std::string out = dir_ + "/.stdout", err = dir_ + "/.stderr";
+    command += " >" + ShellQuote(out) + " 2>" + ShellQuote(err) + " </dev/null";
+    const int status = std::system(command.c_str());
+    CliRun run;
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.out = Slurp(out);
+    run.err = Slurp(err);
+    fs::remove(out);
+    fs::remove(err);
+    return run;
+  }
+
+  // Files in the test folder, so a test can check that nothing was left behind.
+  std::vector<std::string> Files() const {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename());
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  CliRun Route(const std::string& providers, const std::string& requests,
+            std::vector<std::string> extra = {}) const {
+    std::vector<std::string> args = {"route", "--providers", providers, "--requests", requests,
+                                     "--out", Path("route.csv")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Wegwijzer(args);
+  }
+
+  std::string dir_;
+};
+
+// route.csv rows, split naively (the fixture's only quoted field is a request id).
+struct RouteRow {
+  std::string request_id, rank, provider_id, mode, distance_m;
+};
+
+std::vector<RouteRow> RouteRows(const std::string& csv) {
+  std::vector<RouteRow> rows;
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::string field;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (c == ',' && !quoted) {
+        f.push_back(field);
+        field.clear();
+      } else {
+        field += c;
+      }
+    }
+    f.push_back(field);
+    EXPECT_EQ(f.size(), 5u) << line;
+    if (f.size() == 5) rows.push_back({f[0], f[1], f[2], f[3], f[4]});
+  }
+  return rows;
+}
+
+TEST_F(Cli, TheGoldenRouteCsvAgreesWithTheOracleDistances) {
+  // An independent check of the hand-worked fixture: every physical referral's
+  // distance_m is the contract's haversine, rounded; remote ones are empty.
+  absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv(kFixture + "/providers.csv");
+  absl::StatusOr<RequestsCsv> requests = ReadRequestsCsv(kFixture + "/requests.csv");
+  ASSERT_TRUE(providers.ok()) << providers.status();
+  ASSERT_TRUE(requests.ok()) << requests.status();
+  std::map<std::string, LatLng> at;
+  for (const Request& r : requests->requests) at[r.id] = r.position;
+  const std::vector<RouteRow> rows = RouteRows(Slurp(kFixture + "/route.csv"));
+  ASSERT_EQ(rows.size(), 13u);
+  for (const RouteRow& row : rows) {
+    SCOPED_TRACE(row.request_id + " " + row.provider_id);
+    if (row.rank == "0") {
+      EXPECT_EQ(row.mode, "no_suitable_provider");
+      EXPECT_EQ(row.provider_id, "");
+      EXPECT_EQ(row.distance_m, "");
+      continue;
+    }
+    if (row.mode == "phone" || row.mode == "video") {
+      EXPECT_EQ(row.distance_m, "");
+      continue;
+    }
+    std::optional<ProviderIndex> p = providers->directory->Find(row.provider_id);
+    ASSERT_TRUE(p.has_value());
+    const LatLng q = providers->directory->provider(*p).locations[0].position;
+    const LatLng r = at.at(row.request_id);
+    const double d = testing::OracleDistanceMeters(r.lat_deg, r.lon_deg, q.lat_deg, q.lon_deg);
+    EXPECT_EQ(row.distance_m, std::to_string(std::llround(d)));
+  }
+}
+
+TEST_F(Cli, RouteWritesExactlyTheGoldenFile) {
+  CliRun run = Route(kFixture + "/providers.csv", kFixture + "/requests.csv");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Slurp(Path("route.csv")), Slurp(kFixture + "/route.csv"));
+  EXPECT_EQ(run.out, "");  // route reports on standard error only
+  EXPECT_EQ(Files(), std::vector<std::string>{"route.csv"});  // no temporary left
+  // An explicit --k 5 is the default; --threads changes nothing.
+  run = Route(kFixture + "/providers.csv", kFixture + "/requests.csv",
+              {"--k", "5", "--threads", "3"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Slurp(Path("route.csv")), Slurp(kFixture + "/route.csv"));
+}
+
+TEST_F(Cli, KCutsEachRequestsReferrals) {
+  // The first k rows of each request in the golden file; rank-0 rows stay.
+  for (int k : {1, 2, 3, 1000000000}) {
+    SCOPED_TRACE(k);
+    std::string expected = "request_id,rank,provider_id,mode,distance_m\n";
+    std::istringstream golden(Slurp(kFixture + "/route.csv"));
+    std::string line;
+    std::getline(golden, line);
+    for (const RouteRow& row : RouteRows(Slurp(kFixture + "/route.csv"))) {
+      std::getline(golden, line);
+      if (std::stoi(row.rank) <= k) expected += line + "\n";
+    }
+    CliRun run = Route(kFixture + "/providers.csv", kFixture + "/requests.csv",
+                    {"--k", std::to_string(k)});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(Slurp(Path("route.csv")), expected);
+    // The --k=N spelling is the same.
+    run = Route(kFixture + "/providers.csv", kFixture + "/requests.csv",
+                {"--k=" + std::to_string(k)});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(Slurp(Path("route.csv")), expected);
+  }
+  // A k beyond int is clamped, not an error.
+  CliRun run = Route(kFixture + "/providers.csv", kFixture + "/requests.csv",
+                  {"--k", "99999999999999999999"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Slurp(Path("route.csv")), Slurp(kFixture + "/route.csv"));
+}
+
+TEST_F(Cli, CrlfAndByteOrderMarkGiveTheSameOutput) {
+  std::string providers = Slurp(kFixture + "/providers.csv");
+  std::string requests = Slurp(kFixture + "/requests.csv");
+  auto crlf = [](const std::string& s) {
+    std::string out = "\xEF\xBB\xBF";
+    for (char c : s) {
+      if (c == '\n') out += "\r\n\r\n";  // CRLF, and a blank line after each
+      else out += c;
+    }
+    return out;
+  };
+  Spit(Path("p.csv"), crlf(providers));
+  Spit(Path("r.csv"), crlf(requests));
+  CliRun run = Route(Path("p.csv"), Path("r.csv"));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Slurp(Path("route.csv")), Slurp(kFixture + "/route.csv"));
+}
+
+TEST_F(Cli, UnknownColumnsAreWarnedAboutAndIgnored) {
+  std::string providers = Slurp(kFixture + "/providers.csv");
+  std::string with_extra;
+  std::istringstream in(providers);
+  std::string line;
+  while (std::getline(in, line)) with_extra += line + (with_extra.empty() ? ",website" : ",") + "\n";
+  Spit(Path("p.csv"), with_extra);
+  CliRun run = Route(Path("p.csv"), kFixture + "/requests.csv");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find(Path("p.csv") + ":1: warning: unknown column 'website'"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(Slurp(Path("route.csv")), Slurp(kFixture + "/route.csv"));
+}
+
+// The fixture's requests with two bad rows (lines 3 and 6) added.
+std::string RequestsWithBadRows() {
+  return "id,lat,lon,topics,languages,modes,access,max_km,priority,municipality\n"
+         "r1,52.5120,6.0910,digid,,,,,0,GM0193\n"
+         "bad-1,52.51,6.09,DigiD,,,,,,\n"
+         "r2,52.5010,6.1010,health,ar,,,,3,\n"
+         "r3,52.51,6.09,taxes,,in_person,,1,,\n"
+         "bad-2,\"52,51\",6.09,taxes,,,,,,\n"
+         "r4,52.51,6.09,permits,,,,,,GM0000\n"
+         "\"r,5\",52.51,6.09,basics,en,,easy_language,,,\n"
+         "r6,52.5150,6.1050,insurance,,,,,,\n"
+         "r7,52.51,6.09,pension,,,,50,,\n";
+}
+
+TEST_F(Cli, BadRowsRejectTheInputAndLeaveTheOutputAlone) {
+  Spit(Path("r.csv"), RequestsWithBadRows());
+  // No output file at all.
+  CliRun run = Route(kFixture + "/providers.csv", Path("r.csv"));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_FALSE(fs::exists(Path("route.csv")));
+  EXPECT_NE(run.err.find(Path("r.csv") + ":3: bad row: topics: unknown code 'DigiD'"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find(Path("r.csv") + ":6: bad row: lat: '52,51'"), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("2 of 9 rows are bad"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--skip-bad-rows"), std::string::npos) << run.err;
+
+  // An existing output file is left exactly as it was, and nothing else appears.
+  Spit(Path("route.csv"), "previous contents\n");
+  const auto before = fs::last_write_time(Path("route.csv"));
+  run = Route(kFixture + "/providers.csv", Path("r.csv"));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(Slurp(Path("route.csv")), "previous contents\n");
+  EXPECT_EQ(fs::last_write_time(Path("route.csv")), before);
+  EXPECT_EQ(Files(), (std::vector<std::string>{"r.csv", "route.csv"}));
+}
+
+TEST_F(Cli, BadProviderRowsAreReportedWithFileAndLine) {
+  std::string providers = Slurp(kFixture + "/providers.csv");
+  providers += "broken,,ido,52.5,6.1,digid,,home_visit,,,,\n";  // line 11: no radius
+  Spit(Path("p.csv"), providers);
+  CliRun run = Route(Path("p.csv"), kFixture + "/requests.csv");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_FALSE(fs::exists(Path("route.csv")));
+  EXPECT_NE(run.err.find(Path("p.csv") + ":11: bad row: radius_km must be > 0"),
+            std::string::npos)
+      << run.err;
+  // With --skip-bad-rows the broken provider is skipped and the rest is as before.
+  run = Route(Path("p.csv"), kFixture + "/requests.csv", {"--skip-bad-rows"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find(Path("p.csv") + ":11: bad row: radius_km must be > 0"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(Slurp(Path("route.csv")), Slurp(kFixture + "/route.csv"));
+}
+
+TEST_F(Cli, SkipBadRowsReportsThemAndRoutesTheRest) {
+  Spit(Path("r.csv"), RequestsWithBadRows());
+  CliRun run = Route(kFixture + "/providers.csv", Path("r.csv"), {"--skip-bad-rows"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find(Path("r.csv") + ":3: bad row: topics: unknown code 'DigiD'"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find(Path("r.csv") + ":6: bad row: lat: '52,51' uses a decimal comma"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("2 of 9 rows are bad; skipped them"), std::string::npos) << run.err;
+  // The good rows give exactly the golden file: nothing else is dropped.
+  EXPECT_EQ(Slurp(Path("route.csv")), Slurp(kFixture + "/route.csv"));
+}
+
+TEST_F(Cli, WholeFileErrorsFailEvenWithSkipBadRows) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"", "empty"},
+      {"id,lat,topics\nr1,52,digid\n", "missing required column 'lon'"},
+      {"id,lat,lon,topics\n", "no rows"},
+      {"id,lat,lon,topics,lat\nr1,52,5,digid,52\n", "duplicate column 'lat'"},
+      {"id,lat,lon,topics\nr1,52,5,\"digid\n", "never closes"},
+      {"id,l\xFF" "at,lon,topics\nr1,52,5,digid\n", "UTF-8"},
+  };
+  for (const auto& [requests, reason] : cases) {
+    SCOPED_TRACE(reason);
+    Spit(Path("r.csv"), requests);
+    CliRun run = Route(kFixture + "/providers.csv", Path("r.csv"), {"--skip-bad-rows"});
+    EXPECT_EQ(run.exit_code, 1);
+    EXPECT_FALSE(fs::exists(Path("route.csv")));
+    EXPECT_NE(run.err.find(Path("r.csv")), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find(reason), std::string::npos) << run.err;
+  }
+}
+
+TEST_F(Cli, UnreadableInputIsBadInput) {
+  CliRun run = Route(Path("missing.csv"), kFixture + "/requests.csv");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find(Path("missing.csv")), std::string::npos) << run.err;
+  EXPECT_FALSE(fs::exists(Path("route.csv")));
+  run = Route(kFixture + "/providers.csv", dir_);  // a folder, not a file
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_FALSE(fs::exists(Path("route.csv")));
+}
+
+TEST_F(Cli, AnOutputThatCannotBeWrittenFailsCleanly) {
+  CliRun run = Wegwijzer({"route", "--providers", kFixture + "/providers.csv", "--requests",
+                       kFixture + "/requests.csv", "--out", Path("no/such/dir/route.csv")});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("no/such/dir/route.csv"), std::string::npos) << run.err;
+  EXPECT_TRUE(Files().empty());
+}
+
+TEST_F(Cli, UsageErrorsExitTwoAndWriteNothing) {
+  const std::string p = kFixture + "/providers.csv", r = kFixture + "/requests.csv";
+  const std::string out = Path("route.csv");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{}, "no command"},
+      {{"rout"}, "unknown command 'rout'"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "--bogus"},
+       "unknown option '--bogus'"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "extra"},
+       "unknown option 'extra'"},
+      {{"route", "--providers", p, "--requests", r}, "--out"},
+      {{"route", "--providers", p, "--out", out}, "--requests"},
+      {{"route", "--requests", r, "--out", out}, "--providers"},
+      {{"route", "--providers", p, "--requests", r, "--out"}, "--out needs a file"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "--k", "0"}, "'0'"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "--k", "abc"}, "'abc'"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "--k", "-3"}, "'-3'"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "--k", "2.5"}, "'2.5'"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "--k", ""}, "--k"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "--k=0"}, "'0'"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "--k"}, "--k needs"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "--threads", "x"},
+       "--threads"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "--skip-bad-rows=yes"},
+       "--skip-bad-rows"},
+  };
+  for (const auto& [args, reason] : cases) {
+    std::string joined;
+    for (const std::string& a : args) joined += a + " ";
+    SCOPED_TRACE(joined);
+    CliRun run = Wegwijzer(args);
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find(reason), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("--help"), std::string::npos) << run.err;
+    EXPECT_TRUE(Files().empty());
+  }
+}
+
+TEST_F(Cli, HelpExitsZeroAndMentionsEveryOption) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--help"}, {"-h"}, {"help"}, {"route", "--help"}}) {
+    CliRun run = Wegwijzer(args);
+    EXPECT_EQ(run.exit_code, 0) << args[0];
+    for (const char* option : {"route", "--providers", "--requests", "--out", "--k",
+                               "--skip-bad-rows", "--explain", "--threads", "--data",
+                               "--lang", "--help", "Exit status"}) {
+      EXPECT_NE(run.out.find(option), std::string::npos) << option;
+    }
+    EXPECT_EQ(run.err, "");
+  }
+  EXPECT_TRUE(Files().empty());
+}
+
+TEST_F(Cli, ExplainSaysWhyNothingSuits) {
+  CliRun run = Route(kFixture + "/providers.csv", kFixture + "/requests.csv", {"--explain"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Slurp(Path("route.csv")), Slurp(kFixture + "/route.csv"));
+  EXPECT_NE(run.err.find("request 'r3': no suitable provider:"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("request 'r4': no suitable provider:"), std::string::npos) << run.err;
+}
+
+}  // namespace
+}  // namespace wegwijzer

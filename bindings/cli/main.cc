@@ -1,8 +1,11 @@
 // wegwijzer: the command-line binding. Thin: argument parsing, reports and output;
 // every decision is the library's.
+#include <algorithm>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,14 +74,16 @@ int UsageError(std::string_view message) {
   return kExitUsage;
 }
 
+// A whole number >= 1 written in digits. One beyond int is clamped to the largest
+// int: asking for more referrals than there are providers is not an error.
 std::optional<int> ParsePositive(std::string_view text) {
-  if (text.empty() || text.size() > 9) return std::nullopt;
-  int value = 0;
+  if (text.empty()) return std::nullopt;
+  int64_t value = 0;
   for (char c : text) {
     if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
+    value = std::min<int64_t>(value * 10 + (c - '0'), std::numeric_limits<int>::max());
   }
-  return value >= 1 ? std::optional<int>(value) : std::nullopt;
+  return value >= 1 ? std::optional<int>(static_cast<int>(value)) : std::nullopt;
 }
 
 // Returns the exit code on a usage error, nullopt when `args` is complete.
@@ -96,12 +101,25 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
   }
   for (; i < rest.size(); ++i) {
     std::string_view flag = rest[i];
+    // "--k=5" is the same as "--k 5".
+    std::optional<std::string_view> attached;
+    if (size_t eq = flag.find('='); flag.starts_with("--") && eq != std::string_view::npos) {
+      attached = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    }
     auto value = [&](std::string* out) -> bool {
+      if (attached) {
+        *out = std::string(*attached);
+        return true;
+      }
       if (i + 1 >= rest.size()) return false;
       *out = std::string(rest[++i]);
       return true;
     };
     std::string text;
+    if (attached && (flag == "--help" || flag == "--skip-bad-rows" || flag == "--explain")) {
+      return UsageError(std::string(flag) + " takes no value");
+    }
     if (flag == "--help" || flag == "-h") {
       args->help = true;
     } else if (flag == "--skip-bad-rows") {
@@ -126,7 +144,7 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
       if (!n) return UsageError(std::string(flag) + " takes a whole number >= 1, not '" + text + "'");
       (flag == "--k" ? args->k : args->threads) = *n;
     } else {
-      return UsageError("unknown option '" + std::string(flag) + "'");
+      return UsageError("unknown option '" + std::string(rest[i]) + "'");
     }
   }
   if (args->help) return std::nullopt;
