@@ -562,6 +562,18 @@ std::string CsvField(std::string_view field) {
   return out;
 }
 
+namespace {
+
+// The id a provider location has in the contract's files: the provider id, or
+// "provider/location" for a further location of a provider with several (the CSV
+// contract has one location per row).
+std::string LocationCsvId(const ProviderInfo& p, int location) {
+  if (location < 0 || p.locations[location].id == p.id) return p.id;
+  return internal::Cat(p.id, "/", p.locations[location].id);
+}
+
+}  // namespace
+
 std::string FormatRouteCsv(const Directory& directory, std::span<const Request> requests,
                            std::span<const RouteResult> results) {
   std::string out = "request_id,rank,provider_id,mode,distance_m\n";
@@ -573,8 +585,9 @@ std::string FormatRouteCsv(const Directory& directory, std::span<const Request> 
     }
     int rank = 0;
     for (const Referral& r : results[i].referrals) {
-      internal::Append(&out, id, ",", ++rank, ",", CsvField(directory.provider(r.provider).id),
-                      ",", ModeCode(r.mode), ",");
+      internal::Append(&out, id, ",", ++rank, ",",
+                       CsvField(LocationCsvId(directory.provider(r.provider), r.location)), ",",
+                       ModeCode(r.mode), ",");
       if (!r.is_remote()) internal::Append(&out, r.cost_m);
       out.push_back('\n');
     }
@@ -615,9 +628,9 @@ std::string FormatProvidersCsv(const Directory& directory) {
       row(p.id, "", "");
       continue;
     }
-    for (const ProviderInfo::Location& l : p.locations) {
-      const std::string id = l.id == p.id ? p.id : internal::Cat(p.id, "/", l.id);
-      row(id, ExactNumber(l.position.lat_deg), ExactNumber(l.position.lon_deg));
+    for (int l = 0; l < static_cast<int>(p.locations.size()); ++l) {
+      const LatLng& at = p.locations[l].position;
+      row(LocationCsvId(p, l), ExactNumber(at.lat_deg), ExactNumber(at.lon_deg));
     }
   }
   return out;

@@ -1053,5 +1053,43 @@ TEST(Interchange, FormatRouteCsvWritesTheContractsRows) {
             "request_id,rank,provider_id,mode,distance_m\n");
 }
 
+TEST(Interchange, FurtherLocationsAreNamedProviderSlashLocation) {
+  // The CSV contract has one location per row; a snapshot provider with several is
+  // written as one row per location, and route.csv names a location the same way.
+  v1::DirectorySnapshot snapshot;
+  v1::Provider* p = snapshot.add_providers();
+  p->set_id("bieb");
+  p->set_kind(v1::PROVIDER_KIND_LIBRARY);
+  p->add_topics(v1::TOPIC_DIGID);
+  p->add_modes(v1::MODE_IN_PERSON);
+  v1::Location* main = p->add_locations();  // id empty: the provider's own
+  main->mutable_position()->set_lat_deg(52);
+  main->mutable_position()->set_lon_deg(5);
+  v1::Location* branch = p->add_locations();
+  branch->set_id("noord");
+  branch->mutable_position()->set_lat_deg(52.01);
+  branch->mutable_position()->set_lon_deg(5);
+  absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(snapshot);
+  ASSERT_TRUE(directory.ok()) << directory.status();
+
+  EXPECT_EQ(FormatProvidersCsv(**directory),
+            "id,name,kind,lat,lon,topics,languages,modes,radius_km,access,capacity,"
+            "municipality\n"
+            "bieb,,library,52,5,digid,nl,in_person,0,,,\n"
+            "bieb/noord,,library,52.01,5,digid,nl,in_person,0,,,\n");
+
+  Request r;
+  r.id = "r1";
+  r.position = {52.01, 5};
+  r.topics = {Topic::kDigid};
+  std::vector<Request> requests = {r};
+  Router router(*directory);
+  std::vector<RouteResult> results = router.RouteBatch(requests);
+  EXPECT_EQ(FormatRouteCsv(**directory, requests, results),
+            "request_id,rank,provider_id,mode,distance_m\n"
+            "r1,1,bieb/noord,in_person,0\n"
+            "r1,2,bieb,in_person,1112\n");
+}
+
 }  // namespace
 }  // namespace wegwijzer

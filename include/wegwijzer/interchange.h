@@ -84,7 +84,9 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
                                              const CsvReadOptions& options = {});
 
 // route.csv: `request_id,rank,provider_id,mode,distance_m`, requests in the given
-// order, a rank-0 `no_suitable_provider` row for a request with no referral.
+// order, a rank-0 `no_suitable_provider` row for a request with no referral. A
+// physical referral to a further location of a provider with several is written
+// with the id FormatProvidersCsv gives that location ("provider/location").
 // REQUIRES: results.size() == requests.size().
 std::string FormatRouteCsv(const Directory& directory, std::span<const Request> requests,
                            std::span<const RouteResult> results);
