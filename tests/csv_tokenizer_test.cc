@@ -1,10 +1,13 @@
 // The tokenizer's fine points (interchange.md v1.1, "Common rules" and "Fine points").
 #include "csv_tokenizer.h"
 
+#include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "wegwijzer/interchange.h"
 
 namespace wegwijzer::internal {
 namespace {
@@ -257,6 +260,69 @@ TEST(CsvTokenizer, ReadsATenMegabyteField) {
   EXPECT_EQ(t.records[1].fields[1].size(), 2 * big.size() + 2);
   EXPECT_EQ(t.records[1].problem, Problem::kNone);
   EXPECT_EQ(t.records[2].line, 4);
+}
+
+// SplitMix64, so the random cases are the same on every platform.
+struct Random {
+  uint64_t state;
+  uint64_t Next() {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  size_t Below(size_t n) { return Next() % n; }
+};
+
+TEST(CsvTokenizer, WrittenFieldsReadBackTheSame) {
+  // CsvField (the writers' quoting) and the tokenizer agree on any field that has no
+  // surrounding blanks (those are trimmed by contract), including quotes, commas,
+  // CR, LF and multi-byte characters.
+  const std::string_view pieces[] = {"a", "b", ",", "\"", "\n", "\r", "\r\n", " ", "\t",
+                                     "é", "😀", "\"\"", ";"};
+  Random random{42};
+  for (int trial = 0; trial < 2000; ++trial) {
+    Rows rows(1 + random.Below(4));
+    const size_t columns = 2 + random.Below(4);
+    std::string text;
+    for (auto& row : rows) {
+      for (size_t c = 0; c < columns; ++c) {
+        std::string field;
+        for (size_t n = random.Below(6); n > 0; --n) field += pieces[random.Below(std::size(pieces))];
+        while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.erase(0, 1);
+        while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.pop_back();
+        text += (c ? "," : "") + wegwijzer::CsvField(field);
+        row.push_back(field);
+      }
+      text += random.Below(2) ? "\n" : "\r\n";
+    }
+    Tokenized t = Tokenize(text);
+    ASSERT_TRUE(t.status.ok()) << testing::PrintToString(text);
+    ASSERT_EQ(Fields(t), rows) << testing::PrintToString(text);
+    for (const CsvRecord& r : t.records) ASSERT_EQ(r.problem, Problem::kNone);
+  }
+}
+
+TEST(CsvTokenizer, ArbitraryBytesNeverBreakIt) {
+  // Whatever the bytes: no crash, lines never go backwards, and either every byte is
+  // consumed or a quoted field never closed.
+  const char alphabet[] = {'a', ',', '"', '\n', '\r', ' ', '\t', '\xC3', '\xA9', '\xFF', '\0'};
+  Random random{7};
+  for (int trial = 0; trial < 5000; ++trial) {
+    std::string text(random.Below(40), ' ');
+    for (char& c : text) c = alphabet[random.Below(std::size(alphabet))];
+    Tokenized t = Tokenize(text);
+    int last = 0;
+    for (const CsvRecord& r : t.records) {
+      ASSERT_GT(r.line, last) << testing::PrintToString(text);
+      ASSERT_FALSE(r.fields.empty());
+      last = r.line;
+    }
+    if (!t.status.ok()) {
+      ASSERT_NE(text.find('"'), std::string::npos);
+      ASSERT_NE(t.status.message().find("never closes"), absl::string_view::npos);
+    }
+  }
 }
 
 }  // namespace
