@@ -417,7 +417,8 @@ TEST(ProvidersCsv, CoordinateRangesAreInclusive) {
   const std::pair<const char*, const char*> bad[] = {
       {"lat", "90.000001"}, {"lat", "-90.5"}, {"lon", "180.0000001"},
       {"lon", "-181"},      {"lat", "1e400"}, {"lat", "-1e400"},
-      {"lon", "1e309"}};
+      {"lon", "1e309"},     {"lat", "1e99999999999999999999"},
+      {"lat", "0.0000001e310"}};
   for (const auto& [column, value] : bad) {
     const std::string reason = ProviderRowProblem(ProviderRow(column, value));
     EXPECT_TRUE(Contains(reason, column)) << value << ": " << reason;
@@ -431,7 +432,9 @@ TEST(ProvidersCsv, DecimalNumbersFollowTheGrammar) {
       {"52", 52},      {"52.", 52},        {".5", 0.5},        {"+52.25", 52.25},
       {"-0.5", -0.5},  {"5.2e1", 52},      {"5.2E+1", 52},     {"520e-1", 52},
       {"00052.10", 52.1}, {"0.000000000000000000001", 1e-21}, {"1e-400", 0},
-      {"52.370000000000000000000001", 52.37}};
+      {"52.370000000000000000000001", 52.37}, {"-.5", -0.5}, {"5.e1", 50}, {"+5.", 5},
+      {"0e0", 0}, {"1E1", 10}, {"0.000e500", 0}, {"0e99999999999999999999", 0},
+      {"1e-99999999999999999999", 0}, {"-1e-400", 0}};
   for (const auto& [text, value] : good) {
     SCOPED_TRACE(text);
     absl::StatusOr<ProvidersCsv> parsed = ParseProvidersCsv(
