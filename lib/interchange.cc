@@ -1,5 +1,6 @@
 #include "wegwijzer/interchange.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -225,7 +226,11 @@ absl::Status WalkTable(std::string_view text, std::string_view file,
     return whole_file("the file is empty (no header row)");
   }
   if (header.problem == CsvRecord::Problem::kInvalidUtf8) {
-    return whole_file(internal::Cat("line ", header.line, ": the header is not valid UTF-8"));
+    // Spreadsheets' "Unicode text" export is UTF-16 with a byte-order mark.
+    const bool utf16 = text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF");
+    return whole_file(internal::Cat("line ", header.line, ": the header is not valid UTF-8",
+                                    utf16 ? " (the file looks like UTF-16: save it as UTF-8)"
+                                          : ""));
   }
   if (header.problem == CsvRecord::Problem::kTextAfterClosingQuote) {
     return whole_file(
@@ -244,6 +249,11 @@ absl::Status WalkTable(std::string_view text, std::string_view file,
     if (header.fields.size() == 1 && header.fields[0].find(';') != std::string::npos) {
       hint = "; the header looks separated by ';' (a Dutch-locale spreadsheet export?): "
              "save as CSV with ',' between fields and a decimal point";
+    } else if (std::any_of(header.fields.begin(), header.fields.end(), [](const std::string& f) {
+                 return f.find('\r') != std::string::npos;
+               })) {
+      hint = "; lines end in a lone CR (an old Mac export?), which is not a line end: "
+             "save with LF or CRLF line ends";
     }
     return whole_file(internal::Cat("missing required column '", name, "'", hint));
   }

@@ -97,6 +97,7 @@ const std::string kSquare =
     "points { lat_deg: 53 lon_deg: 6 } points { lat_deg: 53 lon_deg: 5 } ";
 
 constexpr absl::StatusCode kInvalid = absl::StatusCode::kInvalidArgument;
+using std::string_view_literals::operator""sv;
 
 const std::vector<Case>& Catalogue() {
   static const std::vector<Case>* cases = new std::vector<Case>{
@@ -124,7 +125,10 @@ const std::vector<Case>& Catalogue() {
        {"providers.csv", "missing required column", "';'"}},
       {"providers: old Mac line ends (lone CR) are not line ends", Entry::kProvidersCsv,
        "id,kind,topics\rp1,ido,digid\r", kInvalid,
-       {"providers.csv", "missing required column 'topics'"}},
+       {"providers.csv", "missing required column 'topics'", "lone CR"}},
+      {"providers: UTF-16 export", Entry::kProvidersCsv,
+       std::string("\xFF\xFEi\0d\0,\0k\0i\0n\0d\0\n\0"sv), kInvalid,
+       {"providers.csv", "line 1", "not valid UTF-8", "UTF-16"}},
       // ----- providers.csv: bad rows, one reason each
       {"providers: too few fields", Entry::kProvidersCsv, kP + "p1,ido,52,5,digid\n",
        kInvalid, {"providers.csv:2: bad row", "has 5 fields, the header has 10"}},
