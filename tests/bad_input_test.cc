@@ -9,6 +9,8 @@
 // protobuf (Request::FromProto) and as the C++ struct (Request::Validate). The
 // router's behaviour on awkward calls (k = 0, huge k, an empty directory, an invalid
 // request) is checked by the tests after the table.
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -56,7 +58,7 @@ namespace {
 enum class Entry {
   kProvidersCsv,    // input: providers.csv text, read as "providers.csv"
   kRequestsCsv,     // input: requests.csv text, read as "requests.csv"
-  kProvidersFile,   // input: a path under the test's temp dir ("" = the dir itself)
+  kProvidersFile,   // input: a file name in an absent folder ("" = the temp folder)
   kSnapshot,        // input: wegwijzer.v1.DirectorySnapshot in text format
   kSnapshotBytes,   // input: raw bytes for Directory::FromSerialized("snapshot.pb")
   kRequestProto,    // input: wegwijzer.v1.Request in text format, for FromProto
@@ -392,9 +394,10 @@ absl::Status RunCase(const Case& c) {
     case Entry::kRequestsCsv:
       return ParseRequestsCsv(c.input, "requests.csv").status();
     case Entry::kProvidersFile: {
-      const std::string dir = ::testing::TempDir() + "/bad_input_files";
-      std::filesystem::create_directories(dir);
-      return ReadProvidersCsv(c.input.empty() ? dir : dir + "/" + c.input).status();
+      // "" is the temp folder itself; a name is looked up in a folder that does not exist.
+      const std::string dir = ::testing::TempDir();
+      const std::string absent = dir + "/bad_input_absent." + std::to_string(::getpid());
+      return ReadProvidersCsv(c.input.empty() ? dir : absent + "/" + c.input).status();
     }
     case Entry::kSnapshot: {
       v1::DirectorySnapshot snapshot;

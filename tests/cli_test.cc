@@ -6,6 +6,7 @@
 // hand-checked route.csv (its README explains every row); the distances in it are
 // recomputed here with the test oracle.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -62,9 +63,14 @@ class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
     const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = ::testing::TempDir() + "/wegwijzer_cli_test/" + info->name();
+    // The process id keeps concurrent runs (two build trees, ctest -j) apart.
+    dir_ = ::testing::TempDir() + "/wegwijzer_cli_test." + std::to_string(::getpid()) + "." +
+           info->name();
     fs::remove_all(dir_);
     fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);  // kept for a look when a test failed
   }
 
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }

@@ -1,6 +1,8 @@
 // providers.csv, requests.csv and route.csv against interchange.md v1.1.
 #include "wegwijzer/interchange.h"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -851,7 +853,8 @@ TEST(RequestsCsv, SkipsBadRowsAndKeepsTheOthersInOrderWithTheirLines) {
 // Files
 
 TEST(Interchange, ReadersNameTheFileTheyCannotRead) {
-  const std::string dir = ::testing::TempDir() + "/interchange_read_test";
+  const std::string dir =
+      ::testing::TempDir() + "/interchange_read_test." + std::to_string(::getpid());
   std::filesystem::create_directories(dir);
   absl::StatusOr<ProvidersCsv> missing = ReadProvidersCsv(dir + "/nope.csv");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
@@ -866,10 +869,12 @@ TEST(Interchange, ReadersNameTheFileTheyCannotRead) {
   ASSERT_FALSE(bad.ok());
   EXPECT_TRUE(Contains(bad.status().message(), path + ":2: bad row: topics: unknown code 'dgid'"))
       << bad.status();
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Interchange, WriteFileAtomicallyReplacesOrLeavesAlone) {
-  const std::string dir = ::testing::TempDir() + "/interchange_write_test";
+  const std::string dir =
+      ::testing::TempDir() + "/interchange_write_test." + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/out.csv";
@@ -888,6 +893,7 @@ TEST(Interchange, WriteFileAtomicallyReplacesOrLeavesAlone) {
     ++entries;
   }
   EXPECT_EQ(entries, 2);  // out.csv and folder
+  std::filesystem::remove_all(dir);
 }
 
 // ---------------------------------------------------------------------------
