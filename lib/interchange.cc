@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "text.h"
 #include "csv_tokenizer.h"
 #include "proto_codes.h"
@@ -183,10 +182,10 @@ std::string ParsePosition(std::string_view lat_field, std::string_view lon_field
   if (std::string r = ParseDecimal("lat", lat_field, &out->lat_deg); !r.empty()) return r;
   if (std::string r = ParseDecimal("lon", lon_field, &out->lon_deg); !r.empty()) return r;
   if (out->lat_deg < -90 || out->lat_deg > 90) {
-    return internal::Cat("lat: ", lat_field, " is outside -90..90");
+    return internal::Cat("lat: '", lat_field, "' is outside -90..90");
   }
   if (out->lon_deg < -180 || out->lon_deg > 180) {
-    return internal::Cat("lon: ", lon_field, " is outside -180..180");
+    return internal::Cat("lon: '", lon_field, "' is outside -180..180");
   }
   return "";
 }
@@ -267,17 +266,19 @@ absl::Status WalkTable(std::string_view text, std::string_view file,
   on_header(columns);
 
   const int id_column = columns.Find("id");
-  absl::flat_hash_set<std::string> ids;
+  absl::flat_hash_map<std::string, int> first_line;  // of each id
+
   CsvRecord record;
   while (tokenizer.Next(&record)) {
     ++report->rows;
     // The first row that carries an id claims it, even when that row is bad for any
     // other reason (a wrong field count included, as long as the id column is there):
     // a later row with the same id is then a duplicate, whichever row was fixed.
-    bool duplicate = false;
+    int claimed_on = 0;  // line of the row that claimed this row's id, if another
     if (id_column < static_cast<int>(record.fields.size()) &&
         !record.fields[id_column].empty()) {
-      duplicate = !ids.insert(record.fields[id_column]).second;
+      auto [it, inserted] = first_line.emplace(record.fields[id_column], record.line);
+      if (!inserted) claimed_on = it->second;
     }
     std::string reason;
     if (record.fields.size() != header.fields.size()) {
@@ -289,8 +290,9 @@ absl::Status WalkTable(std::string_view text, std::string_view file,
       reason = "has text after a closing quote";
     } else if (record.fields[id_column].empty()) {
       reason = "id is empty";
-    } else if (duplicate) {
-      reason = internal::Cat("duplicate id '", record.fields[id_column], "'");
+    } else if (claimed_on > 0) {
+      reason = internal::Cat("duplicate id '", record.fields[id_column], "' (first on line ",
+                             claimed_on, ")");
     } else {
       reason = parse_row(record);
     }
@@ -365,7 +367,7 @@ std::string ParseProviderRow(const CsvRecord& r, const ProviderColumns& c,
   if (std::string_view f = Field(r, c.radius_km); !f.empty()) {
     if (std::string e = ParseDecimal("radius_km", f, &radius_km); !e.empty()) return e;
     if (radius_km < 0 || radius_km > 1000) {
-      return internal::Cat("radius_km: ", f, " is outside 0..1000");
+      return internal::Cat("radius_km: '", f, "' is outside 0..1000");
     }
   }
   AccessSet access;
@@ -377,7 +379,7 @@ std::string ParseProviderRow(const CsvRecord& r, const ProviderColumns& c,
   if (std::string_view f = Field(r, c.capacity); !f.empty()) {
     int64_t value = 0;
     if (std::string e = ParseWhole("capacity", f, &value); !e.empty()) return e;
-    if (value < 0) return internal::Cat("capacity: ", f, " is negative");
+    if (value < 0) return internal::Cat("capacity: '", f, "' is negative");
     capacity = value;
   }
   std::vector<std::string_view> municipalities = SplitList(Field(r, c.municipality));
@@ -439,13 +441,15 @@ std::string ParseRequestRow(const CsvRecord& r, const RequestColumns& c, Request
   if (std::string_view f = Field(r, c.max_km); !f.empty()) {
     if (std::string e = ParseDecimal("max_km", f, &q->max_km); !e.empty()) return e;
     if (q->max_km < 0 || q->max_km > 1000) {
-      return internal::Cat("max_km: ", f, " is outside 0..1000");
+      return internal::Cat("max_km: '", f, "' is outside 0..1000");
     }
   }
   if (std::string_view f = Field(r, c.priority); !f.empty()) {
     int64_t priority = 0;
     if (std::string e = ParseWhole("priority", f, &priority); !e.empty()) return e;
-    if (priority < 0 || priority > 3) return internal::Cat("priority: ", f, " is outside 0..3");
+    if (priority < 0 || priority > 3) {
+      return internal::Cat("priority: '", f, "' is outside 0..3");
+    }
     q->priority = static_cast<int>(priority);
   }
   q->municipality = std::string(Field(r, c.municipality));

@@ -534,7 +534,7 @@ TEST(ProvidersCsv, OneReasonPerRowInTheContractsOrder) {
       {4, "UTF-8"},
       {5, "text after a closing quote"},
       {6, "id is empty"},
-      {7, "duplicate id 'a'"},
+      {7, "duplicate id 'a' (first on line 2)"},
       {8, "topics: unknown code 'bogus'"},
       {9, "has 5 fields, the header has 4"},
   };
@@ -564,7 +564,7 @@ TEST(ProvidersCsv, TheFirstRowCarryingAnIdClaimsItEvenWhenBad) {
     ASSERT_EQ(bad.size(), 2u);
     EXPECT_EQ(bad[0].line, 2);
     EXPECT_EQ(bad[1].line, 3);
-    EXPECT_TRUE(Contains(bad[1].reason, "duplicate id 'p1'")) << bad[1].reason;
+    EXPECT_TRUE(Contains(bad[1].reason, "duplicate id 'p1' (first on line 2)")) << bad[1].reason;
     ASSERT_EQ(parsed->directory->size(), 1u);
     EXPECT_EQ(parsed->directory->provider(0).id, "p2");
   }
