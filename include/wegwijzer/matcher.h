@@ -1,0 +1,125 @@
+// The matcher: an optimal, capacity-aware plan for a whole waiting list.
+//
+// Model (interchange.md v1.1, "match"). Each request r is assigned to at most one
+// provider p that suits it, at the pair's cost c(r,p) (the cheapest suitable mode,
+// as Router uses); a provider takes at most capacity(p) requests. A request left
+// unassigned costs the penalty M(r) = unassigned_penalty_m x (1 + priority(r)). The
+// plan minimises   sum of c over assignments + sum of M over unassigned requests,
+// exactly.
+//
+// Algorithm (a short paper in lib/matcher.cc and lib/assignment.h):
+//  1. Providers with unlimited capacity constrain nothing, so each request's best
+//     unlimited provider is folded into its outside option: O(r) = min(M(r), c(r,u)).
+//     Only pairs with c(r,p) < O(r) can improve on it (exact reduction).
+//  2. The remaining problem is a transportation problem on a bipartite graph that is
+//     never built in full: each request starts with its few cheapest candidate
+//     providers (from the spatial index) and gets more only when the dual prices
+//     prove a missing pair could be cheaper (exact pricing, column generation).
+//  3. It is solved by successive shortest paths (primal-dual, Dijkstra with
+//     potentials) that insert one request at a time and stop each search as soon as
+//     the cheapest way to make room is known. Optimality is certified by duality:
+//     the dual objective equals the plan's objective (tests check this).
+//  MatchSolver::kBoostReference solves the same problem on the full graph with
+//  Boost.Graph's successive_shortest_path_nonnegative_weights: slow, the reference.
+//
+// Example:
+//   Matcher matcher(directory);
+//   MatchPlan plan = matcher.Match(requests);
+//   std::cout << "objective: " << plan.objective << "\n";
+//
+// Thread-safety: immutable, safe to share between threads; Match is const.
+// Determinism: the same directory, requests and options give the same plan,
+// whatever the thread count.
+#ifndef WEGWIJZER_MATCHER_H_
+#define WEGWIJZER_MATCHER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "wegwijzer/directory.h"
+#include "wegwijzer/request.h"
+
+namespace wegwijzer {
+namespace v1 {
+class MatchPlan;
+}  // namespace v1
+
+enum class UnassignedReason : uint8_t {
+  kNone,                // assigned
+  kNoSuitableProvider,  // "no_suitable_provider"
+  kCapacityExhausted,   // "capacity_exhausted"
+};
+std::string_view UnassignedReasonCode(UnassignedReason reason);
+
+struct PlanLine {
+  // The provider, or nullopt when unassigned.
+  std::optional<ProviderIndex> provider;
+  int location = -1;  // index into the provider's locations; -1 for remote or unassigned
+  Mode mode = Mode::kInPerson;  // meaningful when assigned
+  int64_t cost_m = 0;  // the pair's cost, or the penalty when unassigned
+  UnassignedReason reason = UnassignedReason::kNone;
+  bool assigned() const { return provider.has_value(); }
+  bool operator==(const PlanLine&) const = default;
+};
+
+struct MatchStats {
+  int64_t candidate_pairs = 0;  // pairs built (never all suitable pairs)
+  int64_t extensions = 0;       // candidate lists grown by the pricing step
+  int64_t search_steps = 0;     // nodes settled by the shortest-path searches
+  double candidate_seconds = 0; // building outside options and candidate lists
+  double solve_seconds = 0;
+};
+
+struct MatchPlan {
+  std::vector<PlanLine> lines;  // one per request, in input order
+  int64_t objective = 0;
+  MatchStats stats;
+};
+
+enum class MatchSolver {
+  kFast,            // lazy candidate lists, successive shortest paths
+  kBoostReference,  // full graph, Boost.Graph min-cost flow; for tests and baselines
+};
+
+struct MatchOptions {
+  // Penalty of an unassigned request, times (1 + priority). > 0. DEFAULT: 1,000,000.
+  int64_t unassigned_penalty_m = 1'000'000;
+  // Threads for building candidate lists; 0 = all cores. DEFAULT: 0.
+  int threads = 0;
+  MatchSolver solver = MatchSolver::kFast;  // DEFAULT: kFast.
+  // Called now and then with (requests placed, total) from the calling thread.
+  // DEFAULT: none.
+  std::function<void(int64_t, int64_t)> progress;
+};
+
+class Matcher {
+ public:
+  // REQUIRES: `directory` is not null. The matcher shares ownership of it.
+  explicit Matcher(std::shared_ptr<const Directory> directory);
+
+  const Directory& directory() const { return *directory_; }
+
+  // REQUIRES: every request is valid (Request::Validate) and ids are unique.
+  // Complexity: about O(n log n) for n requests when providers are not badly
+  // overloaded; memory about 100 bytes per request plus the candidate pairs.
+  MatchPlan Match(std::span<const Request> requests, const MatchOptions& options = {}) const;
+
+  // The plan in the protobuf model, with ids filled in.
+  void ToProto(std::span<const Request> requests, const MatchPlan& plan,
+               v1::MatchPlan* proto) const;
+
+ private:
+  std::shared_ptr<const Directory> directory_;
+};
+
+// plan.csv of the contract: request_id,provider_id,mode,cost_m,reason.
+std::string FormatPlanCsv(const Directory& directory, std::span<const Request> requests,
+                          const MatchPlan& plan);
+
+}  // namespace wegwijzer
+
+#endif  // WEGWIJZER_MATCHER_H_

@@ -1,0 +1,362 @@
+#include "assignment.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace wegwijzer::internal {
+namespace {
+
+constexpr int32_t kOutside = -1;
+constexpr int32_t kUnplaced = -2;
+constexpr int64_t kInfinity = std::numeric_limits<int64_t>::max() / 4;
+
+// Search events. A full provider's members are not all put on the heap when the
+// provider is settled: they are expanded one at a time, cheapest alternative first
+// (kMember), so a popular provider with 150 residents costs a few steps, not 150.
+enum class Kind : uint8_t { kRequest, kProvider, kMember, kExtend };
+
+struct HeapItem {
+  int64_t key;
+  uint32_t node;
+  Kind kind;
+  // Ties go by kind, then node, so the search (and so the plan) is deterministic.
+  bool operator>(const HeapItem& o) const {
+    if (key != o.key) return key > o.key;
+    if (kind != o.kind) return kind > o.kind;
+    return node > o.node;
+  }
+};
+
+// A member in its provider's heap, keyed by a lower bound on the reduced cost of its
+// cheapest alternative, stored offset-free (see Solver::offset_).
+struct MemberEntry {
+  int64_t key;
+  uint32_t request;
+  uint32_t version;
+  bool operator>(const MemberEntry& o) const {
+    return key != o.key ? key > o.key : request > o.request;
+  }
+};
+
+class Solver {
+ public:
+  explicit Solver(const AssignmentProblem& problem)
+      : p_(problem),
+        n_(problem.outside_cost.size()),
+        m_(problem.capacity.size()),
+        lists_(n_),
+        threshold_(n_, 0),
+        limit_(n_, problem.initial_limit),
+        stored_u_(n_, 0),
+        version_(n_, 0),
+        v_(m_, 0),
+        offset_(m_, 0),
+        load_(m_, 0),
+        members_(m_),
+        assign_(n_, kUnplaced),
+        assign_edge_(n_, -1),
+        dist_r_(n_, kInfinity),
+        dist_p_(m_, kInfinity),
+        seen_p_(m_, 0),
+        settled_r_(n_, 0),
+        settled_p_(m_, 0),
+        pred_p_(m_, 0) {}
+
+  AssignmentResult Run() {
+    for (uint32_t r = 0; r < n_; ++r) {
+      threshold_[r] = p_.candidates(r, limit_[r], &lists_[r]);
+      result_.pairs += lists_[r].size();
+    }
+    for (uint32_t r = 0; r < n_; ++r) {
+      Place(r);
+      if (p_.progress && (r + 1) % 65536 == 0) p_.progress(r + 1, n_);
+    }
+    if (p_.progress) p_.progress(n_, n_);
+    return Finish();
+  }
+
+ private:
+  // u(r): a member's price is stored relative to its provider's offset, so raising
+  // every member of a provider is one addition to offset_.
+  int64_t U(uint32_t r) const {
+    return assign_[r] >= 0 ? stored_u_[r] + offset_[assign_[r]] : stored_u_[r];
+  }
+
+  int FindEdge(uint32_t r, uint32_t p) const {
+    const auto& list = lists_[r];
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (list[i].provider == p) return static_cast<int>(i);
+    }
+    return -1;
+  }
+
+  void MoveTo(uint32_t r, int32_t p) {
+    const int64_t u = U(r);
+    if (assign_[r] >= 0) --load_[assign_[r]];
+    assign_[r] = p;
+    ++version_[r];  // its entry in the old provider's heap is stale now
+    if (p >= 0) {
+      ++load_[p];
+      stored_u_[r] = u - offset_[p];
+      assign_edge_[r] = FindEdge(r, p);
+    } else {
+      stored_u_[r] = u;
+      assign_edge_[r] = -1;
+    }
+  }
+
+  // Exact least reduced cost of r's alternatives to its current provider: another
+  // candidate, the outside option, or (as a bound) the first missing candidate.
+  int64_t Slack(uint32_t r) const {
+    const int64_t u = U(r);
+    int64_t slack = p_.outside_cost[r] - u;
+    if (threshold_[r] != kNoThreshold) slack = std::min(slack, threshold_[r] - u);
+    for (const CandidateEdge& e : lists_[r]) {
+      if (static_cast<int32_t>(e.provider) == assign_[r]) continue;
+      slack = std::min(slack, e.cost + v_[e.provider] - u);
+    }
+    return slack;
+  }
+
+  void EnterHeap(uint32_t r) {
+    const int32_t p = assign_[r];
+    if (p < 0) return;
+    ++version_[r];
+    auto& heap = members_[p];
+    heap.push_back({Slack(r) + offset_[p], r, version_[r]});
+    std::push_heap(heap.begin(), heap.end(), std::greater<>());
+    if (heap.size() > 2 * static_cast<size_t>(load_[p]) + 16) Compact(p);
+  }
+
+  bool Valid(uint32_t p, const MemberEntry& e) const {
+    return assign_[e.request] == static_cast<int32_t>(p) && version_[e.request] == e.version;
+  }
+
+  void Compact(uint32_t p) {
+    auto& heap = members_[p];
+    heap.erase(std::remove_if(heap.begin(), heap.end(),
+                              [&](const MemberEntry& e) { return !Valid(p, e); }),
+               heap.end());
+    std::make_heap(heap.begin(), heap.end(), std::greater<>());
+  }
+
+  // Drops stale entries from the top of p's heap; true when a valid one remains.
+  bool CleanTop(uint32_t p) {
+    auto& heap = members_[p];
+    while (!heap.empty() && !Valid(p, heap.front())) {
+      std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+      heap.pop_back();
+    }
+    return !heap.empty();
+  }
+
+  void PushNextMember(uint32_t p) {
+    if (CleanTop(p)) {
+      Push({dist_p_[p] + members_[p].front().key - offset_[p], p, Kind::kMember});
+    }
+  }
+
+  bool SettledR(uint32_t r) const { return settled_r_[r] == stamp_; }
+  bool SettledP(uint32_t p) const { return settled_p_[p] == stamp_; }
+  int64_t DistP(uint32_t p) const { return seen_p_[p] == stamp_ ? dist_p_[p] : kInfinity; }
+
+  void RelaxEdges(uint32_t x, int64_t dx, size_t from) {
+    const auto& list = lists_[x];
+    const int64_t u = U(x);
+    for (size_t i = from; i < list.size(); ++i) {
+      const uint32_t p = list[i].provider;
+      if (static_cast<int32_t>(p) == assign_[x] || SettledP(p)) continue;
+      const int64_t d = dx + list[i].cost + v_[p] - u;
+      if (d < DistP(p)) {
+        dist_p_[p] = d;
+        seen_p_[p] = stamp_;
+        pred_p_[p] = x;
+        Push({d, p, Kind::kProvider});
+      }
+    }
+  }
+
+  void Extend(uint32_t x) {
+    // The candidate source must complete a list once the limit exceeds the number of
+    // providers; the cap only guards against a source that never says so.
+    limit_[x] = std::min(limit_[x], 1 << 29) * 2;
+    const size_t before = lists_[x].size();
+    threshold_[x] = p_.candidates(x, limit_[x], &lists_[x]);
+    result_.pairs += lists_[x].size() - before;
+    ++result_.extensions;
+    if (assign_[x] >= 0) assign_edge_[x] = FindEdge(x, assign_[x]);
+  }
+
+  // Settles request x at distance dx: the outside option, its candidates, and the
+  // event that grows its list if the search gets far enough.
+  void Expand(uint32_t x, int64_t dx) {
+    settled_r_[x] = stamp_;
+    dist_r_[x] = dx;
+    expanded_.push_back(x);
+    const int64_t u = U(x);
+    const int64_t out = dx + p_.outside_cost[x] - u;
+    if (out < best_) {
+      best_ = out;
+      end_is_request_ = true;
+      end_ = x;
+    }
+    RelaxEdges(x, dx, 0);
+    if (threshold_[x] != kNoThreshold) Push({dx + threshold_[x] - u, x, Kind::kExtend});
+  }
+
+  void Place(uint32_t r0) {
+    // Price of the new request: low enough that all its reduced costs are >= 0.
+    int64_t u0 = std::min<int64_t>(p_.outside_cost[r0], threshold_[r0]);
+    for (const CandidateEdge& e : lists_[r0]) u0 = std::min(u0, e.cost + v_[e.provider]);
+    stored_u_[r0] = u0;
+
+    ++stamp_;
+    heap_.clear();
+    settled_providers_.clear();
+    expanded_.clear();
+    best_ = kInfinity;
+    end_is_request_ = true;
+    end_ = r0;
+    Expand(r0, 0);
+    while (!heap_.empty()) {
+      const HeapItem item = heap_.front();
+      if (item.key >= best_) break;
+      std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
+      heap_.pop_back();
+      switch (item.kind) {
+        case Kind::kRequest:
+          break;  // requests are expanded directly; kept for the tie order only
+        case Kind::kProvider: {
+          const uint32_t p = item.node;
+          if (SettledP(p) || item.key != dist_p_[p]) break;
+          settled_p_[p] = stamp_;
+          settled_providers_.push_back(p);
+          if (load_[p] < p_.capacity[p]) {
+            // Room here: v(p) is 0, so the edge to the sink costs nothing.
+            best_ = item.key;
+            end_is_request_ = false;
+            end_ = p;
+          } else {
+            PushNextMember(p);
+          }
+          break;
+        }
+        case Kind::kMember: {
+          const uint32_t p = item.node;
+          auto& heap = members_[p];
+          const uint32_t x = heap.front().request;  // CleanTop ran when this was pushed
+          std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+          heap.pop_back();
+          Expand(x, dist_p_[p]);
+          PushNextMember(p);
+          break;
+        }
+        case Kind::kExtend: {
+          const uint32_t x = item.node;
+          const size_t before = lists_[x].size();
+          Extend(x);
+          RelaxEdges(x, dist_r_[x], before);
+          if (threshold_[x] != kNoThreshold) {
+            Push({dist_r_[x] + threshold_[x] - U(x), x, Kind::kExtend});
+          }
+          break;
+        }
+      }
+    }
+    result_.settled += expanded_.size() + settled_providers_.size();
+
+    // Potentials: every settled node rises by (best - its distance). A provider's
+    // members rise with it through its offset; r0 is nobody's member yet.
+    for (uint32_t p : settled_providers_) {
+      const int64_t raise = best_ - dist_p_[p];
+      if (raise <= 0) continue;
+      v_[p] += raise;
+      offset_[p] += raise;
+    }
+    stored_u_[r0] += best_;
+    Augment(r0);
+    // Members that were expanded (their heap entries were taken) and every request
+    // that moved re-enter their provider's heap with a fresh bound.
+    for (uint32_t x : expanded_) EnterHeap(x);
+  }
+
+  void Push(const HeapItem& item) {
+    heap_.push_back(item);
+    std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+  }
+
+  // Moves requests along the chain found by the search: the end request takes its
+  // outside option (or the end provider gains one), and each provider on the chain
+  // takes the request the search reached it from. Every request on the chain was
+  // expanded, so it re-enters a heap afterwards.
+  void Augment(uint32_t r0) {
+    uint32_t p = end_;
+    if (end_is_request_) {
+      const int32_t old = assign_[end_];
+      MoveTo(end_, kOutside);
+      if (end_ == r0) return;
+      p = static_cast<uint32_t>(old);
+    }
+    for (;;) {
+      const uint32_t y = pred_p_[p];
+      const int32_t old = assign_[y];
+      MoveTo(y, static_cast<int32_t>(p));
+      if (y == r0) return;
+      p = static_cast<uint32_t>(old);
+    }
+  }
+
+  AssignmentResult Finish() {
+    result_.provider.assign(assign_.begin(), assign_.end());
+    result_.detail.assign(n_, 0);
+    result_.cost.assign(n_, 0);
+    result_.request_price.assign(n_, 0);
+    for (uint32_t r = 0; r < n_; ++r) {
+      if (assign_[r] >= 0) {
+        const CandidateEdge& e = lists_[r][assign_edge_[r]];
+        result_.cost[r] = e.cost;
+        result_.detail[r] = e.detail;
+      } else {
+        result_.cost[r] = p_.outside_cost[r];
+      }
+      result_.request_price[r] = U(r);
+      result_.objective += result_.cost[r];
+      result_.dual_objective += U(r);
+    }
+    for (uint32_t p = 0; p < m_; ++p) result_.dual_objective -= p_.capacity[p] * v_[p];
+    result_.provider_price = v_;
+    return std::move(result_);
+  }
+
+  const AssignmentProblem& p_;
+  const size_t n_, m_;
+  std::vector<std::vector<CandidateEdge>> lists_;
+  std::vector<int64_t> threshold_;
+  std::vector<int> limit_;
+  std::vector<int64_t> stored_u_;
+  std::vector<uint32_t> version_;
+  std::vector<int64_t> v_, offset_;
+  std::vector<int64_t> load_;
+  std::vector<std::vector<MemberEntry>> members_;  // per provider, a min-heap
+  std::vector<int32_t> assign_;
+  std::vector<int32_t> assign_edge_;
+  std::vector<int64_t> dist_r_, dist_p_;
+  std::vector<uint32_t> seen_p_, settled_r_, settled_p_;
+  std::vector<uint32_t> pred_p_;
+  uint32_t stamp_ = 0;
+  std::vector<HeapItem> heap_;  // binary min-heap, reused across placements
+  std::vector<uint32_t> settled_providers_;
+  std::vector<uint32_t> expanded_;
+  int64_t best_ = 0;
+  bool end_is_request_ = true;
+  uint32_t end_ = 0;
+  AssignmentResult result_;
+};
+
+}  // namespace
+
+AssignmentResult SolveAssignment(const AssignmentProblem& problem) {
+  return Solver(problem).Run();
+}
+
+}  // namespace wegwijzer::internal

@@ -1,0 +1,339 @@
+// The Matcher: builds the assignment problem from the directory and solves it.
+// See include/wegwijzer/matcher.h for the model and lib/assignment.h for the solver.
+#include "wegwijzer/matcher.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "assignment.h"
+#include "directory_index.h"
+#include "proto_codes.h"
+#include "reference_solver.h"
+#include "search.h"
+#include "text.h"
+#include "wegwijzer/interchange.h"
+#include "wegwijzer/v1/plan.pb.h"
+
+namespace wegwijzer {
+namespace {
+
+using internal::CandidateEdge;
+using internal::DirectoryIndex;
+using internal::PhysicalPair;
+
+// CandidateEdge::detail packs the pair's mode and location: (location + 1) << 2 | mode.
+uint32_t PackDetail(Mode mode, int location) {
+  return (static_cast<uint32_t>(location + 1) << 2) | static_cast<uint32_t>(mode);
+}
+Mode DetailMode(uint32_t detail) { return static_cast<Mode>(detail & 3); }
+int DetailLocation(uint32_t detail) { return static_cast<int>(detail >> 2) - 1; }
+
+// A request's cheapest option among providers of unlimited capacity.
+struct UnlimitedOption {
+  int64_t cost = -1;  // -1: none suits
+  uint32_t provider = 0;
+  uint32_t detail = 0;
+};
+
+// Candidate pairs of one request among providers of the given capacity classes,
+// cheapest first, deduplicated by provider (the first, cheapest location wins).
+// Returns the threshold every missing candidate reaches (kNoThreshold: complete).
+// The list for a larger `limit` extends the list for a smaller one.
+int64_t CollectCandidates(const internal::Query& q, const DirectoryIndex& index,
+                          uint8_t classes, int64_t cost_below, int limit,
+                          std::vector<PhysicalPair>* scratch,
+                          std::vector<CandidateEdge>* out) {
+  out->clear();
+  scratch->resize(std::min<size_t>(limit, index.physical.size()));
+  const int capacity = static_cast<int>(scratch->size());
+  const int found = internal::SearchPhysical(q, index, {classes, cost_below},
+                                             scratch->data(), capacity);
+  // Complete when the search found fewer than asked for (the buffer is clamped to
+  // the number of physical entries, so a full clamped buffer is complete too).
+  const bool physical_complete = found < capacity || capacity < limit;
+  int64_t threshold = physical_complete ? internal::kNoThreshold : (*scratch)[found - 1].cost;
+  // Remote pairs all cost kRemoteCostMeters. They may join the list only when every
+  // physical pair up to that cost is in it, else the list would not be a prefix.
+  const bool remote_allowed = kRemoteCostMeters < cost_below &&
+                              (physical_complete || threshold > kRemoteCostMeters);
+  auto add_physical = [&](const PhysicalPair& pair) {
+    const uint32_t p = index.physical.provider[pair.entry];
+    for (const CandidateEdge& e : *out) {
+      if (e.provider == p) return;  // a nearer location of the same provider is in
+    }
+    out->push_back({p, static_cast<int32_t>(pair.cost),
+                    PackDetail(pair.mode, static_cast<int>(index.physical.location[pair.entry]))});
+  };
+  int i = 0;
+  for (; i < found && (*scratch)[i].cost <= kRemoteCostMeters; ++i) add_physical((*scratch)[i]);
+  if (remote_allowed) {
+    std::vector<uint32_t> exclude;
+    exclude.reserve(out->size());
+    for (const CandidateEdge& e : *out) exclude.push_back(e.provider);
+    int taken = 0;
+    bool remote_complete = true;
+    internal::ScanRemote(q, index, {classes, cost_below}, exclude, [&](uint32_t p, Mode mode) {
+      if (taken == limit) {
+        remote_complete = false;
+        return false;
+      }
+      out->push_back({p, static_cast<int32_t>(kRemoteCostMeters), PackDetail(mode, -1)});
+      ++taken;
+      return true;
+    });
+    if (!remote_complete) threshold = std::min<int64_t>(threshold, kRemoteCostMeters);
+  } else if (kRemoteCostMeters < cost_below && q.remote_modes != 0) {
+    threshold = std::min<int64_t>(threshold, kRemoteCostMeters);
+  }
+  for (; i < found; ++i) {
+    if ((*scratch)[i].cost >= threshold) break;  // keep the list a clean prefix
+    add_physical((*scratch)[i]);
+  }
+  return threshold;
+}
+
+UnlimitedOption BestUnlimited(const internal::Query& q, const DirectoryIndex& index) {
+  UnlimitedOption best;
+  PhysicalPair pair;
+  if (internal::SearchPhysical(q, index, {internal::kUnlimitedCapacity}, &pair, 1) == 1) {
+    best = {pair.cost, index.physical.provider[pair.entry],
+            PackDetail(pair.mode, static_cast<int>(index.physical.location[pair.entry]))};
+  }
+  if (best.cost < 0 || best.cost > kRemoteCostMeters) {
+    internal::ScanRemote(q, index, {internal::kUnlimitedCapacity}, {},
+                         [&](uint32_t p, Mode mode) {
+                           best = {kRemoteCostMeters, p, PackDetail(mode, -1)};
+                           return false;
+                         });
+  }
+  return best;
+}
+
+bool AnySuitable(const internal::Query& q, const DirectoryIndex& index) {
+  PhysicalPair pair;
+  if (internal::SearchPhysical(q, index, {}, &pair, 1) == 1) return true;
+  bool any = false;
+  internal::ScanRemote(q, index, {}, {}, [&](uint32_t, Mode) {
+    any = true;
+    return false;
+  });
+  return any;
+}
+
+template <typename Work>
+void ParallelFor(size_t n, int threads, Work work) {
+  threads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(n / 1024) + 1));
+  std::atomic<size_t> next{0};
+  auto run = [&] {
+    constexpr size_t kChunk = 512;
+    for (size_t begin; (begin = next.fetch_add(kChunk)) < n;) {
+      const size_t end = std::min(n, begin + kChunk);
+      for (size_t i = begin; i < end; ++i) work(i);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(run);
+  run();
+  for (std::thread& t : pool) t.join();
+}
+
+// Request indexes sorted along a Z-order (Morton) curve over their positions.
+std::vector<uint32_t> SpatialOrder(std::span<const Request> requests) {
+  double lat_lo = 90, lat_hi = -90, lon_lo = 180, lon_hi = -180;
+  for (const Request& r : requests) {
+    lat_lo = std::min(lat_lo, r.position.lat_deg);
+    lat_hi = std::max(lat_hi, r.position.lat_deg);
+    lon_lo = std::min(lon_lo, r.position.lon_deg);
+    lon_hi = std::max(lon_hi, r.position.lon_deg);
+  }
+  auto quantize = [](double x, double lo, double hi) {
+    const double t = hi > lo ? (x - lo) / (hi - lo) : 0;
+    return static_cast<uint64_t>(std::clamp(t, 0.0, 1.0) * ((1 << 21) - 1));
+  };
+  auto spread = [](uint64_t x) {  // 21 bits spread to the even bit positions
+    uint64_t r = 0;
+    for (int b = 0; b < 21; ++b) r |= ((x >> b) & 1) << (2 * b);
+    return r;
+  };
+  std::vector<std::pair<uint64_t, uint32_t>> keyed(requests.size());
+  for (uint32_t i = 0; i < requests.size(); ++i) {
+    const LatLng p = requests[i].position;
+    keyed[i] = {spread(quantize(p.lat_deg, lat_lo, lat_hi)) << 1 |
+                    spread(quantize(p.lon_deg, lon_lo, lon_hi)),
+                i};
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<uint32_t> order(requests.size());
+  for (size_t i = 0; i < keyed.size(); ++i) order[i] = keyed[i].second;
+  return order;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+std::string_view UnassignedReasonCode(UnassignedReason reason) {
+  switch (reason) {
+    case UnassignedReason::kNone:
+      return "";
+    case UnassignedReason::kNoSuitableProvider:
+      return "no_suitable_provider";
+    case UnassignedReason::kCapacityExhausted:
+      return "capacity_exhausted";
+  }
+  return "";
+}
+
+Matcher::Matcher(std::shared_ptr<const Directory> directory)
+    : directory_(std::move(directory)) {}
+
+MatchPlan Matcher::Match(std::span<const Request> requests, const MatchOptions& options) const {
+  const DirectoryIndex& index = directory_->index();
+  const size_t n = requests.size();
+  MatchPlan plan;
+  plan.lines.resize(n);
+  auto penalty = [&](const Request& r) {
+    return options.unassigned_penalty_m * (1 + static_cast<int64_t>(r.priority));
+  };
+
+  if (options.solver == MatchSolver::kBoostReference) {
+    internal::ReferenceSolution solution =
+        internal::SolveWithBoost(*directory_, requests, options.unassigned_penalty_m);
+    for (size_t r = 0; r < n; ++r) {
+      PlanLine& line = plan.lines[r];
+      if (solution.provider[r] >= 0) {
+        line.provider = static_cast<ProviderIndex>(solution.provider[r]);
+        line.mode = solution.mode[r];
+        line.location = solution.location[r];
+        line.cost_m = solution.cost[r];
+      } else {
+        line.cost_m = penalty(requests[r]);
+      }
+    }
+    plan.stats.candidate_pairs = solution.arcs;
+  } else {
+    // The solver places requests in a space-filling-curve order (and numbers them
+    // so): successive placements then touch the same providers and members, which
+    // stay in cache. The optimum does not depend on the order; the order is a fixed
+    // function of the input, so the plan is deterministic.
+    const std::vector<uint32_t> order = SpatialOrder(requests);
+    // 1. Outside options and the first candidates, in parallel (solver numbering).
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<UnlimitedOption> unlimited(n);
+    std::vector<int64_t> outside(n);
+    std::vector<std::vector<CandidateEdge>> initial(n);
+    std::vector<int64_t> initial_threshold(n);
+    constexpr int kInitialLimit = 4;
+    ParallelFor(n, options.threads, [&](size_t r) {
+      const internal::Query q = internal::CompileQuery(requests[order[r]], index);
+      unlimited[r] = BestUnlimited(q, index);
+      outside[r] = penalty(requests[order[r]]);
+      if (unlimited[r].cost >= 0) outside[r] = std::min(outside[r], unlimited[r].cost);
+      thread_local std::vector<PhysicalPair> scratch;
+      initial_threshold[r] = CollectCandidates(q, index, internal::kLimitedCapacity,
+                                               outside[r], kInitialLimit, &scratch, &initial[r]);
+    });
+    plan.stats.candidate_seconds = SecondsSince(start);
+
+    // 2. Solve over the providers of limited capacity.
+    const auto solve_start = std::chrono::steady_clock::now();
+    std::vector<int64_t> capacity(directory_->size(), 0);
+    for (ProviderIndex p = 0; p < directory_->size(); ++p) {
+      capacity[p] = directory_->provider(p).capacity.value_or(0);
+    }
+    std::vector<PhysicalPair> scratch;
+    internal::AssignmentProblem problem;
+    problem.capacity = capacity;
+    problem.outside_cost = outside;
+    problem.initial_limit = kInitialLimit;
+    problem.progress = options.progress;
+    std::vector<bool> taken(n, false);
+    problem.candidates = [&](uint32_t r, int limit, std::vector<CandidateEdge>* edges) {
+      if (!taken[r]) {
+        taken[r] = true;
+        *edges = std::move(initial[r]);
+        return initial_threshold[r];
+      }
+      const internal::Query q = internal::CompileQuery(requests[order[r]], index);
+      return CollectCandidates(q, index, internal::kLimitedCapacity, outside[r], limit,
+                               &scratch, edges);
+    };
+    internal::AssignmentResult result = internal::SolveAssignment(problem);
+    plan.stats.solve_seconds = SecondsSince(solve_start);
+    plan.stats.candidate_pairs = result.pairs;
+    plan.stats.extensions = result.extensions;
+    plan.stats.search_steps = result.settled;
+
+    for (size_t r = 0; r < n; ++r) {
+      PlanLine& line = plan.lines[order[r]];
+      if (result.provider[r] >= 0) {
+        line.provider = static_cast<ProviderIndex>(result.provider[r]);
+        line.mode = DetailMode(result.detail[r]);
+        line.location = DetailLocation(result.detail[r]);
+        line.cost_m = result.cost[r];
+      } else if (unlimited[r].cost >= 0 && unlimited[r].cost <= penalty(requests[order[r]])) {
+        line.provider = unlimited[r].provider;
+        line.mode = DetailMode(unlimited[r].detail);
+        line.location = DetailLocation(unlimited[r].detail);
+        line.cost_m = unlimited[r].cost;
+      } else {
+        line.cost_m = penalty(requests[order[r]]);
+      }
+    }
+  }
+
+  // 3. Reasons for the unassigned, and the objective.
+  ParallelFor(n, options.threads, [&](size_t r) {
+    PlanLine& line = plan.lines[r];
+    if (line.assigned()) return;
+    const internal::Query q = internal::CompileQuery(requests[r], index);
+    line.reason = AnySuitable(q, index) ? UnassignedReason::kCapacityExhausted
+                                        : UnassignedReason::kNoSuitableProvider;
+  });
+  for (const PlanLine& line : plan.lines) plan.objective += line.cost_m;
+  return plan;
+}
+
+void Matcher::ToProto(std::span<const Request> requests, const MatchPlan& plan,
+                      v1::MatchPlan* proto) const {
+  proto->Clear();
+  for (size_t r = 0; r < requests.size(); ++r) {
+    const PlanLine& line = plan.lines[r];
+    v1::PlanLine* out = proto->add_lines();
+    out->set_request_id(requests[r].id);
+    out->set_cost_m(line.cost_m);
+    if (line.assigned()) {
+      const ProviderInfo& p = directory_->provider(*line.provider);
+      out->set_provider_id(p.id);
+      if (line.location >= 0) out->set_location_id(p.locations[line.location].id);
+      out->set_mode(static_cast<v1::Mode>(internal::ToProtoEnum(line.mode)));
+    } else {
+      out->set_reason(static_cast<v1::UnassignedReason>(static_cast<int>(line.reason)));
+    }
+  }
+  proto->set_objective(plan.objective);
+}
+
+std::string FormatPlanCsv(const Directory& directory, std::span<const Request> requests,
+                          const MatchPlan& plan) {
+  std::string out = "request_id,provider_id,mode,cost_m,reason\n";
+  for (size_t r = 0; r < requests.size(); ++r) {
+    const PlanLine& line = plan.lines[r];
+    if (line.assigned()) {
+      internal::Append(&out, CsvField(requests[r].id), ",",
+                       CsvField(directory.provider(*line.provider).id), ",",
+                       ModeCode(line.mode), ",", line.cost_m, ",\n");
+    } else {
+      internal::Append(&out, CsvField(requests[r].id), ",,,", line.cost_m, ",",
+                       UnassignedReasonCode(line.reason), "\n");
+    }
+  }
+  return out;
+}
+
+}  // namespace wegwijzer
