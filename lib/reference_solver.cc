@@ -20,8 +20,12 @@ using Graph = boost::adjacency_list<
                                     boost::property<boost::edge_reverse_t,
                                                     Traits::edge_descriptor,
                                                     boost::property<boost::edge_weight_t,
-                                                                    int64_t>>>>>;
+                                                                    double>>>>>;
 using Edge = Traits::edge_descriptor;
+// Weights are doubles, not int64: Boost's reduced-weight map adds the distances of
+// unreachable vertices (numeric_limits::max()), which overflows a signed integer
+// (undefined behaviour the fuzzer found) but is a harmless infinity in double. Every
+// cost and total here is an integer far below 2^53, so doubles hold them exactly.
 
 Edge AddArc(Graph& g, size_t from, size_t to, int64_t capacity, int64_t cost) {
   auto capacity_map = boost::get(boost::edge_capacity, g);
@@ -31,8 +35,8 @@ Edge AddArc(Graph& g, size_t from, size_t to, int64_t capacity, int64_t cost) {
   const Edge back = boost::add_edge(to, from, g).first;
   capacity_map[e] = capacity;
   capacity_map[back] = 0;
-  weight_map[e] = cost;
-  weight_map[back] = -cost;
+  weight_map[e] = static_cast<double>(cost);
+  weight_map[back] = -static_cast<double>(cost);
   reverse_map[e] = back;
   reverse_map[back] = e;
   return e;
@@ -75,7 +79,10 @@ ReferenceSolution SolveWithBoost(const Directory& directory,
       add(index.physical.provider[all[i].entry],
           static_cast<int>(index.physical.location[all[i].entry]), all[i].mode, all[i].cost);
     }
-    ScanRemote(q, index, {}, seen, [&](uint32_t p, Mode mode) {
+    // A copy: `add` grows `seen` while the scan reads the exclusions (the fuzzer
+    // caught the dangling span).
+    const std::vector<uint32_t> physical_providers = seen;
+    ScanRemote(q, index, {}, physical_providers, [&](uint32_t p, Mode mode) {
       add(p, -1, mode, kRemoteCostMeters);
       return true;
     });
