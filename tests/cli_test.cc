@@ -28,6 +28,8 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::string kFixture = std::string(WEGWIJZER_SOURCE_DIR) + "/tests/fixtures/route_small";
+const std::string kMatchFixture =
+    std::string(WEGWIJZER_SOURCE_DIR) + "/tests/fixtures/match_small";
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -382,6 +384,12 @@ TEST_F(Cli, UsageErrorsExitTwoAndWriteNothing) {
        "--threads"},
       {{"route", "--providers", p, "--requests", r, "--out", out, "--skip-bad-rows=yes"},
        "--skip-bad-rows"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "--data", "x"},
+       "unknown option '--data' for route"},
+      {{"match", "--providers", p, "--requests", r, "--out", out, "--k", "3"},
+       "unknown option '--k' for match"},
+      {{"match", "--providers", p, "--requests", r}, "match needs --out"},
+      {{"match", "--requests", r, "--out", out}, "match needs --providers"},
   };
   for (const auto& [args, reason] : cases) {
     std::string joined;
@@ -400,7 +408,7 @@ TEST_F(Cli, HelpExitsZeroAndMentionsEveryOption) {
        std::vector<std::vector<std::string>>{{"--help"}, {"-h"}, {"help"}, {"route", "--help"}}) {
     CliRun run = Wegwijzer(args);
     EXPECT_EQ(run.exit_code, 0) << args[0];
-    for (const char* option : {"route", "--providers", "--requests", "--out", "--k",
+    for (const char* option : {"route", "match", "objective", "--providers", "--requests", "--out", "--k",
                                "--skip-bad-rows", "--explain", "--threads", "--data",
                                "--lang", "--help", "Exit status"}) {
       EXPECT_NE(run.out.find(option), std::string::npos) << option;
@@ -416,6 +424,60 @@ TEST_F(Cli, ExplainSaysWhyNothingSuits) {
   EXPECT_EQ(Slurp(Path("route.csv")), Slurp(kFixture + "/route.csv"));
   EXPECT_NE(run.err.find("request 'r3': no suitable provider:"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("request 'r4': no suitable provider:"), std::string::npos) << run.err;
+}
+
+// ---------------------------------------------------------------------------
+// match
+
+TEST_F(Cli, MatchWritesTheGoldenPlanAndPrintsTheObjective) {
+  // The fixture's optimum is unique (its README works it out), so the plan compares
+  // byte for byte; the objective is the sum of cost_m.
+  const std::string golden = Slurp(kMatchFixture + "/plan.csv");
+  int64_t sum = 0;
+  std::istringstream lines(golden);
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    const size_t end = line.rfind(',');
+    const size_t begin = line.rfind(',', end - 1) + 1;
+    sum += std::stoll(line.substr(begin, end - begin));
+  }
+  ASSERT_EQ(sum, 3025222);
+
+  CliRun run = Wegwijzer({"match", "--providers", kMatchFixture + "/providers.csv",
+                          "--requests", kMatchFixture + "/requests.csv", "--out",
+                          Path("plan.csv")});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "objective: 3025222\n");
+  EXPECT_EQ(Slurp(Path("plan.csv")), golden);
+  EXPECT_EQ(Files(), std::vector<std::string>{"plan.csv"});
+
+  run = Wegwijzer({"match", "--providers=" + kMatchFixture + "/providers.csv",
+                   "--requests=" + kMatchFixture + "/requests.csv",
+                   "--out=" + Path("plan.csv"), "--threads", "2"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "objective: 3025222\n");
+  EXPECT_EQ(Slurp(Path("plan.csv")), golden);
+}
+
+TEST_F(Cli, MatchRejectsBadRowsLikeRoute) {
+  Spit(Path("r.csv"), Slurp(kMatchFixture + "/requests.csv") + "y,52,5,digid,4\n");  // line 8
+  Spit(Path("plan.csv"), "previous\n");
+  CliRun run = Wegwijzer({"match", "--providers", kMatchFixture + "/providers.csv",
+                          "--requests", Path("r.csv"), "--out", Path("plan.csv")});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.out, "");  // no objective without a plan
+  EXPECT_NE(run.err.find(Path("r.csv") + ":8: bad row: priority: '4' is outside 0..3"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(Slurp(Path("plan.csv")), "previous\n");
+
+  run = Wegwijzer({"match", "--providers", kMatchFixture + "/providers.csv", "--requests",
+                   Path("r.csv"), "--out", Path("plan.csv"), "--skip-bad-rows"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "objective: 3025222\n");
+  EXPECT_NE(run.err.find(Path("r.csv") + ":8: bad row:"), std::string::npos) << run.err;
+  EXPECT_EQ(Slurp(Path("plan.csv")), Slurp(kMatchFixture + "/plan.csv"));
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "wegwijzer/interchange.h"
+#include "wegwijzer/matcher.h"
 #include "wegwijzer/router.h"
 
 #ifndef WEGWIJZER_DEFAULT_DATA_DIR
@@ -30,7 +31,9 @@ constexpr std::string_view kUsage = R"(wegwijzer - route residents to the neares
 
 Usage:
   wegwijzer route --providers P.csv --requests R.csv [--k 5] [--skip-bad-rows]
-                  [--explain] --out route.csv
+                  [--explain] [--threads N] --out route.csv
+  wegwijzer match --providers P.csv --requests R.csv [--skip-bad-rows]
+                  [--threads N] --out plan.csv
   wegwijzer demo [--data DIR] [--lang en|nl] [--k 3]
   wegwijzer --help | help COMMAND
 
@@ -39,6 +42,11 @@ Commands:
           them, written to --out as route.csv (request_id,rank,provider_id,mode,
           distance_m). A request nothing suits gets one rank-0 row with
           no_suitable_provider.
+  match   One provider per request at most, within every provider's capacity,
+          minimising the total distance plus 1,000,000 x (1 + priority) for each
+          request left unassigned (an optimal plan). Writes --out as plan.csv
+          (request_id,provider_id,mode,cost_m,reason) and prints "objective: N"
+          on standard output.
   demo    Routes the embedded example scenario (data/) and prints readable
           referrals with the reasons they suit.
 
@@ -96,9 +104,19 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
     return std::nullopt;
   }
   args->command = std::string(rest[i++]);
-  if (args->command != "route" && args->command != "demo") {
+  if (args->command != "route" && args->command != "match" && args->command != "demo") {
     return UsageError("unknown command '" + args->command + "'");
   }
+  // The options each command takes; any other is a usage error, not silently ignored.
+  const std::vector<std::string_view> allowed =
+      args->command == "route"   ? std::vector<std::string_view>{"--providers", "--requests",
+                                                               "--out", "--k",
+                                                               "--skip-bad-rows", "--explain",
+                                                               "--threads"}
+      : args->command == "match" ? std::vector<std::string_view>{"--providers", "--requests",
+                                                               "--out", "--skip-bad-rows",
+                                                               "--threads"}
+                                 : std::vector<std::string_view>{"--data", "--lang", "--k"};
   for (; i < rest.size(); ++i) {
     std::string_view flag = rest[i];
     // "--k=5" is the same as "--k 5".
@@ -119,6 +137,10 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
     std::string text;
     if (attached && (flag == "--help" || flag == "--skip-bad-rows" || flag == "--explain")) {
       return UsageError(std::string(flag) + " takes no value");
+    }
+    if (flag.starts_with("--") && flag != "--help" &&
+        std::find(allowed.begin(), allowed.end(), flag) == allowed.end()) {
+      return UsageError("unknown option '" + std::string(rest[i]) + "' for " + args->command);
     }
     if (flag == "--help" || flag == "-h") {
       args->help = true;
@@ -148,10 +170,10 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
     }
   }
   if (args->help) return std::nullopt;
-  if (args->command == "route") {
-    if (args->providers.empty()) return UsageError("route needs --providers");
-    if (args->requests.empty()) return UsageError("route needs --requests");
-    if (args->out.empty()) return UsageError("route needs --out");
+  if (args->command == "route" || args->command == "match") {
+    if (args->providers.empty()) return UsageError(args->command + " needs --providers");
+    if (args->requests.empty()) return UsageError(args->command + " needs --requests");
+    if (args->out.empty()) return UsageError(args->command + " needs --out");
   }
   return std::nullopt;
 }
@@ -213,6 +235,27 @@ int Route(const Args& args) {
   return kExitOk;
 }
 
+int Match(const Args& args) {
+  std::optional<Inputs> in = ReadInputs(args.providers, args.requests, args.skip_bad_rows);
+  if (!in) return kExitBadInput;
+  Matcher matcher(in->providers.directory);
+  MatchPlan plan = matcher.Match(in->requests.requests, {.threads = args.threads});
+  absl::Status written = WriteFileAtomically(
+      args.out, FormatPlanCsv(*in->providers.directory, in->requests.requests, plan));
+  if (!written.ok()) {
+    std::cerr << "wegwijzer: " << written.message() << "\n";
+    return kExitBadInput;
+  }
+  size_t assigned = 0;
+  for (const PlanLine& line : plan.lines) assigned += line.assigned();
+  std::cout << "objective: " << plan.objective << "\n";
+  std::cerr << "matched " << plan.lines.size() << " requests against "
+            << in->providers.directory->size() << " providers: " << assigned
+            << " assigned, " << plan.lines.size() - assigned << " not; wrote " << args.out
+            << "\n";
+  return kExitOk;
+}
+
 int Demo(const Args& args);
 
 }  // namespace
@@ -225,6 +268,7 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
   if (args.command == "route") return Route(args);
+  if (args.command == "match") return Match(args);
   return Demo(args);
 }
 
