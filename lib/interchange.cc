@@ -302,11 +302,13 @@ absl::Status WalkTable(std::string_view text, std::string_view file,
     }
   }
   if (!tokenizer.status().ok()) return whole_file(std::string(tokenizer.status().message()));
-  // Decision: a header without a single row is an empty file (interchange.md lists
-  // "empty file" among the whole-file errors): most likely a failed export, and
-  // routing nothing against nobody would hide that.
+  // Decision: a header without rows is not an "empty file" (interchange.md's
+  // whole-file errors name the empty file, not the empty table): it is a valid file
+  // of zero rows, e.g. a waiting list that is empty today. As it may also be a failed
+  // export, it is reported as a warning.
   if (report->rows == 0) {
-    return whole_file(internal::Cat("line ", header.line, ": a header but no rows"));
+    report->problems.push_back({CsvProblem::Kind::kWarning, header.line,
+                                "the file has a header but no rows"});
   }
   return absl::OkStatus();
 }

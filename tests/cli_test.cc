@@ -325,7 +325,6 @@ TEST_F(Cli, WholeFileErrorsFailEvenWithSkipBadRows) {
   const std::pair<std::string, std::string> cases[] = {
       {"", "empty"},
       {"id,lat,topics\nr1,52,digid\n", "missing required column 'lon'"},
-      {"id,lat,lon,topics\n", "no rows"},
       {"id,lat,lon,topics,lat\nr1,52,5,digid,52\n", "duplicate column 'lat'"},
       {"id,lat,lon,topics\nr1,52,5,\"digid\n", "never closes"},
       {"id,l\xFF" "at,lon,topics\nr1,52,5,digid\n", "UTF-8"},
@@ -339,6 +338,15 @@ TEST_F(Cli, WholeFileErrorsFailEvenWithSkipBadRows) {
     EXPECT_NE(run.err.find(Path("r.csv")), std::string::npos) << run.err;
     EXPECT_NE(run.err.find(reason), std::string::npos) << run.err;
   }
+}
+
+TEST_F(Cli, HeaderOnlyRequestsGiveAHeaderOnlyRouteCsv) {
+  Spit(Path("r.csv"), "id,lat,lon,topics\n");
+  CliRun run = Route(kFixture + "/providers.csv", Path("r.csv"));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Slurp(Path("route.csv")), "request_id,rank,provider_id,mode,distance_m\n");
+  EXPECT_NE(run.err.find("warning: the file has a header but no rows"), std::string::npos)
+      << run.err;
 }
 
 TEST_F(Cli, UnreadableInputIsBadInput) {
