@@ -319,6 +319,39 @@ void Matcher::ToProto(std::span<const Request> requests, const MatchPlan& plan,
   proto->set_objective(plan.objective);
 }
 
+PlanSummary Summarize(const MatchPlan& plan) {
+  PlanSummary summary;
+  std::vector<int64_t> distances;
+  for (const PlanLine& line : plan.lines) {
+    ++summary.requests;
+    switch (line.reason) {
+      case UnassignedReason::kNone:
+        ++summary.assigned;
+        if (line.mode == Mode::kPhone || line.mode == Mode::kVideo) {
+          ++summary.assigned_remote;
+        } else {
+          distances.push_back(line.cost_m);
+        }
+        break;
+      case UnassignedReason::kNoSuitableProvider:
+        ++summary.no_suitable_provider;
+        break;
+      case UnassignedReason::kCapacityExhausted:
+        ++summary.capacity_exhausted;
+        break;
+    }
+  }
+  if (!distances.empty()) {
+    double total = 0;
+    for (int64_t d : distances) total += static_cast<double>(d);
+    summary.mean_distance_m = total / static_cast<double>(distances.size());
+    const size_t rank = (distances.size() * 9 + 9) / 10;  // ceil(0.9 n), 1-based
+    std::nth_element(distances.begin(), distances.begin() + (rank - 1), distances.end());
+    summary.p90_distance_m = distances[rank - 1];
+  }
+  return summary;
+}
+
 std::string FormatPlanCsv(const Directory& directory, std::span<const Request> requests,
                           const MatchPlan& plan) {
   std::string out = "request_id,provider_id,mode,cost_m,reason\n";

@@ -1,6 +1,8 @@
 // wegwijzer: the command-line binding. Thin: argument parsing, reports and output;
 // every decision is the library's.
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <unistd.h>
 
 #include "absl/status/status.h"
 #include "wegwijzer/interchange.h"
@@ -235,24 +239,60 @@ int Route(const Args& args) {
   return kExitOk;
 }
 
+// A progress bar on stderr, shown only when stderr is a terminal and the run has
+// taken more than a second (short runs and logs stay clean).
+class ProgressBar {
+ public:
+  ProgressBar() : enabled_(::isatty(2) == 1), start_(std::chrono::steady_clock::now()) {}
+  ~ProgressBar() {
+    if (shown_) std::cerr << "\r" << std::string(60, ' ') << "\r";
+  }
+  void Update(int64_t done, int64_t total) {
+    if (!enabled_ || total <= 0) return;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (seconds < 1.0) return;
+    shown_ = true;
+    const int width = 30;
+    const int filled = static_cast<int>(width * done / total);
+    std::cerr << "\rmatching [" << std::string(filled, '#') << std::string(width - filled, ' ')
+              << "] " << (100 * done / total) << "% " << std::flush;
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
 int Match(const Args& args) {
   std::optional<Inputs> in = ReadInputs(args.providers, args.requests, args.skip_bad_rows);
   if (!in) return kExitBadInput;
   Matcher matcher(in->providers.directory);
-  MatchPlan plan = matcher.Match(in->requests.requests, {.threads = args.threads});
+  MatchPlan plan;
+  {
+    ProgressBar bar;
+    plan = matcher.Match(in->requests.requests,
+                         {.threads = args.threads,
+                          .progress = [&](int64_t done, int64_t total) { bar.Update(done, total); }});
+  }
   absl::Status written = WriteFileAtomically(
       args.out, FormatPlanCsv(*in->providers.directory, in->requests.requests, plan));
   if (!written.ok()) {
     std::cerr << "wegwijzer: " << written.message() << "\n";
     return kExitBadInput;
   }
-  size_t assigned = 0;
-  for (const PlanLine& line : plan.lines) assigned += line.assigned();
   std::cout << "objective: " << plan.objective << "\n";
-  std::cerr << "matched " << plan.lines.size() << " requests against "
-            << in->providers.directory->size() << " providers: " << assigned
-            << " assigned, " << plan.lines.size() - assigned << " not; wrote " << args.out
-            << "\n";
+  const PlanSummary s = Summarize(plan);
+  std::cerr << "matched " << s.requests << " requests against "
+            << in->providers.directory->size() << " providers; wrote " << args.out << "\n"
+            << "  assigned:             " << s.assigned << " (" << s.assigned_remote
+            << " by phone or video)\n"
+            << "  no_suitable_provider: " << s.no_suitable_provider << "\n"
+            << "  capacity_exhausted:   " << s.capacity_exhausted << "\n"
+            << "  distance, in person or home visit: mean "
+            << static_cast<int64_t>(std::llround(s.mean_distance_m)) << " m, 90th percentile "
+            << s.p90_distance_m << " m\n";
   return kExitOk;
 }
 

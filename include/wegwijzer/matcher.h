@@ -116,6 +116,20 @@ class Matcher {
   std::shared_ptr<const Directory> directory_;
 };
 
+// What a plan amounts to, for a person reading it.
+struct PlanSummary {
+  int64_t requests = 0;
+  int64_t assigned = 0;
+  int64_t assigned_remote = 0;       // by phone or video
+  int64_t no_suitable_provider = 0;  // unassigned: nothing suits
+  int64_t capacity_exhausted = 0;    // unassigned: what suits is full
+  // Over assignments with a physical mode (in person, home visit), in metres;
+  // 0 when there are none. The 90th percentile is the nearest-rank value.
+  double mean_distance_m = 0;
+  int64_t p90_distance_m = 0;
+};
+PlanSummary Summarize(const MatchPlan& plan);
+
 // plan.csv of the contract: request_id,provider_id,mode,cost_m,reason.
 std::string FormatPlanCsv(const Directory& directory, std::span<const Request> requests,
                           const MatchPlan& plan);
