@@ -9,7 +9,9 @@
 //  * RtreeRouter is what a competent engineer would write with
 //    boost::geometry::index in an afternoon: an R*-tree over the provider locations,
 //    an incremental `nearest && satisfies` query, exact haversine per candidate, and
-//    a scan of the remote-capable providers in id order for the remote class.
+//    a scan of the remote-capable providers in id order for the remote class. The
+//    predicate checks each value; unlike the Router's tree, no subtree is skipped
+//    for lacking a topic, language, mode or feature.
 //
 // Neither knows service areas (a library extension the CSV contract lacks): their
 // constructors abort when a provider has one. GenerateScenario never draws one.
@@ -42,8 +44,19 @@ class BruteForceRouter {
 
 class RtreeRouter {
  public:
+  // How many nearest values to ask Boost for. Boost 1.74's incremental nearest
+  // query keeps every value it has produced (up to the count asked for) in one
+  // vector and re-sorts it at each leaf it opens, so asking for all of them costs
+  // O(m² log m) in the m values seen.
+  enum class Count {
+    kAll,      // nearest(p, size()): the obvious first version.
+    kGrowing,  // nearest(p, 4k + 16), starting over with 4x as many when they run out
+               // before a stop condition holds (rare); what one writes after profiling.
+  };
+
   // REQUIRES: no provider has a service area.
-  explicit RtreeRouter(std::shared_ptr<const Directory> directory);
+  explicit RtreeRouter(std::shared_ptr<const Directory> directory,
+                       Count count = Count::kGrowing);
   ~RtreeRouter();
   RtreeRouter(const RtreeRouter&) = delete;
   RtreeRouter& operator=(const RtreeRouter&) = delete;
@@ -53,6 +66,7 @@ class RtreeRouter {
  private:
   struct Index;  // Boost.Geometry types stay in route_baselines.cc.
   std::shared_ptr<const Directory> directory_;
+  Count count_;
   std::unique_ptr<Index> index_;
 };
 
