@@ -69,6 +69,10 @@ const Town& PickTown(Random& rng, const std::vector<Town>& towns,
   return towns[std::min(i, towns.size() - 1)];
 }
 
+int64_t Scaled(int64_t capacity, double scale) {
+  return std::max<int64_t>(1, std::llround(static_cast<double>(capacity) * scale));
+}
+
 void AddTopics(Random& rng, int count, v1::Provider* p) {
   TopicSet topics;
   // "basics" and "digid" are what most help points start with.
@@ -156,7 +160,7 @@ Scenario GenerateScenario(const ScenarioOptions& options) {
       p->add_modes(v1::MODE_HOME_VISIT);
       if (rng.Chance(0.3)) p->add_modes(v1::MODE_PHONE);
       p->set_radius_km(Round6(rng.Uniform(2, 15)));
-      p->set_capacity(rng.Int(1, 5));
+      p->set_capacity(Scaled(rng.Int(1, 5), options.capacity_scale));
     } else {
       p->add_modes(v1::MODE_IN_PERSON);
       if (rng.Chance(0.2)) p->add_modes(v1::MODE_PHONE);
@@ -165,7 +169,7 @@ Scenario GenerateScenario(const ScenarioOptions& options) {
         p->add_modes(v1::MODE_HOME_VISIT);
         p->set_radius_km(Round6(rng.Uniform(3, 20)));
       }
-      p->set_capacity(rng.Int(0, 20) == 0 ? 0 : rng.Int(10, 150));
+      p->set_capacity(rng.Int(0, 20) == 0 ? 0 : Scaled(rng.Int(10, 150), options.capacity_scale));
       if (rng.Chance(0.6)) p->add_access(v1::ACCESS_WHEELCHAIR);
       if (rng.Chance(0.3)) p->add_access(v1::ACCESS_HEARING_LOOP);
       if (rng.Chance(0.2)) p->add_access(v1::ACCESS_QUIET_ROOM);

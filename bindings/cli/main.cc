@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
@@ -19,6 +20,7 @@
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/matcher.h"
 #include "wegwijzer/router.h"
+#include "wegwijzer/scenario.h"
 
 #ifndef WEGWIJZER_DEFAULT_DATA_DIR
 #define WEGWIJZER_DEFAULT_DATA_DIR "data"
@@ -39,6 +41,8 @@ Usage:
   wegwijzer match --providers P.csv --requests R.csv [--skip-bad-rows]
                   [--threads N] --out plan.csv
   wegwijzer demo [--data DIR] [--lang en|nl] [--k 3]
+  wegwijzer generate [--provider-count 5000] [--request-count 10000] [--seed 1]
+                     --out DIR
   wegwijzer --help | help COMMAND
 
 Commands:
@@ -51,8 +55,11 @@ Commands:
           request left unassigned (an optimal plan). Writes --out as plan.csv
           (request_id,provider_id,mode,cost_m,reason) and prints "objective: N"
           on standard output.
-  demo    Routes the embedded example scenario (data/) and prints readable
-          referrals with the reasons they suit.
+  demo    Routes and matches the embedded example scenario (data/) and prints
+          readable referrals with the reasons they suit.
+  generate  Writes a seeded synthetic Dutch-like scenario (DIR/providers.csv,
+          DIR/requests.csv) for trying and benchmarking; the same seed gives the
+          same files on every machine.
 
 Options:
   --providers FILE   providers.csv (see interchange.md for the columns)
@@ -66,6 +73,7 @@ Options:
   --threads N        worker threads (default: all cores)
   --data DIR         demo scenario folder with providers.csv and requests.csv
   --lang en|nl       language of the demo's text (default en)
+  --provider-count N, --request-count N, --seed N   sizes and seed for generate
 
 Exit status: 0 success, 1 bad input (each bad row is reported with file, line and
 reason, then a summary; no output file is written), 2 usage error.
@@ -76,6 +84,7 @@ struct Args {
   std::string providers, requests, out, data = WEGWIJZER_DEFAULT_DATA_DIR, lang = "en";
   int k = 5;
   int threads = 0;
+  int provider_count = 5000, request_count = 10000, seed = 1;
   bool skip_bad_rows = false;
   bool explain = false;
   bool help = false;
@@ -108,7 +117,8 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
     return std::nullopt;
   }
   args->command = std::string(rest[i++]);
-  if (args->command != "route" && args->command != "match" && args->command != "demo") {
+  if (args->command != "route" && args->command != "match" && args->command != "demo" &&
+      args->command != "generate") {
     return UsageError("unknown command '" + args->command + "'");
   }
   // The options each command takes; any other is a usage error, not silently ignored.
@@ -120,7 +130,10 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
       : args->command == "match" ? std::vector<std::string_view>{"--providers", "--requests",
                                                                "--out", "--skip-bad-rows",
                                                                "--threads"}
-                                 : std::vector<std::string_view>{"--data", "--lang", "--k"};
+      : args->command == "generate"
+          ? std::vector<std::string_view>{"--provider-count", "--request-count", "--seed",
+                                          "--out"}
+          : std::vector<std::string_view>{"--data", "--lang", "--k"};
   for (; i < rest.size(); ++i) {
     std::string_view flag = rest[i];
     // "--k=5" is the same as "--k 5".
@@ -164,11 +177,17 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
       if (!value(&args->lang) || (args->lang != "en" && args->lang != "nl")) {
         return UsageError("--lang takes en or nl");
       }
-    } else if (flag == "--k" || flag == "--threads") {
+    } else if (flag == "--k" || flag == "--threads" || flag == "--provider-count" ||
+               flag == "--request-count" || flag == "--seed") {
       if (!value(&text)) return UsageError(std::string(flag) + " needs a number");
       std::optional<int> n = ParsePositive(text);
       if (!n) return UsageError(std::string(flag) + " takes a whole number >= 1, not '" + text + "'");
-      (flag == "--k" ? args->k : args->threads) = *n;
+      int* target = flag == "--k"                ? &args->k
+                    : flag == "--threads"        ? &args->threads
+                    : flag == "--provider-count" ? &args->provider_count
+                    : flag == "--request-count"  ? &args->request_count
+                                                 : &args->seed;
+      *target = *n;
     } else {
       return UsageError("unknown option '" + std::string(rest[i]) + "'");
     }
@@ -178,6 +197,9 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
     if (args->providers.empty()) return UsageError(args->command + " needs --providers");
     if (args->requests.empty()) return UsageError(args->command + " needs --requests");
     if (args->out.empty()) return UsageError(args->command + " needs --out");
+  }
+  if (args->command == "generate" && args->out.empty()) {
+    return UsageError("generate needs --out (a folder)");
   }
   return std::nullopt;
 }
@@ -298,6 +320,32 @@ int Match(const Args& args) {
 
 int Demo(const Args& args);
 
+int Generate(const Args& args) {
+  Scenario scenario = GenerateScenario({.seed = static_cast<uint64_t>(args.seed),
+                                        .providers = args.provider_count,
+                                        .requests = args.request_count});
+  absl::StatusOr<std::shared_ptr<const Directory>> directory =
+      Directory::Create(scenario.directory);
+  if (!directory.ok()) {  // the generator makes valid providers; say so if it did not
+    std::cerr << "wegwijzer: " << directory.status().message() << "\n";
+    return kExitBadInput;
+  }
+  std::error_code error;
+  std::filesystem::create_directories(args.out, error);
+  for (const auto& [name, text] :
+       {std::pair{"providers.csv", FormatProvidersCsv(**directory)},
+        std::pair{"requests.csv", FormatRequestsCsv(scenario.requests)}}) {
+    const std::string path = args.out + "/" + name;
+    if (absl::Status s = WriteFileAtomically(path, text); !s.ok()) {
+      std::cerr << "wegwijzer: " << s.message() << "\n";
+      return kExitBadInput;
+    }
+  }
+  std::cerr << "wrote " << args.provider_count << " providers and " << args.request_count
+            << " requests (seed " << args.seed << ") to " << args.out << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int Main(int argc, char** argv) {
@@ -309,6 +357,7 @@ int Main(int argc, char** argv) {
   }
   if (args.command == "route") return Route(args);
   if (args.command == "match") return Match(args);
+  if (args.command == "generate") return Generate(args);
   return Demo(args);
 }
 

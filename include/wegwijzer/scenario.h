@@ -35,6 +35,9 @@ struct ScenarioOptions {
   // Share of providers that are national remote lines (phone/video, unlimited).
   // DEFAULT: 0.002 (10 in 5,000).
   double remote_share = 0.002;
+  // Multiplies every limited capacity (rounded, at least 1 where it was >= 1): below
+  // 1 makes a waiting list that overloads the providers. DEFAULT: 1.
+  double capacity_scale = 1.0;
 };
 
 struct Scenario {
