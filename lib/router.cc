@@ -20,13 +20,55 @@ namespace {
 using internal::DirectoryIndex;
 using internal::kNoMunicipality;
 
-std::string JoinTopics(TopicSet topics) { return ToString(topics, " and "); }
-
-std::string Kilometres(double metres) { return absl::StrFormat("%.1f km", metres / 1000); }
+// Words for people, in English or Dutch. Codes stay codes where a desk worker
+// knows them (language codes, municipality codes).
+struct Words {
+  bool nl;
+  std::string_view And() const { return nl ? " en " : " and "; }
+  std::string_view Or() const { return nl ? " of " : " or "; }
+  std::string Topic(wegwijzer::Topic t) const {
+    static constexpr std::string_view kDutch[] = {
+        "DigiD", "toeslagen", "belastingaangifte", "gemeentezaken", "gezondheid",
+        "bankzaken", "verzekeringen", "werk", "AOW en pensioen", "basisvaardigheden",
+        "apparaten", "internettoegang", "veilig online", "lezen en schrijven", "online leren"};
+    return std::string(nl ? kDutch[static_cast<int>(t)] : TopicCode(t));
+  }
+  std::string Topics(TopicSet topics) const {
+    std::string out;
+    for (int t = 0; t < kTopicCount; ++t) {
+      if (!topics.Contains(static_cast<wegwijzer::Topic>(t))) continue;
+      if (!out.empty()) internal::Append(&out, And());
+      internal::Append(&out, Topic(static_cast<wegwijzer::Topic>(t)));
+    }
+    return out;
+  }
+  std::string Features(AccessSet access) const {
+    static constexpr std::string_view kDutch[] = {
+        "rolstoeltoegang", "ringleiding", "een stille ruimte", "eenvoudige taal",
+        "hulp bij slechtziendheid"};
+    std::string out;
+    for (int a = 0; a < kAccessCount; ++a) {
+      if (!access.Contains(static_cast<Access>(a))) continue;
+      if (!out.empty()) internal::Append(&out, And());
+      internal::Append(&out, nl ? kDutch[a] : AccessCode(static_cast<Access>(a)));
+    }
+    return out;
+  }
+  std::string Km(double km) const {
+    std::string text = absl::StrFormat("%.1f", km);
+    if (nl) std::replace(text.begin(), text.end(), '.', ',');
+    return internal::Cat(text, " km");
+  }
+  std::string Limit(double km) const {
+    std::string text = absl::StrFormat("%g", km);
+    if (nl) std::replace(text.begin(), text.end(), '.', ',');
+    return internal::Cat(text, " km");
+  }
+};
 
 // The rare path: walks every provider and reports the first constraint that left
 // no candidate. Each stage keeps the providers that pass it and all before it.
-std::string ExplainNoMatch(const Request& r, const Directory& directory) {
+std::string ExplainNoMatch(const Request& r, const Directory& directory, const Words& w) {
   const DirectoryIndex& index = directory.index();
   const uint32_t municipality =
       r.municipality.empty() ? kNoMunicipality : index.FindMunicipality(r.municipality);
@@ -61,39 +103,63 @@ std::string ExplainNoMatch(const Request& r, const Directory& directory) {
     if (!index.InServiceArea(p, r.position)) continue;
     ++in_area;
   }
-  const std::string topics = JoinTopics(r.topics);
-  if (helps == 0) return internal::Cat("no provider helps with ", topics);
+  const std::string topics = w.Topics(r.topics);
+  if (helps == 0) {
+    return internal::Cat(w.nl ? "geen aanbieder helpt met " : "no provider helps with ", topics);
+  }
   const std::string reach =
       r.modes == ModeSet{Mode::kInPerson}
-          ? internal::Cat("within ", absl::StrFormat("%g", r.max_km), " km")
-          : std::string("within reach");
-  auto providers = [](int count) {
+          ? internal::Cat(w.nl ? "binnen " : "within ", w.Limit(r.max_km))
+          : std::string(w.nl ? "binnen bereik" : "within reach");
+  auto providers = [&](int count) {
+    if (w.nl) {
+      return count == 1 ? std::string("1 aanbieder helpt")
+                        : internal::Cat(count, " aanbieders helpen");
+    }
     return count == 1 ? std::string("1 provider helps")
                       : internal::Cat(count, " providers help");
   };
-  auto of_them = [](int count, std::string_view one, std::string_view many) {
-    return internal::Cat(count, " of them ", count == 1 ? one : many);
-  };
+  const std::string_view with = w.nl ? " met " : " with ";
   if (reachable == 0) {
-    return internal::Cat(providers(helps), " with ", topics, ", none ", reach);
+    return internal::Cat(providers(helps), with, topics, w.nl ? ", geen " : ", none ", reach);
   }
-  std::string why = internal::Cat(providers(reachable), " with ", topics, " ", reach);
-  const std::string languages = r.languages.ToString(" or ");
-  if (speaks == 0) return internal::Cat(why, ", none speaks ", languages);
+  std::string why = internal::Cat(providers(reachable), with, topics, " ", reach);
+  const std::string languages = r.languages.ToString(w.Or());
+  if (speaks == 0) {
+    return internal::Cat(why, w.nl ? ", geen spreekt " : ", none speaks ", languages);
+  }
   if (speaks < reachable) {
-    internal::Append(&why, ", ", of_them(speaks, "speaks ", "speak "), languages);
+    internal::Append(&why, ", ", speaks,
+                     w.nl ? (speaks == 1 ? " daarvan spreekt " : " daarvan spreken ")
+                          : (speaks == 1 ? " of them speaks " : " of them speak "),
+                     languages);
   }
   if (accessible == 0) {
-    return internal::Cat(why, ", none offers ", ToString(r.access, " and "),
-                         " in a mode the request accepts");
+    return w.nl ? internal::Cat(why, ", geen biedt ", w.Features(r.access),
+                                " in een vorm die de aanvraag aanneemt")
+                : internal::Cat(why, ", none offers ", w.Features(r.access),
+                                " in a mode the request accepts");
   }
   if (serves == 0) {
+    if (w.nl) {
+      return r.municipality.empty()
+                 ? internal::Cat(why, ", maar alleen voor inwoners van bepaalde gemeenten en "
+                                      "de aanvraag noemt geen gemeente")
+                 : internal::Cat(why, ", geen is er voor inwoners van ", r.municipality);
+    }
     return r.municipality.empty()
                ? internal::Cat(why, ", but ", accessible == 1 ? "it serves" : "they serve",
                                " only listed municipalities and the request names none")
                : internal::Cat(why, ", none serves residents of ", r.municipality);
   }
-  if (in_area == 0) return internal::Cat(why, ", none has the address in its service area");
+  if (in_area == 0) {
+    return internal::Cat(why, w.nl ? ", het adres ligt in geen enkel werkgebied"
+                                   : ", none has the address in its service area");
+  }
+  if (w.nl) {
+    return internal::Cat(why, ", maar ", in_area == 1 ? "die is" : "alle zijn",
+                         " vol (capaciteit 0)");
+  }
   return internal::Cat(why, ", but ", in_area == 1 ? "it is" : "all are",
                        " full (capacity 0)");
 }
@@ -146,7 +212,8 @@ RouteResult Router::Route(const Request& request, const RouteOptions& options) c
                          });
   }
   if (result.referrals.empty() && options.explain_no_match) {
-    result.no_suitable_provider = ExplainNoMatch(request, *directory_);
+    result.no_suitable_provider =
+        ExplainNoMatch(request, *directory_, Words{options.language == TextLanguage::kDutch});
   }
   return result;
 }
@@ -175,42 +242,51 @@ std::vector<RouteResult> Router::RouteBatch(std::span<const Request> requests,
   return results;
 }
 
-std::vector<std::string> Router::Reasons(const Request& request,
-                                         const Referral& referral) const {
+std::vector<std::string> Router::Reasons(const Request& request, const Referral& referral,
+                                         TextLanguage language) const {
+  const Words w{language == TextLanguage::kDutch};
   const ProviderInfo& info = directory_->provider(referral.provider);
   std::vector<std::string> reasons;
-  reasons.push_back(internal::Cat("helps with ", JoinTopics(request.topics)));
+  reasons.push_back(internal::Cat(w.nl ? "helpt met " : "helps with ", w.Topics(request.topics)));
   LanguageSet common;
   for (std::string_view code : request.languages.codes()) {
-    Language language = *Language::FromCode(code);
-    if (info.languages.Contains(language)) common.Add(language);
+    Language spoken = *Language::FromCode(code);
+    if (info.languages.Contains(spoken)) common.Add(spoken);
   }
-  reasons.push_back(internal::Cat("speaks ", common.ToString(" and ")));
+  reasons.push_back(internal::Cat(w.nl ? "spreekt " : "speaks ", common.ToString(w.And())));
   switch (referral.mode) {
     case Mode::kInPerson:
-      reasons.push_back(internal::Cat("in person, ", Kilometres(*referral.distance_m),
-                                     " away (you travel up to ",
-                                     absl::StrFormat("%g", request.max_km), " km)"));
+      reasons.push_back(
+          w.nl ? internal::Cat("langsgaan, ", w.Km(*referral.distance_m / 1000),
+                               " verderop (u reist tot ", w.Limit(request.max_km), ")")
+               : internal::Cat("in person, ", w.Km(*referral.distance_m / 1000),
+                               " away (you travel up to ", w.Limit(request.max_km), ")"));
       break;
     case Mode::kHomeVisit:
-      reasons.push_back(internal::Cat("home visit, ", Kilometres(*referral.distance_m),
-                                     " away (the helper travels up to ",
-                                     absl::StrFormat("%g", info.radius_km), " km)"));
+      reasons.push_back(
+          w.nl ? internal::Cat("huisbezoek, ", w.Km(*referral.distance_m / 1000),
+                               " verderop (de helper reist tot ", w.Limit(info.radius_km), ")")
+               : internal::Cat("home visit, ", w.Km(*referral.distance_m / 1000),
+                               " away (the helper travels up to ", w.Limit(info.radius_km),
+                               ")"));
       break;
     case Mode::kPhone:
-      reasons.push_back("by phone");
+      reasons.push_back(w.nl ? "telefonisch" : "by phone");
       break;
     case Mode::kVideo:
-      reasons.push_back("by video call");
+      reasons.push_back(w.nl ? "via videobellen" : "by video call");
       break;
   }
   if (!request.access.empty()) {
     AccessSet needed = referral.mode == Mode::kInPerson ? request.access
                                                         : request.access & kServiceFeatures;
-    if (!needed.empty()) reasons.push_back(internal::Cat("offers ", ToString(needed, " and ")));
+    if (!needed.empty()) {
+      reasons.push_back(internal::Cat(w.nl ? "biedt " : "offers ", w.Features(needed)));
+    }
   }
   if (!info.municipalities.empty()) {
-    reasons.push_back(internal::Cat("serves residents of ", request.municipality));
+    reasons.push_back(internal::Cat(w.nl ? "voor inwoners van " : "serves residents of ",
+                                    request.municipality));
   }
   return reasons;
 }

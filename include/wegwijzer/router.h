@@ -67,6 +67,9 @@ struct RouteResult {
   std::string no_suitable_provider;
 };
 
+// The language of texts meant for people (reasons, explanations).
+enum class TextLanguage { kEnglish, kDutch };
+
 struct RouteOptions {
   // How many referrals per request, >= 1. DEFAULT: 5.
   int k = 5;
@@ -74,6 +77,8 @@ struct RouteOptions {
   bool explain_no_match = true;
   // Threads for RouteBatch; 0 = std::thread::hardware_concurrency(). DEFAULT: 0.
   int threads = 0;
+  // Language of no_suitable_provider. DEFAULT: English.
+  TextLanguage language = TextLanguage::kEnglish;
 };
 
 class Router {
@@ -94,7 +99,8 @@ class Router {
 
   // Readable reasons why `referral` suits `request` ("helps with benefits",
   // "speaks ar", "2.3 km away", "home visit"), for display.
-  std::vector<std::string> Reasons(const Request& request, const Referral& referral) const;
+  std::vector<std::string> Reasons(const Request& request, const Referral& referral,
+                                   TextLanguage language = TextLanguage::kEnglish) const;
 
   // The result in the protobuf model, with ids and reasons filled in.
   void ToProto(const Request& request, const RouteResult& result,
