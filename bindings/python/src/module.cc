@@ -439,6 +439,7 @@ PYBIND11_MODULE(_core, m) {
       .def_static("from_serialized", &BatchFromSerialized, py::arg("data"))
       .def("to_serialized", &BatchToSerialized)
       .def("columns", &RequestBatchColumns)
+      .def("requests_csv", [](const RequestBatch& b) { return FormatRequestsCsv(*b.requests); })
       .def("__len__", &RequestBatch::size)
       .def("select", [](const RequestBatch& b, py::array_t<int64_t, py::array::c_style | py::array::forcecast> rows) {
         auto requests = std::make_shared<std::vector<Request>>();

@@ -114,9 +114,10 @@ uint32_t CodeBit(const Vocabulary& vocabulary, const char* what, std::string_vie
 uint32_t CheckMask(const Vocabulary& vocabulary, const char* what, long long mask,
                    std::optional<size_t> row) {
   if (mask < 0 || mask >= (1LL << vocabulary.count)) {
-    ThrowInvalid(std::string(what) + ": bit mask " + std::to_string(mask) + RowSuffix(row) +
-                 " is outside 0.." + std::to_string((1LL << vocabulary.count) - 1) + " (" +
-                 std::to_string(vocabulary.count) + " " + vocabulary.column + ")");
+    ThrowInvalid(std::string(what) + ": bit mask " + std::to_string(mask) + " is outside 0.." +
+                 std::to_string((1LL << vocabulary.count) - 1) + " (" +
+                 std::to_string(vocabulary.count) + " " + vocabulary.column + ")" +
+                 RowSuffix(row));
   }
   return static_cast<uint32_t>(mask);
 }
@@ -132,7 +133,17 @@ uint32_t ParseMask(const Vocabulary& vocabulary, const char* what, PyObject* val
     return mask;
   }
   if (PyLong_Check(value) || PyIndex_Check(value)) {
-    return CheckMask(vocabulary, what, py::cast<long long>(py::handle(value)), row);
+    py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(value));
+    if (!index) throw py::error_already_set();
+    int overflow = 0;
+    const long long mask = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+    if (mask == -1 && PyErr_Occurred()) throw py::error_already_set();
+    if (overflow) {
+      ThrowInvalid(std::string(what) + ": bit mask " + std::string(py::str(index)) +
+                   " is far outside 0.." + std::to_string((1LL << vocabulary.count) - 1) +
+                   RowSuffix(row));
+    }
+    return CheckMask(vocabulary, what, mask, row);
   }
   uint32_t mask = 0;
   py::iterable codes;
@@ -466,8 +477,8 @@ RequestBatch RequestBatchFromColumns(size_t n, py::handle ids, py::handle lat, p
       ThrowInvalid("request '" + r.id + "': priority " + std::to_string(priority_value) +
                    " is not a whole number");
     }
-    // Clamped only to stay a defined int; Validate rejects anything outside 0..3.
-    r.priority = static_cast<int>(std::clamp(priority_value, -1.0, 4.0));
+    // Clamped only to stay a defined int conversion; Validate rejects anything outside 0..3.
+    r.priority = static_cast<int>(std::clamp(priority_value, -1e9, 1e9));
     r.municipality = municipality_column(i);
     ThrowIfError(r.Validate());
   }

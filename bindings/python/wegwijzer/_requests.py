@@ -240,6 +240,11 @@ class RequestBatch(Sequence[Request]):
         """The batch as a serialized ``wegwijzer.v1.RequestBatch``."""
         return bytes(self._batch.to_serialized())
 
+    def to_csv(self, path: Union[str, "os.PathLike[str]"]) -> None:
+        """Writes requests.csv with every contract column, atomically; reading it back
+        (here or with the CLI) gives the same requests."""
+        _core.write_file(os.fspath(path), self._batch.requests_csv().encode())
+
     def columns(self, *, codes: bool = True) -> Dict[str, Any]:
         """The batch as columns named as in requests.csv, ready for ``pandas.DataFrame``.
 
