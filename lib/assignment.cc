@@ -67,9 +67,9 @@ class Solver {
       threshold_[r] = p_.candidates(r, limit_[r], &lists_[r]);
       result_.pairs += lists_[r].size();
     }
-    for (uint32_t r = 0; r < n_; ++r) {
-      Place(r);
-      if (p_.progress && (r + 1) % 65536 == 0) p_.progress(r + 1, n_);
+    for (uint32_t i = 0; i < n_; ++i) {
+      Place(p_.placement_order.empty() ? i : p_.placement_order[i]);
+      if (p_.progress && (i + 1) % 65536 == 0) p_.progress(i + 1, n_);
     }
     if (p_.progress) p_.progress(n_, n_);
     return Finish();
@@ -167,7 +167,7 @@ class Solver {
       const uint32_t p = list[i].provider;
       if (static_cast<int32_t>(p) == assign_[x] || SettledP(p)) continue;
       const int64_t d = dx + list[i].cost + v_[p] - u;
-      if (d < DistP(p)) {
+      if (d < best_ && d < DistP(p)) {
         dist_p_[p] = d;
         seen_p_[p] = stamp_;
         pred_p_[p] = x;
@@ -281,6 +281,8 @@ class Solver {
   }
 
   void Push(const HeapItem& item) {
+    // The search stops at the first key >= best_, so such an item would never pop.
+    if (item.key >= best_) return;
     heap_.push_back(item);
     std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
   }

