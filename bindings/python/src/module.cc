@@ -26,6 +26,7 @@
 #include "wegwijzer/directory.h"
 #include "wegwijzer/geo.h"
 #include "wegwijzer/interchange.h"
+#include "wegwijzer/ledger.h"
 #include "wegwijzer/matcher.h"
 #include "wegwijzer/request.h"
 #include "wegwijzer/router.h"
@@ -353,6 +354,40 @@ py::dict PlanStats(const PlanHandle& p) {
   return d;
 }
 
+// --- ledger ------------------------------------------------------------------------
+
+// A CapacityLedger with the directory (and router) it books against.
+struct LedgerHandle {
+  explicit LedgerHandle(std::shared_ptr<const DirectoryHandle> d)
+      : directory(std::move(d)), ledger(directory->directory) {}
+  std::shared_ptr<const DirectoryHandle> directory;
+  CapacityLedger ledger;
+};
+
+ProviderIndex CheckProvider(const LedgerHandle& l, long long index) {
+  if (index < 0 || index >= static_cast<long long>(l.directory->directory->size())) {
+    throw StatusError(absl::OutOfRangeError("provider index " + std::to_string(index) +
+                                            " is outside 0.." +
+                                            std::to_string(l.directory->directory->size()) +
+                                            " (exclusive)"),
+                      Subject::kValue);
+  }
+  return static_cast<ProviderIndex>(index);
+}
+
+py::tuple RouteAndReserve(LedgerHandle& l, const RequestBatch& batch) {
+  if (batch.size() != 1) ThrowInvalid("route_and_reserve takes exactly one request");
+  const Request& request = (*batch.requests)[0];
+  absl::StatusOr<BookedReferral> booked;
+  {
+    py::gil_scoped_release release;
+    booked = l.ledger.RouteAndReserve(l.directory->router, request);
+  }
+  BookedReferral b = ValueOrThrow(std::move(booked));
+  return py::make_tuple(ReferralTuple(*l.directory, request, b.referral, /*reasons=*/true),
+                        b.reservation.provider, b.reservation.ticket);
+}
+
 // --- requests ----------------------------------------------------------------------
 
 RequestBatch BatchFromSerialized(py::handle data) {
@@ -509,6 +544,25 @@ PYBIND11_MODULE(_core, m) {
            py::arg("requests"), py::arg("threads"), py::arg("unassigned_penalty_m"))
       .def("time_route_batch", &TimeRouteBatch, py::arg("requests"), py::arg("k"),
            py::arg("threads"), py::arg("explain"));
+
+  py::class_<LedgerHandle>(m, "CapacityLedger")
+      .def(py::init([](std::shared_ptr<DirectoryHandle> d) {
+        return std::make_unique<LedgerHandle>(std::move(d));
+      }), py::arg("directory"))
+      .def("reserve", [](LedgerHandle& l, long long provider) {
+        Reservation r = ValueOrThrow(l.ledger.Reserve(CheckProvider(l, provider)));
+        return py::make_tuple(r.provider, r.ticket);
+      }, py::arg("provider"))
+      .def("release", [](LedgerHandle& l, long long provider, uint64_t ticket) {
+        ThrowIfError(l.ledger.Release({CheckProvider(l, provider), ticket}));
+      }, py::arg("provider"), py::arg("ticket"))
+      .def("reserved", [](const LedgerHandle& l, long long provider) {
+        return l.ledger.Reserved(CheckProvider(l, provider));
+      }, py::arg("provider"))
+      .def("remaining", [](const LedgerHandle& l, long long provider) {
+        return l.ledger.Remaining(CheckProvider(l, provider));
+      }, py::arg("provider"))
+      .def("route_and_reserve", &RouteAndReserve, py::arg("request"));
 
   py::class_<PlanHandle>(m, "MatchPlan")
       .def_property_readonly("objective", [](const PlanHandle& p) { return p.plan.objective; })

@@ -13,12 +13,13 @@ The package is a thin layer over the C++ library (the compiled module
 ``wegwijzer._core``): answers are the library's, identical to the ``wegwijzer``
 command-line program's on the same files. Errors are Python exceptions carrying the
 library's message: ValueError for bad input, FileNotFoundError / PermissionError for
-files, CapacityExhaustedError when providers are full.
+files, CapacityExhaustedError when providers are full (CapacityLedger).
 """
 from ._core import CapacityExhaustedError, __version__
 from ._codes import (ACCESS, MODES, PHYSICAL_MODES, PROVIDER_KINDS, REMOTE_COST_M, TOPICS,
                      access_mask, codes_of, language_codes, mode_mask, topic_mask)
 from ._directory import Directory, Location, Provider
+from ._ledger import Booking, CapacityLedger, Reservation
 from ._requests import CsvProblem, CsvReport, CsvWarning, Request, RequestBatch
 from ._results import (UNASSIGNED_REASONS, MatchPlan, PlanLine, Referral, ReferralTable,
                        RouteResult)
@@ -27,9 +28,9 @@ from ._scenario import generate_scenario, haversine_m
 __all__ = [
     "ACCESS", "MODES", "PHYSICAL_MODES", "PROVIDER_KINDS", "REMOTE_COST_M", "TOPICS",
     "UNASSIGNED_REASONS",
-    "CapacityExhaustedError", "CsvProblem", "CsvReport", "CsvWarning", "Directory",
+    "Booking", "CapacityExhaustedError", "CapacityLedger", "CsvProblem", "CsvReport", "CsvWarning", "Directory",
     "Location", "MatchPlan", "PlanLine", "Provider", "Referral", "ReferralTable", "Request",
-    "RequestBatch", "RouteResult",
+    "RequestBatch", "Reservation", "RouteResult",
     "access_mask", "codes_of", "generate_scenario", "haversine_m", "language_codes",
     "mode_mask", "topic_mask",
 ]

@@ -10,6 +10,32 @@ from ._requests import CsvReport, Request, RequestBatch, RequestsLike, _warn, as
 from ._results import MatchPlan, ReferralTable, Referral, RouteResult
 
 
+def _one_request(lat: Union[float, Request], lon: Optional[float], *, topics: Any,
+                 languages: Any, modes: Any, access: Any, max_km: Optional[float],
+                 municipality: Optional[str], id: str) -> RequestBatch:
+    """A batch of one request from a Request or from a position and needs."""
+    if isinstance(lat, Request):
+        if lon is not None:
+            raise TypeError("a Request comes without lon")
+        return RequestBatch.from_records([lat])
+    if lon is None:
+        raise TypeError("lat and lon are both needed (or a Request)")
+    if topics is None:
+        raise ValueError("topics is required: what does the resident need help with?")
+    one = lambda value: None if value is None else [value]  # noqa: E731
+    return RequestBatch.from_columns(
+        id=[id], lat=[float(lat)], lon=[float(lon)], topics=[topics],
+        languages=one(languages), modes=one(modes), access=one(access),
+        max_km=one(max_km), municipality=one(municipality))
+
+
+def _referral(rank: int, referral: Tuple[Any, ...]) -> Referral:
+    index, provider_id, location_id, mode, cost_m, distance_m, reasons = referral
+    return Referral(rank=rank, provider_id=provider_id, mode=mode, cost_m=cost_m,
+                    distance_m=distance_m, location_id=location_id, provider_index=index,
+                    reasons=tuple(reasons))
+
+
 @dataclass(frozen=True)
 class Location:
     """A place where a provider gives help, or where a home-visiting helper starts."""
@@ -113,14 +139,17 @@ class Directory:
 
     def provider(self, key: Union[int, str]) -> Provider:
         """The provider with this index (int) or id (str). IndexError / KeyError if none."""
+        d = dict(self._core.provider(self._index(key)))
+        d["locations"] = tuple(Location(*loc) for loc in d["locations"])
+        return Provider(**d)
+
+    def _index(self, key: Union[int, str]) -> int:
         if isinstance(key, str):
             index = self._core.find(key)
             if index is None:
                 raise KeyError(key)
-            key = index
-        d = dict(self._core.provider(int(key)))
-        d["locations"] = tuple(Location(*loc) for loc in d["locations"])
-        return Provider(**d)
+            return int(index)
+        return int(key)
 
     def index_of(self, provider_id: str) -> Optional[int]:
         """The index of the provider with this id, or None."""
@@ -158,29 +187,12 @@ class Directory:
         Raises ValueError for an invalid request (unknown code, position out of
         range, no topics, ...) or ``k < 1``.
         """
-        if isinstance(lat, Request):
-            if lon is not None:
-                raise TypeError("route(request) takes no lon")
-            batch = RequestBatch.from_records([lat])
-        else:
-            if lon is None:
-                raise TypeError("route() needs lat and lon (or a Request)")
-            if topics is None:
-                raise ValueError("topics is required: what does the resident need help with?")
-            one = lambda value: None if value is None else [value]  # noqa: E731
-            batch = RequestBatch.from_columns(
-                id=[id], lat=[float(lat)], lon=[float(lon)], topics=[topics],
-                languages=one(languages), modes=one(modes), access=one(access),
-                max_km=one(max_km), municipality=one(municipality))
+        batch = _one_request(lat, lon, topics=topics, languages=languages, modes=modes,
+                             access=access, max_km=max_km, municipality=municipality, id=id)
         referrals, no_suitable_provider = self._core.route(batch._batch, k, explain)
-        request_id = batch.ids[0]
         return RouteResult(
-            request_id,
-            [Referral(rank=rank, provider_id=provider_id, mode=mode, cost_m=cost_m,
-                      distance_m=distance_m, location_id=location_id, provider_index=index,
-                      reasons=tuple(reasons))
-             for rank, (index, provider_id, location_id, mode, cost_m, distance_m, reasons)
-             in enumerate(referrals, start=1)],
+            batch.ids[0],
+            [_referral(rank, r) for rank, r in enumerate(referrals, start=1)],
             no_suitable_provider,
             _replay=(self._core, batch._batch, k, explain))
 
