@@ -18,6 +18,7 @@
 #include "text.h"
 #include "csv_tokenizer.h"
 #include "proto_codes.h"
+#include "wegwijzer/gazetteer.h"
 #include "wegwijzer/v1/directory.pb.h"
 
 namespace wegwijzer {
@@ -207,9 +208,13 @@ std::string_view Field(const CsvRecord& record, int c) {
   return c < 0 ? std::string_view() : std::string_view(record.fields[c]);
 }
 
+// `required` gives the required columns once the header is known (requests.csv with
+// a postcode column does not require lat and lon).
 absl::Status WalkTable(std::string_view text, std::string_view file,
                        std::span<const std::string_view> known,
-                       std::span<const std::string_view> required, bool skip_bad_rows,
+                       const std::function<std::span<const std::string_view>(const Columns&)>&
+                           required,
+                       bool skip_bad_rows,
                        CsvReport* report,
                        const std::function<void(const Columns&)>& on_header,
                        const std::function<std::string(const CsvRecord&)>& parse_row) {
@@ -242,7 +247,7 @@ absl::Status WalkTable(std::string_view text, std::string_view file,
       return whole_file(internal::Cat("line ", header.line, ": duplicate column '", name, "'"));
     }
   }
-  for (std::string_view name : required) {
+  for (std::string_view name : required(columns)) {
     if (columns.Find(name) >= 0) continue;
     std::string hint;
     if (header.fields.size() == 1 && header.fields[0].find(';') != std::string::npos) {
@@ -326,8 +331,28 @@ constexpr std::string_view kProviderColumns[] = {
 constexpr std::string_view kProviderRequired[] = {"id", "kind", "topics"};
 constexpr std::string_view kRequestColumns[] = {
     "id",    "lat",    "lon",    "topics",   "languages",
-    "modes", "access", "max_km", "priority", "municipality"};
+    "modes", "access", "max_km", "priority", "municipality", "postcode"};
 constexpr std::string_view kRequestRequired[] = {"id", "lat", "lon", "topics"};
+// With a postcode column, lat and lon may both be absent (but not just one of them).
+constexpr std::string_view kRequestRequiredWithPostcode[] = {"id", "topics"};
+
+std::span<const std::string_view> RequestRequired(const Columns& columns) {
+  const bool has_lat = columns.Find("lat") >= 0, has_lon = columns.Find("lon") >= 0;
+  if (columns.Find("postcode") >= 0 && has_lat == has_lon) return kRequestRequiredWithPostcode;
+  return kRequestRequired;
+}
+
+// A warning for each code of a municipality list that the gazetteer does not know.
+void WarnUnknownMunicipalities(const Gazetteer* gazetteer, std::string_view field,
+                               std::vector<std::string>* warnings) {
+  if (gazetteer == nullptr) return;
+  for (std::string_view code : SplitList(field)) {
+    if (!gazetteer->FindMunicipality(code)) {
+      warnings->push_back(internal::Cat("municipality: '", code,
+                                        "' is not a municipality of the gazetteer"));
+    }
+  }
+}
 
 struct ProviderColumns {
   int id, name, kind, lat, lon, topics, languages, modes, radius_km, access, capacity,
@@ -409,17 +434,57 @@ std::string ParseProviderRow(const CsvRecord& r, const ProviderColumns& c,
 }
 
 struct RequestColumns {
-  int id, lat, lon, topics, languages, modes, access, max_km, priority, municipality;
+  int id, lat, lon, topics, languages, modes, access, max_km, priority, municipality, postcode;
 };
 
-std::string ParseRequestRow(const CsvRecord& r, const RequestColumns& c, Request* q) {
-  q->id = std::string(Field(r, c.id));
+// The position of a request row: lat and lon, or else the postcode's centroid from the
+// gazetteer. Sets *postcode_municipality when the position came from the postcode.
+std::string ParseRequestPosition(const CsvRecord& r, const RequestColumns& c,
+                                 const Gazetteer* gazetteer, Request* q,
+                                 std::string_view* postcode_municipality) {
   std::string_view lat = Field(r, c.lat), lon = Field(r, c.lon);
-  if (lat.empty() || lon.empty()) {
-    return internal::Cat(lat.empty() ? "lat" : "lon", " is empty (required)");
+  if (c.postcode < 0) {  // the contract as written
+    if (lat.empty() || lon.empty()) {
+      return internal::Cat(lat.empty() ? "lat" : "lon", " is empty (required)");
+    }
+    bool present = false;
+    return ParsePosition(lat, lon, &q->position, &present);
   }
-  bool present = false;
-  if (std::string e = ParsePosition(lat, lon, &q->position, &present); !e.empty()) return e;
+  const std::string_view postcode = Field(r, c.postcode);
+  std::optional<int> pc4;
+  if (!postcode.empty() && !(pc4 = Gazetteer::ParsePostcode(postcode))) {
+    return internal::Cat("postcode: '", postcode,
+                         "' is not a Dutch postcode (1234, 1234AB or 1234 AB)");
+  }
+  if (!lat.empty() || !lon.empty()) {
+    bool present = false;
+    return ParsePosition(lat, lon, &q->position, &present);
+  }
+  if (!pc4) return "lat, lon and postcode are empty (a position or a postcode is required)";
+  if (gazetteer == nullptr || gazetteer->postcode_count() == 0) {
+    return internal::Cat("postcode: '", postcode, "' gives no position without a ",
+                         gazetteer == nullptr ? "gazetteer" : "postcode table in the gazetteer",
+                         " (load municipality and postcode data, or give lat and lon)");
+  }
+  std::optional<PostcodeArea> area = gazetteer->Postcode(*pc4);
+  if (!area) {
+    return internal::Cat("postcode: '", postcode, "' (", *pc4,
+                         ") is not in the gazetteer's postcode table");
+  }
+  q->position = area->centroid;
+  *postcode_municipality = area->municipality_code;
+  return "";
+}
+
+std::string ParseRequestRow(const CsvRecord& r, const RequestColumns& c,
+                            const Gazetteer* gazetteer, Request* q,
+                            std::vector<std::string>* warnings) {
+  q->id = std::string(Field(r, c.id));
+  std::string_view postcode_municipality;
+  if (std::string e = ParseRequestPosition(r, c, gazetteer, q, &postcode_municipality);
+      !e.empty()) {
+    return e;
+  }
   if (std::string e = ParseCodes("topics", Field(r, c.topics), TopicFromCode, &q->topics);
       !e.empty()) {
     return e;
@@ -455,6 +520,20 @@ std::string ParseRequestRow(const CsvRecord& r, const RequestColumns& c, Request
     q->priority = static_cast<int>(priority);
   }
   q->municipality = std::string(Field(r, c.municipality));
+  if (!q->municipality.empty()) {
+    WarnUnknownMunicipalities(gazetteer, q->municipality, warnings);
+  } else if (gazetteer != nullptr) {
+    if (!postcode_municipality.empty()) {
+      q->municipality = std::string(postcode_municipality);
+    } else if (std::optional<Municipality> m = gazetteer->MunicipalityAt(q->position)) {
+      q->municipality = std::string(m->code);
+    } else {
+      warnings->push_back(internal::Cat(
+          "position (", q->position.lat_deg, ", ", q->position.lon_deg,
+          ") lies in no municipality of the gazetteer (at sea or abroad); municipality "
+          "left empty, so only providers that serve anyone suit this request"));
+    }
+  }
   return "";
 }
 
@@ -482,7 +561,9 @@ absl::StatusOr<ProvidersCsv> ParseProvidersCsv(std::string_view text,
   snapshot.set_source(std::string(file_name));
   ProviderColumns c{};
   absl::Status status = WalkTable(
-      text, file_name, kProviderColumns, kProviderRequired, options.skip_bad_rows,
+      text, file_name, kProviderColumns,
+      [](const Columns&) { return std::span<const std::string_view>(kProviderRequired); },
+      options.skip_bad_rows,
       &result.report,
       [&](const Columns& cols) {
         c = {cols.Find("id"),        cols.Find("name"),     cols.Find("kind"),
@@ -493,7 +574,17 @@ absl::StatusOr<ProvidersCsv> ParseProvidersCsv(std::string_view text,
       [&](const CsvRecord& record) {
         v1::Provider* provider = snapshot.add_providers();
         std::string reason = ParseProviderRow(record, c, provider);
-        if (!reason.empty()) snapshot.mutable_providers()->RemoveLast();
+        if (!reason.empty()) {
+          snapshot.mutable_providers()->RemoveLast();
+        } else {
+          std::vector<std::string> warnings;
+          WarnUnknownMunicipalities(options.gazetteer, Field(record, c.municipality),
+                                    &warnings);
+          for (std::string& w : warnings) {
+            result.report.problems.push_back(
+                {CsvProblem::Kind::kWarning, record.line, std::move(w)});
+          }
+        }
         return reason;
       });
   if (!status.ok()) return status;
@@ -510,20 +601,26 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
   RequestsCsv result;
   RequestColumns c{};
   absl::Status status = WalkTable(
-      text, file_name, kRequestColumns, kRequestRequired, options.skip_bad_rows,
+      text, file_name, kRequestColumns, RequestRequired, options.skip_bad_rows,
       &result.report,
       [&](const Columns& cols) {
         c = {cols.Find("id"),     cols.Find("lat"),    cols.Find("lon"),
              cols.Find("topics"), cols.Find("languages"), cols.Find("modes"),
              cols.Find("access"), cols.Find("max_km"), cols.Find("priority"),
-             cols.Find("municipality")};
+             cols.Find("municipality"), cols.Find("postcode")};
       },
       [&](const CsvRecord& record) {
         Request request;
-        std::string reason = ParseRequestRow(record, c, &request);
+        std::vector<std::string> warnings;
+        std::string reason =
+            ParseRequestRow(record, c, options.gazetteer, &request, &warnings);
         if (reason.empty()) {
           result.requests.push_back(std::move(request));
           result.lines.push_back(record.line);
+          for (std::string& w : warnings) {
+            result.report.problems.push_back(
+                {CsvProblem::Kind::kWarning, record.line, std::move(w)});
+          }
         }
         return reason;
       });

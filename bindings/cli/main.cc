@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "absl/status/status.h"
+#include "wegwijzer/gazetteer.h"
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/matcher.h"
 #include "wegwijzer/router.h"
@@ -38,8 +39,10 @@ constexpr std::string_view kUsage = R"(wegwijzer - route residents to the neares
 Usage:
   wegwijzer route --providers P.csv --requests R.csv [--k 5] [--skip-bad-rows]
                   [--explain] [--threads N] --out route.csv
+                  [--municipalities M.geojson [--postcodes PC4.csv]]
   wegwijzer match --providers P.csv --requests R.csv [--skip-bad-rows]
                   [--threads N] --out plan.csv
+                  [--municipalities M.geojson [--postcodes PC4.csv]]
   wegwijzer demo [--data DIR] [--lang en|nl] [--k 3]
   wegwijzer generate [--provider-count 5000] [--request-count 10000] [--seed 1]
                      --out DIR
@@ -71,6 +74,11 @@ Options:
   --explain          for each request nothing suits, say on stderr which
                      constraint removed the candidates
   --threads N        worker threads (default: all cores)
+  --municipalities FILE  municipality boundaries (GeoJSON, WGS84, CBS/PDOK
+                     gemeenten); a request without a municipality gets the one
+                     containing its position
+  --postcodes FILE   postcode table (CSV: pc4,lat,lon[,gm_code_2023]); requests.csv
+                     may then give a postcode column instead of lat and lon
   --data DIR         demo scenario folder with providers.csv and requests.csv
   --lang en|nl       language of the demo's text (default en)
   --provider-count N, --request-count N, --seed N   sizes and seed for generate
@@ -82,6 +90,7 @@ reason, then a summary; no output file is written), 2 usage error.
 struct Args {
   std::string command;
   std::string providers, requests, out, data = WEGWIJZER_DEFAULT_DATA_DIR, lang = "en";
+  std::string municipalities, postcodes;  // gazetteer files for route and match
   int k = 5;
   int threads = 0;
   int provider_count = 5000, request_count = 10000, seed = 1;
@@ -126,10 +135,12 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
       args->command == "route"   ? std::vector<std::string_view>{"--providers", "--requests",
                                                                "--out", "--k",
                                                                "--skip-bad-rows", "--explain",
-                                                               "--threads"}
+                                                               "--threads", "--municipalities",
+                                                               "--postcodes"}
       : args->command == "match" ? std::vector<std::string_view>{"--providers", "--requests",
                                                                "--out", "--skip-bad-rows",
-                                                               "--threads"}
+                                                               "--threads", "--municipalities",
+                                                               "--postcodes"}
       : args->command == "generate"
           ? std::vector<std::string_view>{"--provider-count", "--request-count", "--seed",
                                           "--out"}
@@ -171,6 +182,10 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
       if (!value(&args->requests)) return UsageError("--requests needs a file");
     } else if (flag == "--out") {
       if (!value(&args->out)) return UsageError("--out needs a file");
+    } else if (flag == "--municipalities") {
+      if (!value(&args->municipalities)) return UsageError("--municipalities needs a file");
+    } else if (flag == "--postcodes") {
+      if (!value(&args->postcodes)) return UsageError("--postcodes needs a file");
     } else if (flag == "--data") {
       if (!value(&args->data)) return UsageError("--data needs a folder");
     } else if (flag == "--lang") {
@@ -197,6 +212,9 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
     if (args->providers.empty()) return UsageError(args->command + " needs --providers");
     if (args->requests.empty()) return UsageError(args->command + " needs --requests");
     if (args->out.empty()) return UsageError(args->command + " needs --out");
+    if (!args->postcodes.empty() && args->municipalities.empty()) {
+      return UsageError("--postcodes needs --municipalities (the postcodes' map)");
+    }
   }
   if (args->command == "generate" && args->out.empty()) {
     return UsageError("generate needs --out (a folder)");
@@ -212,8 +230,9 @@ struct Inputs {
 };
 
 std::optional<Inputs> ReadInputs(const std::string& providers_path,
-                                 const std::string& requests_path, bool skip_bad_rows) {
-  CsvReadOptions options{.skip_bad_rows = skip_bad_rows};
+                                 const std::string& requests_path, bool skip_bad_rows,
+                                 const Gazetteer* gazetteer = nullptr) {
+  CsvReadOptions options{.skip_bad_rows = skip_bad_rows, .gazetteer = gazetteer};
   absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv(providers_path, options);
   absl::StatusOr<RequestsCsv> requests = ReadRequestsCsv(requests_path, options);
   bool ok = true;
@@ -233,8 +252,38 @@ std::optional<Inputs> ReadInputs(const std::string& providers_path,
   return Inputs{*std::move(providers), *std::move(requests)};
 }
 
+// The gazetteer of --municipalities/--postcodes: nullptr when not asked for, nullopt
+// (after printing why) when it cannot be loaded.
+std::optional<std::shared_ptr<const Gazetteer>> LoadGazetteer(const Args& args) {
+  if (args.municipalities.empty()) return std::shared_ptr<const Gazetteer>();
+  absl::StatusOr<std::shared_ptr<const Gazetteer>> gazetteer =
+      Gazetteer::Load(args.municipalities, args.postcodes);
+  if (!gazetteer.ok()) {
+    std::cerr << gazetteer.status().message()
+              << "\nwegwijzer: input rejected; nothing written\n";
+    return std::nullopt;
+  }
+  // One line: the repairs are the same on every run (Gazetteer::repairs() has the
+  // details).
+  const Gazetteer& g = **gazetteer;
+  std::cerr << "gazetteer: " << g.municipality_count() << " municipalities";
+  if (!args.postcodes.empty()) std::cerr << ", " << g.postcode_count() << " postcodes";
+  if (!g.repairs().empty()) {
+    std::cerr << "; repaired " << g.repairs().size() << " invalid polygons (";
+    for (size_t i = 0; i < g.repairs().size(); ++i) {
+      std::cerr << (i ? ", " : "") << g.repairs()[i].code;
+    }
+    std::cerr << ")";
+  }
+  std::cerr << "\n";
+  return *std::move(gazetteer);
+}
+
 int Route(const Args& args) {
-  std::optional<Inputs> in = ReadInputs(args.providers, args.requests, args.skip_bad_rows);
+  std::optional<std::shared_ptr<const Gazetteer>> gazetteer = LoadGazetteer(args);
+  if (!gazetteer) return kExitBadInput;
+  std::optional<Inputs> in =
+      ReadInputs(args.providers, args.requests, args.skip_bad_rows, gazetteer->get());
   if (!in) return kExitBadInput;
   Router router(in->providers.directory);
   RouteOptions options{.k = args.k, .explain_no_match = args.explain, .threads = args.threads};
@@ -288,7 +337,10 @@ class ProgressBar {
 };
 
 int Match(const Args& args) {
-  std::optional<Inputs> in = ReadInputs(args.providers, args.requests, args.skip_bad_rows);
+  std::optional<std::shared_ptr<const Gazetteer>> gazetteer = LoadGazetteer(args);
+  if (!gazetteer) return kExitBadInput;
+  std::optional<Inputs> in =
+      ReadInputs(args.providers, args.requests, args.skip_bad_rows, gazetteer->get());
   if (!in) return kExitBadInput;
   Matcher matcher(in->providers.directory);
   MatchPlan plan;

@@ -31,10 +31,38 @@
 
 namespace wegwijzer {
 
+class Gazetteer;
+
 struct CsvReadOptions {
   // Skip bad rows (after reporting them) instead of rejecting the file. DEFAULT: false.
   bool skip_bad_rows = false;
+
+  // The map of municipalities and postcodes, or nullptr. DEFAULT: nullptr, and then
+  // the contract applies unchanged. REQUIRES: outlives the read.
+  //
+  // With a gazetteer, requests.csv is extended (see "Requests by postcode" below)
+  // and every municipality code written in either file that the gazetteer does not
+  // know is reported as a warning (a typo such as GM363 would otherwise silently make
+  // a provider serve nobody).
+  const Gazetteer* gazetteer = nullptr;
 };
+
+// Requests by postcode, an extension of interchange.md v1.1 for municipal desks,
+// where a request comes with a postcode rather than coordinates:
+//  * requests.csv may have a `postcode` column: a Dutch postcode, "1011", "1011AB",
+//    "1011 AB" or "1011ab"; only its four digits (PC4) are used. With that column the
+//    `lat` and `lon` columns are optional (both or neither).
+//  * A row with lat and lon uses them; its postcode, if any, must still be well
+//    formed. A row with both empty takes the centroid of its postcode area from the
+//    gazetteer. Bad rows: a malformed postcode, a postcode the gazetteer's table lacks,
+//    a postcode without a gazetteer (or one without a postcode table), or no position
+//    and no postcode at all.
+//  * When `municipality` is empty and a gazetteer is given, it is derived: from the
+//    postcode's municipality when the position came from the postcode, else from the
+//    municipality containing the position. A position in no municipality (at sea,
+//    abroad) leaves it empty, with a warning for that row: then only providers that
+//    serve anyone suit the request.
+//  * Without a `postcode` column and without a gazetteer nothing changes.
 
 // What a reader found wrong, short of a whole-file error.
 struct CsvProblem {
