@@ -204,3 +204,20 @@ def test_the_interpreter_survives_a_barrage(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("survived")
+
+
+def test_tampered_arrays_are_refused(directory, tmp_path):
+    table = directory.route_many([52.5120], [6.0910], topics="digid", k=2)
+    table.location[0, 0] = 99  # NumPy arrays are the caller's to change
+    with pytest.raises(ValueError, match="do not match the directory"):
+        table.to_csv(tmp_path / "route.csv")
+    table = directory.route_many([52.5120], [6.0910], topics="digid", k=2)
+    table.provider[0, 1] = len(directory)
+    with pytest.raises(ValueError, match="do not match the directory"):
+        table.to_csv(tmp_path / "route.csv")
+    assert not (tmp_path / "route.csv").exists()
+
+
+def test_route_many_of_an_array_alone(directory):
+    with pytest.raises(TypeError, match="lon and topics are needed"):
+        directory.route_many(np.array([52.5]))

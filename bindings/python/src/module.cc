@@ -278,8 +278,11 @@ std::string RouteCsv(const DirectoryHandle& h, const RequestBatch& batch,
       const size_t at = i * width + j;
       const int32_t p = provider.data()[at];
       if (p < 0) break;
+      // The arrays are the caller's to change: check every index before use.
+      const int32_t l = location.data()[at];
       if (static_cast<size_t>(p) >= h.directory->size() || mode.data()[at] < 0 ||
-          mode.data()[at] >= kModeCount) {
+          mode.data()[at] >= kModeCount || l < -1 ||
+          l >= static_cast<int64_t>(h.directory->provider(p).locations.size())) {
         ThrowInvalid("route arrays do not match the directory");
       }
       Referral r;
@@ -474,6 +477,11 @@ PYBIND11_MODULE(_core, m) {
       .def_static("from_serialized", &BatchFromSerialized, py::arg("data"))
       .def("to_serialized", &BatchToSerialized)
       .def("columns", &RequestBatchColumns)
+      .def("ids", [](const RequestBatch& b) {
+        py::list ids(b.size());
+        for (size_t i = 0; i < b.size(); ++i) ids[i] = py::str((*b.requests)[i].id);
+        return ids;
+      })
       .def("requests_csv", [](const RequestBatch& b) { return FormatRequestsCsv(*b.requests); })
       .def("__len__", &RequestBatch::size)
       .def("select", [](const RequestBatch& b, py::array_t<int64_t, py::array::c_style | py::array::forcecast> rows) {

@@ -276,7 +276,7 @@ class SetColumn {
     if (integer_masks && IsNumpyArray(column)) {
       py::array array = py::reinterpret_borrow<py::array>(column);
       const char kind = array.dtype().kind();
-      if (kind == 'i' || kind == 'u' || kind == 'b') {
+      if (kind == 'i' || kind == 'u') {
         masks_ = py::array_t<int64_t, py::array::c_style | py::array::forcecast>(array);
         if (masks_->ndim() != 1 || static_cast<size_t>(masks_->shape(0)) != n) {
           ThrowInvalid(std::string(what) + ": expected " + std::to_string(n) +

@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional, Tuple, Union
 
+import numpy as np
+
 from . import _core
 from ._requests import CsvReport, Request, RequestBatch, RequestsLike, _warn, as_batch
 from ._results import MatchPlan, ReferralTable, Referral, RouteResult
@@ -202,8 +204,8 @@ class Directory:
                    k: int = 5, threads: int = 0, explain: bool = False) -> ReferralTable:
         """The k best referrals of every request, as (n, k) NumPy arrays.
 
-        Either columns (``route_many(lat, lon, topics=..., ...)``, see
-        ``wegwijzer._requests`` for the accepted forms: arrays, Series, lists, one
+        Either columns (``route_many(lat, lon, topics=..., ...)``; see
+        ``RequestBatch.from_columns`` for the accepted forms: arrays, Series, lists, one
         value for all, bit masks), or requests in one piece: a RequestBatch, a
         pandas DataFrame or mapping of requests.csv columns, or a list of Request.
 
@@ -214,6 +216,9 @@ class Directory:
         ``table.no_suitable_provider`` (a linear scan per unmatched request).
         """
         if lon is None and topics is None:
+            if isinstance(lat, np.ndarray):
+                raise TypeError("route_many(lat, lon, topics=...): lon and topics are needed "
+                                "with an array of latitudes")
             batch = as_batch(lat)
         else:
             if lon is None:

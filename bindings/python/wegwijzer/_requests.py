@@ -1,26 +1,6 @@
 """Requests: one resident's need (Request) and batches of them (RequestBatch).
 
-Columns
--------
-Wherever requests are given as columns (``RequestBatch.from_columns``,
-``Directory.route_many``, a pandas DataFrame or a dict of columns), each column is
-one of:
-
-* **one value per request**: a NumPy array, a pandas Series, a list or a tuple, as
-  long as ``lat``. Code columns (``topics``, ``languages``, ``modes``, ``access``)
-  then hold, per row, a str of ``;``-separated codes (``"digid;benefits"``, as in
-  requests.csv), a list of codes, or None/NaN for the default. ``topics``,
-  ``modes`` and ``access`` may also be an integer array of bit masks
-  (see ``topic_mask``): the fast path, no string is parsed.
-* **one value for every request**: a str (``"digid;benefits"``), a set of codes
-  (``{"digid", "benefits"}``) or an int bit mask; a number for ``max_km`` and
-  ``priority``. A *list* is always one value per request.
-
-Missing values (None, NaN, an empty str) take the contract's defaults: languages
-``nl``, all four modes, no access needs, ``max_km`` 10, priority 0, no
-municipality. ``lat``, ``lon`` and ``topics`` are required. Without ``id`` the
-requests are numbered ``"0"``, ``"1"``, ... (ids appear in messages and in plans).
-Columns a DataFrame has beyond these are ignored.
+See RequestBatch.from_columns for the forms columns may take.
 """
 from __future__ import annotations
 
@@ -193,7 +173,25 @@ class RequestBatch(Sequence[Request]):
                      languages: Any = None, modes: Any = None, access: Any = None,
                      max_km: Any = None, priority: Any = None,
                      municipality: Any = None) -> "RequestBatch":
-        """From columns; see the module documentation for the accepted forms.
+        """From columns. The same forms are taken wherever requests are given as
+        columns (``Directory.route_many``, a pandas DataFrame, a dict of columns). Each
+        column is one of:
+
+        * **one value per request**: a NumPy array, a pandas Series, a list or a tuple, as
+          long as ``lat``. Code columns (``topics``, ``languages``, ``modes``, ``access``)
+          then hold, per row, a str of ``;``-separated codes (``"digid;benefits"``, as in
+          requests.csv), a list of codes, or None/NaN for the default. ``topics``,
+          ``modes`` and ``access`` may also be an integer array of bit masks
+          (see ``topic_mask``): the fast path, no string is parsed.
+        * **one value for every request**: a str (``"digid;benefits"``), a set of codes
+          (``{"digid", "benefits"}``) or an int bit mask; a number for ``max_km`` and
+          ``priority``. A *list* is always one value per request.
+
+        Missing values (None, NaN, an empty str) take the contract's defaults: languages
+        ``nl``, all four modes, no access needs, ``max_km`` 10, priority 0, no
+        municipality. ``lat``, ``lon`` and ``topics`` are required. Without ``id`` the
+        requests are numbered ``"0"``, ``"1"``, ... (ids appear in messages and in plans).
+        Columns a DataFrame has beyond these are ignored.
 
         Raises ValueError naming the request and the field for invalid input
         (position out of range, no topics, unknown code, max_km outside 0..1000,
@@ -267,7 +265,8 @@ class RequestBatch(Sequence[Request]):
 
     @property
     def ids(self) -> List[str]:
-        return list(self._batch.columns()["id"])
+        """The request ids, in batch order."""
+        return list(self._batch.ids())
 
     # --- sequence ----------------------------------------------------------------------
 
