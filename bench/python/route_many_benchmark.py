@@ -274,14 +274,17 @@ def main() -> int:
             m = min(args.sklearn_requests, n)
             rows = np.sort(np.random.default_rng(args.seed).choice(n, size=m, replace=False))
             cols = sklearn_columns(batch, router)
+            cpu_start = time.process_time()
             seconds, (p, mode, cost) = clock(lambda: router.route(cols, rows, args.k))
+            cpu_seconds = time.process_time() - cpu_start
             expected = reference.provider[rows]
             width = min(args.k, expected.shape[1])
             same = ((p[:, :width] == expected) & (cost[:, :width] == reference.cost_m[rows])
                     & (mode[:, :width] == reference.mode[rows])).all(axis=1)
             per_request = seconds / m
             extrapolated = per_request * n
-            figures["sklearn"] = {"requests": m, "seconds": seconds, "per_request_s": per_request,
+            figures["sklearn"] = {"requests": m, "seconds": seconds, "cpu_seconds": cpu_seconds,
+                                  "per_request_s": per_request,
                                   "extrapolated_s": extrapolated,
                                   "tree_build_s": router.tree_seconds,
                                   "agree": int(same.sum())}
@@ -291,7 +294,12 @@ def main() -> int:
             print(f"  answers equal to route_many's on {same.sum():,} of {m:,} requests")
             print(f"  extrapolated to {n:,} requests: {extrapolated:,.0f} s; route_many "
                   f"(numpy) is {extrapolated / median['numpy']:,.0f}x faster, "
-                  f"(dataframe) {extrapolated / median.get('dataframe', math.nan):,.0f}x")
+                  f"(dataframe) {extrapolated / median.get('dataframe', math.nan):,.0f}x "
+                  f"(wall, medians)")
+            cpu_extrapolated = cpu_seconds / m * n
+            print(f"  per CPU-second (all threads counted): {cpu_seconds / m * 1e6:,.0f} us vs "
+                  f"{median_cpu['numpy'] / n * 1e6:,.2f} us per request, "
+                  f"{cpu_extrapolated / median_cpu['numpy']:,.0f}x")
             if not same.all():
                 bad = rows[~same][0]
                 print(f"  first difference: request row {bad}: sklearn "
