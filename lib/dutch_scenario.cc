@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "csv_tokenizer.h"
 #include "proto_codes.h"
+#include "random.h"
 #include "text.h"
 #include "wegwijzer/interchange.h"  // ReadFile
 
@@ -17,27 +18,7 @@ namespace wegwijzer {
 namespace {
 
 // ---------------------------------------------------------------------------
-// SplitMix64 with hand-written distributions, as in scenario.cc: identical output
-// on every platform.
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-  double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
-  int Int(int lo, int hi) {  // inclusive
-    return lo + static_cast<int>(Next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-  bool Chance(double p) { return Uniform() < p; }
-
- private:
-  uint64_t state_;
-};
+using internal::Random;
 
 // Picks an index with probability proportional to its weight.
 class WeightedPick {

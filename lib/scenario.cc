@@ -6,35 +6,13 @@
 
 #include "absl/strings/str_format.h"
 #include "proto_codes.h"
+#include "random.h"
 #include "text.h"
 
 namespace wegwijzer {
 namespace {
 
-// SplitMix64 with hand-written distributions: identical output on every platform.
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
-  double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
-  int Int(int lo, int hi) {  // inclusive
-    return lo + static_cast<int>(Next() % static_cast<uint64_t>(hi - lo + 1));
-  }
-  bool Chance(double p) { return Uniform() < p; }
-  double Normal() {  // Box-Muller
-    const double u1 = std::max(Uniform(), 1e-300), u2 = Uniform();
-    return std::sqrt(-2 * std::log(u1)) * std::cos(2 * std::numbers::pi * u2);
-  }
-
- private:
-  uint64_t state_;
-};
+using internal::Random;
 
 struct Town {
   LatLng centre;
