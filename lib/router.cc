@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <numbers>
 #include <thread>
 
 #include "text.h"
@@ -66,6 +67,8 @@ struct Words {
   }
 };
 
+constexpr double kMetersPerDegree = kEarthRadiusMeters * std::numbers::pi / 180;
+
 // The rare path: walks every provider and reports the first constraint that left
 // no candidate. Each stage keeps the providers that pass it and all before it.
 std::string ExplainNoMatch(const Request& r, const Directory& directory, const Words& w) {
@@ -79,7 +82,14 @@ std::string ExplainNoMatch(const Request& r, const Directory& directory, const W
     if (!info.topics.ContainsAll(r.topics)) continue;
     ++helps;
     ModeSet modes = (info.modes & r.modes) & kRemoteModes;
+    const double reach_m = std::max(r.max_km, info.radius_km) * 1000;
     for (const ProviderInfo::Location& l : info.locations) {
+      // The latitude difference alone bounds the distance from below (d >= R·|dlat|):
+      // most providers are ruled out without a haversine.
+      if (std::fabs(l.position.lat_deg - r.position.lat_deg) * kMetersPerDegree >
+          reach_m + 1) {
+        continue;
+      }
       const double d = HaversineMeters(r.position, l.position);
       if (info.modes.Contains(Mode::kInPerson) && r.modes.Contains(Mode::kInPerson) &&
           d <= r.max_km * 1000) {

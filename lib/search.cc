@@ -15,16 +15,26 @@ constexpr uint8_t kHomeVisitBit = 1u << static_cast<int>(Mode::kHomeVisit);
 // rounding; this slack keeps pruning conservative by a wide margin.
 constexpr double kSlackMeters = 1e-3;
 
-double LowerBoundMeters(const UnitVector& q, const TreeNode& node) {
-  const double dx = std::max({node.lo.x - q.x, 0.0, q.x - node.hi.x});
-  const double dy = std::max({node.lo.y - q.y, 0.0, q.y - node.hi.y});
-  const double dz = std::max({node.lo.z - q.z, 0.0, q.z - node.hi.z});
-  return kEarthRadiusMeters * std::sqrt(dx * dx + dy * dy + dz * dz);
+// Pruning compares squared chords on the unit sphere, not metres: the chord c
+// bounds the distance from below (d >= R·c), so "d can be within L" needs
+// c² <= (L / R)², and no square root is taken per node or entry.
+inline double ChordSquared(const UnitVector& q, const TreeNode& node) {
+  const double dx = std::max(std::max(node.lo.x - q.x, q.x - node.hi.x), 0.0);
+  const double dy = std::max(std::max(node.lo.y - q.y, q.y - node.hi.y), 0.0);
+  const double dz = std::max(std::max(node.lo.z - q.z, q.z - node.hi.z), 0.0);
+  return dx * dx + dy * dy + dz * dz;
 }
 
-double LowerBoundMeters(const UnitVector& q, const UnitVector& p) {
+inline double ChordSquared(const UnitVector& q, const UnitVector& p) {
   const double dx = p.x - q.x, dy = p.y - q.y, dz = p.z - q.z;
-  return kEarthRadiusMeters * std::sqrt(dx * dx + dy * dy + dz * dz);
+  return dx * dx + dy * dy + dz * dz;
+}
+
+// The largest squared chord of a point that may still be within `limit_m` metres
+// (with the slack); +inf for an infinite limit.
+inline double ChordSquaredLimit(double limit_m) {
+  const double chord = (limit_m + kSlackMeters) * (1.0 / kEarthRadiusMeters);
+  return chord * chord;
 }
 
 // How far a node's entries could be from the request and still suit it physically;
@@ -104,8 +114,8 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
   TopPairs top(best, capacity, limits.cost_below);
   struct Pending {
     uint32_t node;
-    double lower_bound;
-    double reach;
+    double chord2;  // squared chord from the request to the node's box
+    double reach;   // metres
   };
   // A nearest-first depth-first walk holds at most one pending sibling per level
   // plus the current node; the tree is balanced, so 64 levels cover 2^64 entries.
@@ -114,21 +124,22 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
   const uint8_t classes = limits.capacity_classes;
   const double root_reach = NodeReach(q, classes, index.tree[0]);
   if (root_reach < 0) return 0;
-  stack[depth++] = {0, LowerBoundMeters(q.unit, index.tree[0]), root_reach};
+  stack[depth++] = {0, ChordSquared(q.unit, index.tree[0]), root_reach};
   while (depth > 0) {
     const Pending pending = stack[--depth];
-    if (pending.lower_bound > std::min(pending.reach, top.Bound()) + kSlackMeters) continue;
+    if (pending.chord2 > ChordSquaredLimit(std::min(pending.reach, top.Bound()))) continue;
     const TreeNode& node = index.tree[pending.node];
     if (node.left != 0) {
       const TreeNode& a = index.tree[node.left];
       const TreeNode& b = index.tree[node.right];
-      Pending pa{node.left, LowerBoundMeters(q.unit, a), NodeReach(q, classes, a)};
-      Pending pb{node.right, LowerBoundMeters(q.unit, b), NodeReach(q, classes, b)};
-      if (pa.lower_bound < pb.lower_bound) std::swap(pa, pb);  // nearer one on top
-      if (pa.reach >= 0 && pa.lower_bound <= pa.reach + kSlackMeters) stack[depth++] = pa;
-      if (pb.reach >= 0 && pb.lower_bound <= pb.reach + kSlackMeters) stack[depth++] = pb;
+      Pending pa{node.left, ChordSquared(q.unit, a), NodeReach(q, classes, a)};
+      Pending pb{node.right, ChordSquared(q.unit, b), NodeReach(q, classes, b)};
+      if (pa.chord2 < pb.chord2) std::swap(pa, pb);  // nearer one on top
+      if (pa.reach >= 0 && pa.chord2 <= ChordSquaredLimit(pa.reach)) stack[depth++] = pa;
+      if (pb.reach >= 0 && pb.chord2 <= ChordSquaredLimit(pb.reach)) stack[depth++] = pb;
       continue;
     }
+    double bound = top.Bound();
     for (uint32_t i = node.begin; i < node.end; ++i) {
       if ((q.topics & ~e.topics[i]) != 0 || (classes & e.capacity_class[i]) == 0 ||
           !q.languages.Intersects(e.languages[i])) {
@@ -140,7 +151,7 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
       if (!in_person && !home_visit) continue;
       const double reach =
           std::max(in_person ? q.max_m : -1.0, home_visit ? e.radius_m[i] : -1.0);
-      if (LowerBoundMeters(q.unit, e.unit[i]) > std::min(reach, top.Bound()) + kSlackMeters) {
+      if (ChordSquared(q.unit, e.unit[i]) > ChordSquaredLimit(std::min(reach, bound))) {
         continue;
       }
       const uint32_t p = e.provider[i];
@@ -154,6 +165,7 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
       if (cost > kRemoteCostMeters && (modes & q.remote_modes) != 0) continue;
       if (cost >= limits.cost_below) continue;
       top.Offer({cost, e.tie_rank[i], i, in_person ? Mode::kInPerson : Mode::kHomeVisit, d});
+      bound = top.Bound();
     }
   }
   return top.size();

@@ -55,6 +55,7 @@ class CapacityLedger {
   absl::Status Release(const Reservation& reservation);
 
   // Slots taken at `provider`, and how many are left (nullopt: unlimited).
+  // REQUIRES: provider < directory().size().
   int64_t Reserved(ProviderIndex provider) const;
   std::optional<int64_t> Remaining(ProviderIndex provider) const;
 
