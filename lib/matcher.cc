@@ -46,22 +46,22 @@ struct UnlimitedOption {
 // Returns the threshold every missing candidate reaches (kNoThreshold: complete).
 // The list for a larger `limit` extends the list for a smaller one.
 int64_t CollectCandidates(const internal::Query& q, const DirectoryIndex& index,
-                          uint8_t classes, int64_t cost_below, int limit,
+                          uint8_t classes, int64_t cost_below, int64_t remote_cost, int limit,
                           std::vector<PhysicalPair>* scratch,
                           std::vector<CandidateEdge>* out) {
   out->clear();
   scratch->resize(std::min<size_t>(limit, index.physical.size()));
   const int capacity = static_cast<int>(scratch->size());
-  const int found = internal::SearchPhysical(q, index, {classes, cost_below},
-                                             scratch->data(), capacity);
+  const internal::SearchLimits limits{classes, cost_below, remote_cost};
+  const int found = internal::SearchPhysical(q, index, limits, scratch->data(), capacity);
   // Complete when the search found fewer than asked for (the buffer is clamped to
   // the number of physical entries, so a full clamped buffer is complete too).
   const bool physical_complete = found < capacity || capacity < limit;
   int64_t threshold = physical_complete ? internal::kNoThreshold : (*scratch)[found - 1].cost;
-  // Remote pairs all cost kRemoteCostMeters. They may join the list only when every
+  // Remote pairs all cost remote_cost. They may join the list only when every
   // physical pair up to that cost is in it, else the list would not be a prefix.
-  const bool remote_allowed = kRemoteCostMeters < cost_below &&
-                              (physical_complete || threshold > kRemoteCostMeters);
+  const bool remote_allowed =
+      remote_cost < cost_below && (physical_complete || threshold > remote_cost);
   auto add_physical = [&](const PhysicalPair& pair) {
     const uint32_t p = index.physical.provider[pair.entry];
     for (const CandidateEdge& e : *out) {
@@ -71,25 +71,25 @@ int64_t CollectCandidates(const internal::Query& q, const DirectoryIndex& index,
                     PackDetail(pair.mode, static_cast<int>(index.physical.location[pair.entry]))});
   };
   int i = 0;
-  for (; i < found && (*scratch)[i].cost <= kRemoteCostMeters; ++i) add_physical((*scratch)[i]);
+  for (; i < found && (*scratch)[i].cost <= remote_cost; ++i) add_physical((*scratch)[i]);
   if (remote_allowed) {
     std::vector<uint32_t> exclude;
     exclude.reserve(out->size());
     for (const CandidateEdge& e : *out) exclude.push_back(e.provider);
     int taken = 0;
     bool remote_complete = true;
-    internal::ScanRemote(q, index, {classes, cost_below}, exclude, [&](uint32_t p, Mode mode) {
+    internal::ScanRemote(q, index, limits, exclude, [&](uint32_t p, Mode mode) {
       if (taken == limit) {
         remote_complete = false;
         return false;
       }
-      out->push_back({p, static_cast<int32_t>(kRemoteCostMeters), PackDetail(mode, -1)});
+      out->push_back({p, static_cast<int32_t>(remote_cost), PackDetail(mode, -1)});
       ++taken;
       return true;
     });
-    if (!remote_complete) threshold = std::min<int64_t>(threshold, kRemoteCostMeters);
-  } else if (kRemoteCostMeters < cost_below && q.remote_modes != 0) {
-    threshold = std::min<int64_t>(threshold, kRemoteCostMeters);
+    if (!remote_complete) threshold = std::min<int64_t>(threshold, remote_cost);
+  } else if (remote_cost < cost_below && q.remote_modes != 0) {
+    threshold = std::min<int64_t>(threshold, remote_cost);
   }
   for (; i < found; ++i) {
     if ((*scratch)[i].cost >= threshold) break;  // keep the list a clean prefix
@@ -98,17 +98,19 @@ int64_t CollectCandidates(const internal::Query& q, const DirectoryIndex& index,
   return threshold;
 }
 
-UnlimitedOption BestUnlimited(const internal::Query& q, const DirectoryIndex& index) {
+UnlimitedOption BestUnlimited(const internal::Query& q, const DirectoryIndex& index,
+                              int64_t remote_cost) {
   UnlimitedOption best;
   PhysicalPair pair;
-  if (internal::SearchPhysical(q, index, {internal::kUnlimitedCapacity}, &pair, 1) == 1) {
+  const internal::SearchLimits limits{.capacity_classes = internal::kUnlimitedCapacity,
+                                      .remote_cost = remote_cost};
+  if (internal::SearchPhysical(q, index, limits, &pair, 1) == 1) {
     best = {pair.cost, index.physical.provider[pair.entry],
             PackDetail(pair.mode, static_cast<int>(index.physical.location[pair.entry]))};
   }
-  if (best.cost < 0 || best.cost > kRemoteCostMeters) {
-    internal::ScanRemote(q, index, {internal::kUnlimitedCapacity}, {},
-                         [&](uint32_t p, Mode mode) {
-                           best = {kRemoteCostMeters, p, PackDetail(mode, -1)};
+  if (best.cost < 0 || best.cost > remote_cost) {
+    internal::ScanRemote(q, index, limits, {}, [&](uint32_t p, Mode mode) {
+                           best = {remote_cost, p, PackDetail(mode, -1)};
                            return false;
                          });
   }
@@ -207,7 +209,8 @@ MatchPlan Matcher::Match(std::span<const Request> requests, const MatchOptions& 
 
   if (options.solver == MatchSolver::kBoostReference) {
     internal::ReferenceSolution solution =
-        internal::SolveWithBoost(*directory_, requests, options.unassigned_penalty_m);
+        internal::SolveWithBoost(*directory_, requests, options.unassigned_penalty_m,
+                                 options.remote_cost_m);
     for (size_t r = 0; r < n; ++r) {
       PlanLine& line = plan.lines[r];
       if (solution.provider[r] >= 0) {
@@ -235,12 +238,13 @@ MatchPlan Matcher::Match(std::span<const Request> requests, const MatchOptions& 
     constexpr int kInitialLimit = 4;
     ParallelFor(n, options.threads, [&](size_t r) {
       const internal::Query q = internal::CompileQuery(requests[order[r]], index);
-      unlimited[r] = BestUnlimited(q, index);
+      unlimited[r] = BestUnlimited(q, index, options.remote_cost_m);
       outside[r] = penalty(requests[order[r]]);
       if (unlimited[r].cost >= 0) outside[r] = std::min(outside[r], unlimited[r].cost);
       thread_local std::vector<PhysicalPair> scratch;
-      initial_threshold[r] = CollectCandidates(q, index, internal::kLimitedCapacity,
-                                               outside[r], kInitialLimit, &scratch, &initial[r]);
+      initial_threshold[r] =
+          CollectCandidates(q, index, internal::kLimitedCapacity, outside[r],
+                            options.remote_cost_m, kInitialLimit, &scratch, &initial[r]);
     });
     plan.stats.candidate_seconds = SecondsSince(start);
 
@@ -280,8 +284,8 @@ MatchPlan Matcher::Match(std::span<const Request> requests, const MatchOptions& 
         return initial_threshold[r];
       }
       const internal::Query q = internal::CompileQuery(requests[order[r]], index);
-      return CollectCandidates(q, index, internal::kLimitedCapacity, outside[r], limit,
-                               &scratch, edges);
+      return CollectCandidates(q, index, internal::kLimitedCapacity, outside[r],
+                               options.remote_cost_m, limit, &scratch, edges);
     };
     internal::AssignmentResult result = internal::SolveAssignment(problem);
     plan.stats.solve_seconds = SecondsSince(solve_start);

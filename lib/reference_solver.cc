@@ -45,7 +45,8 @@ Edge AddArc(Graph& g, size_t from, size_t to, int64_t capacity, int64_t cost) {
 }  // namespace
 
 ReferenceSolution SolveWithBoost(const Directory& directory,
-                                 std::span<const Request> requests, int64_t penalty) {
+                                 std::span<const Request> requests, int64_t penalty,
+                                 int64_t remote_cost) {
   const DirectoryIndex& index = directory.index();
   const size_t n = requests.size(), m = directory.size();
   // Vertices: source, sink, requests, providers.
@@ -65,7 +66,8 @@ ReferenceSolution SolveWithBoost(const Directory& directory,
     AddArc(g, source, first_request + r, 1, 0);
     AddArc(g, first_request + r, sink, 1, penalty * (1 + requests[r].priority));
     const Query q = CompileQuery(requests[r], index);
-    const int found = SearchPhysical(q, index, {}, all.data(), static_cast<int>(all.size()));
+    const SearchLimits limits{.remote_cost = remote_cost};
+    const int found = SearchPhysical(q, index, limits, all.data(), static_cast<int>(all.size()));
     std::vector<uint32_t> seen;
     auto add = [&](uint32_t p, int location, Mode mode, int64_t cost) {
       for (uint32_t s : seen) {
@@ -82,8 +84,8 @@ ReferenceSolution SolveWithBoost(const Directory& directory,
     // A copy: `add` grows `seen` while the scan reads the exclusions (the fuzzer
     // caught the dangling span).
     const std::vector<uint32_t> physical_providers = seen;
-    ScanRemote(q, index, {}, physical_providers, [&](uint32_t p, Mode mode) {
-      add(p, -1, mode, kRemoteCostMeters);
+    ScanRemote(q, index, limits, physical_providers, [&](uint32_t p, Mode mode) {
+      add(p, -1, mode, remote_cost);
       return true;
     });
     solution.arcs += pairs[r].size();

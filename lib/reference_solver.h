@@ -23,7 +23,8 @@ struct ReferenceSolution {
 };
 
 ReferenceSolution SolveWithBoost(const Directory& directory,
-                                 std::span<const Request> requests, int64_t penalty);
+                                 std::span<const Request> requests, int64_t penalty,
+                                 int64_t remote_cost);
 
 }  // namespace wegwijzer::internal
 

@@ -162,7 +162,7 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
       if (!in_person && !home_visit) continue;
       const int64_t cost = CostMeters(d);
       // Dearer than a phone call that also suits: the pair ranks in the remote class.
-      if (cost > kRemoteCostMeters && (modes & q.remote_modes) != 0) continue;
+      if (cost > limits.remote_cost && (modes & q.remote_modes) != 0) continue;
       if (cost >= limits.cost_below) continue;
       top.Offer({cost, e.tie_rank[i], i, in_person ? Mode::kInPerson : Mode::kHomeVisit, d});
       bound = top.Bound();

@@ -39,6 +39,9 @@ struct SearchLimits {
   uint8_t capacity_classes = kLimitedCapacity | kUnlimitedCapacity;
   // Only pairs whose cost is below this (exclusive). DEFAULT: no bound.
   int64_t cost_below = std::numeric_limits<int64_t>::max();
+  // What a phone or video referral costs; it also decides when a distant physical
+  // pair is used by phone instead. DEFAULT: the contract's 25,000.
+  int64_t remote_cost = kRemoteCostMeters;
 };
 
 // A suitable physical pair: entry indexes PhysicalEntries.
@@ -61,8 +64,8 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
 
 // Calls `take(provider, mode)` for each provider whose remote mode suits, in provider
 // id order, skipping the providers in `exclude` (those already referred to in class
-// 0); stops when `take` returns false. Remote pairs cost kRemoteCostMeters, so with
-// limits.cost_below <= that nothing is taken.
+// 0); stops when `take` returns false. Remote pairs cost limits.remote_cost, so
+// with limits.cost_below <= that nothing is taken.
 template <typename Take>
 void ScanRemote(const Query& q, const DirectoryIndex& index, const SearchLimits& limits,
                 std::span<const uint32_t> exclude, Take take);
@@ -74,7 +77,7 @@ template <typename Take>
 void ScanRemote(const Query& q, const DirectoryIndex& index, const SearchLimits& limits,
                 std::span<const uint32_t> exclude, Take take) {
   const RemoteEntries& r = index.remote;
-  if (q.remote_modes == 0 || kRemoteCostMeters >= limits.cost_below) return;
+  if (q.remote_modes == 0 || limits.remote_cost >= limits.cost_below) return;
   constexpr uint8_t kPhoneBit = 1u << static_cast<int>(Mode::kPhone);
   for (size_t block = 0; block * kRemoteBlock < r.size(); ++block) {
     if ((q.topics & ~r.block_topics[block]) != 0 ||

@@ -147,6 +147,26 @@ TEST(Matcher, PenaltyIsAnOption) {
   }
 }
 
+TEST(Matcher, RemoteCostIsAnOptionAndAgreesWithTheReference) {
+  for (uint32_t seed = 300; seed < 340; ++seed) {
+    Instance instance = WithPriorities(MakeInstance(seed, 30, 20), seed);
+    auto directory = Directory::Create(instance.snapshot);
+    ASSERT_TRUE(directory.ok());
+    Matcher matcher(*directory);
+    for (int64_t remote : {int64_t{0}, int64_t{8'000}, int64_t{60'000}}) {
+      MatchPlan fast = matcher.Match(instance.requests, {.remote_cost_m = remote});
+      MatchPlan reference = matcher.Match(
+          instance.requests, {.remote_cost_m = remote, .solver = MatchSolver::kBoostReference});
+      EXPECT_EQ(fast.objective, reference.objective) << "seed " << seed << " remote " << remote;
+      for (const PlanLine& line : fast.lines) {
+        if (line.assigned() && (line.mode == Mode::kPhone || line.mode == Mode::kVideo)) {
+          EXPECT_EQ(line.cost_m, remote);
+        }
+      }
+    }
+  }
+}
+
 std::shared_ptr<const Directory> FromCsv(const std::string& csv) {
   auto parsed = ParseProvidersCsv(csv, "fixture.csv");
   EXPECT_TRUE(parsed.ok()) << parsed.status();

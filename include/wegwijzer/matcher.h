@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "wegwijzer/directory.h"
+#include "wegwijzer/geo.h"
 #include "wegwijzer/request.h"
 
 namespace wegwijzer {
@@ -88,6 +89,10 @@ enum class MatchSolver {
 struct MatchOptions {
   // Penalty of an unassigned request, times (1 + priority). > 0. DEFAULT: 1,000,000.
   int64_t unassigned_penalty_m = 1'000'000;
+  // What a referral by phone or video costs, in metres-equivalent: it prices the
+  // remote pairs and decides when a distant physical pair is used by phone instead
+  // (as in the contract's route). In [0, 1,000,000]. DEFAULT: 25,000.
+  int64_t remote_cost_m = kRemoteCostMeters;
   // Threads for building candidate lists; 0 = all cores. DEFAULT: 0.
   int threads = 0;
   MatchSolver solver = MatchSolver::kFast;  // DEFAULT: kFast.
