@@ -334,6 +334,17 @@ absl::StatusOr<std::shared_ptr<const Directory>> Directory::Create(
       rules.service_area = *area;
     }
   }
+  internal::ProviderTable& table = index.table;
+  table.location_begin.push_back(0);
+  for (const ProviderInfo& info : d->providers_) {
+    table.topics.push_back(info.topics.bits());
+    table.languages.push_back(info.languages);
+    table.modes.push_back(static_cast<uint8_t>(info.modes.bits()));
+    table.access.push_back(static_cast<uint8_t>(info.access.bits()));
+    table.radius_m.push_back(info.radius_km * 1000);
+    for (const ProviderInfo::Location& l : info.locations) table.positions.push_back(l.position);
+    table.location_begin.push_back(static_cast<uint32_t>(table.positions.size()));
+  }
   internal::BuildPhysical(d->providers_, &index);
   internal::BuildRemote(d->providers_, &index);
   d->by_id_.reserve(n);

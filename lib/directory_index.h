@@ -99,11 +99,25 @@ struct RemoteEntries {
 
 class ServiceAreas;  // Boost.Geometry polygons; defined in service_area.h
 
+// Every provider (full ones included), compact and in ProviderIndex order: what the
+// explanation of an unmatched request scans, so that it reads a few MB in order
+// rather than every ProviderInfo.
+struct ProviderTable {
+  std::vector<uint32_t> topics;
+  std::vector<LanguageSet> languages;
+  std::vector<uint8_t> modes;
+  std::vector<uint8_t> access;
+  std::vector<double> radius_m;        // home-visit radius, metres
+  std::vector<uint32_t> location_begin;  // size + 1 offsets into `positions`
+  std::vector<LatLng> positions;
+};
+
 struct DirectoryIndex {
   DirectoryIndex();
   ~DirectoryIndex();
 
   std::vector<ProviderRules> rules;  // by ProviderIndex
+  ProviderTable table;
   std::vector<uint32_t> municipality_ids;
   absl::flat_hash_map<std::string, uint32_t> municipality_by_code;
   PhysicalEntries physical;

@@ -77,35 +77,45 @@ std::string ExplainNoMatch(const Request& r, const Directory& directory, const W
       r.municipality.empty() ? kNoMunicipality : index.FindMunicipality(r.municipality);
   // Per provider: the modes still possible after each stage.
   int helps = 0, reachable = 0, speaks = 0, accessible = 0, serves = 0, in_area = 0;
-  for (ProviderIndex p = 0; p < directory.size(); ++p) {
-    const ProviderInfo& info = directory.provider(p);
-    if (!info.topics.ContainsAll(r.topics)) continue;
-    ++helps;
-    ModeSet modes = (info.modes & r.modes) & kRemoteModes;
-    const double reach_m = std::max(r.max_km, info.radius_km) * 1000;
-    for (const ProviderInfo::Location& l : info.locations) {
+  const internal::ProviderTable& t = index.table;
+  const uint32_t need_topics = r.topics.bits();
+  const ModeSet wanted = r.modes;
+  const double max_m = r.max_km * 1000;
+  // First pass, without branches: the providers that help with every topic needed.
+  std::vector<uint32_t> helping(directory.size());
+  size_t count = 0;
+  for (uint32_t p = 0; p < directory.size(); ++p) {
+    helping[count] = p;
+    count += (need_topics & ~t.topics[p]) == 0;
+  }
+  helps = static_cast<int>(count);
+  for (size_t h = 0; h < count; ++h) {
+    const uint32_t p = helping[h];
+    const ModeSet offered = ModeSet::FromBits(t.modes[p]);
+    ModeSet modes = (offered & wanted) & kRemoteModes;
+    const bool in_person = offered.Contains(Mode::kInPerson) && wanted.Contains(Mode::kInPerson);
+    const bool home_visit =
+        offered.Contains(Mode::kHomeVisit) && wanted.Contains(Mode::kHomeVisit);
+    const double reach_m = std::max(in_person ? max_m : 0.0, home_visit ? t.radius_m[p] : 0.0);
+    for (uint32_t l = t.location_begin[p]; (in_person || home_visit) && l < t.location_begin[p + 1];
+         ++l) {
       // The latitude difference alone bounds the distance from below (d >= R·|dlat|):
       // most providers are ruled out without a haversine.
-      if (std::fabs(l.position.lat_deg - r.position.lat_deg) * kMetersPerDegree >
+      if (std::fabs(t.positions[l].lat_deg - r.position.lat_deg) * kMetersPerDegree >
           reach_m + 1) {
         continue;
       }
-      const double d = HaversineMeters(r.position, l.position);
-      if (info.modes.Contains(Mode::kInPerson) && r.modes.Contains(Mode::kInPerson) &&
-          d <= r.max_km * 1000) {
-        modes.Add(Mode::kInPerson);
-      }
-      if (info.modes.Contains(Mode::kHomeVisit) && r.modes.Contains(Mode::kHomeVisit) &&
-          d <= info.radius_km * 1000) {
-        modes.Add(Mode::kHomeVisit);
-      }
+      const double d = HaversineMeters(r.position, t.positions[l]);
+      if (in_person && d <= max_m) modes.Add(Mode::kInPerson);
+      if (home_visit && d <= t.radius_m[p]) modes.Add(Mode::kHomeVisit);
     }
     if (modes.empty()) continue;
     ++reachable;
-    if (!info.languages.Intersects(r.languages)) continue;
+    if (!t.languages[p].Intersects(r.languages)) continue;
     ++speaks;
-    if (!info.access.ContainsAll(r.access & kServiceFeatures)) continue;
-    if (!info.access.ContainsAll(r.access)) modes = modes - ModeSet{Mode::kInPerson};
+    const AccessSet access = AccessSet::FromBits(t.access[p]);
+    if (!access.ContainsAll(r.access & kServiceFeatures)) continue;
+    if (!access.ContainsAll(r.access)) modes = modes - ModeSet{Mode::kInPerson};
     if (modes.empty()) continue;
     ++accessible;
     if (!index.Serves(p, municipality)) continue;
