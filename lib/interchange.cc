@@ -318,6 +318,12 @@ absl::Status WalkTable(std::string_view text, std::string_view file,
   return absl::OkStatus();
 }
 
+void AddWarnings(int line, std::vector<std::string> warnings, CsvReport* report) {
+  for (std::string& w : warnings) {
+    report->problems.push_back({CsvProblem::Kind::kWarning, line, std::move(w)});
+  }
+}
+
 absl::Status RejectIfBad(const CsvReport& report, const CsvReadOptions& options) {
   if (report.bad_rows == 0 || options.skip_bad_rows) return absl::OkStatus();
   return absl::InvalidArgumentError(report.ToString());
@@ -580,10 +586,7 @@ absl::StatusOr<ProvidersCsv> ParseProvidersCsv(std::string_view text,
           std::vector<std::string> warnings;
           WarnUnknownMunicipalities(options.gazetteer, Field(record, c.municipality),
                                     &warnings);
-          for (std::string& w : warnings) {
-            result.report.problems.push_back(
-                {CsvProblem::Kind::kWarning, record.line, std::move(w)});
-          }
+          AddWarnings(record.line, std::move(warnings), &result.report);
         }
         return reason;
       });
@@ -617,10 +620,7 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
         if (reason.empty()) {
           result.requests.push_back(std::move(request));
           result.lines.push_back(record.line);
-          for (std::string& w : warnings) {
-            result.report.problems.push_back(
-                {CsvProblem::Kind::kWarning, record.line, std::move(w)});
-          }
+          AddWarnings(record.line, std::move(warnings), &result.report);
         }
         return reason;
       });
