@@ -675,15 +675,12 @@ std::string CsvField(std::string_view field) {
   return out;
 }
 
-namespace {
-
-// The id a provider location has in the contract's files: the provider id, or
-// "provider/location" for a further location of a provider with several (the CSV
-// contract has one location per row).
 std::string LocationCsvId(const ProviderInfo& p, int location) {
   if (location < 0 || p.locations[location].id == p.id) return p.id;
   return internal::Cat(p.id, "/", p.locations[location].id);
 }
+
+namespace {
 
 }  // namespace
 

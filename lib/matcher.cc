@@ -383,7 +383,8 @@ std::string FormatPlanCsv(const Directory& directory, std::span<const Request> r
     const PlanLine& line = plan.lines[r];
     if (line.assigned()) {
       internal::Append(&out, CsvField(requests[r].id), ",",
-                       CsvField(directory.provider(*line.provider).id), ",",
+                       CsvField(LocationCsvId(directory.provider(*line.provider), line.location)),
+                       ",",
                        ModeCode(line.mode), ",", line.cost_m, ",\n");
     } else {
       internal::Append(&out, CsvField(requests[r].id), ",,,", line.cost_m, ",",

@@ -254,6 +254,28 @@ TEST(Matcher, EmptyInputs) {
   EXPECT_EQ(plan.objective, 4'000'000);
 }
 
+TEST(Matcher, PlanCsvNamesAFurtherLocationLikeRouteCsv) {
+  v1::DirectorySnapshot snapshot;
+  v1::Provider* p = snapshot.add_providers();
+  p->set_id("bieb");
+  p->set_kind(v1::PROVIDER_KIND_LIBRARY);
+  p->add_topics(v1::TOPIC_BENEFITS);
+  for (auto [id, lat] : {std::pair{"", 52.0}, std::pair{"noord", 53.0}}) {
+    v1::Location* l = p->add_locations();
+    l->set_id(id);
+    l->mutable_position()->set_lat_deg(lat);
+    l->mutable_position()->set_lon_deg(5);
+  }
+  auto directory = Directory::Create(snapshot);
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  Matcher matcher(*directory);
+  std::vector<Request> requests = {At("a", 52.001), At("b", 53.001)};
+  EXPECT_EQ(FormatPlanCsv(**directory, requests, matcher.Match(requests)),
+            "request_id,provider_id,mode,cost_m,reason\n"
+            "a,bieb,in_person,111,\n"
+            "b,bieb/noord,in_person,111,\n");
+}
+
 TEST(Matcher, ToProtoCarriesEveryLine) {
   Matcher matcher(FromCsv("id,kind,lat,lon,topics,capacity\n"
                           "seat,ido,52.00,5,benefits,1\n"));

@@ -134,6 +134,12 @@ absl::Status WriteFileAtomically(const std::string& path, std::string_view conte
 // each naming the path.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
+// The id a provider location has in the contract's files (route.csv, plan.csv,
+// providers.csv): the provider id, or "provider/location" for a further location of a
+// provider with several (the CSV contract has one location per row). location -1
+// (a remote referral) gives the provider id.
+std::string LocationCsvId(const ProviderInfo& provider, int location);
+
 // Quotes `field` as RFC 4180 requires when it holds a comma, quote or line break.
 std::string CsvField(std::string_view field);
 
