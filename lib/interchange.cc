@@ -457,6 +457,7 @@ std::string ParseRequestPosition(const CsvRecord& r, const RequestColumns& c,
     return ParsePosition(lat, lon, &q->position, &present);
   }
   const std::string_view postcode = Field(r, c.postcode);
+  q->postcode = std::string(postcode);
   std::optional<int> pc4;
   if (!postcode.empty() && !(pc4 = Gazetteer::ParsePostcode(postcode))) {
     return internal::Cat("postcode: '", postcode,

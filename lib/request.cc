@@ -74,6 +74,7 @@ absl::StatusOr<Request> Request::FromProto(const v1::Request& proto) {
   if (proto.has_max_km()) r.max_km = proto.max_km();
   r.priority = proto.priority();
   r.municipality = proto.municipality();
+  r.postcode = proto.postcode();
   if (absl::Status s = r.Validate(); !s.ok()) return s;
   return r;
 }
@@ -90,6 +91,7 @@ void Request::ToProto(v1::Request* proto) const {
   proto->set_max_km(max_km);
   proto->set_priority(priority);
   proto->set_municipality(municipality);
+  proto->set_postcode(postcode);
 }
 
 }  // namespace wegwijzer

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "wegwijzer/v1/request.pb.h"
 #include "testing/brute_force.h"
 #include "wegwijzer/router.h"
 #include "wegwijzer/scenario.h"
@@ -722,6 +723,23 @@ TEST(RequestsCsv, MissingRequiredColumnIsAWholeFileError) {
                          std::string("requests.csv: missing required column '") + missing))
         << parsed.status();
   }
+}
+
+TEST(RequestsCsv, KeepsThePostcodeAsRecorded) {
+  // With coordinates given, a postcode column needs no gazetteer; it is kept.
+  absl::StatusOr<RequestsCsv> parsed = ParseRequestsCsv(
+      "id,lat,lon,topics,postcode\nr1,52.37,4.89,digid,1011 AB\nr2,52.1,5.1,digid,\n",
+      "requests.csv");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->requests.size(), 2u);
+  EXPECT_EQ(parsed->requests[0].postcode, "1011 AB");
+  EXPECT_EQ(parsed->requests[1].postcode, "");
+  v1::Request proto;
+  parsed->requests[0].ToProto(&proto);
+  EXPECT_EQ(proto.postcode(), "1011 AB");
+  absl::StatusOr<Request> back = Request::FromProto(proto);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->postcode, "1011 AB");
 }
 
 TEST(RequestsCsv, WholeFileErrors) {

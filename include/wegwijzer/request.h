@@ -27,6 +27,9 @@ struct Request {
   double max_km = 10;         // Farthest in-person trip, km, in [0, 1000]. DEFAULT: 10.
   int priority = 0;           // 0..3, 3 = most urgent or vulnerable. DEFAULT: 0.
   std::string municipality;   // CBS code of the home municipality. DEFAULT: unknown.
+  // The postcode as recorded ("1011AB"), kept for the record; the router reads only
+  // `position`, which a gazetteer fills from the postcode. DEFAULT: none.
+  std::string postcode;
 
   static LanguageSet DefaultLanguages();
 
