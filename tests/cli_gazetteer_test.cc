@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "testing/cli_runner.h"
 #include "testing/shared_data.h"
 
 namespace wegwijzer {
@@ -19,23 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-std::string ShellQuote(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out, err;
-};
+using testing::CliRun;
+using testing::Slurp;
 
 class CliGazetteer : public ::testing::Test {
  protected:
@@ -60,18 +46,7 @@ class CliGazetteer : public ::testing::Test {
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
 
   CliRun Wegwijzer(const std::vector<std::string>& args) const {
-    std::string command = ShellQuote(WEGWIJZER_CLI);
-    for (const std::string& a : args) command += " " + ShellQuote(a);
-    const std::string out = Path(".stdout"), err = Path(".stderr");
-    command += " >" + ShellQuote(out) + " 2>" + ShellQuote(err) + " </dev/null";
-    const int status = std::system(command.c_str());
-    CliRun run;
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.out = Slurp(out);
-    run.err = Slurp(err);
-    fs::remove(out);
-    fs::remove(err);
-    return run;
+    return testing::RunCli(args, dir_);
   }
 
   std::vector<std::string> Command(const std::string& command, const std::string& out) const {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "testing/cli_runner.h"
 #include "testing/brute_force.h"
 #include "wegwijzer/interchange.h"
 
@@ -31,34 +32,12 @@ const std::string kFixture = std::string(WEGWIJZER_SOURCE_DIR) + "/tests/fixture
 const std::string kMatchFixture =
     std::string(WEGWIJZER_SOURCE_DIR) + "/tests/fixtures/match_small";
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 void Spit(const std::string& path, const std::string& contents) {
   std::ofstream(path, std::ios::binary) << contents;
 }
 
-std::string ShellQuote(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
-struct CliRun {
-  int exit_code = -1;
-  std::string out;  // standard output
-  std::string err;  // standard error
-};
+using testing::CliRun;
+using testing::Slurp;
 
 // A fresh folder per test under ::testing::TempDir().
 class Cli : public ::testing::Test {
@@ -78,18 +57,7 @@ class Cli : public ::testing::Test {
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
 
   CliRun Wegwijzer(const std::vector<std::string>& args) const {
-    std::string command = ShellQuote(WEGWIJZER_CLI);
-    for (const std::string& a : args) command += " " + ShellQuote(a);
-    const std::string out = dir_ + "/.stdout", err = dir_ + "/.stderr";
-    command += " >" + ShellQuote(out) + " 2>" + ShellQuote(err) + " </dev/null";
-    const int status = std::system(command.c_str());
-    CliRun run;
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.out = Slurp(out);
-    run.err = Slurp(err);
-    fs::remove(out);
-    fs::remove(err);
-    return run;
+    return testing::RunCli(args, dir_);
   }
 
   // Files in the test folder, so a test can check that nothing was left behind.
