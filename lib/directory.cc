@@ -347,8 +347,8 @@ absl::StatusOr<std::shared_ptr<const Directory>> Directory::Create(
   }
   internal::BuildPhysical(d->providers_, &index);
   internal::BuildRemote(d->providers_, &index);
-  d->by_id_.reserve(n);
-  for (int i = 0; i < n; ++i) d->by_id_.emplace(d->providers_[i].id, i);
+  index.provider_by_id.reserve(n);
+  for (int i = 0; i < n; ++i) index.provider_by_id.emplace(d->providers_[i].id, i);
   return std::shared_ptr<const Directory>(std::move(d));
 }
 
@@ -372,8 +372,9 @@ absl::StatusOr<std::shared_ptr<const Directory>> Directory::FromSerialized(
 const v1::DirectorySnapshot& Directory::snapshot() const { return *snapshot_; }
 
 std::optional<ProviderIndex> Directory::Find(std::string_view provider_id) const {
-  auto it = by_id_.find(internal::ToAbsl(provider_id));
-  if (it == by_id_.end()) return std::nullopt;
+  const auto& by_id = index_->provider_by_id;
+  auto it = by_id.find(internal::ToAbsl(provider_id));
+  if (it == by_id.end()) return std::nullopt;
   return it->second;
 }
 

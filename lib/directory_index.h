@@ -120,6 +120,7 @@ struct DirectoryIndex {
   ProviderTable table;
   std::vector<uint32_t> municipality_ids;
   absl::flat_hash_map<std::string, uint32_t> municipality_by_code;
+  absl::flat_hash_map<std::string, uint32_t> provider_by_id;  // Directory::Find
   PhysicalEntries physical;
   std::vector<TreeNode> tree;
   RemoteEntries remote;

@@ -30,7 +30,6 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "wegwijzer/codes.h"
 #include "wegwijzer/geo.h"
@@ -104,7 +103,6 @@ class Directory {
   Directory();
   std::unique_ptr<v1::DirectorySnapshot> snapshot_;
   std::vector<ProviderInfo> providers_;
-  absl::flat_hash_map<std::string, ProviderIndex> by_id_;
   std::unique_ptr<internal::DirectoryIndex> index_;
 };
 
