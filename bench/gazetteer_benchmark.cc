@@ -47,8 +47,8 @@
 #include <string>
 #include <vector>
 
-#include "gazetteer_geometry.h"  // Boost.Geometry types, for the baseline
-#include "geojson.h"
+#include "geography/gazetteer_geometry.h"  // Boost.Geometry types, for the baseline
+#include "geography/geojson.h"
 #include "wegwijzer/dutch_scenario.h"
 #include "wegwijzer/gazetteer.h"
 #include "wegwijzer/interchange.h"

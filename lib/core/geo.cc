@@ -1,6 +1,6 @@
 #include "wegwijzer/geo.h"
 
-#include "geo_internal.h"
+#include "core/geo_internal.h"
 
 namespace wegwijzer {
 

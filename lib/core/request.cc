@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "text.h"
-#include "proto_codes.h"
+#include "core/text.h"
+#include "core/proto_codes.h"
 #include "wegwijzer/v1/request.pb.h"
 
 namespace wegwijzer {

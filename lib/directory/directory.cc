@@ -7,11 +7,11 @@
 #include <numeric>
 
 #include "absl/container/flat_hash_set.h"
-#include "text.h"
-#include "directory_index.h"
-#include "geo_internal.h"
-#include "proto_codes.h"
-#include "service_area.h"
+#include "core/text.h"
+#include "directory/directory_index.h"
+#include "core/geo_internal.h"
+#include "core/proto_codes.h"
+#include "directory/service_area.h"
 #include "wegwijzer/v1/directory.pb.h"
 
 namespace wegwijzer {

@@ -1,7 +1,7 @@
-#include "service_area.h"
+#include "directory/service_area.h"
 
 #include "absl/status/statusor.h"
-#include "text.h"
+#include "core/text.h"
 #include "wegwijzer/v1/directory.pb.h"
 
 namespace wegwijzer::internal {

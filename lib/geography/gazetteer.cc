@@ -5,11 +5,11 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "csv_tokenizer.h"
-#include "gazetteer_geometry.h"
-#include "geojson.h"
-#include "polygon_repair.h"
-#include "text.h"
+#include "interchange/csv_tokenizer.h"
+#include "geography/gazetteer_geometry.h"
+#include "geography/geojson.h"
+#include "geography/polygon_repair.h"
+#include "core/text.h"
 #include "wegwijzer/interchange.h"  // ReadFile
 #include "wegwijzer/v1/directory.pb.h"
 #include "wegwijzer/v1/request.pb.h"

@@ -5,8 +5,8 @@
 
 #include <vector>
 
-#include "region_grid.h"
-#include "service_area.h"
+#include "geography/region_grid.h"
+#include "directory/service_area.h"
 
 namespace wegwijzer::internal {
 

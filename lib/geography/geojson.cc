@@ -1,10 +1,10 @@
-#include "geojson.h"
+#include "geography/geojson.h"
 
 #include <charconv>
 #include <cstdint>
 
-#include "csv_tokenizer.h"  // IsValidUtf8
-#include "text.h"
+#include "interchange/csv_tokenizer.h"  // IsValidUtf8
+#include "core/text.h"
 
 namespace wegwijzer::internal {
 

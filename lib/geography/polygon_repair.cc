@@ -1,4 +1,4 @@
-#include "polygon_repair.h"
+#include "geography/polygon_repair.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
-#include "text.h"
+#include "core/text.h"
 
 namespace wegwijzer::internal {
 namespace {

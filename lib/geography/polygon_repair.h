@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "geojson.h"
-#include "service_area.h"
+#include "geography/geojson.h"
+#include "directory/service_area.h"
 
 namespace wegwijzer::internal {
 

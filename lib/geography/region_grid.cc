@@ -1,4 +1,4 @@
-#include "region_grid.h"
+#include "geography/region_grid.h"
 
 #include <algorithm>
 #include <cmath>

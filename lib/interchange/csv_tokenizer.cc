@@ -1,6 +1,6 @@
-#include "csv_tokenizer.h"
+#include "interchange/csv_tokenizer.h"
 
-#include "text.h"
+#include "core/text.h"
 
 namespace wegwijzer::internal {
 namespace {

@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "absl/container/flat_hash_map.h"
-#include "text.h"
-#include "csv_tokenizer.h"
-#include "proto_codes.h"
+#include "core/text.h"
+#include "interchange/csv_tokenizer.h"
+#include "core/proto_codes.h"
 #include "wegwijzer/gazetteer.h"
 #include "wegwijzer/v1/directory.pb.h"
 

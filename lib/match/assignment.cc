@@ -1,4 +1,4 @@
-#include "assignment.h"
+#include "match/assignment.h"
 
 #include <algorithm>
 #include <functional>

@@ -7,12 +7,12 @@
 #include <chrono>
 #include <thread>
 
-#include "assignment.h"
-#include "directory_index.h"
-#include "proto_codes.h"
-#include "reference_solver.h"
-#include "search.h"
-#include "text.h"
+#include "match/assignment.h"
+#include "directory/directory_index.h"
+#include "core/proto_codes.h"
+#include "match/reference_solver.h"
+#include "route/search.h"
+#include "core/text.h"
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/v1/plan.pb.h"
 

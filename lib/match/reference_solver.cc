@@ -1,7 +1,7 @@
-#include "reference_solver.h"
+#include "match/reference_solver.h"
 
-#include "directory_index.h"
-#include "search.h"
+#include "directory/directory_index.h"
+#include "route/search.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"

@@ -1,6 +1,6 @@
 #include "wegwijzer/ledger.h"
 
-#include "text.h"
+#include "core/text.h"
 
 namespace wegwijzer {
 

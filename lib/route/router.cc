@@ -6,13 +6,13 @@
 #include <numbers>
 #include <thread>
 
-#include "text.h"
+#include "core/text.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "directory_index.h"
-#include "geo_internal.h"
-#include "proto_codes.h"
-#include "search.h"
+#include "directory/directory_index.h"
+#include "core/geo_internal.h"
+#include "core/proto_codes.h"
+#include "route/search.h"
 #include "wegwijzer/v1/request.pb.h"
 
 namespace wegwijzer {

@@ -1,9 +1,9 @@
-#include "search.h"
+#include "route/search.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "geo_internal.h"
+#include "core/geo_internal.h"
 
 namespace wegwijzer::internal {
 namespace {

@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include "directory_index.h"
+#include "directory/directory_index.h"
 #include "wegwijzer/request.h"
 
 namespace wegwijzer::internal {

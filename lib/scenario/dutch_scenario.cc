@@ -8,10 +8,10 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
-#include "csv_tokenizer.h"
-#include "proto_codes.h"
-#include "random.h"
-#include "text.h"
+#include "interchange/csv_tokenizer.h"
+#include "core/proto_codes.h"
+#include "core/random.h"
+#include "core/text.h"
 #include "wegwijzer/interchange.h"  // ReadFile
 
 namespace wegwijzer {

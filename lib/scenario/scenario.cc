@@ -5,9 +5,9 @@
 #include <numbers>
 
 #include "absl/strings/str_format.h"
-#include "proto_codes.h"
-#include "random.h"
-#include "text.h"
+#include "core/proto_codes.h"
+#include "core/random.h"
+#include "core/text.h"
 
 namespace wegwijzer {
 namespace {

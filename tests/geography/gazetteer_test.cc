@@ -11,8 +11,8 @@
 #include <set>
 #include <string>
 
-#include "csv_tokenizer.h"
-#include "gazetteer_geometry.h"
+#include "interchange/csv_tokenizer.h"
+#include "geography/gazetteer_geometry.h"
 #include "gtest/gtest.h"
 #include "testing/shared_data.h"
 #include "wegwijzer/directory.h"

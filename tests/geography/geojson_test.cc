@@ -1,6 +1,6 @@
 // The strict GeoJSON reader (lib/geojson.cc): what it materialises, and one test per
 // class of bad input, each asserting the message names the byte and feature.
-#include "geojson.h"
+#include "geography/geojson.h"
 
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 // Repairing invalid polygons (lib/polygon_repair.cc): each defect class on a small
 // hand-made shape, with the area it must end up with.
-#include "polygon_repair.h"
+#include "geography/polygon_repair.h"
 
 #include <cmath>
 

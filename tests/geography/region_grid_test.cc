@@ -2,7 +2,7 @@
 // same ray-casting rule over every edge), on seeded random regions: star-shaped
 // polygons that overlap and have holes, and a checkerboard whose squares share
 // borders exactly, queried at random points, at vertices and on shared edges.
-#include "region_grid.h"
+#include "geography/region_grid.h"
 
 #include <cmath>
 #include <limits>

@@ -1,5 +1,5 @@
 // The tokenizer's fine points (interchange.md v1.1, "Common rules" and "Fine points").
-#include "csv_tokenizer.h"
+#include "interchange/csv_tokenizer.h"
 
 #include <cstdint>
 #include <iterator>

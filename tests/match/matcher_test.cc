@@ -5,7 +5,7 @@
 #include <random>
 
 #include "absl/strings/str_format.h"
-#include "assignment.h"
+#include "match/assignment.h"
 #include "gtest/gtest.h"
 #include "testing/brute_force.h"
 #include "testing/random_instance.h"
