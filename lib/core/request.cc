@@ -2,8 +2,9 @@
 
 #include <cmath>
 
-#include "core/text.h"
 #include "core/proto_codes.h"
+#include "core/rules.h"
+#include "core/text.h"
 #include "wegwijzer/v1/request.pb.h"
 
 namespace wegwijzer {
@@ -16,11 +17,7 @@ absl::Status Bad(const std::string& id, std::string_view reason) {
 
 }  // namespace
 
-LanguageSet Request::DefaultLanguages() {
-  LanguageSet set;
-  set.Add(*Language::FromCode("nl"));
-  return set;
-}
+LanguageSet Request::DefaultLanguages() { return internal::DefaultLanguages(); }
 
 absl::Status Request::Validate() const {
   if (id.empty()) return absl::InvalidArgumentError("request with an empty id");
@@ -31,11 +28,13 @@ absl::Status Request::Validate() const {
   if (topics.empty()) return Bad(id, "no topics");
   if (languages.empty()) return Bad(id, "no languages");
   if (modes.empty()) return Bad(id, "no modes");
-  if (!std::isfinite(max_km) || max_km < 0 || max_km > 1000) {
-    return Bad(id, internal::Cat("max_km ", max_km, " is outside 0..1000"));
+  if (!internal::kMaxKmBounds.Contains(max_km)) {
+    return Bad(id, internal::Cat("max_km ", max_km, " is outside ",
+                                 internal::kMaxKmBounds.ToString()));
   }
-  if (priority < 0 || priority > 3) {
-    return Bad(id, internal::Cat("priority ", priority, " is outside 0..3"));
+  if (!internal::kPriorityBounds.Contains(priority)) {
+    return Bad(id, internal::Cat("priority ", priority, " is outside ",
+                                 internal::kPriorityBounds.ToString()));
   }
   return absl::OkStatus();
 }

@@ -1,18 +1,19 @@
 #include "wegwijzer/dutch_scenario.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <numbers>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
-#include "interchange/csv_tokenizer.h"
+#include "core/numbers.h"
+#include "core/postcode.h"
 #include "core/proto_codes.h"
 #include "core/random.h"
 #include "core/text.h"
-#include "wegwijzer/interchange.h"  // ReadFile
+#include "interchange/files.h"
+#include "interchange/table_reader.h"
 
 namespace wegwijzer {
 namespace {
@@ -429,17 +430,10 @@ class Builder {
   Random rng_;
 };
 
+}  // namespace
+
 // ---------------------------------------------------------------------------
 // The demographics table.
-
-bool ParseNumber(std::string_view s, double* out) {
-  if (s.empty()) return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out,
-                                   std::chars_format::fixed);
-  return ec == std::errc() && end == s.data() + s.size() && std::isfinite(*out);
-}
-
-}  // namespace
 
 absl::StatusOr<std::vector<PostcodeDemographics>> ReadPostcodeDemographicsCsv(
     const std::string& path) {
@@ -450,50 +444,42 @@ absl::StatusOr<std::vector<PostcodeDemographics>> ReadPostcodeDemographicsCsv(
 
 absl::StatusOr<std::vector<PostcodeDemographics>> ParsePostcodeDemographicsCsv(
     std::string_view text, std::string_view file_name) {
-  auto error = [&](int line, std::string_view reason) {
-    return absl::InvalidArgumentError(internal::Cat(file_name, ":", line, ": ", reason));
-  };
-  internal::CsvTokenizer tokenizer(text);
-  internal::CsvRecord header;
-  if (!tokenizer.Next(&header)) {
-    return absl::InvalidArgumentError(internal::Cat(
-        file_name, ": ", tokenizer.status().ok() ? "the file is empty"
-                                                 : tokenizer.status().message()));
+  // The contract's table rules (table_reader.h); the first bad row ends the read.
+  absl::StatusOr<internal::TableReader> table = internal::TableReader::Open(
+      text, {.file = file_name, .where = internal::TableOptions::Where::kTable});
+  if (!table.ok()) return table.status();
+  if (absl::Status s = table->Require({"pc4"}); !s.ok()) return s;
+  if (absl::Status s = table->RequireOne({"inwoners_2021", "residents"},
+                                         "'inwoners_2021' (or 'residents')");
+      !s.ok()) {
+    return s;
   }
-  auto column = [&](std::initializer_list<std::string_view> names) {
-    for (std::string_view name : names) {
-      auto it = std::find(header.fields.begin(), header.fields.end(), name);
-      if (it != header.fields.end()) return static_cast<int>(it - header.fields.begin());
-    }
-    return -1;
-  };
-  const int pc4_column = column({"pc4"});
-  const int residents_column = column({"inwoners_2021", "residents"});
-  const int pct_column = column({"pct_65plus_2021"});
-  const int area_column = column({"area_km2"});
-  if (pc4_column < 0) return error(header.line, "missing required column 'pc4'");
-  if (residents_column < 0) {
-    return error(header.line, "missing required column 'inwoners_2021' (or 'residents')");
-  }
+  const int pc4_column = table->Find("pc4");
+  const int residents_column = table->FindAny({"inwoners_2021", "residents"});
+  const int pct_column = table->Find("pct_65plus_2021");
+  const int area_column = table->Find("area_km2");
   std::vector<PostcodeDemographics> out;
-  std::vector<bool> seen(10000, false);
+  std::vector<bool> seen(internal::kMaxPc4 + 1, false);
   internal::CsvRecord record;
-  while (tokenizer.Next(&record)) {
-    if (record.fields.size() != header.fields.size()) {
-      return error(record.line, internal::Cat("has ", record.fields.size(),
-                                              " fields, the header has ", header.fields.size()));
-    }
+  std::string problem;
+  while (table->Next(&record, &problem)) {
+    if (!problem.empty()) return table->Error(record.line, problem);
     PostcodeDemographics d;
     const std::string& pc4 = record.fields[pc4_column];
-    auto [end, ec] = std::from_chars(pc4.data(), pc4.data() + pc4.size(), d.pc4);
-    if (ec != std::errc() || end != pc4.data() + pc4.size() || d.pc4 < 1000 || d.pc4 > 9999) {
-      return error(record.line, internal::Cat("pc4: '", pc4, "' is not a postcode 1000..9999"));
+    std::optional<int> parsed = internal::ParsePc4(pc4);
+    if (!parsed) {
+      return table->Error(record.line,
+                          internal::Cat("pc4: '", pc4, "' is not a postcode 1000..9999"));
     }
-    if (seen[d.pc4]) return error(record.line, internal::Cat("pc4: ", d.pc4, " is given twice"));
+    d.pc4 = *parsed;
+    if (seen[d.pc4]) {
+      return table->Error(record.line, internal::Cat("pc4: ", d.pc4, " is given twice"));
+    }
     seen[d.pc4] = true;
     auto number = [&](int c, std::string_view name, double max, double* value) -> std::string {
       if (c < 0 || record.fields[c].empty()) return "";
-      if (!ParseNumber(record.fields[c], value) || *value < 0 || *value > max) {
+      if (!internal::ParseDecimal(name, record.fields[c], value).empty() || *value < 0 ||
+          *value > max) {
         return internal::Cat(name, ": '", record.fields[c], "' is not a number in 0..", max);
       }
       return "";
@@ -503,17 +489,14 @@ absl::StatusOr<std::vector<PostcodeDemographics>> ParsePostcodeDemographicsCsv(
          {number(residents_column, "residents", 1e8, &residents),
           number(pct_column, "pct_65plus_2021", 100, &pct),
           number(area_column, "area_km2", 1e5, &area)}) {
-      if (!reason.empty()) return error(record.line, reason);
+      if (!reason.empty()) return table->Error(record.line, reason);
     }
     d.residents = std::llround(residents);
     d.share_65plus = pct < 0 ? kUnknownShare65plus : pct / 100;
     d.area_km2 = area;
     out.push_back(d);
   }
-  if (!tokenizer.status().ok()) {
-    return absl::InvalidArgumentError(
-        internal::Cat(file_name, ": ", tokenizer.status().message()));
-  }
+  if (absl::Status s = table->status(); !s.ok()) return s;
   return out;
 }
 
