@@ -12,6 +12,7 @@
 #include "core/proto_codes.h"
 #include "core/random.h"
 #include "core/text.h"
+#include "scenario/sampling.h"
 #include "interchange/files.h"
 #include "interchange/table_reader.h"
 
@@ -21,27 +22,10 @@ namespace {
 // ---------------------------------------------------------------------------
 using internal::Random;
 
-// Picks an index with probability proportional to its weight.
-class WeightedPick {
- public:
-  explicit WeightedPick(const std::vector<double>& weights) {
-    double total = 0;
-    for (double w : weights) cumulative_.push_back(total += w);
-  }
-  double total() const { return cumulative_.empty() ? 0 : cumulative_.back(); }
-  size_t Pick(Random& rng) const {
-    const double x = rng.Uniform() * total();
-    const size_t i =
-        std::upper_bound(cumulative_.begin(), cumulative_.end(), x) - cumulative_.begin();
-    return std::min(i, cumulative_.size() - 1);
-  }
-
- private:
-  std::vector<double> cumulative_;
-};
-
-double Round6(double degrees) { return std::round(degrees * 1e6) / 1e6; }
-LatLng Round6(LatLng p) { return {Round6(p.lat_deg), Round6(p.lon_deg)}; }
+using internal::PickModes;
+using internal::Round6;
+using internal::Scaled;
+using internal::WeightedPick;
 
 constexpr double kKmPerDegreeLat = kEarthRadiusMeters * std::numbers::pi / 180 / 1000;
 
@@ -74,26 +58,19 @@ constexpr double kTopicWeights65plus[kTopicCount] = {
 constexpr double kTopicWeightsYounger[kTopicCount] = {
     0.12, 0.16, 0.09, 0.06, 0.06, 0.07, 0.05, 0.10, 0.01, 0.06, 0.04, 0.03, 0.04, 0.08, 0.03};
 
-Topic PickTopic(Random& rng, const double (&weights)[kTopicCount]) {
-  double total = 0;
-  for (double w : weights) total += w;
-  double x = rng.Uniform() * total;
-  for (int t = 0; t < kTopicCount; ++t) {
-    if ((x -= weights[t]) < 0) return static_cast<Topic>(t);
-  }
-  return Topic::kBasics;
+// The pickers of the two tables above, built once.
+const WeightedPick& TopicPick(bool older) {
+  static const WeightedPick kOlder(kTopicWeights65plus), kYounger(kTopicWeightsYounger);
+  return older ? kOlder : kYounger;
+}
+
+Topic PickTopic(Random& rng, bool older) {
+  return static_cast<Topic>(TopicPick(older).Pick(rng));
 }
 
 std::string_view PickOtherLanguage(Random& rng) {
-  double x = rng.Uniform();
-  for (size_t i = 0; i < std::size(kOtherLanguages); ++i) {
-    if ((x -= kOtherLanguageWeights[i]) < 0) return kOtherLanguages[i];
-  }
-  return "en";
-}
-
-int64_t Scaled(double capacity, double scale) {
-  return std::max<int64_t>(1, std::llround(capacity * scale));
+  static const WeightedPick kPick(kOtherLanguageWeights);
+  return kOtherLanguages[kPick.Pick(rng)];
 }
 
 void SetPosition(LatLng p, v1::Location* location) {
@@ -189,9 +166,8 @@ class Builder {
       q.position = area.centroid;
       q.municipality = std::string(gazetteer_.municipality(area.municipality).code);
       if (options_.scatter_homes) Scatter(area, &q);
-      const auto& topic_weights = older ? kTopicWeights65plus : kTopicWeightsYounger;
-      q.topics.Add(PickTopic(rng_, topic_weights));
-      if (rng_.Chance(0.3)) q.topics.Add(PickTopic(rng_, topic_weights));
+      q.topics.Add(PickTopic(rng_, older));
+      if (rng_.Chance(0.3)) q.topics.Add(PickTopic(rng_, older));
       const double other = place.city ? 0.12 : 0.04;
       if (place.frisian && rng_.Chance(0.05)) {
         q.languages.Add(*Language::FromCode("fy"));
@@ -202,13 +178,7 @@ class Builder {
       }
       const double modes = rng_.Uniform();
       if (older) {
-        if (modes < 0.25) {
-          q.modes = ModeSet{Mode::kInPerson};
-        } else if (modes < 0.40) {
-          q.modes = ModeSet{Mode::kInPerson, Mode::kHomeVisit};
-        } else if (modes < 0.50) {
-          q.modes = ModeSet{Mode::kHomeVisit, Mode::kPhone};
-        }
+        q.modes = PickModes(modes, {0.25, 0.40, 0.50});
         if (rng_.Chance(0.08)) q.access.Add(Access::kWheelchair);
         if (rng_.Chance(0.06)) q.access.Add(Access::kHearingLoop);
         if (rng_.Chance(0.03)) q.access.Add(Access::kVisualAid);
@@ -218,7 +188,7 @@ class Builder {
         const double p = rng_.Uniform();
         q.priority = p < 0.55 ? 0 : p < 0.80 ? 1 : p < 0.93 ? 2 : 3;
       } else {
-        if (modes < 0.10) q.modes = ModeSet{Mode::kInPerson};
+        q.modes = PickModes(modes, {0.10, 0.10, 0.10});
         if (rng_.Chance(0.02)) q.access.Add(Access::kWheelchair);
         if (rng_.Chance(0.06)) q.access.Add(Access::kEasyLanguage);
         const double km = rng_.Uniform();
