@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "absl/container/flat_hash_map.h"
 #include "core/proto_codes.h"
 #include "core/rules.h"
 #include "core/text.h"
@@ -91,6 +92,20 @@ void Request::ToProto(v1::Request* proto) const {
   proto->set_priority(priority);
   proto->set_municipality(municipality);
   proto->set_postcode(postcode);
+}
+
+absl::Status ValidateUniqueIds(std::span<const Request> requests) {
+  absl::flat_hash_map<absl::string_view, size_t> first;
+  first.reserve(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto [it, inserted] = first.emplace(internal::ToAbsl(requests[i].id), i);
+    if (!inserted) {
+      return absl::InvalidArgumentError(internal::Cat("request id '", requests[i].id,
+                                                      "' is used twice (positions ",
+                                                      it->second, " and ", i, ")"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace wegwijzer

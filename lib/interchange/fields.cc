@@ -4,20 +4,6 @@
 
 namespace wegwijzer::internal {
 
-std::vector<std::string_view> SplitList(std::string_view field) {
-  std::vector<std::string_view> items;
-  for (size_t start = 0; start <= field.size();) {
-    size_t end = field.find(';', start);
-    if (end == std::string_view::npos) end = field.size();
-    std::string_view item = field.substr(start, end - start);
-    start = end + 1;
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (!item.empty()) items.push_back(item);
-  }
-  return items;
-}
-
 std::string ParseLanguages(std::string_view field, LanguageSet* out) {
   for (std::string_view code : SplitList(field)) {
     auto language = Language::FromCode(code);

@@ -18,9 +18,11 @@
 
 namespace wegwijzer::internal {
 
-// The items of a ';'-separated list, trimmed of spaces and tabs; empty items (as in
-// "a;;b" or a trailing ';') are dropped. The views point into `field`.
-std::vector<std::string_view> SplitList(std::string_view field);
+// The items of a ';'-separated list field: SplitCodes (codes.h), the one list grammar
+// of the library and its bindings.
+inline std::vector<std::string_view> SplitList(std::string_view field) {
+  return SplitCodes(field);
+}
 
 // Adds every code of the list `field` to `out`; "column: unknown code 'x'" for the
 // first code `parse` does not know.
