@@ -79,7 +79,7 @@ Options:
                      constraint removed the candidates
   --threads N        worker threads (default: all cores)
   --max-file-mb N    refuse an input file larger than N MiB (default 1024)
-  --max-field-mb N   a row with a field longer than N MiB is bad (default 1)
+  --max-field-mb N   a row with a field longer than N MiB is bad (default 16)
   --max-rows N       refuse an input with more than N rows (default 20000000)
   --municipalities FILE  municipality boundaries (GeoJSON, WGS84, CBS/PDOK
                      gemeenten); a request without a municipality gets the one

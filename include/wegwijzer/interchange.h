@@ -53,13 +53,13 @@ struct CsvReadOptions {
   //    read; a pipe or device when it passes it. DEFAULT: 1 GiB.
   //  * max_rows: more data rows end the read (kResourceExhausted, naming the line).
   //    DEFAULT: 20,000,000.
-  //  * max_field_bytes: a longer field makes its row bad. DEFAULT: 1 MiB.
+  //  * max_field_bytes: a longer field makes its row bad. DEFAULT: 16 MiB.
   // A file is also refused when its first line (the header) is longer than 1 MiB.
   // The header is read and checked first, so a file with a missing column is refused
   // for the cost of reading its header, whatever its size.
   int64_t max_file_bytes = int64_t{1} << 30;
   int64_t max_rows = 20'000'000;
-  int64_t max_field_bytes = int64_t{1} << 20;
+  int64_t max_field_bytes = int64_t{16} << 20;
   // Appended to the limit's name in messages, e.g. "; --max-rows on the command
   // line". DEFAULT: empty. REQUIRES: outlives the read.
   std::string_view limit_hint = {};

@@ -50,7 +50,7 @@ namespace wegwijzer::internal {
 // The most data rows a table may have by default (far above any Dutch instance: the
 // national benchmark has one million requests), and the longest field.
 inline constexpr int64_t kDefaultMaxRows = 20'000'000;
-inline constexpr int64_t kDefaultMaxFieldBytes = 1 << 20;
+inline constexpr int64_t kDefaultMaxFieldBytes = 16 << 20;
 
 struct TableOptions {
   std::string_view file;  // in every message. REQUIRES: outlives the reader.

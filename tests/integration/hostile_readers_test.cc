@@ -157,17 +157,17 @@ TEST_F(HostileReaders, MoreRowsThanTheLimitEndTheRead) {
 
 TEST_F(HostileReaders, AFieldLongerThanTheLimitMakesItsRowBad) {
   const std::string text = std::string(kRequestsHeader) + "r1,52,5,digid,\nr2,52,5,digid," +
-                           std::string(2 << 20, 'G') + "\n";
+                           std::string(17 << 20, 'G') + "\n";
   absl::StatusOr<RequestsCsv> read = ReadRequestsCsv(Write("field.csv", text));
   ExpectError(read.status(), absl::StatusCode::kInvalidArgument,
-              {"field.csv:3: bad row: field 5 is 2097152 bytes long", "limit of 1048576",
+              {"field.csv:3: bad row: field 5 is 17825792 bytes long", "limit of 16777216",
                "max_field_bytes"});
   read = ReadRequestsCsv(Path("field.csv"), {.skip_bad_rows = true});
   ASSERT_TRUE(read.ok()) << read.status();
   EXPECT_EQ(read->requests.size(), 1u);
   // The same in providers.csv.
   absl::StatusOr<ProvidersCsv> providers = ParseProvidersCsv(
-      "id,kind,lat,lon,topics,name\np1,ido,52,5,digid," + std::string(2 << 20, 'n') + "\n",
+      "id,kind,lat,lon,topics,name\np1,ido,52,5,digid," + std::string(17 << 20, 'n') + "\n",
       "p.csv");
   ExpectError(providers.status(), absl::StatusCode::kInvalidArgument,
               {"p.csv:2: bad row: field 6 is", "max_field_bytes"});
