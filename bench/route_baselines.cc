@@ -8,8 +8,10 @@
 #include <string>
 #include <utility>
 
+// Boost 1.74's own warnings (see lib/directory/service_area.h).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <boost/geometry.hpp>
 #include <boost/geometry/geometries/point.hpp>
 #include <boost/geometry/index/rtree.hpp>

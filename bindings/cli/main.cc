@@ -377,7 +377,7 @@ int Generate(const Args& args) {
                                         .providers = args.provider_count,
                                         .requests = args.request_count});
   absl::StatusOr<std::shared_ptr<const Directory>> directory =
-      Directory::Create(scenario.directory);
+      Directory::Create(*scenario.directory);
   if (!directory.ok()) {  // the generator makes valid providers; say so if it did not
     std::cerr << "wegwijzer: " << directory.status().message() << "\n";
     return kExitBadInput;

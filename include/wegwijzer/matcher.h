@@ -98,7 +98,7 @@ struct MatchOptions {
   MatchSolver solver = MatchSolver::kFast;  // DEFAULT: kFast.
   // Called now and then with (requests placed, total) from the calling thread.
   // DEFAULT: none.
-  std::function<void(int64_t, int64_t)> progress;
+  std::function<void(int64_t, int64_t)> progress = nullptr;
 };
 
 class Matcher {

@@ -19,12 +19,15 @@
 #define WEGWIJZER_SCENARIO_H_
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "wegwijzer/request.h"
-#include "wegwijzer/v1/directory.pb.h"
 
 namespace wegwijzer {
+namespace v1 {
+class DirectorySnapshot;
+}  // namespace v1
 
 struct ScenarioOptions {
   uint64_t seed = 1;      // DEFAULT: 1.
@@ -41,7 +44,10 @@ struct ScenarioOptions {
 };
 
 struct Scenario {
-  v1::DirectorySnapshot directory;
+  // Never null once generated. Immutable and shared by copies of the Scenario; copy the
+  // snapshot (wegwijzer/v1/directory.pb.h) to change it. A pointer, so this header
+  // forward-declares the generated protobuf class instead of including it.
+  std::shared_ptr<const v1::DirectorySnapshot> directory;
   std::vector<Request> requests;
 };
 

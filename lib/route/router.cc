@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "directory/directory_index.h"
 #include "core/geo_internal.h"
+#include "core/parallel.h"
 #include "core/proto_codes.h"
 #include "route/search.h"
 #include "wegwijzer/v1/request.pb.h"
@@ -241,24 +242,11 @@ RouteResult Router::Route(const Request& request, const RouteOptions& options) c
 std::vector<RouteResult> Router::RouteBatch(std::span<const Request> requests,
                                             const RouteOptions& options) const {
   std::vector<RouteResult> results(requests.size());
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::thread::hardware_concurrency());
-  threads = std::max(1, std::min<int>(threads, static_cast<int>(requests.size() / 64) + 1));
-  // Work is handed out in chunks from a shared counter so a slow region of the map
-  // does not leave a thread idle; each result lands in its own slot, so the output
-  // does not depend on the thread count.
-  constexpr size_t kChunk = 256;
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t begin; (begin = next.fetch_add(kChunk)) < requests.size();) {
-      const size_t end = std::min(requests.size(), begin + kChunk);
-      for (size_t i = begin; i < end; ++i) results[i] = Route(requests[i], options);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+  // Each result lands in its own slot, so the output does not depend on the thread
+  // count.
+  internal::ParallelFor(requests.size(),
+                        {.threads = options.threads, .chunk = 256, .indices_per_thread = 64},
+                        [&](size_t i) { results[i] = Route(requests[i], options); });
   return results;
 }
 

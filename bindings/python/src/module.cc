@@ -610,7 +610,7 @@ PYBIND11_MODULE(_core, m) {
       py::gil_scoped_release release;
       scenario = GenerateScenario({.seed = seed, .providers = providers, .requests = requests,
                                    .towns = towns, .remote_share = remote_share});
-      directory = Directory::Create(scenario.directory);
+      directory = Directory::Create(*scenario.directory);
       if (directory.ok()) handle = std::make_shared<DirectoryHandle>(*directory);
     }
     ThrowIfError(directory.status());
