@@ -11,7 +11,7 @@
 //       Directory::Create(snapshot);
 //   if (!directory.ok()) return directory.status();   // names the record and reason
 //   Router router(*directory);
-//   RouteResult result = router.Route(request, /*k=*/5);
+//   RouteResult result = router.Route(request, {.k = 5});
 //
 // Replacing the providers means building a new Directory and swapping the
 // shared_ptr (e.g. with std::atomic<std::shared_ptr<const Directory>>); routers that

@@ -95,7 +95,8 @@ struct RequestsCsv {
   CsvReport report;
 };
 
-// Readers of a file path. kNotFound / kPermissionDenied when it cannot be read;
+// Readers of a file path. ReadFile's codes when it cannot be read (kNotFound,
+// kPermissionDenied, ...);
 // kInvalidArgument for a whole-file problem, or for bad rows without skip_bad_rows
 // (the message is the report: every bad row, then the summary).
 absl::StatusOr<ProvidersCsv> ReadProvidersCsv(const std::string& path,
@@ -130,8 +131,9 @@ std::string FormatRequestsCsv(std::span<const Request> requests);
 // renamed over `path`. On failure `path` is left as it was and no temporary remains.
 absl::Status WriteFileAtomically(const std::string& path, std::string_view contents);
 
-// Reads a whole file. kNotFound, kPermissionDenied or kInvalidArgument (a directory),
-// each naming the path.
+// Reads a whole file. Errors, each naming the path: kNotFound (no such file),
+// kPermissionDenied (not readable), kInvalidArgument (a directory), kDataLoss (a read
+// error midway), kUnavailable (any other reason the file cannot be opened).
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
 // The id a provider location has in the contract's files (route.csv, plan.csv,

@@ -17,7 +17,7 @@
 //
 // Example:
 //   Router router(directory);
-//   RouteResult result = router.Route(request, 5);
+//   RouteResult result = router.Route(request, {.k = 5});
 //   for (const Referral& r : result.referrals)
 //     std::cout << router.directory().provider(r.provider).id << " " << r.cost_m;
 //   if (result.referrals.empty()) std::cout << result.no_suitable_provider;
