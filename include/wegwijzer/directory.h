@@ -6,7 +6,7 @@
 // providers out as structure-of-arrays in a spatial tree whose nodes carry the union
 // of their providers' capabilities, and sorts ids for the contract's tie order.
 //
-// Example:
+// Example (examples/cpp/directory_from_snapshot.cc):
 //   absl::StatusOr<std::shared_ptr<const Directory>> directory =
 //       Directory::Create(snapshot);
 //   if (!directory.ok()) return directory.status();   // names the record and reason

@@ -9,8 +9,8 @@
 // unless skip_bad_rows is set; then they are skipped and listed in the report.
 // Nothing is dropped silently.
 //
-// Example:
-//   absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv("providers.csv");
+// Example (examples/cpp/read_csv.cc):
+//   absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv(data + "/providers.csv");
 //   if (!providers.ok()) { std::cerr << providers.status().message(); return 1; }
 //   std::cerr << providers->report.ToString();   // warnings, skipped rows
 //

@@ -7,10 +7,16 @@
 // provider's reservations are below its capacity (unlimited providers always
 // accept; capacity 0 never does).
 //
-// Example:
+// Example (examples/cpp/reserve_with_ledger.cc):
 //   CapacityLedger ledger(directory);
 //   absl::StatusOr<BookedReferral> booked = ledger.RouteAndReserve(router, request);
-//   if (booked.ok()) { ... booked->referral ...; ledger.Release(booked->reservation); }
+//   if (booked.ok()) {
+//     const ProviderIndex provider = booked->referral.provider;
+//     std::cout << request.id << " booked at " << directory->provider(provider).id
+//               << ", reserved " << ledger.Reserved(provider) << "\n";
+//     if (!ledger.Release(booked->reservation).ok()) return 1;
+//     std::cout << "released, reserved " << ledger.Reserved(provider) << "\n";
+//   }
 //
 // Thread-safety: thread-safe. Reserve and Release are lock-free on the counts and
 // take a short lock only to record the reservation ticket.

@@ -22,7 +22,7 @@
 //  MatchSolver::kBoostReference solves the same problem on the full graph with
 //  Boost.Graph's successive_shortest_path_nonnegative_weights: slow, the reference.
 //
-// Example:
+// Example (examples/cpp/match_waiting_list.cc):
 //   Matcher matcher(directory);
 //   MatchPlan plan = matcher.Match(requests);
 //   std::cout << "objective: " << plan.objective << "\n";
