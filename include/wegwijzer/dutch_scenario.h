@@ -33,9 +33,11 @@
 // generator uses its own SplitMix64 stream and arithmetic, not <random>'s
 // implementation-defined distributions.
 //
-// Example:
-//   auto gazetteer = Gazetteer::Load("gemeenten_2023_wgs84.geojson", "pc4_centroids.csv");
-//   auto people = ReadPostcodeDemographicsCsv("pc4_centroids.csv");
+// Example (examples/cpp/dutch_scenario.cc, on gemeenten_2023_wgs84.geojson and
+// pc4_centroids.csv):
+//   auto gazetteer = Gazetteer::Load(municipalities, postcodes);
+//   auto people = ReadPostcodeDemographicsCsv(postcodes);
+//   if (!gazetteer.ok() || !people.ok()) return 1;
 //   absl::StatusOr<DutchScenario> scenario =
 //       GenerateDutchScenario(**gazetteer, *people, {.seed = 7, .requests = 20000});
 //
