@@ -30,11 +30,11 @@ std::vector<GeoPoint> Points(const GeoJsonRing& ring) {
 double Units(const GeoMultiPolygon& g) { return bg::area(g) / 1e-4; }
 
 TEST(SplitIntoSimpleLoops, SimpleRingIsOneLoop) {
-  EXPECT_EQ(SplitIntoSimpleLoops(Points(Ring({{0, 0}, {1, 0}, {1, 1}, {0, 1}}))).size(), 1u);
+  EXPECT_EQ(SplitIntoSimpleLoops(Points(Ring({{0, 0}, {1, 0}, {1, 1}, {0, 1}})))->size(), 1u);
 }
 
 TEST(SplitIntoSimpleLoops, BowTieSplitsAtItsCrossing) {
-  auto loops = SplitIntoSimpleLoops(Points(Ring({{0, 0}, {2, 2}, {2, 0}, {0, 2}})));
+  auto loops = *SplitIntoSimpleLoops(Points(Ring({{0, 0}, {2, 2}, {2, 0}, {0, 2}})));
   ASSERT_EQ(loops.size(), 2u);
   for (const auto& loop : loops) {
     EXPECT_EQ(loop.size(), 4u);  // a triangle, closed
@@ -48,15 +48,15 @@ TEST(SplitIntoSimpleLoops, RingTouchingItselfSplitsAtTheTouch) {
   // A figure eight through (1, 1) twice, and a vertex lying on another edge.
   EXPECT_EQ(SplitIntoSimpleLoops(
                 Points(Ring({{0, 0}, {1, 1}, {2, 0}, {2, 2}, {1, 1}, {0, 2}})))
-                .size(),
+                ->size(),
             2u);
-  EXPECT_EQ(SplitIntoSimpleLoops(Points(Ring({{0, 0}, {4, 0}, {4, 4}, {2, 0}, {0, 4}}))).size(),
+  EXPECT_EQ(SplitIntoSimpleLoops(Points(Ring({{0, 0}, {4, 0}, {4, 4}, {2, 0}, {0, 4}})))->size(),
             2u);
 }
 
 TEST(MakeValid, LeavesValidPolygonsAlone) {
   const double d = 0.01;
-  RepairOutcome r = MakeValid({GeoJsonPolygon{{Ring({{0, 0}, {0, d}, {d, d}, {d, 0}}),
+  RepairOutcome r = *MakeValid({GeoJsonPolygon{{Ring({{0, 0}, {0, d}, {d, d}, {d, 0}}),
                                                Ring({{d / 4, d / 4}, {d / 2, d / 4},
                                                      {d / 2, d / 2}})}}});
   EXPECT_TRUE(r.was_valid);
@@ -68,7 +68,7 @@ TEST(MakeValid, LeavesValidPolygonsAlone) {
 
 TEST(MakeValid, DropsAHoleOutsideItsExterior) {  // GM0303 Dronten
   const double d = 0.01;
-  RepairOutcome r = MakeValid({GeoJsonPolygon{
+  RepairOutcome r = *MakeValid({GeoJsonPolygon{
       {Ring({{0, 0}, {d, 0}, {d, d}, {0, d}}), Ring({{2 * d, 0}, {3 * d, 0}, {3 * d, d}})}}});
   EXPECT_FALSE(r.was_valid);
   EXPECT_TRUE(r.valid);
@@ -79,7 +79,7 @@ TEST(MakeValid, DropsAHoleOutsideItsExterior) {  // GM0303 Dronten
 
 TEST(MakeValid, SubtractsOnlyTheInsideOfAHoleCrossingItsExterior) {  // GM1895 Oldambt
   const double d = 0.01;
-  RepairOutcome r = MakeValid({GeoJsonPolygon{
+  RepairOutcome r = *MakeValid({GeoJsonPolygon{
       {Ring({{0, 0}, {d, 0}, {d, d}, {0, d}}),
        Ring({{d / 2, d / 4}, {3 * d / 2, d / 4}, {3 * d / 2, 3 * d / 4}, {d / 2, 3 * d / 4}})}}});
   EXPECT_FALSE(r.was_valid);
@@ -90,7 +90,7 @@ TEST(MakeValid, SubtractsOnlyTheInsideOfAHoleCrossingItsExterior) {  // GM1895 O
 
 TEST(MakeValid, UnitesOverlappingParts) {  // GM0716 Tholen, GM1924 Goeree-Overflakkee
   const double d = 0.01;
-  RepairOutcome r = MakeValid({GeoJsonPolygon{{Ring({{0, 0}, {d, 0}, {d, d}, {0, d}})}},
+  RepairOutcome r = *MakeValid({GeoJsonPolygon{{Ring({{0, 0}, {d, 0}, {d, d}, {0, d}})}},
                                GeoJsonPolygon{{Ring({{d / 2, 0}, {2 * d, 0}, {2 * d, d},
                                                      {d / 2, d}})}}});
   EXPECT_FALSE(r.was_valid);
@@ -102,7 +102,7 @@ TEST(MakeValid, UnitesOverlappingParts) {  // GM0716 Tholen, GM1924 Goeree-Overf
 
 TEST(MakeValid, SplitsASelfCrossingExteriorByTheEvenOddRule) {  // GM0852 Waterland
   const double d = 0.01;
-  RepairOutcome r = MakeValid({GeoJsonPolygon{{Ring({{0, 0}, {2 * d, 2 * d}, {2 * d, 0},
+  RepairOutcome r = *MakeValid({GeoJsonPolygon{{Ring({{0, 0}, {2 * d, 2 * d}, {2 * d, 0},
                                                      {0, 2 * d}})}}});
   EXPECT_FALSE(r.was_valid);
   EXPECT_TRUE(r.valid);
@@ -110,7 +110,7 @@ TEST(MakeValid, SplitsASelfCrossingExteriorByTheEvenOddRule) {  // GM0852 Waterl
   EXPECT_EQ(r.geometry.size(), 2u);
   EXPECT_NEAR(Units(r.geometry), 2, 1e-6);  // two triangles of 1 each
   // A loop that doubles back over the main body is the even-odd rule's hole.
-  RepairOutcome loop = MakeValid({GeoJsonPolygon{{Ring(
+  RepairOutcome loop = *MakeValid({GeoJsonPolygon{{Ring(
       {{0, 0}, {4 * d, 0}, {4 * d, 4 * d}, {0, 4 * d}, {0, 2 * d}, {2 * d, 2 * d},
        {2 * d, 3 * d}, {d, 3 * d}, {d, d}, {0, d}})}}});
   EXPECT_TRUE(loop.valid) << loop.action;
