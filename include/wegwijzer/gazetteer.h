@@ -133,8 +133,8 @@ struct GazetteerLimits {
   // while loading).
   size_t max_total_vertices = 4'000'000;
   // Points where one ring of an invalid polygon crosses or touches itself.
-  // DEFAULT: 100,000 (2023: at most 4).
-  size_t max_ring_crossings = 100'000;
+  // DEFAULT: 1,000 (2023: at most 4). Repair time grows with the loops they make.
+  size_t max_ring_crossings = 1'000;
   // Edge pairs compared while repairing invalid polygons, over the whole file.
   // DEFAULT: 50,000,000 (about 0.2 s; a published ring of n edges needs a few n).
   size_t max_repair_edge_pairs = 50'000'000;

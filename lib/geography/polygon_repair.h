@@ -62,9 +62,9 @@ struct RepairOutcome {
 
 // Bounds on the repair of one geometry. Inclusive.
 struct RepairLimits {
-  // Points where one ring crosses or touches itself. DEFAULT: 100,000 (the worst ring
+  // Points where one ring crosses or touches itself. DEFAULT: 1,000 (the worst ring
   // of the 2023 municipality file has 4).
-  size_t max_ring_crossings = 100'000;
+  size_t max_ring_crossings = 1'000;
   // Edge pairs the sweep compares, over all rings of the geometry. DEFAULT:
   // 50,000,000 (about 0.2 s; a published ring of n edges needs a few times n).
   size_t max_repair_edge_pairs = 50'000'000;
