@@ -39,7 +39,10 @@ absl::StatusOr<std::optional<std::string_view>> StringProperty(
     if (property->type != internal::JsonType::kString) {
       return absl::InvalidArgumentError(internal::Cat(
           "property \"", key, "\" is ", internal::JsonTypeName(property->type),
-          property->value.empty() ? "" : internal::Cat(" (", property->value, ")"),
+          property->type == internal::JsonType::kNumber ||
+                  property->type == internal::JsonType::kBool
+              ? internal::Cat(" (", property->value, ")")
+              : "",
           ", not a string"));
     }
     if (found && *found != property->value) {

@@ -163,9 +163,12 @@ GeoMultiPolygon NestLoops(const std::vector<std::vector<GeoPoint>>& loops,
         continue;
       }
       if (!InsideLoop(*nest[j].points, p)) continue;
-      ++nest[i].depth;
       nest[i].parent = static_cast<int>(j);  // later j are smaller: the last is nearest
     }
+    // Depth by the parent, not by counting: for non-crossing loops the two agree, and
+    // deriving it keeps the structure consistent (a hole's parent is an exterior)
+    // even when rounding makes the containments disagree; is_valid then judges.
+    if (nest[i].parent >= 0) nest[i].depth = nest[nest[i].parent].depth + 1;
   }
   GeoMultiPolygon out;
   std::vector<int> polygon_of(nest.size(), -1);
