@@ -125,15 +125,15 @@ struct GazetteerLimits {
   int max_nesting_depth = 64;
   // Features in the file. DEFAULT: 100,000 (2023: 343).
   size_t max_features = 100'000;
-  // Positions in one feature, all rings. DEFAULT: 1,000,000 (2023: at most 677).
+  // Positions in one feature, all rings. DEFAULT: 1,000,000 (2023: at most 229).
   size_t max_vertices_per_feature = 1'000'000;
-  // Rings in one feature, all parts. DEFAULT: 100,000 (2023: at most 9).
+  // Rings in one feature, all parts. DEFAULT: 100,000 (2023: at most 6).
   size_t max_rings_per_feature = 100'000;
   // Positions in the file. DEFAULT: 4,000,000 (2023: 17,783; about 200 bytes each
   // while loading).
   size_t max_total_vertices = 4'000'000;
   // Points where one ring of an invalid polygon crosses or touches itself.
-  // DEFAULT: 1,000 (2023: at most 4). Repair time grows with the loops they make.
+  // DEFAULT: 1,000 (2023: a few). Repair time grows with the loops they make.
   size_t max_ring_crossings = 1'000;
   // Edge pairs compared while repairing invalid polygons, over the whole file.
   // DEFAULT: 50,000,000 (about 0.2 s; a published ring of n edges needs a few n).

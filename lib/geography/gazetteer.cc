@@ -230,6 +230,11 @@ absl::StatusOr<std::shared_ptr<const Gazetteer>> Gazetteer::ParseUnchecked(
                                         repaired.status().message()));
     }
     internal::RepairOutcome& outcome = *repaired;
+    // A polygon enclosing nothing (collinear or repeated positions) would be a
+    // municipality no point can lie in.
+    if (!(bg::area(outcome.geometry) > 0)) {
+      return error(internal::Cat("'", *code, "': its polygon encloses no area"));
+    }
     if (!outcome.was_valid) {
       gazetteer->repairs_.push_back(
           {std::string(*code), name, outcome.problem, outcome.action, outcome.valid});

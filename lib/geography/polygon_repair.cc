@@ -534,6 +534,7 @@ absl::StatusOr<RepairOutcome> MakeValid(const std::vector<GeoJsonPolygon>& parts
   // Describe what is wrong in terms a reader can check on a map, then rebuild.
   std::vector<std::string> found;
   std::vector<GeoMultiPolygon> part_areas;  // each part after repair
+  std::string inconsistent;                 // why the set operations are not trusted
   auto failed = [](size_t part, std::string_view ring, const absl::Status& status) {
     return absl::Status(status.code(),
                         absl::StrFormat("part %d %s: %s", part, ring, status.message()));
@@ -551,12 +552,15 @@ absl::StatusOr<RepairOutcome> MakeValid(const std::vector<GeoJsonPolygon>& parts
           Where(outer_loops.front().front()), outer_loops.size()));
     }
     GeoMultiPolygon area = *std::move(exterior);
+    const double exterior_area = bg::area(area);
+    double holes_area = 0;
     std::vector<GeoMultiPolygon> holes;
     for (size_t h = 0; h < polygon.inners().size(); ++h) {
       const std::vector<GeoPoint> inner(polygon.inners()[h].begin(), polygon.inners()[h].end());
       absl::StatusOr<GeoMultiPolygon> hole = EvenOddArea(inner, limits, &edge_pairs_left);
       if (!hole.ok()) return failed(p, absl::StrFormat("hole %d", h), hole.status());
       if (hole->empty()) continue;
+      holes_area += bg::area(*hole);
       if (polygon.inners().size() > kFoldInOrder) {
         holes.push_back(*std::move(hole));
         continue;
@@ -602,10 +606,23 @@ absl::StatusOr<RepairOutcome> MakeValid(const std::vector<GeoJsonPolygon>& parts
         }
       }
     }
+    // Boost's overlay can fail silently on near-degenerate input (an empty result for a
+    // long spike); an exterior minus holes must lie between these bounds.
+    const double part_area = bg::area(area);
+    const double slack = 1e-9 * exterior_area + 1e-18;
+    if (part_area > exterior_area + slack || part_area < exterior_area - holes_area - slack) {
+      inconsistent = absl::StrFormat("part %d has %g square degrees after removing its holes, "
+                                     "outside [%g, %g]",
+                                     p, part_area, exterior_area - holes_area, exterior_area);
+    }
     part_areas.push_back(std::move(area));
   }
-  double parts_m2 = 0;
-  for (const GeoMultiPolygon& area : part_areas) parts_m2 += ApproximateAreaSquareMeters(area);
+  double parts_m2 = 0, parts_sum = 0, parts_max = 0;
+  for (const GeoMultiPolygon& area : part_areas) {
+    parts_m2 += ApproximateAreaSquareMeters(area);
+    parts_sum += bg::area(area);
+    parts_max = std::max(parts_max, bg::area(area));
+  }
   const size_t part_count = part_areas.size();
   GeoMultiPolygon rebuilt = UnionAll(std::move(part_areas));
   if (part_count > kFoldInOrder) {
@@ -619,6 +636,18 @@ absl::StatusOr<RepairOutcome> MakeValid(const std::vector<GeoJsonPolygon>& parts
   const double before = ApproximateAreaSquareMeters(outcome.geometry);
   const double after = ApproximateAreaSquareMeters(rebuilt);
   std::string reason;
+  if (const double united = bg::area(rebuilt), slack = 1e-9 * parts_sum + 1e-18;
+      inconsistent.empty() && (united > parts_sum + slack || united < parts_max - slack)) {
+    inconsistent = absl::StrFormat("the union of the parts has %g square degrees, outside "
+                                   "[%g, %g]",
+                                   united, parts_max, parts_sum);
+  }
+  if (!inconsistent.empty()) {
+    outcome.valid = false;
+    outcome.action = Cat("kept as published: the set operations gave an inconsistent area (",
+                         inconsistent, "); lookups follow the even-odd rule");
+    return outcome;
+  }
   if (!bg::is_valid(rebuilt, reason)) {
     outcome.valid = false;
     outcome.action = Cat("kept as published: the repair did not give a valid polygon (",

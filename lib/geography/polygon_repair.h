@@ -62,11 +62,12 @@ struct RepairOutcome {
 
 // Bounds on the repair of one geometry. Inclusive.
 struct RepairLimits {
-  // Points where one ring crosses or touches itself. DEFAULT: 1,000 (the worst ring
-  // of the 2023 municipality file has 4).
+  // Points where one ring crosses or touches itself. DEFAULT: 1,000 (the rings the
+  // 2023 municipality file needs repaired have a few).
   size_t max_ring_crossings = 1'000;
-  // Edge pairs the sweep compares, over all rings of the geometry. DEFAULT:
-  // 50,000,000 (about 0.2 s; a published ring of n edges needs a few times n).
+  // Edge pairs the sweep compares, over all rings of the geometry (or of a whole
+  // file, see MakeValid). DEFAULT: 50,000,000 (well under a second; a published ring
+  // of n edges needs a few times n).
   size_t max_repair_edge_pairs = 50'000'000;
 };
 
