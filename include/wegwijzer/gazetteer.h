@@ -38,6 +38,17 @@
 // CBS's code for the Belgian enclaves at Baarle, which is not a municipality) are
 // skipped, so a point there lies in no municipality.
 //
+// Hostile input. Loading is bounded for any file: GazetteerLimits caps the file
+// size, the features, the positions and rings, the repair work and the lookup grid,
+// each a kResourceExhausted error naming the feature and the limit (checked before
+// the memory is taken; std::bad_alloc never escapes, it becomes kResourceExhausted
+// too). A value of the wrong JSON type (`"gemeentecode": 193`), a repeated member
+// name, a `crs` that is not exactly WGS84, a position outside
+// GazetteerOptions::extent and municipalities that overlap beyond the tolerance
+// (GazetteerOptions::max_overlap_cells) are kInvalidArgument errors: none of them
+// silently changes what the file means. With the defaults, a file of at most 10 MB
+// is answered or refused within about 10 s and 1 GB.
+//
 // Thread-safety: immutable, safe to share between threads.
 // Complexity: Load is linear in the input (about 20 ms for the 342 municipalities
 // and 4,067 postcodes of 2023); MunicipalityAt is O(1) for most points (a grid cell
@@ -46,6 +57,7 @@
 #ifndef WEGWIJZER_GAZETTEER_H_
 #define WEGWIJZER_GAZETTEER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -94,6 +106,46 @@ struct PolygonRepair {
   std::string ToString() const;  // "GM0852 Waterland: <action>\n"
 };
 
+// A latitude/longitude rectangle in WGS84 degrees, bounds inclusive.
+struct LatLngBox {
+  double min_lat_deg = -90, min_lon_deg = -180, max_lat_deg = 90, max_lon_deg = 180;
+  bool Contains(LatLng p) const {
+    return p.lat_deg >= min_lat_deg && p.lat_deg <= max_lat_deg && p.lon_deg >= min_lon_deg &&
+           p.lon_deg <= max_lon_deg;
+  }
+};
+
+// Bounds on what one municipality file may make Load do. Each bound is inclusive;
+// exceeding one is kResourceExhausted naming the feature, the limit's name and value.
+// The defaults admit the full-resolution CBS/PDOK files with a wide margin.
+struct GazetteerLimits {
+  // Size of the GeoJSON file. DEFAULT: 256 MiB (the 2023 file is 1.1 MB).
+  size_t max_file_bytes = size_t{256} << 20;
+  // Nesting of arrays/objects inside a member value (kInvalidArgument: no GeoJSON
+  // needs more). DEFAULT: 64.
+  int max_nesting_depth = 64;
+  // Features in the file. DEFAULT: 100,000 (2023: 343).
+  size_t max_features = 100'000;
+  // Positions in one feature, all rings. DEFAULT: 1,000,000 (2023: at most 229).
+  size_t max_vertices_per_feature = 1'000'000;
+  // Rings in one feature, all parts. DEFAULT: 100,000 (2023: at most 6).
+  size_t max_rings_per_feature = 100'000;
+  // Positions in the file. DEFAULT: 4,000,000 (2023: 17,783; about 200 bytes each
+  // while loading).
+  size_t max_total_vertices = 4'000'000;
+  // Points where one ring of an invalid polygon crosses or touches itself.
+  // DEFAULT: 1,000 (2023: a few). Repair time grows with the loops they make.
+  size_t max_ring_crossings = 1'000;
+  // Edge pairs compared while repairing invalid polygons, over the whole file.
+  // DEFAULT: 50,000,000 (about 0.2 s; a published ring of n edges needs a few n).
+  size_t max_repair_edge_pairs = 50'000'000;
+  // Cells of the lookup grid (8 bytes each). DEFAULT: 16,000,000 (2023 at 0.5 km:
+  // about 350,000).
+  size_t max_grid_cells = 16'000'000;
+  // (edge, cell) incidences of the lookup grid (40 bytes each). DEFAULT: 8,000,000.
+  size_t max_grid_edge_copies = 8'000'000;
+};
+
 struct GazetteerOptions {
   // Features skipped when loading. DEFAULT: {"GM0998"} (not a municipality).
   std::vector<std::string> excluded_codes = {"GM0998"};
@@ -101,6 +153,19 @@ struct GazetteerOptions {
   // border crosses them) and cost memory (8 bytes each). DEFAULT: 0.5 (about 350,000
   // cells for the Netherlands, 3 MB).
   double cell_km = 0.5;
+  // Every position of every (non-excluded) feature must lie in this box; a position
+  // outside it is kInvalidArgument naming the feature. DEFAULT: the Netherlands
+  // (European part, lat 50.75..53.56, lon 3.36..7.23) with a margin of about a
+  // degree: lat 49.5..55.0, lon 2.0..8.5. Widen it for another country.
+  LatLngBox extent = {49.5, 2.0, 55.0, 8.5};
+  // Overlap tolerance. Simplified neighbours overlap in slivers along their shared
+  // border; those are resolved to the municipality listed first and never reported.
+  // Where a whole lookup cell (cell_km on a side) lies inside two municipalities,
+  // one covers part of the other and a point there would belong to two: Load fails
+  // (kInvalidArgument naming both and where) when a pair shares more than this many
+  // cells. DEFAULT: 0 (the 2023 file has no such overlap).
+  size_t max_overlap_cells = 0;
+  GazetteerLimits limits;
 };
 
 class Gazetteer {
@@ -112,7 +177,12 @@ class Gazetteer {
   // feature without `gemeentecode`, a duplicate municipality code, a geometry other
   // than Polygon/MultiPolygon, coordinates outside WGS84 ranges, a postcode table
   // without pc4/lat/lon columns, a postcode outside 1000..9999 or given twice, bad
-  // coordinates, or a municipality code the municipalities file does not have.
+  // coordinates, or a municipality code the municipalities file does not have; a
+  // property `gemeentecode`/`statcode` or `gemeentenaam`/`statnaam` that is not a
+  // string (or both names given, differing), a repeated member name, a `crs` other
+  // than WGS84, a position outside options.extent, overlapping municipalities (see
+  // GazetteerOptions::max_overlap_cells). kResourceExhausted for a file beyond
+  // options.limits or memory.
   static absl::StatusOr<std::shared_ptr<const Gazetteer>> Load(
       const std::string& municipalities_geojson_path,
       const std::string& postcodes_csv_path = "", const GazetteerOptions& options = {});
@@ -131,8 +201,9 @@ class Gazetteer {
 
   // The municipality whose (repaired) polygon contains `point`, or nullopt when none
   // does, or the point is invalid. A point exactly on a border gets one of the two
-  // sides, deterministically. Where simplified neighbours overlap, the one listed
-  // first in the file wins.
+  // sides, deterministically. Where simplified neighbours overlap in a sliver along
+  // their border, the one listed first in the file wins (larger overlaps are refused
+  // by Load).
   std::optional<Municipality> MunicipalityAt(LatLng point) const;
 
   // The municipality with CBS code `code` ("GM0363"), or nullopt.
@@ -181,6 +252,11 @@ class Gazetteer {
 
  private:
   Gazetteer();
+  // Parse without the std::bad_alloc guard.
+  static absl::StatusOr<std::shared_ptr<const Gazetteer>> ParseUnchecked(
+      std::string_view municipalities_geojson, std::string_view postcodes_csv,
+      const GazetteerOptions& options, std::string_view municipalities_name,
+      std::string_view postcodes_name);
 
   std::vector<std::string> codes_;
   std::vector<std::string> names_;

@@ -1,6 +1,10 @@
 #include "wegwijzer/gazetteer.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <fstream>
+#include <new>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -23,13 +27,69 @@ namespace bg = boost::geometry;
 constexpr int kMinPostcode = internal::kMinPc4;
 constexpr int kMaxPostcode = internal::kMaxPc4;
 
-// The first property present among `names`.
-std::optional<std::string_view> FirstProperty(const internal::GeoJsonFeature& feature,
-                                              std::initializer_list<std::string_view> names) {
-  for (std::string_view name : names) {
-    if (auto value = feature.Property(name)) return value;
+// A string property known by two names (PDOK's and CBS's). nullopt when neither is
+// present; an error when one is not a string or both are given and differ, so that
+// `"gemeentecode": 193` never becomes the code "193".
+absl::StatusOr<std::optional<std::string_view>> StringProperty(
+    const internal::GeoJsonFeature& feature, std::string_view name, std::string_view alias) {
+  std::optional<std::string_view> found;
+  std::string_view found_name;
+  for (std::string_view key : {name, alias}) {
+    const internal::GeoJsonProperty* property = feature.Find(key);
+    if (property == nullptr) continue;
+    if (property->type != internal::JsonType::kString) {
+      return absl::InvalidArgumentError(internal::Cat(
+          "property \"", key, "\" is ", internal::JsonTypeName(property->type),
+          property->type == internal::JsonType::kNumber ||
+                  property->type == internal::JsonType::kBool
+              ? internal::Cat(" (", property->value, ")")
+              : "",
+          ", not a string"));
+    }
+    if (found && *found != property->value) {
+      return absl::InvalidArgumentError(
+          internal::Cat("properties \"", found_name, "\" ('", *found, "') and \"", key,
+                        "\" ('", property->value, "') contradict each other"));
+    }
+    found = property->value;
+    found_name = key;
   }
-  return std::nullopt;
+  return found;
+}
+
+// Reads at most `limit` + 1 bytes of a file that is not a regular file (a FIFO, a
+// device such as /dev/zero), so that it cannot make Load read forever.
+absl::StatusOr<std::string> ReadBounded(const std::string& path, size_t limit) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::PermissionDeniedError(internal::Cat(path, ": cannot be opened for reading"));
+  std::string text;
+  char buffer[1 << 16];
+  while (in && text.size() <= limit) {
+    in.read(buffer, sizeof buffer);
+    text.append(buffer, static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) return absl::DataLossError(internal::Cat(path, ": read error"));
+  return text;
+}
+
+absl::StatusOr<std::string> ReadGeoJson(const std::string& path, size_t limit) {
+  auto too_big = [&](std::string_view size) {
+    return absl::ResourceExhaustedError(internal::Cat(
+        path, ": the file has ", size, " bytes, more than the limit of ", limit,
+        " (GazetteerLimits::max_file_bytes; raise it to read a larger file)"));
+  };
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+    if (S_ISREG(st.st_mode)) {
+      // Checked before reading: a huge file is refused without taking its memory.
+      if (static_cast<uintmax_t>(st.st_size) > limit) return too_big(internal::Cat(st.st_size));
+    } else {
+      absl::StatusOr<std::string> text = ReadBounded(path, limit);
+      if (text.ok() && text->size() > limit) return too_big("more than that");
+      return text;
+    }
+  }
+  return ReadFile(path);  // its errors: not found, permission, a directory
 }
 
 }  // namespace
@@ -44,7 +104,8 @@ Gazetteer::~Gazetteer() = default;
 absl::StatusOr<std::shared_ptr<const Gazetteer>> Gazetteer::Load(
     const std::string& municipalities_geojson_path, const std::string& postcodes_csv_path,
     const GazetteerOptions& options) {
-  absl::StatusOr<std::string> geojson = ReadFile(municipalities_geojson_path);
+  absl::StatusOr<std::string> geojson =
+      ReadGeoJson(municipalities_geojson_path, options.limits.max_file_bytes);
   if (!geojson.ok()) return geojson.status();
   std::string csv;
   if (!postcodes_csv_path.empty()) {
@@ -63,25 +124,60 @@ absl::StatusOr<std::shared_ptr<const Gazetteer>> Gazetteer::Parse(
     std::string_view municipalities_geojson, std::string_view postcodes_csv,
     const GazetteerOptions& options, std::string_view municipalities_name,
     std::string_view postcodes_name) {
+  // The limits bound every large allocation; this turns an allocation that fails
+  // anyway (a machine with less memory than they allow) into a status too.
+  try {
+    return ParseUnchecked(municipalities_geojson, postcodes_csv, options, municipalities_name,
+                          postcodes_name);
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(internal::Cat(
+        municipalities_name, ": out of memory while loading the gazetteer (",
+        municipalities_geojson.size(), " bytes of GeoJSON); lower GazetteerOptions::limits "
+        "or give the process more memory"));
+  }
+}
+
+absl::StatusOr<std::shared_ptr<const Gazetteer>> Gazetteer::ParseUnchecked(
+    std::string_view municipalities_geojson, std::string_view postcodes_csv,
+    const GazetteerOptions& options, std::string_view municipalities_name,
+    std::string_view postcodes_name) {
   if (!(options.cell_km > 0)) {
     return absl::InvalidArgumentError("GazetteerOptions::cell_km must be > 0");
   }
+  const GazetteerLimits& limits = options.limits;
+  const internal::GeoJsonLimits geojson_limits = {
+      .max_file_bytes = limits.max_file_bytes,
+      .max_nesting_depth = limits.max_nesting_depth,
+      .max_features = limits.max_features,
+      .max_vertices_per_feature = limits.max_vertices_per_feature,
+      .max_rings_per_feature = limits.max_rings_per_feature,
+      .max_total_vertices = limits.max_total_vertices};
   absl::StatusOr<std::vector<internal::GeoJsonFeature>> features =
-      internal::ParseGeoJsonPolygons(municipalities_geojson, municipalities_name);
+      internal::ParseGeoJsonPolygons(municipalities_geojson, municipalities_name, geojson_limits);
   if (!features.ok()) return features.status();
 
   std::shared_ptr<Gazetteer> gazetteer(new Gazetteer());
   absl::flat_hash_map<std::string, int> feature_of_code;
   std::vector<internal::RegionRings> regions;
+  std::vector<int> region_feature;  // feature index of each municipality, for messages
+  const internal::RepairLimits repair_limits = {
+      .max_ring_crossings = limits.max_ring_crossings,
+      .max_repair_edge_pairs = limits.max_repair_edge_pairs};
+  size_t repair_edge_pairs_left = limits.max_repair_edge_pairs;  // for the whole file
   for (const internal::GeoJsonFeature& feature : *features) {
+    auto where = [&] {
+      return internal::Cat(municipalities_name, ": byte ", feature.offset, " (feature ",
+                           feature.index, "): ");
+    };
     auto error = [&](std::string_view reason) {
-      return absl::InvalidArgumentError(internal::Cat(municipalities_name, ": byte ",
-                                                      feature.offset, " (feature ",
-                                                      feature.index, "): ", reason));
+      return absl::InvalidArgumentError(internal::Cat(where(), reason));
     };
     // PDOK's wijkenbuurten layers say gemeentecode/gemeentenaam; CBS's
     // gebiedsindelingen say statcode/statnaam.
-    std::optional<std::string_view> code = FirstProperty(feature, {"gemeentecode", "statcode"});
+    absl::StatusOr<std::optional<std::string_view>> code_property =
+        StringProperty(feature, "gemeentecode", "statcode");
+    if (!code_property.ok()) return error(std::string(code_property.status().message()));
+    const std::optional<std::string_view> code = *code_property;
     if (!code || code->empty()) {
       return error("no municipality code (property \"gemeentecode\" or \"statcode\")");
     }
@@ -96,9 +192,42 @@ absl::StatusOr<std::shared_ptr<const Gazetteer>> Gazetteer::Parse(
                                  it->second, ")"));
     }
     if (feature.polygons.empty()) return error(internal::Cat("'", *code, "' has no polygons"));
-    std::string name(FirstProperty(feature, {"gemeentenaam", "statnaam"}).value_or(""));
+    absl::StatusOr<std::optional<std::string_view>> name_property =
+        StringProperty(feature, "gemeentenaam", "statnaam");
+    if (!name_property.ok()) {
+      return error(internal::Cat("'", *code, "': ", name_property.status().message()));
+    }
+    std::string name(name_property->value_or(""));
+    // Before any geometry work: the extent bounds the grid, and a polygon covering
+    // the world is not a Dutch municipality.
+    for (const internal::GeoJsonPolygon& polygon : feature.polygons) {
+      for (const internal::GeoJsonRing& ring : polygon.rings) {
+        for (const LatLng& p : ring) {
+          if (options.extent.Contains(p)) continue;
+          return error(internal::Cat(
+              "'", *code, "': position [", p.lon_deg, ", ", p.lat_deg,
+              "] lies outside the gazetteer's extent lat ", options.extent.min_lat_deg, "..",
+              options.extent.max_lat_deg, ", lon ", options.extent.min_lon_deg, "..",
+              options.extent.max_lon_deg,
+              " (GazetteerOptions::extent, DEFAULT the Netherlands with a margin; widen it "
+              "for a map of another country)"));
+        }
+      }
+    }
 
-    internal::RepairOutcome outcome = internal::MakeValid(feature.polygons);
+    absl::StatusOr<internal::RepairOutcome> repaired =
+        internal::MakeValid(feature.polygons, repair_limits, &repair_edge_pairs_left);
+    if (!repaired.ok()) {
+      return absl::Status(repaired.status().code(),
+                          internal::Cat(where(), "'", *code, "': repairing its invalid polygon: ",
+                                        repaired.status().message()));
+    }
+    internal::RepairOutcome& outcome = *repaired;
+    // A polygon enclosing nothing (collinear or repeated positions) would be a
+    // municipality no point can lie in.
+    if (!(bg::area(outcome.geometry) > 0)) {
+      return error(internal::Cat("'", *code, "': its polygon encloses no area"));
+    }
     if (!outcome.was_valid) {
       gazetteer->repairs_.push_back(
           {std::string(*code), name, outcome.problem, outcome.action, outcome.valid});
@@ -112,6 +241,7 @@ absl::StatusOr<std::shared_ptr<const Gazetteer>> Gazetteer::Parse(
       add(polygon.outer());
       for (const auto& inner : polygon.inners()) add(inner);
     }
+    region_feature.push_back(feature.index);
     gazetteer->codes_.emplace_back(*code);
     gazetteer->names_.push_back(std::move(name));
     gazetteer->geometry_->municipalities.push_back(std::move(outcome.geometry));
@@ -120,7 +250,28 @@ absl::StatusOr<std::shared_ptr<const Gazetteer>> Gazetteer::Parse(
     return absl::InvalidArgumentError(
         internal::Cat(municipalities_name, ": no municipalities (the FeatureCollection is empty)"));
   }
-  gazetteer->geometry_->grid = internal::RegionGrid::Build(regions, options.cell_km);
+  absl::StatusOr<internal::RegionGrid> grid = internal::RegionGrid::Build(
+      regions, options.cell_km,
+      {.max_grid_cells = limits.max_grid_cells,
+       .max_grid_edge_copies = limits.max_grid_edge_copies});
+  if (!grid.ok()) {
+    return absl::Status(grid.status().code(),
+                        internal::Cat(municipalities_name, ": ", grid.status().message()));
+  }
+  for (const internal::RegionOverlap& overlap : grid->overlaps()) {
+    if (overlap.cells <= options.max_overlap_cells) continue;
+    const std::string& a = gazetteer->codes_[overlap.first];
+    const std::string& b = gazetteer->codes_[overlap.second];
+    return absl::InvalidArgumentError(internal::Cat(
+        municipalities_name, ": municipalities '", a, "' (feature ",
+        region_feature[overlap.first], ") and '", b, "' (feature ",
+        region_feature[overlap.second], ") overlap: ", overlap.cells, " lookup cell(s) of ",
+        options.cell_km, " km lie wholly inside both, the first around (", overlap.y, ", ",
+        overlap.x, "); a point there would get '", a,
+        "' only because it comes first in the file (GazetteerOptions::max_overlap_cells, "
+        "DEFAULT 0, tolerates a number of such cells)"));
+  }
+  gazetteer->geometry_->grid = *std::move(grid);
 
   gazetteer->postcode_slot_.assign(kMaxPostcode + 1, -1);
   if (postcodes_csv.empty()) return std::shared_ptr<const Gazetteer>(std::move(gazetteer));

@@ -2,30 +2,85 @@
 
 #include <charconv>
 #include <cstdint>
+#include <new>
 
+#include "absl/container/flat_hash_map.h"
 #include "interchange/csv_tokenizer.h"  // IsValidUtf8
 #include "core/text.h"
 
 namespace wegwijzer::internal {
 
-std::optional<std::string_view> GeoJsonFeature::Property(std::string_view name) const {
-  for (const auto& [key, value] : properties) {
-    if (key == name) return std::string_view(value);
+std::string_view JsonTypeName(JsonType type) {
+  switch (type) {
+    case JsonType::kString: return "a string";
+    case JsonType::kNumber: return "a number";
+    case JsonType::kBool: return "a boolean";
+    case JsonType::kNull: return "null";
+    case JsonType::kArray: return "an array";
+    case JsonType::kObject: return "an object";
   }
-  return std::nullopt;
+  return "a value";
+}
+
+const GeoJsonProperty* GeoJsonFeature::Find(std::string_view name) const {
+  for (const GeoJsonProperty& property : properties) {
+    if (property.name == name) return &property;
+  }
+  return nullptr;
+}
+
+std::optional<std::string_view> GeoJsonFeature::Property(std::string_view name) const {
+  const GeoJsonProperty* property = Find(name);
+  if (property == nullptr || property->type == JsonType::kArray ||
+      property->type == JsonType::kObject) {
+    return std::nullopt;
+  }
+  return std::string_view(property->value);
 }
 
 namespace {
 
-// Nesting deeper than this is not GeoJSON we can use; the limit keeps a hostile file
-// from exhausting the stack through recursion.
-constexpr int kMaxDepth = 64;
+// Member names of one object, to refuse a repeated one. Objects in GeoJSON are small
+// (a feature's properties: tens of names), so a short list is searched linearly; a
+// hostile object with many members switches to a hash set, keeping the check O(1).
+class SeenKeys {
+ public:
+  // The byte offset of the earlier `key`, or nullopt (and `key` is remembered).
+  std::optional<size_t> Insert(const std::string& key, size_t at) {
+    if (set_.empty()) {
+      for (const auto& [k, offset] : list_) {
+        if (k == key) return offset;
+      }
+      list_.emplace_back(key, at);
+      if (list_.size() > kListSize) {
+        for (auto& [k, offset] : list_) set_.emplace(std::move(k), offset);
+        list_.clear();
+      }
+      return std::nullopt;
+    }
+    auto [it, inserted] = set_.emplace(key, at);
+    if (inserted) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  static constexpr size_t kListSize = 32;
+  std::vector<std::pair<std::string, size_t>> list_;
+  absl::flat_hash_map<std::string, size_t> set_;
+};
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view file) : text_(text), file_(file) {}
+  Parser(std::string_view text, std::string_view file, const GeoJsonLimits& limits)
+      : text_(text), file_(file), limits_(limits) {}
 
   absl::StatusOr<std::vector<GeoJsonFeature>> Run() {
+    if (text_.size() > limits_.max_file_bytes) {
+      return absl::ResourceExhaustedError(Cat(
+          file_, ": the file has ", text_.size(), " bytes, more than the limit of ",
+          limits_.max_file_bytes, " (GazetteerLimits::max_file_bytes; raise it to read a "
+          "larger file)"));
+    }
     if (text_.starts_with("\xEF\xBB\xBF")) pos_ = 3;
     SkipSpace();
     if (pos_ == text_.size()) return Error(pos_, "the file is empty");
@@ -46,26 +101,10 @@ class Parser {
         return true;
       }
       if (key == "features") {
-        if (saw_features) return Fail(key_at, "duplicate member \"features\"");
         saw_features = true;
         return ParseFeatures();
       }
-      if (key == "crs") {
-        // RFC 7946 dropped "crs"; older exports still carry one. Only WGS84 is
-        // understood, and RD New (EPSG:28992) is what a Dutch export most likely is.
-        const size_t at = pos_;
-        if (!SkipValue(0)) return false;
-        std::string_view crs = text_.substr(at, pos_ - at);
-        if (crs.find("28992") != std::string_view::npos) {
-          return Fail(at, "the \"crs\" is EPSG:28992 (RD New, metres); convert the file to "
-                          "WGS84 (EPSG:4326), e.g. ogr2ogr -t_srs EPSG:4326");
-        }
-        if (crs != "null" && crs.find("CRS84") == std::string_view::npos &&
-            crs.find("4326") == std::string_view::npos) {
-          return Fail(at, "the \"crs\" is not WGS84 (CRS84 or EPSG:4326)");
-        }
-        return true;
-      }
+      if (key == "crs") return ParseCrs();
       return SkipValue(0);
     });
     if (!ok) return error_;
@@ -78,15 +117,24 @@ class Parser {
 
  private:
   // ---- errors
+  std::string Where(size_t at) const {
+    if (feature_ >= 0) return Cat(file_, ": byte ", at, " (feature ", feature_, "): ");
+    return Cat(file_, ": byte ", at, ": ");
+  }
   absl::Status Error(size_t at, std::string_view reason) const {
-    if (feature_ >= 0) {
-      return absl::InvalidArgumentError(
-          Cat(file_, ": byte ", at, " (feature ", feature_, "): ", reason));
-    }
-    return absl::InvalidArgumentError(Cat(file_, ": byte ", at, ": ", reason));
+    return absl::InvalidArgumentError(Cat(Where(at), reason));
   }
   bool Fail(size_t at, std::string_view reason) {
     if (error_.ok()) error_ = Error(at, reason);
+    return false;
+  }
+  // A GeoJsonLimits bound exceeded: `what` has `count`, more than `limit` allows.
+  bool FailLimit(size_t at, std::string_view what, size_t limit, std::string_view option) {
+    if (error_.ok()) {
+      error_ = absl::ResourceExhaustedError(
+          Cat(Where(at), what, " exceeds the limit of ", limit, " (GazetteerLimits::", option,
+              "; raise it to read this file)"));
+    }
     return false;
   }
   bool FailHere(std::string_view reason) {
@@ -259,7 +307,10 @@ class Parser {
 
   // Parses (and discards) any JSON value.
   bool SkipValue(int depth) {
-    if (depth > kMaxDepth) return FailHere("nesting is too deep");
+    if (depth > limits_.max_nesting_depth) {
+      return FailHere(Cat("nesting is too deep (more than ", limits_.max_nesting_depth,
+                          " levels; GazetteerLimits::max_nesting_depth)"));
+    }
     SkipSpace();
     if (pos_ >= text_.size()) return FailHere("expected a value");
     const char c = text_[pos_];
@@ -300,10 +351,15 @@ class Parser {
       return true;
     }
     std::string key;
+    SeenKeys seen;
     while (true) {
       SkipSpace();
       const size_t key_at = pos_;
       if (!ParseString(&key)) return false;
+      if (std::optional<size_t> first = seen.Insert(key, key_at)) {
+        return Fail(key_at, Cat("duplicate member \"", key, "\" (the first is at byte ",
+                                *first, "); JSON leaves its meaning open"));
+      }
       if (!Expect(':', "':' after a member name")) return false;
       if (!on_member(key, key_at)) return false;
       if (At(',')) {
@@ -320,6 +376,49 @@ class Parser {
   }
 
   // ---- GeoJSON structure
+
+  // RFC 7946 dropped "crs"; older exports still carry one, in the 2008 form
+  // {"type": "name", "properties": {"name": NAME}}. Only the exact WGS84 names are
+  // accepted: a substring test would take "EPSG:3857 (not 4326)".
+  bool ParseCrs() {
+    SkipSpace();
+    const size_t at = pos_;
+    if (MatchWord("null")) return true;
+    if (!At('{')) return FailHere("\"crs\" must be an object or null");
+    std::string type, name;
+    bool saw_name = false;
+    bool ok = ParseObject([&](const std::string& key, size_t key_at) {
+      if (key == "type") return ExpectString(&type, "the \"crs\" \"type\"");
+      if (key == "properties") {
+        if (!At('{')) return FailHere("the \"crs\" \"properties\" must be an object");
+        return ParseObject([&](const std::string& inner, size_t inner_at) {
+          if (inner == "name") {
+            saw_name = true;
+            return ExpectString(&name, "the \"crs\" name");
+          }
+          return Fail(inner_at, Cat("the \"crs\" is not WGS84 in the named-CRS form (unknown "
+                                    "member \"", inner, "\")"));
+        });
+      }
+      return Fail(key_at, Cat("the \"crs\" is not WGS84 in the named-CRS form (unknown member \"",
+                              key, "\")"));
+    });
+    if (!ok) return false;
+    if (type != "name" || !saw_name) {
+      return Fail(at, "the \"crs\" is not a named CRS ({\"type\":\"name\",\"properties\":"
+                      "{\"name\":...}}); WGS84 files need none");
+    }
+    if (name.find("28992") != std::string::npos) {
+      return Fail(at, "the \"crs\" is EPSG:28992 (RD New, metres); convert the file to "
+                      "WGS84 (EPSG:4326), e.g. ogr2ogr -t_srs EPSG:4326");
+    }
+    for (std::string_view wgs84 : kWgs84CrsNames) {
+      if (name == wgs84) return true;
+    }
+    return Fail(at, Cat("the \"crs\" '", name, "' is not WGS84 longitude/latitude (expected ",
+                        kWgs84CrsNames[0], " or EPSG:4326)"));
+  }
+
   bool ParseFeatures() {
     if (!At('[')) return FailHere("\"features\" must be an array");
     ++pos_;
@@ -329,6 +428,10 @@ class Parser {
     }
     while (true) {
       SkipSpace();
+      if (features_.size() >= limits_.max_features) {
+        return FailLimit(pos_, "the number of features",
+                         limits_.max_features, "max_features");
+      }
       feature_ = static_cast<int>(features_.size());
       GeoJsonFeature& feature = features_.emplace_back();
       feature.index = feature_;
@@ -356,7 +459,6 @@ class Parser {
         return true;
       }
       if (key == "geometry") {
-        if (saw_geometry) return Fail(key_at, "duplicate member \"geometry\"");
         saw_geometry = true;
         SkipSpace();
         if (MatchWord("null")) return true;
@@ -370,9 +472,15 @@ class Parser {
           SkipSpace();
           if (pos_ >= text_.size()) return FailHere("expected a value");
           const char c = text_[pos_];
-          if (c == '{' || c == '[') return SkipValue(1);
+          if (c == '{' || c == '[') {
+            feature->properties.push_back(
+                {name, c == '{' ? JsonType::kObject : JsonType::kArray, ""});
+            return SkipValue(1);
+          }
           std::string value;
+          JsonType type = JsonType::kBool;
           if (c == '"') {
+            type = JsonType::kString;
             if (!ParseString(&value)) return false;
           } else if (MatchWord("true")) {
             value = "true";
@@ -380,15 +488,18 @@ class Parser {
             value = "false";
           } else if (MatchWord("null")) {
             value = "null";
+            type = JsonType::kNull;
           } else {
             std::string_view number;
             if (!ScanNumber(&number)) return false;
             value = std::string(number);
+            type = JsonType::kNumber;
           }
-          feature->properties.emplace_back(name, std::move(value));
+          feature->properties.push_back({name, type, std::move(value)});
           return true;
         });
       }
+      if (key == "crs") return ParseCrs();
       return SkipValue(0);
     });
     if (!ok) return false;
@@ -408,6 +519,14 @@ class Parser {
   bool RecordCoordinates(Coordinates* c, int depth) {
     if (depth > 6) return FailHere("\"coordinates\" are nested too deeply for a polygon");
     SkipSpace();
+    // A position has at least 2 numbers and at most 3 and an array event pair, so
+    // these bounds refuse a geometry over the vertex limit before its events grow
+    // far beyond what the limit allows.
+    if (c->numbers.size() > 3 * limits_.max_vertices_per_feature ||
+        c->events.size() > 8 * limits_.max_vertices_per_feature + 64) {
+      return FailLimit(pos_, "the number of positions in this geometry",
+                       limits_.max_vertices_per_feature, "max_vertices_per_feature");
+    }
     if (At('[')) {
       c->events.push_back('[');
       c->offsets.push_back(pos_);
@@ -449,11 +568,11 @@ class Parser {
         return ExpectString(&type, "\"type\"");
       }
       if (key == "coordinates") {
-        if (saw_coordinates) return Fail(key_at, "duplicate member \"coordinates\"");
         saw_coordinates = true;
         if (!At('[')) return FailHere("\"coordinates\" must be an array");
         return RecordCoordinates(&coordinates, 0);
       }
+      if (key == "crs") return ParseCrs();
       return SkipValue(0);
     });
     if (!ok) return false;
@@ -465,8 +584,17 @@ class Parser {
     if (!saw_coordinates) return Fail(start, "the geometry has no \"coordinates\"");
     feature->has_geometry = true;
     Shaper shaper{this, &coordinates};
-    return type == "Polygon" ? shaper.Polygon(&feature->polygons.emplace_back())
-                             : shaper.MultiPolygon(&feature->polygons);
+    if (!(type == "Polygon" ? shaper.Polygon(&feature->polygons.emplace_back())
+                            : shaper.MultiPolygon(&feature->polygons))) {
+      return false;
+    }
+    total_vertices_ += shaper.positions;
+    if (total_vertices_ > limits_.max_total_vertices) {
+      return FailLimit(start, Cat("the file's number of positions (", total_vertices_,
+                                  " up to this feature)"),
+                       limits_.max_total_vertices, "max_total_vertices");
+    }
+    return true;
   }
 
   // Reads the recorded events as rings, polygons and multipolygons.
@@ -475,6 +603,8 @@ class Parser {
     const Coordinates* c;
     size_t e = 0;  // next event
     size_t n = 0;  // next number
+    size_t positions = 0;
+    size_t rings = 0;
 
     bool Open(std::string_view what) {
       if (e < c->events.size() && c->events[e] == '[') {
@@ -512,7 +642,17 @@ class Parser {
     bool Ring(GeoJsonRing* ring) {
       const size_t at = c->offsets[e];
       if (!Open("positions (a ring)")) return false;
+      if (++rings > parser->limits_.max_rings_per_feature) {
+        return parser->FailLimit(at, "the number of rings in this geometry",
+                                 parser->limits_.max_rings_per_feature,
+                                 "max_rings_per_feature");
+      }
       while (!Closes()) {
+        if (++positions > parser->limits_.max_vertices_per_feature) {
+          return parser->FailLimit(c->offsets[e], "the number of positions in this geometry",
+                                   parser->limits_.max_vertices_per_feature,
+                                   "max_vertices_per_feature");
+        }
         if (!Position(&ring->emplace_back())) return false;
       }
       ++e;
@@ -549,6 +689,8 @@ class Parser {
 
   std::string_view text_;
   std::string_view file_;
+  const GeoJsonLimits& limits_;
+  size_t total_vertices_ = 0;
   size_t pos_ = 0;
   int feature_ = -1;  // index of the feature being read, -1 outside one
   absl::Status error_;
@@ -557,9 +699,17 @@ class Parser {
 
 }  // namespace
 
-absl::StatusOr<std::vector<GeoJsonFeature>> ParseGeoJsonPolygons(std::string_view text,
-                                                                std::string_view file) {
-  return Parser(text, file).Run();
+absl::StatusOr<std::vector<GeoJsonFeature>> ParseGeoJsonPolygons(
+    std::string_view text, std::string_view file, const GeoJsonLimits& limits) {
+  // The limits bound every allocation below; this is the last line of defence for a
+  // machine with less memory than they allow (the fuzzer's -rss_limit_mb).
+  try {
+    return Parser(text, file, limits).Run();
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(
+        Cat(file, ": out of memory while reading the GeoJSON (", text.size(),
+            " bytes); lower GeoJsonLimits or give the process more memory"));
+  }
 }
 
 }  // namespace wegwijzer::internal

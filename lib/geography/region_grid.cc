@@ -5,6 +5,8 @@
 #include <numbers>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_format.h"
 #include "wegwijzer/geo.h"
 
 namespace wegwijzer::internal {
@@ -84,7 +86,8 @@ class OddSet {
 
 }  // namespace
 
-RegionGrid RegionGrid::Build(const std::vector<RegionRings>& regions, double cell_km) {
+absl::StatusOr<RegionGrid> RegionGrid::Build(const std::vector<RegionRings>& regions,
+                                             double cell_km, const RegionGridLimits& limits) {
   RegionGrid grid;
   double minx = INFINITY, miny = INFINITY, maxx = -INFINITY, maxy = -INFINITY;
   for (uint32_t r = 0; r < regions.size(); ++r) {
@@ -110,21 +113,49 @@ RegionGrid RegionGrid::Build(const std::vector<RegionRings>& regions, double cel
   // walk to the right ends in a pure cell.
   grid.x0_ = minx - 2 * grid.dx_;
   grid.y0_ = miny - 2 * grid.dy_;
-  grid.nx_ = static_cast<int>(std::ceil((maxx - grid.x0_) / grid.dx_)) + 2;
-  grid.ny_ = static_cast<int>(std::ceil((maxy - grid.y0_) / grid.dy_)) + 2;
+  // In doubles first: a tiny cell_km or a huge extent must not overflow an int.
+  const double columns = std::ceil((maxx - grid.x0_) / grid.dx_) + 2;
+  const double rows = std::ceil((maxy - grid.y0_) / grid.dy_) + 2;
+  if (!(columns * rows <= static_cast<double>(limits.max_grid_cells))) {
+    return absl::ResourceExhaustedError(absl::StrFormat(
+        "the lookup grid would need %.0f x %.0f = %.0f cells of %g km over the extent "
+        "lon [%.4f, %.4f] lat [%.4f, %.4f], more than the limit of %d "
+        "(GazetteerLimits::max_grid_cells; use larger cells or raise the limit)",
+        columns, rows, columns * rows, cell_km, minx, maxx, miny, maxy, limits.max_grid_cells));
+  }
+  grid.nx_ = static_cast<int>(columns);
+  grid.ny_ = static_cast<int>(rows);
   for (int c = 0; c <= grid.nx_; ++c) grid.xb_.push_back(grid.x0_ + c * grid.dx_);
   for (int r = 0; r <= grid.ny_; ++r) grid.yb_.push_back(grid.y0_ + r * grid.dy_);
   const int nx = grid.nx_, ny = grid.ny_;
   const size_t cells = static_cast<size_t>(nx) * ny;
 
-  // Edge-cell incidences, counted and then filled (counting sort by cell).
+  // Edge-cell incidences, counted and then filled (counting sort by cell). An edge
+  // visits, row by row, only the columns its part inside that row's band can reach
+  // (plus one on each side against rounding), so a long diagonal edge costs the
+  // cells along it, not the cells of its bounding box. The exact test is still
+  // SegmentTouchesBox, so the cells found are the same.
   auto for_each_cell = [&](const Edge& e, auto&& visit) {
     const int c0 = IntervalOf(grid.xb_, grid.x0_, grid.dx_, std::min(e.x1, e.x2) - kEpsilonDeg);
     const int c1 = IntervalOf(grid.xb_, grid.x0_, grid.dx_, std::max(e.x1, e.x2) + kEpsilonDeg);
     const int r0 = IntervalOf(grid.yb_, grid.y0_, grid.dy_, std::min(e.y1, e.y2) - kEpsilonDeg);
     const int r1 = IntervalOf(grid.yb_, grid.y0_, grid.dy_, std::max(e.y1, e.y2) + kEpsilonDeg);
+    const double ddy = e.y2 - e.y1, ddx = e.x2 - e.x1;
     for (int r = r0; r <= r1; ++r) {
-      for (int c = c0; c <= c1; ++c) {
+      int lo = c0, hi = c1;
+      if (ddy != 0 && r1 > r0) {
+        double ta = (grid.yb_[r] - kEpsilonDeg - e.y1) / ddy;
+        double tb = (grid.yb_[r + 1] + kEpsilonDeg - e.y1) / ddy;
+        if (ta > tb) std::swap(ta, tb);
+        ta = std::clamp(ta, 0.0, 1.0);
+        tb = std::clamp(tb, 0.0, 1.0);
+        const double xa = e.x1 + ta * ddx, xb = e.x1 + tb * ddx;
+        lo = std::max(c0, IntervalOf(grid.xb_, grid.x0_, grid.dx_,
+                                     std::min(xa, xb) - kEpsilonDeg) - 1);
+        hi = std::min(c1, IntervalOf(grid.xb_, grid.x0_, grid.dx_,
+                                     std::max(xa, xb) + kEpsilonDeg) + 1);
+      }
+      for (int c = lo; c <= hi; ++c) {
         if (SegmentTouchesBox(e.x1, e.y1, e.x2, e.y2, grid.xb_[c] - kEpsilonDeg,
                               grid.yb_[r] - kEpsilonDeg, grid.xb_[c + 1] + kEpsilonDeg,
                               grid.yb_[r + 1] + kEpsilonDeg)) {
@@ -134,8 +165,19 @@ RegionGrid RegionGrid::Build(const std::vector<RegionRings>& regions, double cel
     }
   };
   grid.begin_.assign(cells + 1, 0);
+  size_t copies = 0;
   for (const Edge& e : grid.all_edges_) {
-    for_each_cell(e, [&](size_t cell) { ++grid.begin_[cell + 1]; });
+    for_each_cell(e, [&](size_t cell) {
+      ++grid.begin_[cell + 1];
+      ++copies;
+    });
+    if (copies > limits.max_grid_edge_copies) {
+      return absl::ResourceExhaustedError(absl::StrFormat(
+          "the lookup grid would need more than %d (edge, cell) incidences for %d edges "
+          "in cells of %g km (GazetteerLimits::max_grid_edge_copies; use larger cells or "
+          "raise the limit)",
+          limits.max_grid_edge_copies, grid.all_edges_.size(), cell_km));
+    }
   }
   for (size_t i = 0; i < cells; ++i) grid.begin_[i + 1] += grid.begin_[i];
   grid.edges_.resize(grid.begin_[cells]);
@@ -161,6 +203,7 @@ RegionGrid RegionGrid::Build(const std::vector<RegionRings>& regions, double cel
   std::vector<uint8_t> parity(regions.size(), 0);
   std::vector<uint32_t> odd;
   std::vector<std::pair<double, uint32_t>> crossings;
+  absl::flat_hash_map<uint64_t, size_t> overlap_index;  // (first, second) -> overlaps_
   for (int r = 0; r < ny; ++r) {
     const double yc = (grid.yb_[r] + grid.yb_[r + 1]) / 2;
     crossings.clear();
@@ -194,10 +237,31 @@ RegionGrid RegionGrid::Build(const std::vector<RegionRings>& regions, double cel
         // walking on, as a mixed cell without edges does.
         grid.owner_[cell] = kSeveral;
         ++grid.mixed_cells_;
+        // The two smallest region numbers: the winner and the first it hides.
+        uint32_t first = kNone, second = kNone;
+        for (uint32_t region : odd) {
+          if (region < first) {
+            second = first;
+            first = region;
+          } else if (region < second) {
+            second = region;
+          }
+        }
+        auto [it, inserted] = overlap_index.emplace(
+            (static_cast<uint64_t>(first) << 32) | second, grid.overlaps_.size());
+        if (inserted) {
+          grid.overlaps_.push_back({first, second, 1, xc, yc});
+        } else {
+          ++grid.overlaps_[it->second].cells;
+        }
       }
     }
     for (; k < crossings.size(); ++k) parity[crossings[k].second] ^= 1;  // back to all zero
   }
+  std::sort(grid.overlaps_.begin(), grid.overlaps_.end(),
+            [](const RegionOverlap& a, const RegionOverlap& b) {
+              return a.first != b.first ? a.first < b.first : a.second < b.second;
+            });
   return grid;
 }
 

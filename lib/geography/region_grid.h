@@ -22,10 +22,15 @@
 // ray-casting test.
 //
 // Overlapping regions (slivers where simplified neighbours overlap) are resolved to
-// the smallest region number, so answers are deterministic.
+// the smallest region number, so answers are deterministic. Where a whole cell lies
+// inside two regions (not a sliver along a border: one region covers part of
+// another), the grid records the pair in overlaps() so the caller can refuse or
+// report it.
 //
-// Complexity: build O(E + C) for E edges and C cells (plus sorting each row's
-// crossings); memory 8 bytes per cell plus 40 bytes per (edge, cell) incidence.
+// Complexity: build O(E + C + I) for E edges, C cells and I (edge, cell) incidences
+// (plus sorting each row's crossings): an edge visits only the cells along it, row by
+// row. Memory 8 bytes per cell plus 40 bytes per incidence; RegionGridLimits bounds
+// both, checked before allocating.
 // A query is O(1) in a pure cell and O(edges in the cells walked) otherwise, with no
 // allocation.
 //
@@ -37,6 +42,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/statusor.h"
+
 namespace wegwijzer::internal {
 
 struct PlanarPoint {
@@ -47,13 +54,33 @@ struct PlanarPoint {
 // One region's rings, each closed (front == back).
 using RegionRings = std::vector<std::vector<PlanarPoint>>;
 
+// Bounds on the grid's memory. Inclusive.
+struct RegionGridLimits {
+  // Cells (8 bytes each). DEFAULT: 16,000,000 (128 MB; the Netherlands at 0.5 km
+  // needs about 350,000).
+  size_t max_grid_cells = 16'000'000;
+  // (edge, cell) incidences (40 bytes each). DEFAULT: 8,000,000 (320 MB; the 2023
+  // municipality map needs about 60,000).
+  size_t max_grid_edge_copies = 8'000'000;
+};
+
+// Two regions that both contain a whole cell.
+struct RegionOverlap {
+  uint32_t first = 0, second = 0;  // region numbers, first < second
+  size_t cells = 0;                // cells inside both
+  double x = 0, y = 0;             // centre of the first such cell (lon, lat)
+};
+
 class RegionGrid {
  public:
   static constexpr uint32_t kNone = 0xFFFFFFFF;
 
   // REQUIRES: cell_km > 0. The cells are about cell_km on a side (square in metres
-  // at the regions' mean latitude).
-  static RegionGrid Build(const std::vector<RegionRings>& regions, double cell_km);
+  // at the regions' mean latitude). kResourceExhausted (the message names the limit
+  // and the count) when the grid would exceed `limits`; nothing large is allocated
+  // before the check.
+  static absl::StatusOr<RegionGrid> Build(const std::vector<RegionRings>& regions,
+                                          double cell_km, const RegionGridLimits& limits = {});
 
   // The region containing (x, y), or kNone. Non-finite input gives kNone.
   uint32_t Find(double x, double y) const;
@@ -63,6 +90,10 @@ class RegionGrid {
   int rows() const { return ny_; }
   size_t mixed_cells() const { return mixed_cells_; }  // including overlap cells
   size_t edge_copies() const { return edges_.size(); }
+  // Pairs of regions that share whole cells, by (first, second); a pair is listed
+  // once, with the count of cells. Where more than two regions cover one cell, the
+  // two smallest region numbers are listed.
+  const std::vector<RegionOverlap>& overlaps() const { return overlaps_; }
 
   // The same answer by brute force over every edge (the oracle in tests and the
   // fallback when more regions than a query can track meet at one point).
@@ -87,6 +118,7 @@ class RegionGrid {
   std::vector<Edge> edges_;       // copies, grouped by cell, for locality
   std::vector<Edge> all_edges_;   // every edge once, for FindBruteForce
   size_t mixed_cells_ = 0;
+  std::vector<RegionOverlap> overlaps_;
 };
 
 }  // namespace wegwijzer::internal

@@ -59,7 +59,7 @@ TEST(RegionGrid, AgreesWithBruteForceOnRandomRegions) {
     const std::vector<RegionRings> regions = RandomRegions(seed, 60);
     for (double cell_km : {0.3, 1.0, 7.0}) {
       SCOPED_TRACE(::testing::Message() << "seed " << seed << ", cell " << cell_km << " km");
-      const RegionGrid grid = RegionGrid::Build(regions, cell_km);
+      const RegionGrid grid = *RegionGrid::Build(regions, cell_km);
       EXPECT_GT(grid.mixed_cells(), 0u);
       std::mt19937_64 rng(seed * 7);
       std::uniform_real_distribution<double> x(3.5, 6.5), y(51.0, 53.5);
@@ -86,7 +86,7 @@ TEST(RegionGrid, SharedBordersGiveOneDeterministicSide) {
   const int n = 8;
   const double size = 0.05;
   const std::vector<RegionRings> regions = Checkerboard(n, size);
-  const RegionGrid grid = RegionGrid::Build(regions, 0.8);
+  const RegionGrid grid = *RegionGrid::Build(regions, 0.8);
   // Inside each square: that square. On a shared border: the ray-casting side, the
   // same as brute force, and never "none" inside the board.
   for (int i = 0; i < n; ++i) {
@@ -107,13 +107,13 @@ TEST(RegionGrid, SharedBordersGiveOneDeterministicSide) {
 }
 
 TEST(RegionGrid, OutsideNonFiniteAndEmpty) {
-  const RegionGrid grid = RegionGrid::Build(Checkerboard(2, 0.1), 1.0);
+  const RegionGrid grid = *RegionGrid::Build(Checkerboard(2, 0.1), 1.0);
   EXPECT_EQ(grid.Find(0, 0), RegionGrid::kNone);
   EXPECT_EQ(grid.Find(4.05, 60), RegionGrid::kNone);
   EXPECT_EQ(grid.Find(std::nan(""), 52.05), RegionGrid::kNone);
   EXPECT_EQ(grid.Find(4.05, std::numeric_limits<double>::infinity()), RegionGrid::kNone);
   EXPECT_EQ(grid.FindBruteForce(std::nan(""), 52.05), RegionGrid::kNone);
-  const RegionGrid empty = RegionGrid::Build({}, 1.0);
+  const RegionGrid empty = *RegionGrid::Build({}, 1.0);
   EXPECT_EQ(empty.Find(4.05, 52.05), RegionGrid::kNone);
 }
 
@@ -122,7 +122,7 @@ TEST(RegionGrid, OverlapGoesToTheSmallestRegion) {
       {{{4.0, 52.0}, {4.2, 52.0}, {4.2, 52.2}, {4.0, 52.2}, {4.0, 52.0}}},
       {{{4.1, 52.1}, {4.3, 52.1}, {4.3, 52.3}, {4.1, 52.3}, {4.1, 52.1}}}};
   for (const auto& order : {regions, std::vector<RegionRings>{regions[1], regions[0]}}) {
-    const RegionGrid grid = RegionGrid::Build(order, 1.0);
+    const RegionGrid grid = *RegionGrid::Build(order, 1.0);
     EXPECT_EQ(grid.Find(4.15, 52.15), 0u);
   }
 }
