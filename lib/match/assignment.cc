@@ -327,6 +327,7 @@ class Solver {
     }
     for (uint32_t p = 0; p < m_; ++p) result_.dual_objective -= p_.capacity[p] * v_[p];
     result_.provider_price = v_;
+    if (p_.keep_lists) result_.lists = std::move(lists_);
     return std::move(result_);
   }
 

@@ -71,6 +71,8 @@ struct AssignmentProblem {
   // The optimum does not depend on it; the running time does.
   std::span<const uint32_t> placement_order;
   std::function<void(int64_t placed, int64_t total)> progress;
+  // True: the result keeps the candidate lists built (AssignmentResult::lists).
+  bool keep_lists = false;
 };
 
 struct AssignmentResult {
@@ -82,6 +84,8 @@ struct AssignmentResult {
   int64_t dual_objective = 0;
   std::vector<int64_t> request_price;   // u(r)
   std::vector<int64_t> provider_price;  // v(p)
+  // With AssignmentProblem::keep_lists, every request's candidate list as built.
+  std::vector<std::vector<CandidateEdge>> lists;
   int64_t pairs = 0;
   int64_t extensions = 0;
   int64_t settled = 0;
