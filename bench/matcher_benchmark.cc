@@ -232,6 +232,8 @@ void Run(benchmark::State& state, const Instance& instance, bool lemon) {
       static_cast<double>(BytesOfLists(network)) /
       static_cast<double>(std::max<int64_t>(1, plan.stats.candidate_pairs));
   state.counters["steps"] = static_cast<double>(plan.stats.search_steps);
+  state.counters["warm_bids"] = static_cast<double>(network.warm_start_bids);
+  state.counters["warm_placed"] = static_cast<double>(network.warm_start_placed);
   state.counters["peak_rss_mb"] = PeakRssMb();
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(instance.requests.size()));
   if (!lemon) return;

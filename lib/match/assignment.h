@@ -73,6 +73,9 @@ struct AssignmentProblem {
   std::function<void(int64_t placed, int64_t total)> progress;
   // True: the result keeps the candidate lists built (AssignmentResult::lists).
   bool keep_lists = false;
+  // The warm start's budget of bids, per request; 0 = no warm start (shortest
+  // paths only).
+  int warm_start_bids_per_request = 64;
 };
 
 struct AssignmentResult {
@@ -87,6 +90,8 @@ struct AssignmentResult {
   // With AssignmentProblem::keep_lists, every request's candidate list as built.
   std::vector<std::vector<CandidateEdge>> lists;
   int64_t pairs = 0;
+  int64_t warm_start_bids = 0;    // bids of the warm start
+  int64_t warm_start_placed = 0;  // requests it placed (the rest by shortest paths)
   int64_t extensions = 0;
   int64_t settled = 0;
 };

@@ -300,6 +300,8 @@ MatchPlan internal::Match(const Directory& directory, std::span<const Request> r
       network->outside_cost = std::move(outside);
       network->lists = std::move(result.lists);
       network->objective = result.objective;
+      network->warm_start_bids = result.warm_start_bids;
+      network->warm_start_placed = result.warm_start_placed;
     }
     plan.stats.solve_seconds = SecondsSince(solve_start);
     plan.stats.candidate_pairs = result.pairs;

@@ -22,6 +22,8 @@ struct ReducedNetwork {
   std::vector<int64_t> outside_cost;
   std::vector<std::vector<CandidateEdge>> lists;
   int64_t objective = 0;
+  int64_t warm_start_bids = 0;    // AssignmentResult's figures
+  int64_t warm_start_placed = 0;
 };
 
 // Matcher(directory).Match(requests, options); with `network` non-null (and the
