@@ -107,6 +107,7 @@ class Solver {
       return heap.size() == 2 ? heap[1].price : std::min(heap[1].price, heap[2].price);
     };
     std::vector<uint32_t> queue(order.begin(), order.end());
+    std::vector<uint32_t> tied;
     std::vector<uint32_t> position(n_);  // where r stands in `order`, for the rest's order
     for (uint32_t i = 0; i < n_; ++i) position[order[i]] = i;
     int64_t budget = p_.warm_start_bids_per_request * static_cast<int64_t>(n_);
@@ -123,6 +124,7 @@ class Solver {
         bool best_displaces = false;
         const auto& list = lists_[r];
         for (int i = 0; i < static_cast<int>(list.size()); ++i) {
+          if (list[i].cost > w2) break;  // nondecreasing costs: neither value can fall
           const uint32_t p = list[i].provider;
           if (p_.capacity[p] <= 0) continue;  // no place to bid for
           const int64_t w = list[i].cost + min_price(p);
@@ -148,6 +150,13 @@ class Solver {
       }
       const uint32_t p = lists_[r][best].provider;
       const int64_t raise = std::min(w2, p_.outside_cost[r]) - w1;  // w2 <= o(r) anyway
+      // A tie that would displace someone at no price rise is how an auction without
+      // epsilon cycles: such a request is left to the shortest paths, which settle
+      // ties exactly.
+      if (raise == 0 && free[p] == 0) {
+        tied.push_back(r);
+        continue;
+      }
       auto& heap = slots[p];
       assign_[r] = static_cast<int32_t>(p);
       if (free[p] > 0) {
@@ -189,6 +198,7 @@ class Solver {
     for (size_t i = head; i < queue.size(); ++i) {
       if (assign_[queue[i]] == kUnplaced) rest.push_back(queue[i]);
     }
+    rest.insert(rest.end(), tied.begin(), tied.end());
     std::sort(rest.begin(), rest.end(),
               [&](uint32_t a, uint32_t b) { return position[a] < position[b]; });
     rest.erase(std::unique(rest.begin(), rest.end()), rest.end());
@@ -231,6 +241,9 @@ class Solver {
     int64_t slack = p_.outside_cost[r] - u;
     if (threshold_[r] != kNoThreshold) slack = std::min(slack, threshold_[r] - u);
     for (const CandidateEdge& e : lists_[r]) {
+      // The list is in nondecreasing cost and prices are >= 0, so no later pair can
+      // undercut once the cost alone reaches the slack.
+      if (e.cost - u >= slack) break;
       if (static_cast<int32_t>(e.provider) == assign_[r]) continue;
       slack = std::min(slack, e.cost + v_[e.provider] - u);
     }
@@ -283,6 +296,9 @@ class Solver {
     const auto& list = lists_[x];
     const int64_t u = U(x);
     for (size_t i = from; i < list.size(); ++i) {
+      // As in Slack: pairs in nondecreasing cost, prices >= 0, and the search never
+      // uses a distance >= best_ (which only falls), so the rest is useless.
+      if (dx + list[i].cost - u >= best_) break;
       const uint32_t p = list[i].provider;
       if (static_cast<int32_t>(p) == assign_[x] || SettledP(p)) continue;
       const int64_t d = dx + list[i].cost + v_[p] - u;
