@@ -87,14 +87,19 @@ const Instance* DutchInstance(benchmark::State& state, int providers, int reques
     state.SkipWithError(("no real data in " + DataDir()).c_str());
     return nullptr;
   }
-  static auto* gazetteer = new std::shared_ptr<const Gazetteer>(*Gazetteer::Load(geojson, postcodes));
-  static auto* people =
-      new std::vector<PostcodeDemographics>(*ReadPostcodeDemographicsCsv(postcodes));
+  static auto* gazetteer = new absl::StatusOr<std::shared_ptr<const Gazetteer>>(
+      Gazetteer::Load(geojson, postcodes));
+  static auto* people = new absl::StatusOr<std::vector<PostcodeDemographics>>(
+      ReadPostcodeDemographicsCsv(postcodes));
+  if (!gazetteer->ok() || !people->ok()) {
+    state.SkipWithError("the real data does not load");
+    return nullptr;
+  }
   static auto* cache = new std::map<std::tuple<int, int, double>, std::unique_ptr<Instance>>;
   auto& slot = (*cache)[{providers, requests, capacity_scale}];
   if (!slot) {
     absl::StatusOr<DutchScenario> s = GenerateDutchScenario(
-        **gazetteer, *people,
+        ***gazetteer, **people,
         {.seed = 1, .requests = requests, .capacity_scale = capacity_scale,
          .providers = providers});
     if (!s.ok()) {
