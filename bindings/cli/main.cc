@@ -385,9 +385,15 @@ int Match(const Args& args) {
 int Demo(const Args& args);
 
 int Generate(const Args& args) {
-  Scenario scenario = GenerateScenario({.seed = static_cast<uint64_t>(args.seed),
-                                        .providers = args.provider_count,
-                                        .requests = args.request_count});
+  absl::StatusOr<Scenario> generated =
+      GenerateScenario({.seed = static_cast<uint64_t>(args.seed),
+                        .providers = args.provider_count,
+                        .requests = args.request_count});
+  if (!generated.ok()) {
+    std::cerr << "wegwijzer: " << generated.status().message() << "\n";
+    return kExitBadInput;
+  }
+  Scenario scenario = *std::move(generated);
   absl::StatusOr<std::shared_ptr<const Directory>> directory =
       Directory::Create(scenario.directory);
   if (!directory.ok()) {  // the generator makes valid providers; say so if it did not
