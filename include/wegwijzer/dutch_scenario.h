@@ -100,6 +100,15 @@ struct DutchScenarioOptions {
   // Multiplies every limited capacity (rounded, at least 1): below 1 makes a waiting
   // list that overloads the providers. DEFAULT: 1.
   double capacity_scale = 1.0;
+  // Total provider count, >= 0; 0 keeps the composition described above (a few
+  // thousand providers). A positive count scales the density of library branches and welfare
+  // organisations per resident by the ratio to that default composition (so they
+  // still follow population), and volunteers (placed by residents of 65+) make up the
+  // rest, so the directory has exactly this many providers when the count exceeds
+  // the municipal desks, branches and welfare organisations at that density, plus the
+  // national line; otherwise it has those and no volunteers.
+  // `residents_65plus_per_volunteer` is then ignored. DEFAULT: 0.
+  int providers = 0;
 };
 
 struct DutchScenario {

@@ -67,15 +67,144 @@ class Solver {
       threshold_[r] = p_.candidates(r, limit_[r], &lists_[r]);
       result_.pairs += lists_[r].size();
     }
-    for (uint32_t i = 0; i < n_; ++i) {
-      Place(p_.placement_order.empty() ? i : p_.placement_order[i]);
-      if (p_.progress && (i + 1) % 65536 == 0) p_.progress(i + 1, n_);
+    std::vector<uint32_t> order(n_);
+    for (uint32_t i = 0; i < n_; ++i) order[i] = p_.placement_order.empty() ? i : p_.placement_order[i];
+    const std::vector<uint32_t> rest = p_.warm_start_bids_per_request > 0 ? WarmStart(order) : order;
+    result_.warm_start_placed = static_cast<int64_t>(n_ - rest.size());
+    for (size_t i = 0; i < rest.size(); ++i) {
+      Place(rest[i]);
+      if (p_.progress && (i + 1) % 65536 == 0) p_.progress(n_ - rest.size() + i + 1, n_);
     }
     if (p_.progress) p_.progress(n_, n_);
     return Finish();
   }
 
  private:
+  // The warm start (see the header): a Gauss-Seidel auction without epsilon over
+  // provider places ("slots"), each bid raising the taken slot's price by the
+  // bidder's gap between its best and second-best option, so the winner is exactly
+  // indifferent to its second best and complementary slackness holds exactly.
+  // Returns the requests it left unplaced, in `order`'s order, for the shortest paths.
+  std::vector<uint32_t> WarmStart(std::span<const uint32_t> order) {
+    // Occupied slots per provider, a min-heap on (price, request); the free slots
+    // (free_[p] of them) all cost 0, as no bid ever touched them.
+    struct Slot {
+      int64_t price;
+      uint32_t request;
+      bool operator>(const Slot& o) const {
+        return price != o.price ? price > o.price : request > o.request;
+      }
+    };
+    std::vector<std::vector<Slot>> slots(m_);
+    std::vector<int64_t> free(p_.capacity.begin(), p_.capacity.end());
+    auto min_price = [&](uint32_t p) { return free[p] > 0 ? 0 : slots[p].front().price; };
+    // The price of p's second-cheapest slot; kInfinity when it has one slot.
+    auto second_price = [&](uint32_t p) -> int64_t {
+      if (free[p] >= 2) return 0;
+      const auto& heap = slots[p];
+      if (free[p] == 1) return heap.empty() ? kInfinity : heap.front().price;
+      if (heap.size() < 2) return kInfinity;
+      return heap.size() == 2 ? heap[1].price : std::min(heap[1].price, heap[2].price);
+    };
+    std::vector<uint32_t> queue(order.begin(), order.end());
+    std::vector<uint32_t> tied;
+    std::vector<uint32_t> position(n_);  // where r stands in `order`, for the rest's order
+    for (uint32_t i = 0; i < n_; ++i) position[order[i]] = i;
+    int64_t budget = p_.warm_start_bids_per_request * static_cast<int64_t>(n_);
+    size_t head = 0;
+    for (; head < queue.size() && budget > 0; ++head, --budget) {
+      const uint32_t r = queue[head];
+      int64_t w1, w2;
+      int best;  // index into r's list; -1: the outside option
+      for (;;) {
+        // Best option by (value, displaces nobody first, list order); second-best value.
+        w1 = p_.outside_cost[r];
+        w2 = kInfinity;
+        best = -1;
+        bool best_displaces = false;
+        const auto& list = lists_[r];
+        for (int i = 0; i < static_cast<int>(list.size()); ++i) {
+          if (list[i].cost > w2) break;  // nondecreasing costs: neither value can fall
+          const uint32_t p = list[i].provider;
+          if (p_.capacity[p] <= 0) continue;  // no place to bid for
+          const int64_t w = list[i].cost + min_price(p);
+          const bool displaces = free[p] == 0;
+          if (w < w1 || (w == w1 && !displaces && best_displaces)) {
+            w2 = std::min(w2, w1);
+            w1 = w;
+            best = i;
+            best_displaces = displaces;
+          } else {
+            w2 = std::min(w2, w);
+          }
+        }
+        if (best >= 0) w2 = std::min(w2, list[best].cost + second_price(list[best].provider));
+        // A missing candidate costs at least C(r) (prices are >= 0): when that could
+        // undercut the second best, the list grows first.
+        if (threshold_[r] == kNoThreshold || threshold_[r] >= w2) break;
+        Extend(r);
+      }
+      if (best < 0) {
+        assign_[r] = kOutside;
+        continue;
+      }
+      const uint32_t p = lists_[r][best].provider;
+      const int64_t raise = std::min(w2, p_.outside_cost[r]) - w1;  // w2 <= o(r) anyway
+      // A tie that would displace someone at no price rise is how an auction without
+      // epsilon cycles: such a request is left to the shortest paths, which settle
+      // ties exactly.
+      if (raise == 0 && free[p] == 0) {
+        tied.push_back(r);
+        continue;
+      }
+      auto& heap = slots[p];
+      assign_[r] = static_cast<int32_t>(p);
+      if (free[p] > 0) {
+        --free[p];
+        heap.push_back({raise, r});
+        std::push_heap(heap.begin(), heap.end(), std::greater<>());
+      } else {
+        std::pop_heap(heap.begin(), heap.end(), std::greater<>());
+        const uint32_t displaced = heap.back().request;
+        heap.back() = {heap.back().price + raise, r};
+        std::push_heap(heap.begin(), heap.end(), std::greater<>());
+        assign_[displaced] = kUnplaced;
+        queue.push_back(displaced);
+      }
+    }
+    result_.warm_start_bids = static_cast<int64_t>(head);
+    // The state the shortest paths continue from: v(p) is p's cheapest slot (0 while
+    // one is free), u(r) = c(r, p) + v(p) for a member, o(r) for the outside option.
+    int64_t max_outside = 0;
+    for (int64_t o : p_.outside_cost) max_outside = std::max(max_outside, o);
+    for (uint32_t p = 0; p < m_; ++p) {
+      // A provider of capacity 0 was never bid for; its dual is free (it adds b v = 0
+      // to the dual objective), and at max o(r) >= u(r) no pair with it is violated.
+      v_[p] = p_.capacity[p] <= 0 ? max_outside : min_price(p);
+      load_[p] = p_.capacity[p] - free[p];
+    }
+    std::vector<uint32_t> rest;
+    for (uint32_t r = 0; r < n_; ++r) {
+      if (assign_[r] == kOutside) {
+        stored_u_[r] = p_.outside_cost[r];
+      } else if (assign_[r] >= 0) {
+        assign_edge_[r] = FindEdge(r, assign_[r]);
+        stored_u_[r] = lists_[r][assign_edge_[r]].cost + v_[assign_[r]];
+      }
+    }
+    for (uint32_t r = 0; r < n_; ++r) {
+      if (assign_[r] >= 0) EnterHeap(r);
+    }
+    for (size_t i = head; i < queue.size(); ++i) {
+      if (assign_[queue[i]] == kUnplaced) rest.push_back(queue[i]);
+    }
+    rest.insert(rest.end(), tied.begin(), tied.end());
+    std::sort(rest.begin(), rest.end(),
+              [&](uint32_t a, uint32_t b) { return position[a] < position[b]; });
+    rest.erase(std::unique(rest.begin(), rest.end()), rest.end());
+    return rest;
+  }
+
   // u(r): a member's price is stored relative to its provider's offset, so raising
   // every member of a provider is one addition to offset_.
   int64_t U(uint32_t r) const {
@@ -112,6 +241,9 @@ class Solver {
     int64_t slack = p_.outside_cost[r] - u;
     if (threshold_[r] != kNoThreshold) slack = std::min(slack, threshold_[r] - u);
     for (const CandidateEdge& e : lists_[r]) {
+      // The list is in nondecreasing cost and prices are >= 0, so no later pair can
+      // undercut once the cost alone reaches the slack.
+      if (e.cost - u >= slack) break;
       if (static_cast<int32_t>(e.provider) == assign_[r]) continue;
       slack = std::min(slack, e.cost + v_[e.provider] - u);
     }
@@ -164,6 +296,9 @@ class Solver {
     const auto& list = lists_[x];
     const int64_t u = U(x);
     for (size_t i = from; i < list.size(); ++i) {
+      // As in Slack: pairs in nondecreasing cost, prices >= 0, and the search never
+      // uses a distance >= best_ (which only falls), so the rest is useless.
+      if (dx + list[i].cost - u >= best_) break;
       const uint32_t p = list[i].provider;
       if (static_cast<int32_t>(p) == assign_[x] || SettledP(p)) continue;
       const int64_t d = dx + list[i].cost + v_[p] - u;
@@ -327,6 +462,7 @@ class Solver {
     }
     for (uint32_t p = 0; p < m_; ++p) result_.dual_objective -= p_.capacity[p] * v_[p];
     result_.provider_price = v_;
+    if (p_.keep_lists) result_.lists = std::move(lists_);
     return std::move(result_);
   }
 

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "match/assignment.h"
+#include "match/matcher_internal.h"
 #include "directory/directory_index.h"
 #include "core/parallel.h"
 #include "core/proto_codes.h"
@@ -190,7 +191,12 @@ Matcher::Matcher(std::shared_ptr<const Directory> directory)
     : directory_(std::move(directory)) {}
 
 MatchPlan Matcher::Match(std::span<const Request> requests, const MatchOptions& options) const {
-  const DirectoryIndex& index = directory_->index();
+  return internal::Match(*directory_, requests, options, nullptr);
+}
+
+MatchPlan internal::Match(const Directory& directory, std::span<const Request> requests,
+                          const MatchOptions& options, ReducedNetwork* network) {
+  const DirectoryIndex& index = directory.index();
   const size_t n = requests.size();
   MatchPlan plan;
   plan.lines.resize(n);
@@ -200,7 +206,7 @@ MatchPlan Matcher::Match(std::span<const Request> requests, const MatchOptions& 
 
   if (options.solver == MatchSolver::kBoostReference) {
     internal::ReferenceSolution solution =
-        internal::SolveWithBoost(*directory_, requests, options.unassigned_penalty_m,
+        internal::SolveWithBoost(directory, requests, options.unassigned_penalty_m,
                                  options.remote_cost_m);
     for (size_t r = 0; r < n; ++r) {
       PlanLine& line = plan.lines[r];
@@ -241,9 +247,9 @@ MatchPlan Matcher::Match(std::span<const Request> requests, const MatchOptions& 
 
     // 2. Solve over the providers of limited capacity.
     const auto solve_start = std::chrono::steady_clock::now();
-    std::vector<int64_t> capacity(directory_->size(), 0);
-    for (ProviderIndex p = 0; p < directory_->size(); ++p) {
-      capacity[p] = directory_->provider(p).capacity.value_or(0);
+    std::vector<int64_t> capacity(directory.size(), 0);
+    for (ProviderIndex p = 0; p < directory.size(); ++p) {
+      capacity[p] = directory.provider(p).capacity.value_or(0);
     }
     std::vector<PhysicalPair> scratch;
     internal::AssignmentProblem problem;
@@ -278,7 +284,16 @@ MatchPlan Matcher::Match(std::span<const Request> requests, const MatchOptions& 
       return CollectCandidates(q, index, internal::kLimitedCapacity, outside[r],
                                options.remote_cost_m, limit, &scratch, edges);
     };
+    problem.keep_lists = network != nullptr;
     internal::AssignmentResult result = internal::SolveAssignment(problem);
+    if (network != nullptr) {
+      network->capacity = std::move(capacity);
+      network->outside_cost = std::move(outside);
+      network->lists = std::move(result.lists);
+      network->objective = result.objective;
+      network->warm_start_bids = result.warm_start_bids;
+      network->warm_start_placed = result.warm_start_placed;
+    }
     plan.stats.solve_seconds = SecondsSince(solve_start);
     plan.stats.candidate_pairs = result.pairs;
     plan.stats.extensions = result.extensions;

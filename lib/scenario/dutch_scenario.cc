@@ -135,6 +135,21 @@ class Builder {
                                 code) != std::end(kFrisianMunicipalities);
       place.city = place.residents > 100'000;
     }
+    if (options_.providers > 0) {
+      // The default composition's count (library branches as asked for, before the
+      // 1.5 km spacing drops some), to which the requested count is compared.
+      double desks = 0, branches = 0, idos = 0, welfare = 0, residents_65plus = 0;
+      for (const Place& place : places_) {
+        if (place.areas.empty()) continue;
+        desks += 1;
+        branches += 1 + static_cast<int>(place.residents / 25'000);
+        idos += 1 + static_cast<int>(place.residents / 100'000);
+        welfare += static_cast<int>(place.residents / 40'000);
+        residents_65plus += place.residents_65plus;
+      }
+      const double volunteers = residents_65plus / options_.residents_65plus_per_volunteer;
+      density_ = options_.providers / (desks + branches + idos + welfare + volunteers + 1);
+    }
   }
 
   void Providers() {
@@ -260,7 +275,7 @@ class Builder {
   }
 
   void Libraries(const Place& place, const Municipality& m) {
-    const int branches = 1 + static_cast<int>(place.residents / 25'000);
+    const int branches = 1 + static_cast<int>(place.residents * density_ / 25'000);
     std::vector<LatLng> chosen;
     for (size_t a : place.areas) {
       if (static_cast<int>(chosen.size()) == branches) break;
@@ -311,7 +326,7 @@ class Builder {
   }
 
   void Welfare(const Place& place, const Municipality& m) {
-    const int count = static_cast<int>(place.residents / 40'000);
+    const int count = static_cast<int>(place.residents * density_ / 40'000);
     // At the most populous areas (not the densest: welfare work follows where
     // people live, not the shopping streets).
     std::vector<size_t> by_residents = place.areas;
@@ -353,8 +368,12 @@ class Builder {
       total_65plus += weights.back();
     }
     WeightedPick pick(weights);
+    // With a provider count, the volunteers make it up (the national line comes next).
     const int count =
-        static_cast<int>(std::llround(total_65plus / options_.residents_65plus_per_volunteer));
+        options_.providers > 0
+            ? std::max(0, options_.providers - out_->directory.providers_size() - 1)
+            : static_cast<int>(
+                  std::llround(total_65plus / options_.residents_65plus_per_volunteer));
     constexpr Topic kVolunteerTopics[] = {Topic::kBasics, Topic::kDevice, Topic::kInternet,
                                           Topic::kSafety, Topic::kBanking, Topic::kHealth,
                                           Topic::kDigid};
@@ -398,6 +417,9 @@ class Builder {
   const DutchScenarioOptions& options_;
   std::vector<Area> areas_;
   std::vector<Place> places_;
+  // Library branches and welfare organisations per resident, relative to the default
+  // composition (DutchScenarioOptions::providers).
+  double density_ = 1.0;
   DutchScenario* out_;
   v1::DirectorySnapshot* directory_;  // out_->directory, writable while building
   Random rng_;
@@ -478,6 +500,9 @@ absl::StatusOr<DutchScenario> GenerateDutchScenario(
     const DutchScenarioOptions& options) {
   if (options.requests < 0) {
     return absl::InvalidArgumentError("DutchScenarioOptions::requests must be >= 0");
+  }
+  if (options.providers < 0) {
+    return absl::InvalidArgumentError("DutchScenarioOptions::providers must be >= 0");
   }
   if (!(options.relative_rate_65plus > 0) || !(options.residents_65plus_per_volunteer > 0) ||
       !(options.capacity_scale > 0)) {

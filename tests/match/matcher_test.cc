@@ -1,5 +1,7 @@
 #include "wegwijzer/matcher.h"
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <random>
@@ -131,6 +133,78 @@ TEST(Matcher, EqualsExhaustiveSearchOnTinyInstances) {
     MatchPlan plan = matcher.Match(instance.requests);
     EXPECT_EQ(plan.objective, ExhaustiveObjective(instance)) << "seed " << seed;
     ExpectValidPlan(instance, **directory, plan);
+  }
+}
+
+// A dense cluster: providers of small capacity and many more requests within a few
+// km of one point (where a shortest-path matcher searches the longest), some of the
+// positions on a coarse grid so that integer costs tie; every pair suitable except
+// where a request needs a language or access feature that some providers lack.
+Instance DenseCluster(uint32_t seed, int providers, int requests, double radius_km) {
+  std::mt19937 rng(seed);
+  auto uniform = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  auto position = [&] {
+    const double r = radius_km * std::sqrt(uniform(0, 1)), a = uniform(0, 6.283185);
+    LatLng p{52.09 + r * std::cos(a) / 111.2, 5.12 + r * std::sin(a) / (111.2 * 0.615)};
+    if (uniform(0, 1) < 0.3) p = {std::round(p.lat_deg * 500) / 500, std::round(p.lon_deg * 500) / 500};
+    return p;
+  };
+  Instance instance;
+  for (int i = 0; i < providers; ++i) {
+    v1::Provider* p = instance.snapshot.add_providers();
+    p->set_id(absl::StrFormat("P%03d", i));
+    p->set_kind(v1::PROVIDER_KIND_VOLUNTEER);
+    const LatLng at = position();
+    p->add_locations()->mutable_position()->set_lat_deg(at.lat_deg);
+    p->mutable_locations(0)->mutable_position()->set_lon_deg(at.lon_deg);
+    p->add_topics(v1::TOPIC_BASICS);
+    p->add_languages("nl");
+    if (uniform(0, 1) < 0.3) p->add_languages("ar");
+    p->add_modes(v1::MODE_IN_PERSON);
+    if (uniform(0, 1) < 0.5) p->add_access(v1::ACCESS_WHEELCHAIR);
+    p->set_capacity(1 + static_cast<int>(rng() % 3));
+  }
+  for (int i = 0; i < requests; ++i) {
+    Request r;
+    r.id = absl::StrFormat("R%04d", i);
+    r.position = position();
+    r.topics.Add(Topic::kBasics);
+    r.modes = ModeSet{Mode::kInPerson};
+    r.max_km = 3 * radius_km;
+    if (uniform(0, 1) < 0.1) r.access.Add(Access::kWheelchair);
+    if (uniform(0, 1) < 0.1) {
+      r.languages = LanguageSet();
+      r.languages.Add(*Language::FromCode("ar"));
+    }
+    instance.requests.push_back(std::move(r));
+  }
+  return instance;
+}
+
+// The dense clusters where the old solver degraded: the optimum of the Boost
+// reference, and of exhaustive search on the smallest.
+TEST(Matcher, OptimalOnDenseClusters) {
+  for (uint32_t seed = 1; seed <= 40; ++seed) {
+    Instance instance = WithPriorities(
+        DenseCluster(seed, 4 + seed % 12, 30 + static_cast<int>(seed % 5) * 25, 1 + seed % 4),
+        seed);
+    auto directory = Directory::Create(instance.snapshot);
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    Matcher matcher(*directory);
+    MatchPlan fast = matcher.Match(instance.requests, {.threads = static_cast<int>(1 + seed % 2)});
+    MatchPlan reference =
+        matcher.Match(instance.requests, {.solver = MatchSolver::kBoostReference});
+    ASSERT_EQ(fast.objective, reference.objective) << "seed " << seed;
+    ExpectValidPlan(instance, **directory, fast);
+  }
+  for (uint32_t seed = 1; seed <= 30; ++seed) {
+    Instance instance = WithPriorities(DenseCluster(500 + seed, 3, 6, 0.5), seed);
+    auto directory = Directory::Create(instance.snapshot);
+    ASSERT_TRUE(directory.ok());
+    MatchPlan plan = Matcher(*directory).Match(instance.requests);
+    EXPECT_EQ(plan.objective, ExhaustiveObjective(instance)) << "seed " << seed;
   }
 }
 
@@ -329,6 +403,75 @@ TEST(SolveAssignment, DualCertificateProvesOptimality) {
     }
     EXPECT_GT(result.extensions, 0);
   }
+}
+
+// Dense cost matrices with many ties (costs from a few values): the warm start's
+// auction meets its ties and price wars here. With and without it (and with a budget
+// so small that shortest paths finish most of the work), the same optimum, each with
+// its own certificate, and duals feasible for every pair.
+TEST(SolveAssignment, WarmStartKeepsTheOptimumAndTheCertificate) {
+  int warm_placed = 0, left_to_paths = 0;
+  for (uint32_t seed = 1; seed <= 60; ++seed) {
+    std::mt19937 rng(seed);
+    const int n = 40 + static_cast<int>(rng() % 80), m = 3 + static_cast<int>(rng() % 15);
+    std::vector<int64_t> capacity(m), outside(n);
+    std::vector<std::vector<internal::CandidateEdge>> full(n);
+    for (int p = 0; p < m; ++p) capacity[p] = rng() % 7 == 0 ? 0 : 1 + rng() % 4;
+    for (int r = 0; r < n; ++r) {
+      outside[r] = 1'000 * (3 + rng() % 4);
+      for (int p = 0; p < m; ++p) {
+        const int32_t cost = static_cast<int32_t>(500 * (rng() % 8));
+        if (cost < outside[r] && rng() % 5 != 0) full[r].push_back({uint32_t(p), cost, 0});
+      }
+      std::stable_sort(full[r].begin(), full[r].end(),
+                       [](auto& a, auto& b) { return a.cost < b.cost; });
+    }
+    std::vector<int64_t> objectives;
+    for (int bids : {0, 1, 8, 64}) {
+      internal::AssignmentProblem problem;
+      problem.capacity = capacity;
+      problem.outside_cost = outside;
+      problem.initial_limit = 1 + seed % 3;
+      problem.warm_start_bids_per_request = bids;
+      problem.candidates = [&](uint32_t r, int limit,
+                               std::vector<internal::CandidateEdge>* out) {
+        const size_t k = std::min<size_t>(limit, full[r].size());
+        out->assign(full[r].begin(), full[r].begin() + k);
+        return k == full[r].size() ? internal::kNoThreshold : int64_t{full[r][k].cost};
+      };
+      internal::AssignmentResult result = internal::SolveAssignment(problem);
+      EXPECT_EQ(result.objective, result.dual_objective) << "seed " << seed << " bids " << bids;
+      std::vector<int64_t> load(m, 0);
+      int64_t objective = 0;
+      for (int r = 0; r < n; ++r) {
+        EXPECT_LE(result.request_price[r], outside[r]);
+        for (const auto& e : full[r]) {
+          EXPECT_LE(result.request_price[r], e.cost + result.provider_price[e.provider])
+              << "seed " << seed << " bids " << bids << " r " << r;
+        }
+        if (result.provider[r] >= 0) {
+          ++load[result.provider[r]];
+          auto it = std::find_if(full[r].begin(), full[r].end(),
+                                 [&](auto& e) { return int(e.provider) == result.provider[r]; });
+          ASSERT_NE(it, full[r].end());
+          objective += it->cost;
+        } else {
+          objective += outside[r];
+        }
+      }
+      for (int p = 0; p < m; ++p) EXPECT_LE(load[p], capacity[p]);
+      EXPECT_EQ(objective, result.objective);
+      objectives.push_back(result.objective);
+      if (bids == 8) {
+        warm_placed += result.warm_start_placed;
+        left_to_paths += n - result.warm_start_placed;
+      }
+    }
+    for (int64_t o : objectives) EXPECT_EQ(o, objectives[0]) << "seed " << seed;
+  }
+  // Both halves of the method were exercised.
+  EXPECT_GT(warm_placed, 0);
+  EXPECT_GT(left_to_paths, 0);
 }
 
 }  // namespace

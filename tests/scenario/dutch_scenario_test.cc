@@ -132,6 +132,32 @@ TEST_F(DutchScenarioTest, ProvidersArePlacedAsDescribed) {
   EXPECT_NEAR(kinds[v1::PROVIDER_KIND_VOLUNTEER], 1750, 150);
 }
 
+TEST_F(DutchScenarioTest, ProviderCountScalesWithPopulation) {
+  absl::StatusOr<DutchScenario> base =
+      GenerateDutchScenario(*gazetteer_, people_, {.requests = 0});
+  absl::StatusOr<DutchScenario> big =
+      GenerateDutchScenario(*gazetteer_, people_, {.requests = 0, .providers = 15'000});
+  ASSERT_TRUE(base.ok() && big.ok());
+  EXPECT_EQ(big->directory.providers_size(), 15'000);
+  auto count = [](const DutchScenario& s) {
+    std::map<v1::ProviderKind, int> kinds;
+    for (const v1::Provider& p : s.directory.providers()) ++kinds[p.kind()];
+    return kinds;
+  };
+  std::map<v1::ProviderKind, int> b = count(*base), k = count(*big);
+  // The same desks, IDOs and national line; denser branches, welfare and volunteers.
+  EXPECT_EQ(k[v1::PROVIDER_KIND_MUNICIPAL], b[v1::PROVIDER_KIND_MUNICIPAL]);
+  EXPECT_EQ(k[v1::PROVIDER_KIND_PHONE], 1);
+  EXPECT_GT(k[v1::PROVIDER_KIND_LIBRARY], 2 * b[v1::PROVIDER_KIND_LIBRARY]);
+  EXPECT_GT(k[v1::PROVIDER_KIND_WELFARE], 3 * b[v1::PROVIDER_KIND_WELFARE]);
+  EXPECT_GT(k[v1::PROVIDER_KIND_VOLUNTEER], 3 * b[v1::PROVIDER_KIND_VOLUNTEER]);
+  // Still valid for the directory, and unlimited only for the national line.
+  int unlimited = 0;
+  for (const v1::Provider& p : big->directory.providers()) unlimited += !p.has_capacity();
+  EXPECT_EQ(unlimited, 1);
+  EXPECT_TRUE(Directory::Create(big->directory).ok());
+}
+
 TEST_F(DutchScenarioTest, DemandFollowsPopulationAndAge) {
   absl::StatusOr<DutchScenario> s =
       GenerateDutchScenario(*gazetteer_, people_, {.seed = 11, .requests = 60000});
@@ -225,6 +251,8 @@ TEST_F(DutchScenarioTest, RoutesAndMatches) {
 
 TEST_F(DutchScenarioTest, InvalidInputs) {
   EXPECT_EQ(GenerateDutchScenario(*gazetteer_, people_, {.requests = -1}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GenerateDutchScenario(*gazetteer_, people_, {.providers = -1}).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(GenerateDutchScenario(*gazetteer_, people_, {.relative_rate_65plus = 0})
                 .status()
