@@ -106,7 +106,7 @@ const Instance* DutchInstance(benchmark::State& state, int providers, int reques
       state.SkipWithError(std::string(s.status().message()).c_str());
       return nullptr;
     }
-    slot = std::make_unique<Instance>(Instance{std::move(s->directory), std::move(s->requests)});
+    slot = std::make_unique<Instance>(Instance{*s->directory, std::move(s->requests)});
   }
   return slot.get();
 }

@@ -371,7 +371,7 @@ class Builder {
     // With a provider count, the volunteers make it up (the national line comes next).
     const int count =
         options_.providers > 0
-            ? std::max(0, options_.providers - out_->directory.providers_size() - 1)
+            ? std::max(0, options_.providers - directory_->providers_size() - 1)
             : static_cast<int>(
                   std::llround(total_65plus / options_.residents_65plus_per_volunteer));
     constexpr Topic kVolunteerTopics[] = {Topic::kBasics, Topic::kDevice, Topic::kInternet,

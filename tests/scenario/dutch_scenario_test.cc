@@ -138,10 +138,10 @@ TEST_F(DutchScenarioTest, ProviderCountScalesWithPopulation) {
   absl::StatusOr<DutchScenario> big =
       GenerateDutchScenario(*gazetteer_, people_, {.requests = 0, .providers = 15'000});
   ASSERT_TRUE(base.ok() && big.ok());
-  EXPECT_EQ(big->directory.providers_size(), 15'000);
+  EXPECT_EQ(big->directory->providers_size(), 15'000);
   auto count = [](const DutchScenario& s) {
     std::map<v1::ProviderKind, int> kinds;
-    for (const v1::Provider& p : s.directory.providers()) ++kinds[p.kind()];
+    for (const v1::Provider& p : s.directory->providers()) ++kinds[p.kind()];
     return kinds;
   };
   std::map<v1::ProviderKind, int> b = count(*base), k = count(*big);
