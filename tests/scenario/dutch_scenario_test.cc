@@ -153,9 +153,9 @@ TEST_F(DutchScenarioTest, ProviderCountScalesWithPopulation) {
   EXPECT_GT(k[v1::PROVIDER_KIND_VOLUNTEER], 3 * b[v1::PROVIDER_KIND_VOLUNTEER]);
   // Still valid for the directory, and unlimited only for the national line.
   int unlimited = 0;
-  for (const v1::Provider& p : big->directory.providers()) unlimited += !p.has_capacity();
+  for (const v1::Provider& p : big->directory->providers()) unlimited += !p.has_capacity();
   EXPECT_EQ(unlimited, 1);
-  EXPECT_TRUE(Directory::Create(big->directory).ok());
+  EXPECT_TRUE(Directory::Create(*big->directory).ok());
 }
 
 TEST_F(DutchScenarioTest, DemandFollowsPopulationAndAge) {
