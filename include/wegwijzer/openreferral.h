@@ -116,10 +116,11 @@ struct HsdsImport {
   HsdsReport report;
 };
 
-// Reads `path`: one HSDS JSON file, or a folder whose *.json files are read in name
-// order (kinds by file name, see lib/openreferral/hsds_json.h). A folder holding an
-// HSDS 1.1 datapackage is refused as kUnimplemented ("HSDS 1.1 is not supported"); so
-// is the tabular CSV form (not implemented yet).
+// Reads `path`: one HSDS JSON file, a folder whose *.json files are read in name
+// order (kinds by file name, see lib/openreferral/hsds_json.h), or a folder holding a
+// tabular datapackage (datapackage.json beside the CSV tables, see
+// lib/openreferral/hsds_csv.h). An HSDS 1.1 datapackage is refused as kUnimplemented
+// ("HSDS 1.1 is not supported").
 // Errors: kNotFound (no such path), kInvalidArgument naming file, record and field.
 absl::StatusOr<HsdsImport> ImportHsds(const std::string& path,
                                       const HsdsImportOptions& options = {});
@@ -139,10 +140,20 @@ absl::StatusOr<HsdsImport> ConvertHsds(const v1::HsdsDirectory& directory,
 std::vector<std::pair<std::string, std::string>> FormatHsdsJson(
     const v1::HsdsDirectory& directory);
 
-// Writes FormatHsdsJson(directory) into the folder `out_dir` (created if missing),
-// each file atomically (a temporary beside it, then renamed).
+// The tabular form: one CSV per table, (file name, text) pairs. Tables read from CSV
+// keep their columns and rows; a nested JSON property has no column of its own in
+// HSDS's tables and is written as JSON text in a column named after it.
+std::vector<std::pair<std::string, std::string>> FormatHsdsCsv(
+    const v1::HsdsDirectory& directory);
+
+enum class HsdsFormat { kJson, kCsv };
+
+// Writes FormatHsdsJson (or FormatHsdsCsv, plus a datapackage.json marker so that the
+// folder reads back) into the folder `out_dir` (created if missing), each file
+// atomically (a temporary beside it, then renamed).
 // Errors: kFailedPrecondition when a file cannot be written, naming it.
-absl::Status ExportHsds(const v1::HsdsDirectory& directory, const std::string& out_dir);
+absl::Status ExportHsds(const v1::HsdsDirectory& directory, const std::string& out_dir,
+                        HsdsFormat format = HsdsFormat::kJson);
 
 }  // namespace wegwijzer
 

@@ -564,36 +564,44 @@ absl::Status ReadHsdsJsonDocument(std::string_view text, std::string_view file,
   return absl::OkStatus();
 }
 
-absl::Status CheckHsdsReferences(const v1::HsdsDirectory& d, std::string_view source) {
+absl::Status CheckHsdsReferences(const v1::HsdsDirectory& d, std::string_view source,
+                                 std::vector<std::string>* notes) {
   absl::flat_hash_set<std::string_view> orgs, services, locations;
   for (const auto& o : d.organizations()) orgs.insert(o.id());
   for (const auto& s : d.services()) services.insert(s.id());
   for (const auto& l : d.locations()) locations.insert(l.id());
   auto dangling = [&](std::string_view record, std::string_view field, std::string_view id,
                       std::string_view kind) {
-    return FieldError(source, record, field,
-                      Cat(Quoted(id), " refers to no ", kind, " (dangling reference)"));
+    absl::Status s = FieldError(source, record, field,
+                                Cat(Quoted(id), " refers to no ", kind, " (dangling reference)"));
+    if (notes == nullptr) return s;
+    notes->push_back(Cat(s.message(), "; kept as written"));
+    return absl::OkStatus();
   };
   for (const auto& s : d.services()) {
     if (s.has_organization_id() && !orgs.contains(s.organization_id())) {
-      return dangling(Cat("service ", s.id()), "organization_id", s.organization_id(),
-                      "organization");
+      if (absl::Status e = dangling(Cat("service ", s.id()), "organization_id", s.organization_id(),
+                      "organization"); !e.ok()) return e;
     }
   }
   for (const auto& l : d.locations()) {
     if (l.has_organization_id() && !orgs.contains(l.organization_id())) {
-      return dangling(Cat("location ", l.id()), "organization_id", l.organization_id(),
-                      "organization");
+      if (absl::Status e = dangling(Cat("location ", l.id()), "organization_id", l.organization_id(),
+                      "organization"); !e.ok()) return e;
     }
   }
   for (const auto& sal : d.service_at_locations()) {
     const std::string name = Cat("service_at_location ", sal.id());
-    if (!sal.has_service_id()) return FieldError(source, name, "service_id", "is missing");
+    if (!sal.has_service_id()) {
+      absl::Status e = FieldError(source, name, "service_id", "is missing");
+      if (notes == nullptr) return e;
+      notes->push_back(std::string(e.message()));
+    }
     if (!services.contains(sal.service_id())) {
-      return dangling(name, "service_id", sal.service_id(), "service");
+      if (absl::Status e = dangling(name, "service_id", sal.service_id(), "service"); !e.ok()) return e;
     }
     if (sal.has_location_id() && !locations.contains(sal.location_id())) {
-      return dangling(name, "location_id", sal.location_id(), "location");
+      if (absl::Status e = dangling(name, "location_id", sal.location_id(), "location"); !e.ok()) return e;
     }
   }
   return absl::OkStatus();

@@ -48,8 +48,10 @@ absl::Status ReadHsdsJsonDocument(std::string_view text, std::string_view file,
                                   HsdsDocumentKind kind, v1::HsdsDirectory* directory);
 
 // Checks the links: every organization_id, service_id and location_id names a record
-// of the directory. Messages name `source`, the record and the field.
-absl::Status CheckHsdsReferences(const v1::HsdsDirectory& directory, std::string_view source);
+// of the directory. Messages name `source`, the record and the field. With `notes`,
+// each dangling link is noted there instead (and kept: a link is only an id).
+absl::Status CheckHsdsReferences(const v1::HsdsDirectory& directory, std::string_view source,
+                                 std::vector<std::string>* notes = nullptr);
 
 // The files an export writes, as (file name, JSON text) pairs: service_list.json
 // (a page of service_full records with their organization and service_at_locations

@@ -16,6 +16,7 @@
 #include "core/proto_codes.h"
 #include "core/text.h"
 #include "interchange/csv_tokenizer.h"
+#include "openreferral/hsds_csv.h"
 #include "openreferral/hsds_json.h"
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/v1/directory.pb.h"
@@ -96,36 +97,38 @@ void AccessFromText(std::string_view text, AccessSet* access) {
   }
 }
 
-absl::Status ReadPath(const std::string& path, v1::HsdsDirectory* directory) {
+absl::Status ReadPath(const std::string& path, bool skip_bad_records, v1::HsdsDirectory* directory,
+                      std::vector<std::string>* notes) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
   if (ec || !fs::exists(status)) return absl::NotFoundError(internal::Cat(path, ": no such file or folder"));
   std::vector<std::string> files;
   if (fs::is_directory(status)) {
-    if (fs::exists(fs::path(path) / "datapackage.json") ||
-        fs::exists(fs::path(path) / "csv" / "datapackage.json")) {
+    if (fs::exists(fs::path(path) / "datapackage.json")) {
       // A datapackage: HSDS 1.1 (services_at_location.csv, regular_schedules.csv) or the
       // 3.x tabular form.
-      const bool v11 = fs::exists(fs::path(path) / "services_at_location.csv") ||
-                       fs::exists(fs::path(path) / "regular_schedules.csv");
-      if (v11) {
+      if (fs::exists(fs::path(path) / "services_at_location.csv") ||
+          fs::exists(fs::path(path) / "regular_schedules.csv")) {
         return absl::UnimplementedError(internal::Cat(
             path, ": HSDS 1.1 is not supported (its tables services_at_location.csv and "
-                  "regular_schedules.csv are the 1.1 layout); convert to HSDS 3.0 JSON"));
+                  "regular_schedules.csv are the 1.1 layout); convert to HSDS 3.0"));
       }
-      bool json_present = false;
+      std::vector<internal::HsdsCsvFile> tables;
       for (const auto& entry : fs::directory_iterator(path, ec)) {
-        if (entry.path().extension() == ".json" && entry.path().filename() != "datapackage.json" &&
-            internal::HsdsKindFromFileName(entry.path().filename().string()) !=
-                internal::HsdsDocumentKind::kUnknown) {
-          json_present = true;
+        if (entry.is_regular_file() && entry.path().extension() == ".csv") {
+          tables.push_back({entry.path().filename().string(), ""});
         }
       }
-      if (!json_present) {
-        return absl::UnimplementedError(internal::Cat(
-            path, ": the tabular CSV form of HSDS is not supported yet; use the JSON API form"));
+      std::sort(tables.begin(), tables.end(),
+                [](const auto& a, const auto& b) { return a.name < b.name; });
+      for (internal::HsdsCsvFile& t : tables) {
+        absl::StatusOr<std::string> text = ReadFile((fs::path(path) / t.name).string());
+        if (!text.ok()) return text.status();
+        t.text = *std::move(text);
       }
+      if (tables.empty()) return absl::InvalidArgumentError(internal::Cat(path, ": a datapackage without CSV tables"));
+      return internal::ReadHsdsCsv(tables, path, skip_bad_records, directory, notes);
     }
     for (const auto& entry : fs::directory_iterator(path, ec)) {
       if (entry.is_regular_file() && entry.path().extension() == ".json") {
@@ -485,9 +488,18 @@ absl::StatusOr<HsdsImport> ConvertHsds(const v1::HsdsDirectory& hsds, std::strin
 
 absl::StatusOr<HsdsImport> ImportHsds(const std::string& path, const HsdsImportOptions& options) {
   v1::HsdsDirectory directory;
-  if (absl::Status s = ReadPath(path, &directory); !s.ok()) return s;
-  if (absl::Status s = internal::CheckHsdsReferences(directory, path); !s.ok()) return s;
-  return ConvertHsds(directory, path, options);
+  std::vector<std::string> notes;
+  if (absl::Status s = ReadPath(path, options.skip_bad_records, &directory, &notes); !s.ok()) return s;
+  if (absl::Status s = internal::CheckHsdsReferences(directory, path,
+                                                     options.skip_bad_records ? &notes : nullptr);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<HsdsImport> result = ConvertHsds(directory, path, options);
+  if (result.ok()) {
+    result->report.problems.insert(result->report.problems.begin(), notes.begin(), notes.end());
+  }
+  return result;
 }
 
 absl::StatusOr<HsdsImport> ImportHsdsJson(std::string_view text, std::string_view file_name,
@@ -508,16 +520,34 @@ std::vector<std::pair<std::string, std::string>> FormatHsdsJson(const v1::HsdsDi
   return internal::WriteHsdsJson(directory);
 }
 
-absl::Status ExportHsds(const v1::HsdsDirectory& directory, const std::string& out_dir) {
+std::vector<std::pair<std::string, std::string>> FormatHsdsCsv(const v1::HsdsDirectory& directory) {
+  return internal::WriteHsdsCsv(directory);
+}
+
+absl::Status ExportHsds(const v1::HsdsDirectory& directory, const std::string& out_dir,
+                        HsdsFormat format) {
   std::error_code ec;
   std::filesystem::create_directories(out_dir, ec);
   if (ec) {
     return absl::FailedPreconditionError(internal::Cat(out_dir, ": cannot create: ", ec.message()));
   }
-  for (const auto& [name, text] : FormatHsdsJson(directory)) {
+  const auto files = format == HsdsFormat::kJson ? FormatHsdsJson(directory) : FormatHsdsCsv(directory);
+  for (const auto& [name, text] : files) {
     if (absl::Status s = WriteFileAtomically((std::filesystem::path(out_dir) / name).string(), text);
         !s.ok()) {
       return s;
+    }
+  }
+  if (format == HsdsFormat::kCsv) {
+    // The folder reads back as a datapackage; the schema is HSDS's own (not shipped).
+    const std::string marker = (std::filesystem::path(out_dir) / "datapackage.json").string();
+    if (!std::filesystem::exists(marker)) {
+      if (absl::Status s = WriteFileAtomically(
+              marker, "{\"name\": \"hsds\", \"profile\": \"tabular-data-package\", "
+                      "\"description\": \"HSDS 3.0 tables written by Wegwijzer\"}\n");
+          !s.ok()) {
+        return s;
+      }
     }
   }
   return absl::OkStatus();

@@ -233,14 +233,11 @@ TEST(Hsds, UnmappedTermsAreCountedNotDropped) {
   EXPECT_THAT(in->report.ToString(), HasSubstr("no taxonomy term maps onto a topic; service left out"));
 }
 
-TEST(Hsds, OlderAndTabularFormsAreRefusedClearly) {
+TEST(Hsds, OlderVersionIsRefusedClearly) {
   REQUIRE_HSDS_SAMPLES();
   absl::StatusOr<HsdsImport> v11 = ImportHsds(HsdsDir() + "/openreferral-sample-hsds-1.1");
   EXPECT_EQ(v11.status().code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(std::string(v11.status().message()), HasSubstr("HSDS 1.1 is not supported"));
-  absl::StatusOr<HsdsImport> csv = ImportHsds(HsdsDir() + "/oruk-3.0-profile/csv");
-  EXPECT_EQ(csv.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(std::string(csv.status().message()), HasSubstr("tabular CSV form"));
   absl::StatusOr<HsdsImport> missing = ImportHsds(HsdsDir() + "/no-such");
   EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
 }
