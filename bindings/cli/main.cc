@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "absl/status/status.h"
+#include "openreferral_command.h"
+#include "wegwijzer/directory.h"
 #include "wegwijzer/gazetteer.h"
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/matcher.h"
@@ -46,6 +48,8 @@ Usage:
   wegwijzer demo [--data DIR] [--lang en|nl] [--k 3]
   wegwijzer generate [--provider-count 5000] [--request-count 10000] [--seed 1]
                      --out DIR
+  wegwijzer import-hsds PATH [--taxonomy-map MAP.csv] [--skip-bad-records] --out OUT
+  wegwijzer export-hsds --snapshot S [--format json|csv] --out DIR
   wegwijzer --help | help COMMAND
 
 Commands:
@@ -66,6 +70,8 @@ Commands:
 
 Options:
   --providers FILE   providers.csv (see interchange.md for the columns)
+  --snapshot FILE    instead of --providers: a directory snapshot (protobuf
+                     wegwijzer.v1.DirectorySnapshot, as import-hsds writes it)
   --requests FILE    requests.csv
   --out FILE         where to write the result; written atomically, and only
                      when the input is good
@@ -91,6 +97,7 @@ struct Args {
   std::string command;
   std::string providers, requests, out, data = WEGWIJZER_DEFAULT_DATA_DIR, lang = "en";
   std::string municipalities, postcodes;  // gazetteer files for route and match
+  std::string snapshot;                    // instead of providers
   int k = 5;
   int threads = 0;
   int provider_count = 5000, request_count = 10000, seed = 1;
@@ -132,12 +139,12 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
   }
   // The options each command takes; any other is a usage error, not silently ignored.
   const std::vector<std::string_view> allowed =
-      args->command == "route"   ? std::vector<std::string_view>{"--providers", "--requests",
+      args->command == "route"   ? std::vector<std::string_view>{"--providers", "--snapshot", "--requests",
                                                                "--out", "--k",
                                                                "--skip-bad-rows", "--explain",
                                                                "--threads", "--municipalities",
                                                                "--postcodes"}
-      : args->command == "match" ? std::vector<std::string_view>{"--providers", "--requests",
+      : args->command == "match" ? std::vector<std::string_view>{"--providers", "--snapshot", "--requests",
                                                                "--out", "--skip-bad-rows",
                                                                "--threads", "--municipalities",
                                                                "--postcodes"}
@@ -178,6 +185,8 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
       args->explain = true;
     } else if (flag == "--providers") {
       if (!value(&args->providers)) return UsageError("--providers needs a file");
+    } else if (flag == "--snapshot") {
+      if (!value(&args->snapshot)) return UsageError("--snapshot needs a file");
     } else if (flag == "--requests") {
       if (!value(&args->requests)) return UsageError("--requests needs a file");
     } else if (flag == "--out") {
@@ -209,7 +218,9 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
   }
   if (args->help) return std::nullopt;
   if (args->command == "route" || args->command == "match") {
-    if (args->providers.empty()) return UsageError(args->command + " needs --providers");
+    if (args->providers.empty() == args->snapshot.empty()) {
+      return UsageError(args->command + " needs --providers or --snapshot (one of them)");
+    }
     if (args->requests.empty()) return UsageError(args->command + " needs --requests");
     if (args->out.empty()) return UsageError(args->command + " needs --out");
     if (!args->postcodes.empty() && args->municipalities.empty()) {
@@ -222,6 +233,15 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
   return std::nullopt;
 }
 
+// The providers of a snapshot file (--snapshot), validated as the CSV would be.
+absl::StatusOr<ProvidersCsv> ReadSnapshot(const std::string& file) {
+  absl::StatusOr<std::string> bytes = ReadFile(file);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::FromSerialized(*bytes, file);
+  if (!directory.ok()) return directory.status();
+  return ProvidersCsv{.directory = *std::move(directory), .report = {}};
+}
+
 // Reads both inputs, printing every problem; nullopt (after printing) when either
 // is unusable.
 struct Inputs {
@@ -231,9 +251,12 @@ struct Inputs {
 
 std::optional<Inputs> ReadInputs(const std::string& providers_path,
                                  const std::string& requests_path, bool skip_bad_rows,
-                                 const Gazetteer* gazetteer = nullptr) {
+                                 const Gazetteer* gazetteer = nullptr,
+                                 bool providers_is_snapshot = false) {
   CsvReadOptions options{.skip_bad_rows = skip_bad_rows, .gazetteer = gazetteer};
-  absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv(providers_path, options);
+  absl::StatusOr<ProvidersCsv> providers = providers_is_snapshot
+                                               ? ReadSnapshot(providers_path)
+                                               : ReadProvidersCsv(providers_path, options);
   absl::StatusOr<RequestsCsv> requests = ReadRequestsCsv(requests_path, options);
   bool ok = true;
   for (const absl::Status& s : {providers.status(), requests.status()}) {
@@ -283,7 +306,8 @@ int Route(const Args& args) {
   std::optional<std::shared_ptr<const Gazetteer>> gazetteer = LoadGazetteer(args);
   if (!gazetteer) return kExitBadInput;
   std::optional<Inputs> in =
-      ReadInputs(args.providers, args.requests, args.skip_bad_rows, gazetteer->get());
+      ReadInputs(args.snapshot.empty() ? args.providers : args.snapshot, args.requests,
+                 args.skip_bad_rows, gazetteer->get(), !args.snapshot.empty());
   if (!in) return kExitBadInput;
   Router router(in->providers.directory);
   RouteOptions options{.k = args.k, .explain_no_match = args.explain, .threads = args.threads};
@@ -340,7 +364,8 @@ int Match(const Args& args) {
   std::optional<std::shared_ptr<const Gazetteer>> gazetteer = LoadGazetteer(args);
   if (!gazetteer) return kExitBadInput;
   std::optional<Inputs> in =
-      ReadInputs(args.providers, args.requests, args.skip_bad_rows, gazetteer->get());
+      ReadInputs(args.snapshot.empty() ? args.providers : args.snapshot, args.requests,
+                 args.skip_bad_rows, gazetteer->get(), !args.snapshot.empty());
   if (!in) return kExitBadInput;
   Matcher matcher(in->providers.directory);
   MatchPlan plan;
@@ -401,10 +426,16 @@ int Generate(const Args& args) {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  if (argc >= 2 && (std::string_view(argv[1]) == "import-hsds" ||
+                    std::string_view(argv[1]) == "export-hsds")) {
+    const std::vector<std::string_view> rest(argv + 2, argv + argc);
+    return std::string_view(argv[1]) == "import-hsds" ? ImportHsdsCommand(rest)
+                                                      : ExportHsdsCommand(rest);
+  }
   Args args;
   if (std::optional<int> error = Parse(argc, argv, &args)) return *error;
   if (args.help) {
-    std::cout << kUsage;
+    std::cout << kUsage << "\n" << kHsdsUsage;
     return kExitOk;
   }
   if (args.command == "route") return Route(args);

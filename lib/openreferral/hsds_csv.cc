@@ -404,9 +404,11 @@ absl::Status ReadHsdsCsv(const std::vector<HsdsCsvFile>& files, std::string_view
   }
   for (const SubTable& sub : SubTables()) {
     auto it = tables.find(std::string(sub.name));
+    // The ORUK 3.0 profile names one interpreted table in the singular.
+    if (it == tables.end() && sub.name == "attributes") it = tables.find("attribute");
     if (it == tables.end()) continue;
     const Table& t = it->second;
-    layout(std::string(sub.name), t);
+    layout(it->first, t);
     const int id_column = Column(t, "id");
     const int term_column = Column(t, "taxonomy_term_id");
     for (const CsvRecord& row : t.rows) {
@@ -427,7 +429,7 @@ absl::Status ReadHsdsCsv(const std::vector<HsdsCsvFile>& files, std::string_view
             !s.ok()) {
           return s;
         }
-        KeepVerbatim(d, std::string(sub.name), t, row);
+        KeepVerbatim(d, it->first, t, row);
         continue;
       }
       const std::string& owner_id = row.fields[key_column];
@@ -446,7 +448,7 @@ absl::Status ReadHsdsCsv(const std::vector<HsdsCsvFile>& files, std::string_view
                    !s.ok()) {
           return s;
         }
-        KeepVerbatim(d, std::string(sub.name), t, row);
+        KeepVerbatim(d, it->first, t, row);
         continue;
       }
       Message* record = owner_record(key->owner, owner->second);
@@ -506,6 +508,10 @@ std::vector<std::pair<std::string, std::string>> WriteHsdsCsv(const v1::HsdsDire
     return nullptr;
   };
   auto emit = [&](std::string_view name, std::vector<std::string> key_columns, const std::vector<OutRow>& rows) {
+    // Written under the name it was read by (ORUK's attribute.csv).
+    if (name == "attributes" && layout_of(name) == nullptr && layout_of("attribute") != nullptr) {
+      name = "attribute";
+    }
     const v1::HsdsTable* verbatim = verbatim_of(name);
     if (rows.empty() && verbatim == nullptr && layout_of(name) == nullptr) return;
     std::vector<std::string> columns;
@@ -575,6 +581,7 @@ std::vector<std::pair<std::string, std::string>> WriteHsdsCsv(const v1::HsdsDire
   for (const auto& t : d.tables()) {
     bool interpreted = false;
     for (const SubTable& sub : SubTables()) interpreted = interpreted || sub.name == t.name();
+    interpreted = interpreted || (t.name() == "attribute" && layout_of("attribute") != nullptr);
     if (interpreted) continue;  // written with its table above
     std::string out;
     for (int i = 0; i < t.columns_size(); ++i) {

@@ -4,7 +4,7 @@
 // Interpreted tables: organizations, services, locations, service_at_location (the
 // records), and addresses, accessibility, languages, schedules, service_areas,
 // cost_options, required_documents, service_capacity, attributes (with their
-// taxonomy_terms row), each attached to the record its foreign key names. A row
+// taxonomy_terms row; ORUK 3.0 calls the table attribute.csv), each attached to the record its foreign key names. A row
 // with several keys (a schedule naming its service, location and
 // service_at_location) goes to the most specific one; the other keys stay in the
 // row's `extra`. Every other table (contacts, phones, funding, profile tables such as

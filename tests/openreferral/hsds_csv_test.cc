@@ -133,17 +133,22 @@ TEST(HsdsCsv, SamplesStrictlyRefusedNamingFileLineRecordAndField) {
               HasSubstr("attributes.csv:2: record ae58cc39-8b70-4ab1-8aea-786882e5ac8e: field "
                         "\"link_id\": \"f28dd44b-0c4d-479f-8e90-4c52219a8b3c\" refers to no "
                         "service (dangling reference)"));
-  // ORUK: \r\r\n is read, then the location out of range is named.
+  // ORUK: \r\r\n is read; its attribute names no record either.
   absl::StatusOr<HsdsImport> oruk = ImportHsds(SampleDir(kCsvSamples[2]));
   ASSERT_FALSE(oruk.ok());
   EXPECT_THAT(std::string(oruk.status().message()),
-              HasSubstr("location 3a19ff88-4620-4d17-9830-ac1d859eb5d5: field \"latitude\": 100 "
-                        "is outside [-90, 90]"));
+              HasSubstr("oruk-3.0-profile/csv/attribute.csv:2: record "
+                        "ae58cc39-8b70-4ab1-8aea-786882e5ac8e: field \"link_id\""));
   absl::StatusOr<HsdsImport> lenient = ImportHsds(SampleDir(kCsvSamples[2]), {.skip_bad_records = true});
   ASSERT_TRUE(lenient.ok()) << lenient.status();
   const std::string report = lenient->report.ToString();
   EXPECT_THAT(report, HasSubstr("services.csv: \\r\\r\\n line ends read as \\r\\n"));
   EXPECT_THAT(report, HasSubstr("latitude\": 100 is outside [-90, 90]; location left out"));
+  // ORUK's attribute.csv (singular) is read, but its link_id names no record either.
+  EXPECT_THAT(report, HasSubstr("attribute.csv:2: record ae58cc39-8b70-4ab1-8aea-786882e5ac8e: "
+                                "field \"link_id\": \"f28dd44b-0c4d-479f-8e90-4c52219a8b3c\" "
+                                "refers to no service (dangling reference); row kept verbatim"));
+  EXPECT_THAT(report, HasSubstr("no taxonomy term maps onto a topic; service left out"));
 }
 
 TEST(HsdsCsv, InvalidInputs) {
