@@ -50,13 +50,37 @@ void AddExtra(std::string_view key, const JsonValue& value, Message* message) {
   AppendJson(value, property->mutable_json());
 }
 
-// Fills `message` from the JSON object `object` by property name. `record` names the
+// Where a nested record is, built into text only for a message: a path of
+// "schedules[0]" steps below a named record ("service ac14...").
+struct Where {
+  std::string_view base;        // set at the root only
+  const Where* parent = nullptr;
+  std::string_view key;
+  int index = -1;               // -1: a singular field
+  std::string ToString() const {
+    if (parent == nullptr) return std::string(base);
+    std::string out = parent->ToString();
+    Append(&out, " > ", key);
+    if (index >= 0) Append(&out, "[", index, "]");
+    return out;
+  }
+};
+
+// Fills `message` from the JSON object `object` by property name. `where` names the
 // record in messages ("service ac14...", "service ac14... > schedules[0]").
+absl::Status FillMessage(const JsonValue& object, std::string_view file, const Where& where,
+                         Message* message, const SpecialKey& special = nullptr);
+
 absl::Status FillMessage(const JsonValue& object, std::string_view file, std::string_view record,
                          Message* message, const SpecialKey& special = nullptr) {
+  return FillMessage(object, file, Where{.base = record}, message, special);
+}
+
+absl::Status FillMessage(const JsonValue& object, std::string_view file, const Where& where,
+                         Message* message, const SpecialKey& special) {
   if (object.type != JsonValue::Type::kObject) {
-    return absl::InvalidArgumentError(Cat(file, ": ", record, ": expected an object, got ",
-                                                   JsonTypeName(object.type)));
+    return absl::InvalidArgumentError(Cat(file, ": ", where.ToString(), ": expected an object, got ",
+                                          JsonTypeName(object.type)));
   }
   const google::protobuf::Descriptor* descriptor = message->GetDescriptor();
   const Reflection* reflection = message->GetReflection();
@@ -77,7 +101,7 @@ absl::Status FillMessage(const JsonValue& object, std::string_view file, std::st
       continue;
     }
     auto wrong_type = [&](std::string_view expected) {
-      return FieldError(file, record, key,
+      return FieldError(file, where.ToString(), key,
                         Cat("expected ", expected, ", got ", JsonTypeName(value.type)));
     };
     switch (field->cpp_type()) {
@@ -90,7 +114,7 @@ absl::Status FillMessage(const JsonValue& object, std::string_view file, std::st
         double d = 0;
         const auto r = std::from_chars(value.text.data(), value.text.data() + value.text.size(), d);
         if (r.ec != std::errc() || !std::isfinite(d)) {
-          return FieldError(file, record, key, Cat(value.text, " is out of range"));
+          return FieldError(file, where.ToString(), key, Cat(value.text, " is out of range"));
         }
         reflection->SetDouble(message, field, d);
         break;
@@ -100,7 +124,7 @@ absl::Status FillMessage(const JsonValue& object, std::string_view file, std::st
         int64_t n = 0;
         const auto r = std::from_chars(value.text.data(), value.text.data() + value.text.size(), n);
         if (r.ec != std::errc() || r.ptr != value.text.data() + value.text.size()) {
-          return FieldError(file, record, key, Cat(value.text, " is not a whole number"));
+          return FieldError(file, where.ToString(), key, Cat(value.text, " is not a whole number"));
         }
         reflection->SetInt64(message, field, n);
         break;
@@ -111,11 +135,12 @@ absl::Status FillMessage(const JsonValue& object, std::string_view file, std::st
           for (size_t i = 0; i < value.array.size(); ++i) {
             Message* child = reflection->AddMessage(message, field);
             absl::Status s = FillMessage(value.array[i], file,
-                                         Cat(record, " > ", key, "[", i, "]"), child);
+                                         Where{.parent = &where, .key = key, .index = static_cast<int>(i)},
+                                         child);
             if (!s.ok()) return s;
           }
         } else {
-          absl::Status s = FillMessage(value, file, Cat(record, " > ", key),
+          absl::Status s = FillMessage(value, file, Where{.parent = &where, .key = key},
                                        reflection->MutableMessage(message, field));
           if (!s.ok()) return s;
         }
@@ -133,19 +158,19 @@ absl::Status CheckSchedules(const google::protobuf::RepeatedPtrField<v1::HsdsSch
   static constexpr std::string_view kDays[] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
   for (int i = 0; i < schedules.size(); ++i) {
     const v1::HsdsSchedule& s = schedules[i];
-    const std::string where = Cat(record, " > schedules[", i, "]");
+    auto where = [&] { return Cat(record, " > schedules[", i, "]"); };
     if (s.has_freq() && s.freq() != "WEEKLY" && s.freq() != "MONTHLY") {
-      return FieldError(file, where, "freq",
+      return FieldError(file, where(), "freq",
                         Cat(Quoted(s.freq()), " is not WEEKLY or MONTHLY"));
     }
     if (s.has_wkst() && std::find(std::begin(kDays), std::end(kDays), s.wkst()) == std::end(kDays)) {
-      return FieldError(file, where, "wkst", Cat(Quoted(s.wkst()), " is not MO..SU"));
+      return FieldError(file, where(), "wkst", Cat(Quoted(s.wkst()), " is not MO..SU"));
     }
     if (s.has_interval() && s.interval() < 1) {
-      return FieldError(file, where, "interval", Cat(s.interval(), " is not >= 1"));
+      return FieldError(file, where(), "interval", Cat(s.interval(), " is not >= 1"));
     }
     if (s.has_count() && s.count() < 0) {
-      return FieldError(file, where, "count", Cat(s.count(), " is negative"));
+      return FieldError(file, where(), "count", Cat(s.count(), " is negative"));
     }
   }
   return absl::OkStatus();
@@ -509,7 +534,28 @@ HsdsDocumentKind HsdsKindFromFileName(std::string_view file_name) {
 absl::Status ReadHsdsJsonDocument(std::string_view text, std::string_view file,
                                   HsdsDocumentKind kind, v1::HsdsDirectory* directory) {
   if (kind == HsdsDocumentKind::kIgnored) return absl::OkStatus();
-  absl::StatusOr<JsonValue> root = ParseJson(text, file);
+  DirectoryBuilder builder(file, directory);
+  auto read = [&](const JsonValue& record, const std::string& where) -> absl::Status {
+    std::string id;
+    switch (kind) {
+      case HsdsDocumentKind::kService: return builder.ReadService(record, where, "", &id);
+      case HsdsDocumentKind::kOrganization: return builder.ReadOrganization(record, where, &id);
+      case HsdsDocumentKind::kServiceAtLocation:
+        return builder.ReadServiceAtLocation(record, where, "", &id);
+      case HsdsDocumentKind::kLocation: return builder.ReadLocation(record, where, "", &id);
+      default:
+        return absl::InvalidArgumentError(Cat(file, ": not an HSDS document name"));
+    }
+  };
+  // A page's records are read as the parser meets them, so that a large export
+  // never exists as one tree.
+  bool paged = false;
+  absl::StatusOr<JsonValue> root = ParseJsonPage(
+      text, file, [&](const JsonValue& record, size_t index) -> absl::Status {
+        paged = true;
+        if (kind == HsdsDocumentKind::kBase) return absl::OkStatus();
+        return read(record, Cat("contents[", index, "]"));
+      });
   if (!root.ok()) return root.status();
   if (kind == HsdsDocumentKind::kBase) {
     const JsonValue* version = root->Find("version");
@@ -523,40 +569,19 @@ absl::Status ReadHsdsJsonDocument(std::string_view text, std::string_view file,
     directory->set_version(version->text);
     return absl::OkStatus();
   }
-  // A page carries its records in "contents"; otherwise the document is one record.
-  std::vector<const JsonValue*> records;
   const JsonValue* contents = root->Find("contents");
-  std::string where_prefix;
-  if (contents != nullptr) {
-    if (contents->type != JsonValue::Type::kArray) {
-      return FieldError(file, "page", "contents",
-                        Cat("expected an array, got ", JsonTypeName(contents->type)));
-    }
-    for (const JsonValue& r : contents->array) records.push_back(&r);
-    where_prefix = "contents";
-  } else if (root->type == JsonValue::Type::kArray) {
-    for (const JsonValue& r : root->array) records.push_back(&r);
-    where_prefix = "record";
-  } else {
-    records.push_back(&*root);
+  if (contents != nullptr && contents->type != JsonValue::Type::kArray) {
+    return FieldError(file, "page", "contents",
+                      Cat("expected an array, got ", JsonTypeName(contents->type)));
   }
-  DirectoryBuilder builder(file, directory);
-  for (size_t i = 0; i < records.size(); ++i) {
-    const std::string where =
-        where_prefix.empty() ? std::string("record") : Cat(where_prefix, "[", i, "]");
-    std::string id;
-    absl::Status s;
-    switch (kind) {
-      case HsdsDocumentKind::kService: s = builder.ReadService(*records[i], where, "", &id); break;
-      case HsdsDocumentKind::kOrganization: s = builder.ReadOrganization(*records[i], where, &id); break;
-      case HsdsDocumentKind::kServiceAtLocation:
-        s = builder.ReadServiceAtLocation(*records[i], where, "", &id);
-        break;
-      case HsdsDocumentKind::kLocation: s = builder.ReadLocation(*records[i], where, "", &id); break;
-      default:
-        return absl::InvalidArgumentError(Cat(file, ": not an HSDS document name"));
+  if (contents == nullptr && !paged) {
+    if (root->type == JsonValue::Type::kArray) {
+      for (size_t i = 0; i < root->array.size(); ++i) {
+        if (absl::Status s = read(root->array[i], Cat("record[", i, "]")); !s.ok()) return s;
+      }
+    } else if (absl::Status s = read(*root, "record"); !s.ok()) {
+      return s;
     }
-    if (!s.ok()) return s;
   }
   if (directory->version().empty()) {
     directory->set_version("3.0");

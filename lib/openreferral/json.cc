@@ -14,8 +14,9 @@ namespace {
 
 class Parser {
  public:
-  Parser(std::string_view text, std::string_view file, int max_depth)
-      : text_(text), file_(file), max_depth_(max_depth) {}
+  Parser(std::string_view text, std::string_view file, int max_depth,
+         const JsonElementSink* sink = nullptr)
+      : text_(text), file_(file), max_depth_(max_depth), sink_(sink) {}
 
   absl::StatusOr<JsonValue> Document() {
     if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
@@ -231,6 +232,34 @@ class Parser {
     }
   }
 
+  // The "contents" array of a page: each element parsed, handed over, dropped.
+  bool StreamArray(JsonValue* v, int depth) {
+    ++depth;
+    if (depth > max_depth_) return Fail(Cat("nested deeper than ", max_depth_));
+    v->offset = pos_;
+    v->type = JsonValue::Type::kArray;
+    ++pos_;
+    SkipSpace();
+    if (pos_ < text_.size() && text_[pos_] == ']') {
+      ++pos_;
+      return true;
+    }
+    for (size_t index = 0;; ++index) {
+      SkipSpace();
+      JsonValue element;
+      if (!Value(&element, depth)) return false;
+      if (absl::Status s = (*sink_)(element, index); !s.ok()) {
+        status_ = s;
+        return false;
+      }
+      SkipSpace();
+      if (pos_ >= text_.size()) return Fail("an array never closes");
+      if (text_[pos_] == ',') { ++pos_; continue; }
+      if (text_[pos_] == ']') { ++pos_; return true; }
+      return Fail("expected ',' or ']' in an array");
+    }
+  }
+
   bool Object(JsonValue* v, int depth) {
     if (depth > max_depth_) return Fail(Cat("nested deeper than ", max_depth_));
     v->type = JsonValue::Type::kObject;
@@ -257,8 +286,14 @@ class Parser {
       if (pos_ >= text_.size() || text_[pos_] != ':') return Fail("expected ':' after a key");
       ++pos_;
       SkipSpace();
+      const bool stream = sink_ != nullptr && depth == 1 && key == "contents" &&
+                          pos_ < text_.size() && text_[pos_] == '[';
       v->object.emplace_back(std::move(key), JsonValue());
-      if (!Value(&v->object.back().second, depth)) return false;
+      if (stream) {
+        if (!StreamArray(&v->object.back().second, depth)) return false;
+      } else if (!Value(&v->object.back().second, depth)) {
+        return false;
+      }
       SkipSpace();
       if (pos_ >= text_.size()) return Fail("an object never closes");
       if (text_[pos_] == ',') { ++pos_; continue; }
@@ -270,6 +305,7 @@ class Parser {
   std::string_view text_;
   std::string_view file_;
   int max_depth_;
+  const JsonElementSink* sink_;
   size_t pos_ = 0;
   absl::Status status_;
 };
@@ -298,6 +334,11 @@ std::string_view JsonTypeName(JsonValue::Type type) {
 absl::StatusOr<JsonValue> ParseJson(std::string_view text, std::string_view file,
                                     int max_depth) {
   return Parser(text, file, max_depth).Document();
+}
+
+absl::StatusOr<JsonValue> ParseJsonPage(std::string_view text, std::string_view file,
+                                        const JsonElementSink& element, int max_depth) {
+  return Parser(text, file, max_depth, &element).Document();
 }
 
 void AppendJsonString(std::string_view s, std::string* out) {

@@ -18,6 +18,7 @@
 #define WEGWIJZER_LIB_OPENREFERRAL_JSON_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,6 +49,16 @@ inline constexpr int kDefaultJsonMaxDepth = 64;
 
 absl::StatusOr<JsonValue> ParseJson(std::string_view text, std::string_view file,
                                     int max_depth = kDefaultJsonMaxDepth);
+
+// As ParseJson, but the elements of the top-level object's "contents" array (an
+// HSDS page) are handed to `element` one at a time (with their index) and not kept:
+// the returned tree has "contents" as an empty array. Memory then grows with the
+// largest record, not with the page. An error `element` returns stops the parse and
+// is returned as it is.
+using JsonElementSink = std::function<absl::Status(const JsonValue& element, size_t index)>;
+absl::StatusOr<JsonValue> ParseJsonPage(std::string_view text, std::string_view file,
+                                        const JsonElementSink& element,
+                                        int max_depth = kDefaultJsonMaxDepth);
 
 // Appends `value` as compact JSON (no spaces; numbers as their text; strings escaped
 // minimally: quote, backslash and control characters).

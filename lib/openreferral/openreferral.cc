@@ -243,13 +243,16 @@ HsdsImport::~HsdsImport() = default;
 
 // ---- conversion ----
 
-absl::StatusOr<HsdsImport> ConvertHsds(const v1::HsdsDirectory& hsds, std::string_view source,
-                                       const HsdsImportOptions& options) {
+namespace {
+
+// ConvertHsds on a directory already in place in `result->snapshot->hsds()`.
+absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& options,
+                            HsdsImport* out) {
   const TaxonomyMap& map = options.taxonomy_map ? *options.taxonomy_map : TaxonomyMap::Default();
-  HsdsImport result;
+  HsdsImport& result = *out;
   HsdsReport& report = result.report;
   v1::DirectorySnapshot& snapshot = *result.snapshot;
-  *snapshot.mutable_hsds() = hsds;
+  const v1::HsdsDirectory& hsds = snapshot.hsds();
   snapshot.set_source(std::string(source));
 
   // A problem: an error unless skip_bad_records, then a report line.
@@ -483,11 +486,22 @@ absl::StatusOr<HsdsImport> ConvertHsds(const v1::HsdsDirectory& hsds, std::strin
     *snapshot.add_providers() = std::move(provider);
     ++report.providers_made;
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<HsdsImport> ConvertHsds(const v1::HsdsDirectory& hsds, std::string_view source,
+                                       const HsdsImportOptions& options) {
+  HsdsImport result;
+  *result.snapshot->mutable_hsds() = hsds;
+  if (absl::Status s = ConvertInPlace(source, options, &result); !s.ok()) return s;
   return result;
 }
 
 absl::StatusOr<HsdsImport> ImportHsds(const std::string& path, const HsdsImportOptions& options) {
-  v1::HsdsDirectory directory;
+  HsdsImport result;
+  v1::HsdsDirectory& directory = *result.snapshot->mutable_hsds();
   std::vector<std::string> notes;
   if (absl::Status s = ReadPath(path, options.skip_bad_records, &directory, &notes); !s.ok()) return s;
   if (absl::Status s = internal::CheckHsdsReferences(directory, path,
@@ -495,10 +509,8 @@ absl::StatusOr<HsdsImport> ImportHsds(const std::string& path, const HsdsImportO
       !s.ok()) {
     return s;
   }
-  absl::StatusOr<HsdsImport> result = ConvertHsds(directory, path, options);
-  if (result.ok()) {
-    result->report.problems.insert(result->report.problems.begin(), notes.begin(), notes.end());
-  }
+  if (absl::Status s = ConvertInPlace(path, options, &result); !s.ok()) return s;
+  result.report.problems.insert(result.report.problems.begin(), notes.begin(), notes.end());
   return result;
 }
 
@@ -508,12 +520,14 @@ absl::StatusOr<HsdsImport> ImportHsdsJson(std::string_view text, std::string_vie
   if (kind == internal::HsdsDocumentKind::kUnknown) {
     return absl::InvalidArgumentError(internal::Cat(file_name, ": not an HSDS document name"));
   }
-  v1::HsdsDirectory directory;
+  HsdsImport result;
+  v1::HsdsDirectory& directory = *result.snapshot->mutable_hsds();
   if (absl::Status s = internal::ReadHsdsJsonDocument(text, file_name, kind, &directory); !s.ok()) {
     return s;
   }
   if (absl::Status s = internal::CheckHsdsReferences(directory, file_name); !s.ok()) return s;
-  return ConvertHsds(directory, file_name, options);
+  if (absl::Status s = ConvertInPlace(file_name, options, &result); !s.ok()) return s;
+  return result;
 }
 
 std::vector<std::pair<std::string, std::string>> FormatHsdsJson(const v1::HsdsDirectory& directory) {
