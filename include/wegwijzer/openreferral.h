@@ -53,6 +53,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "wegwijzer/codes.h"
+#include "wegwijzer/opening_hours.h"
 
 namespace wegwijzer {
 namespace v1 {
@@ -147,6 +148,17 @@ std::vector<std::pair<std::string, std::string>> FormatHsdsCsv(
     const v1::HsdsDirectory& directory);
 
 enum class HsdsFormat { kJson, kCsv };
+
+// The opening hours of service `service_id` at location `location_id` (empty: the
+// service wherever it is given): the schedules of their service_at_location when it
+// has any, else the location's, else the service's (HSDS puts the same hours at any
+// of the three levels; the most specific wins).
+// Errors: kNotFound for an unknown service, or a location the service is not given
+// at; kInvalidArgument from OpeningHours::Create, naming the schedule.
+absl::StatusOr<OpeningHours> HsdsOpeningHours(const v1::HsdsDirectory& directory,
+                                              std::string_view service_id,
+                                              std::string_view location_id,
+                                              OpeningHours::Options options = {});
 
 // Writes FormatHsdsJson (or FormatHsdsCsv, plus a datapackage.json marker so that the
 // folder reads back) into the folder `out_dir` (created if missing), each file

@@ -30,6 +30,15 @@ namespace wegwijzer::internal {
 
 struct JsonValue {
   enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
+  // Out of line: a vector of pairs holding the type itself is complete only after
+  // the struct (libc++ and clang's checks insist).
+  JsonValue();
+  ~JsonValue();
+  JsonValue(const JsonValue&);
+  JsonValue(JsonValue&&) noexcept;
+  JsonValue& operator=(const JsonValue&);
+  JsonValue& operator=(JsonValue&&) noexcept;
+
   Type type = Type::kNull;
   bool boolean = false;
   // kString: the unescaped text. kNumber: the number exactly as written.

@@ -534,6 +534,39 @@ std::vector<std::pair<std::string, std::string>> FormatHsdsJson(const v1::HsdsDi
   return internal::WriteHsdsJson(directory);
 }
 
+absl::StatusOr<OpeningHours> HsdsOpeningHours(const v1::HsdsDirectory& d, std::string_view service_id,
+                                              std::string_view location_id,
+                                              OpeningHours::Options options) {
+  const v1::HsdsService* service = nullptr;
+  for (const auto& s : d.services()) {
+    if (s.id() == service_id) service = &s;
+  }
+  if (service == nullptr) {
+    return absl::NotFoundError(internal::Cat("service ", service_id, ": no such service"));
+  }
+  std::vector<const v1::HsdsSchedule*> rows;
+  auto take = [&](const auto& schedules) {
+    if (!rows.empty()) return;
+    for (const v1::HsdsSchedule& s : schedules) rows.push_back(&s);
+  };
+  if (!location_id.empty()) {
+    const v1::HsdsServiceAtLocation* sal = nullptr;
+    for (const auto& x : d.service_at_locations()) {
+      if (x.service_id() == service_id && x.location_id() == location_id) sal = &x;
+    }
+    if (sal == nullptr) {
+      return absl::NotFoundError(internal::Cat("service ", service_id, " is not given at location ",
+                                               location_id));
+    }
+    take(sal->schedules());
+    for (const auto& l : d.locations()) {
+      if (l.id() == location_id) take(l.schedules());
+    }
+  }
+  take(service->schedules());
+  return OpeningHours::Create(rows, std::move(options));
+}
+
 std::vector<std::pair<std::string, std::string>> FormatHsdsCsv(const v1::HsdsDirectory& directory) {
   return internal::WriteHsdsCsv(directory);
 }

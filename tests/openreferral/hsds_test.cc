@@ -15,6 +15,7 @@
 #include "openreferral/json.h"
 #include "testing/shared_data.h"
 #include "wegwijzer/directory.h"
+#include "wegwijzer/opening_hours.h"
 #include "wegwijzer/openreferral.h"
 #include "wegwijzer/request.h"
 #include "wegwijzer/router.h"
@@ -393,6 +394,20 @@ TEST(Hsds, InvalidInputs) {
     EXPECT_EQ(in.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(in.status().message()), HasSubstr(c.message));
   }
+}
+
+TEST(Hsds, OpeningHoursOfAServiceAtALocation) {
+  absl::StatusOr<HsdsImport> in = ImportHsdsJson(kService, "service_full.json");
+  ASSERT_TRUE(in.ok());
+  // The service's own row: Mondays 09:00-12:00 (no schedules at the location).
+  absl::StatusOr<OpeningHours> hours = HsdsOpeningHours(in->snapshot->hsds(), "s1", "loc1");
+  ASSERT_TRUE(hours.ok()) << hours.status();
+  EXPECT_TRUE(hours->IsOpenAt(1780297200));    // Monday 1 June 2026 09:00 CEST (07:00 UTC)
+  EXPECT_FALSE(hours->IsOpenAt(1780297200 - 1));
+  EXPECT_EQ(FormatAmsterdamTime(*hours->NextOpening(1780297200 + 4 * 3600)), "Monday 2026-06-08 09:00");
+  EXPECT_EQ(HsdsOpeningHours(in->snapshot->hsds(), "s9", "").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(HsdsOpeningHours(in->snapshot->hsds(), "s1", "loc9").status().code(),
+            absl::StatusCode::kNotFound);
 }
 
 TEST(Hsds, DanglingReferenceIsAnError) {
