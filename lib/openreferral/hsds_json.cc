@@ -84,7 +84,9 @@ absl::Status FillMessage(const JsonValue& object, std::string_view file, const W
   }
   const google::protobuf::Descriptor* descriptor = message->GetDescriptor();
   const Reflection* reflection = message->GetReflection();
-  for (const auto& [key, value] : object.object) {
+  for (const auto& member : object.object) {
+    const std::string& key = member.first;
+    const JsonValue& value = member.second;
     if (special) {
       absl::Status status;
       if (special(key, value, &status)) {
