@@ -32,6 +32,7 @@
 namespace wegwijzer {
 
 class Gazetteer;
+struct MatchPlan;
 
 struct CsvReadOptions {
   // Skip bad rows (after reporting them) instead of rejecting the file. DEFAULT: false.
@@ -45,6 +46,23 @@ struct CsvReadOptions {
   // know is reported as a warning (a typo such as GM363 would otherwise silently make
   // a provider serve nobody).
   const Gazetteer* gazetteer = nullptr;
+
+  // Limits, so that no input can exhaust the machine. Each, when passed, is an error
+  // naming the limit's name below (and where to raise it, `limit_hint`):
+  //  * max_file_bytes: a larger file is refused (kResourceExhausted) before it is
+  //    read; a pipe or device when it passes it. DEFAULT: 1 GiB.
+  //  * max_rows: more data rows end the read (kResourceExhausted, naming the line).
+  //    DEFAULT: 20,000,000.
+  //  * max_field_bytes: a longer field makes its row bad. DEFAULT: 16 MiB.
+  // A file is also refused when its first line (the header) is longer than 1 MiB.
+  // The header is read and checked first, so a file with a missing column is refused
+  // for the cost of reading its header, whatever its size.
+  int64_t max_file_bytes = int64_t{1} << 30;
+  int64_t max_rows = 20'000'000;
+  int64_t max_field_bytes = int64_t{16} << 20;
+  // Appended to the limit's name in messages, e.g. "; --max-rows on the command
+  // line". DEFAULT: empty. REQUIRES: outlives the read.
+  std::string_view limit_hint = {};
 };
 
 // Requests by postcode, an extension of interchange.md v1.1 for municipal desks,
@@ -119,6 +137,14 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
 std::string FormatRouteCsv(const Directory& directory, std::span<const Request> requests,
                            std::span<const RouteResult> results);
 
+// plan.csv of the contract: request_id,provider_id,mode,cost_m,reason, one line per
+// request in the given order. (Declared in matcher.h before; matcher.h includes this
+// header, so code that included only matcher.h still compiles.)
+// REQUIRES: plan.lines.size() == requests.size(), and `plan` came from a Matcher over
+// `directory`.
+std::string FormatPlanCsv(const Directory& directory, std::span<const Request> requests,
+                          const MatchPlan& plan);
+
 // providers.csv and requests.csv with every contract column, numbers in their
 // shortest exact form, so that reading the text back gives the same directory and
 // requests. A provider with several locations is written once per location, with id
@@ -155,8 +181,10 @@ bool IsSameFile(const std::string& a, const std::string& b);
 // alone. Call once, early in main(); later calls do nothing. Thread-safe.
 void RemoveTemporaryFilesOnSignal();
 
-// Reads a whole file. kNotFound, kPermissionDenied or kInvalidArgument (a directory),
-// each naming the path.
+// Reads a whole file (or pipe, or device) of at most 1 GiB. kNotFound (no such
+// file), kPermissionDenied (cannot be opened), kInvalidArgument (a directory),
+// kResourceExhausted (larger than 1 GiB, or out of memory), kDataLoss (a read error)
+// or kUnavailable (another failure), each naming the path.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
 // The id a provider location has in the contract's files (route.csv, plan.csv,
