@@ -12,6 +12,7 @@
 //   BM_ExportHsdsCsv/N    HsdsDirectory -> the tabular CSV tables (FormatHsdsCsv).
 //   BM_ProtobufJsonStruct/N  baseline: the same text into google.protobuf.Struct with
 //                         protobuf's JSON parser (a generic tree, nothing checked).
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -34,8 +35,9 @@ std::string TopicName(int proto_topic) {
 }
 
 v1::HsdsDirectory MakeDirectory(int services) {
-  const v1::DirectorySnapshot snapshot =
-      GenerateScenario({.seed = kSeed, .providers = services, .requests = 0}).directory;
+  absl::StatusOr<Scenario> scenario = GenerateScenario({.seed = kSeed, .providers = services, .requests = 0});
+  if (!scenario.ok()) std::abort();  // the options are valid
+  const v1::DirectorySnapshot& snapshot = scenario->directory;
   v1::HsdsDirectory d;
   d.set_version("3.0");
   auto extra = [](auto* m, std::string name, std::string json) {
