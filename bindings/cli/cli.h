@@ -32,6 +32,7 @@ struct Args {
   std::string command;
   std::string providers, requests, out, data = WEGWIJZER_DEFAULT_DATA_DIR, lang = "en";
   std::string municipalities, postcodes;  // gazetteer files for route and match
+  std::string snapshot;                    // a directory snapshot instead of providers
   // --k as given; nullopt when absent, and then each command uses its own default.
   std::optional<int> k;
   int threads = 0;
@@ -51,9 +52,11 @@ struct Inputs {
 
 // Reads both inputs, printing every problem to stderr; nullopt (after printing) when
 // either is unusable.
+// `providers_path` names a protobuf snapshot when `providers_is_snapshot`.
 std::optional<Inputs> ReadInputs(const std::string& providers_path,
                                  const std::string& requests_path,
-                                 const CsvReadOptions& options);
+                                 const CsvReadOptions& options,
+                                 bool providers_is_snapshot = false);
 
 // The read options of route and match: --skip-bad-rows, the limits' flags and the
 // gazetteer (may be null).

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "absl/status/status.h"
+#include "openreferral_command.h"
+#include "wegwijzer/directory.h"
 #include "wegwijzer/gazetteer.h"
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/matcher.h"
@@ -41,6 +43,8 @@ Usage:
   wegwijzer demo [--data DIR] [--lang en|nl] [--k 3]
   wegwijzer generate [--provider-count 5000] [--request-count 10000] [--seed 1]
                      --out DIR
+  wegwijzer import-hsds PATH [--taxonomy-map MAP.csv] [--skip-bad-records] --out OUT
+  wegwijzer export-hsds --snapshot S [--format json|csv] --out DIR
   wegwijzer --help | help COMMAND
 
 Commands:
@@ -61,6 +65,8 @@ Commands:
 
 Options:
   --providers FILE   providers.csv (see interchange.md for the columns)
+  --snapshot FILE    instead of --providers: a directory snapshot (protobuf
+                     wegwijzer.v1.DirectorySnapshot, as import-hsds writes it)
   --requests FILE    requests.csv
   --out FILE         where to write the result, only when the input is good: a
                      file is replaced atomically (a symlink is written through,
@@ -121,13 +127,13 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
   }
   // The options each command takes; any other is a usage error, not silently ignored.
   const std::vector<std::string_view> allowed =
-      args->command == "route"   ? std::vector<std::string_view>{"--providers", "--requests",
+      args->command == "route"   ? std::vector<std::string_view>{"--providers", "--snapshot", "--requests",
                                                                "--out", "--k",
                                                                "--skip-bad-rows", "--explain",
                                                                "--threads", "--municipalities",
                                                                "--postcodes", "--max-file-mb",
                                                                "--max-field-mb", "--max-rows"}
-      : args->command == "match" ? std::vector<std::string_view>{"--providers", "--requests",
+      : args->command == "match" ? std::vector<std::string_view>{"--providers", "--snapshot", "--requests",
                                                                "--out", "--skip-bad-rows",
                                                                "--threads", "--municipalities",
                                                                "--postcodes", "--max-file-mb",
@@ -169,6 +175,8 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
       args->explain = true;
     } else if (flag == "--providers") {
       if (!value(&args->providers)) return UsageError("--providers needs a file");
+    } else if (flag == "--snapshot") {
+      if (!value(&args->snapshot)) return UsageError("--snapshot needs a file");
     } else if (flag == "--requests") {
       if (!value(&args->requests)) return UsageError("--requests needs a file");
     } else if (flag == "--out") {
@@ -210,7 +218,9 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
   }
   if (args->help) return std::nullopt;
   if (args->command == "route" || args->command == "match") {
-    if (args->providers.empty()) return UsageError(args->command + " needs --providers");
+    if (args->providers.empty() == args->snapshot.empty()) {
+      return UsageError(args->command + " needs --providers or --snapshot (one of them)");
+    }
     if (args->requests.empty()) return UsageError(args->command + " needs --requests");
     if (args->out.empty()) return UsageError(args->command + " needs --out");
     if (!args->postcodes.empty() && args->municipalities.empty()) {
@@ -230,6 +240,15 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
   return std::nullopt;
 }
 
+// The providers of a snapshot file (--snapshot), validated as the CSV would be.
+absl::StatusOr<ProvidersCsv> ReadSnapshot(const std::string& file) {
+  absl::StatusOr<std::string> bytes = ReadFile(file);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::FromSerialized(*bytes, file);
+  if (!directory.ok()) return directory.status();
+  return ProvidersCsv{.directory = *std::move(directory), .report = {}};
+}
+
 }  // namespace
 
 // How route and match read their CSV files: the flags' limits and the gazetteer.
@@ -244,8 +263,11 @@ CsvReadOptions CsvOptions(const Args& args, const Gazetteer* gazetteer) {
 
 std::optional<Inputs> ReadInputs(const std::string& providers_path,
                                  const std::string& requests_path,
-                                 const CsvReadOptions& options) {
-  absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv(providers_path, options);
+                                 const CsvReadOptions& options,
+                                 bool providers_is_snapshot) {
+  absl::StatusOr<ProvidersCsv> providers = providers_is_snapshot
+                                               ? ReadSnapshot(providers_path)
+                                               : ReadProvidersCsv(providers_path, options);
   absl::StatusOr<RequestsCsv> requests = ReadRequestsCsv(requests_path, options);
   bool ok = true;
   for (const absl::Status& s : {providers.status(), requests.status()}) {
@@ -297,7 +319,8 @@ int Route(const Args& args) {
   std::optional<std::shared_ptr<const Gazetteer>> gazetteer = LoadGazetteer(args);
   if (!gazetteer) return kExitBadInput;
   std::optional<Inputs> in =
-      ReadInputs(args.providers, args.requests, CsvOptions(args, gazetteer->get()));
+      ReadInputs(args.snapshot.empty() ? args.providers : args.snapshot, args.requests,
+                 CsvOptions(args, gazetteer->get()), !args.snapshot.empty());
   if (!in) return kExitBadInput;
   Router router(in->providers.directory);
   RouteOptions options{.k = args.k.value_or(kDefaultRouteK), .explain_no_match = args.explain,
@@ -355,7 +378,8 @@ int Match(const Args& args) {
   std::optional<std::shared_ptr<const Gazetteer>> gazetteer = LoadGazetteer(args);
   if (!gazetteer) return kExitBadInput;
   std::optional<Inputs> in =
-      ReadInputs(args.providers, args.requests, CsvOptions(args, gazetteer->get()));
+      ReadInputs(args.snapshot.empty() ? args.providers : args.snapshot, args.requests,
+                 CsvOptions(args, gazetteer->get()), !args.snapshot.empty());
   if (!in) return kExitBadInput;
   Matcher matcher(in->providers.directory);
   MatchPlan plan;
@@ -422,12 +446,18 @@ int Generate(const Args& args) {
 }  // namespace
 
 int Main(int argc, char** argv) {
+  if (argc >= 2 && (std::string_view(argv[1]) == "import-hsds" ||
+                    std::string_view(argv[1]) == "export-hsds")) {
+    const std::vector<std::string_view> rest(argv + 2, argv + argc);
+    return std::string_view(argv[1]) == "import-hsds" ? ImportHsdsCommand(rest)
+                                                      : ExportHsdsCommand(rest);
+  }
   Args args;
   // A signal while an output file is being replaced leaves no temporary file behind.
   RemoveTemporaryFilesOnSignal();
   if (std::optional<int> error = Parse(argc, argv, &args)) return *error;
   if (args.help) {
-    std::cout << kUsage;
+    std::cout << kUsage << "\n" << kHsdsUsage;
     return kExitOk;
   }
   if (args.command == "route") return Route(args);

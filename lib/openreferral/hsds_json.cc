@@ -1,0 +1,707 @@
+#include "openreferral/hsds_json.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/reflection.h"
+#include "openreferral/json.h"
+#include "core/text.h"
+#include "wegwijzer/v1/openreferral.pb.h"
+
+namespace wegwijzer::internal {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+constexpr int kExtraFieldNumber = 100;
+
+// A handler for a property the generic mapping does not cover (nested records that
+// are normalised out). Returns true when it took the property; sets *status on error.
+using SpecialKey = std::function<bool(std::string_view key, const JsonValue& value,
+                                      absl::Status* status)>;
+
+std::string Quoted(std::string_view s) { return Cat("\"", s, "\""); }
+
+absl::Status FieldError(std::string_view file, std::string_view record, std::string_view field,
+                        std::string_view reason) {
+  return absl::InvalidArgumentError(
+      Cat(file, ": ", record, ": field ", Quoted(field), ": ", reason));
+}
+
+void AddExtra(std::string_view key, const JsonValue& value, Message* message) {
+  const FieldDescriptor* extra = message->GetDescriptor()->FindFieldByNumber(kExtraFieldNumber);
+  auto* property = static_cast<v1::HsdsProperty*>(
+      message->GetReflection()->AddMessage(message, extra));
+  property->set_name(std::string(key));
+  AppendJson(value, property->mutable_json());
+}
+
+// Where a nested record is, built into text only for a message: a path of
+// "schedules[0]" steps below a named record ("service ac14...").
+struct Where {
+  std::string_view base;        // set at the root only
+  const Where* parent = nullptr;
+  std::string_view key;
+  int index = -1;               // -1: a singular field
+  std::string ToString() const {
+    if (parent == nullptr) return std::string(base);
+    std::string out = parent->ToString();
+    Append(&out, " > ", key);
+    if (index >= 0) Append(&out, "[", index, "]");
+    return out;
+  }
+};
+
+// Fills `message` from the JSON object `object` by property name. `where` names the
+// record in messages ("service ac14...", "service ac14... > schedules[0]").
+absl::Status FillMessage(const JsonValue& object, std::string_view file, const Where& where,
+                         Message* message, const SpecialKey& special = nullptr);
+
+absl::Status FillMessage(const JsonValue& object, std::string_view file, std::string_view record,
+                         Message* message, const SpecialKey& special = nullptr) {
+  return FillMessage(object, file, Where{.base = record}, message, special);
+}
+
+absl::Status FillMessage(const JsonValue& object, std::string_view file, const Where& where,
+                         Message* message, const SpecialKey& special) {
+  if (object.type != JsonValue::Type::kObject) {
+    return absl::InvalidArgumentError(Cat(file, ": ", where.ToString(), ": expected an object, got ",
+                                          JsonTypeName(object.type)));
+  }
+  const google::protobuf::Descriptor* descriptor = message->GetDescriptor();
+  const Reflection* reflection = message->GetReflection();
+  for (const auto& member : object.object) {
+    const std::string& key = member.first;
+    const JsonValue& value = member.second;
+    if (special) {
+      absl::Status status;
+      if (special(key, value, &status)) {
+        if (!status.ok()) return status;
+        continue;
+      }
+    }
+    const FieldDescriptor* field = descriptor->FindFieldByName(key);
+    // Nulls and empty arrays have no typed form; keeping them as written is lossless.
+    if (field == nullptr || field->number() == kExtraFieldNumber ||
+        value.type == JsonValue::Type::kNull ||
+        (field->is_repeated() && value.type == JsonValue::Type::kArray && value.array.empty())) {
+      AddExtra(key, value, message);
+      continue;
+    }
+    auto wrong_type = [&](std::string_view expected) {
+      return FieldError(file, where.ToString(), key,
+                        Cat("expected ", expected, ", got ", JsonTypeName(value.type)));
+    };
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        if (value.type != JsonValue::Type::kString) return wrong_type("a string");
+        reflection->SetString(message, field, value.text);
+        break;
+      case FieldDescriptor::CPPTYPE_DOUBLE: {
+        if (value.type != JsonValue::Type::kNumber) return wrong_type("a number");
+        double d = 0;
+        const auto r = std::from_chars(value.text.data(), value.text.data() + value.text.size(), d);
+        if (r.ec != std::errc() || !std::isfinite(d)) {
+          return FieldError(file, where.ToString(), key, Cat(value.text, " is out of range"));
+        }
+        reflection->SetDouble(message, field, d);
+        break;
+      }
+      case FieldDescriptor::CPPTYPE_INT64: {
+        if (value.type != JsonValue::Type::kNumber) return wrong_type("a whole number");
+        int64_t n = 0;
+        const auto r = std::from_chars(value.text.data(), value.text.data() + value.text.size(), n);
+        if (r.ec != std::errc() || r.ptr != value.text.data() + value.text.size()) {
+          return FieldError(file, where.ToString(), key, Cat(value.text, " is not a whole number"));
+        }
+        reflection->SetInt64(message, field, n);
+        break;
+      }
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        if (field->is_repeated()) {
+          if (value.type != JsonValue::Type::kArray) return wrong_type("an array");
+          for (size_t i = 0; i < value.array.size(); ++i) {
+            Message* child = reflection->AddMessage(message, field);
+            absl::Status s = FillMessage(value.array[i], file,
+                                         Where{.parent = &where, .key = key, .index = static_cast<int>(i)},
+                                         child);
+            if (!s.ok()) return s;
+          }
+        } else {
+          absl::Status s = FillMessage(value, file, Where{.parent = &where, .key = key},
+                                       reflection->MutableMessage(message, field));
+          if (!s.ok()) return s;
+        }
+        break;
+      default:
+        return absl::InternalError(Cat("openreferral.proto field ", key, " has no JSON form"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Checks the schedule's enumerated values: a wrong `freq` would silently mean "never".
+absl::Status CheckSchedules(const google::protobuf::RepeatedPtrField<v1::HsdsSchedule>& schedules,
+                            std::string_view file, std::string_view record) {
+  static constexpr std::string_view kDays[] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
+  for (int i = 0; i < schedules.size(); ++i) {
+    const v1::HsdsSchedule& s = schedules[i];
+    auto where = [&] { return Cat(record, " > schedules[", i, "]"); };
+    if (s.has_freq() && s.freq() != "WEEKLY" && s.freq() != "MONTHLY") {
+      return FieldError(file, where(), "freq",
+                        Cat(Quoted(s.freq()), " is not WEEKLY or MONTHLY"));
+    }
+    if (s.has_wkst() && std::find(std::begin(kDays), std::end(kDays), s.wkst()) == std::end(kDays)) {
+      return FieldError(file, where(), "wkst", Cat(Quoted(s.wkst()), " is not MO..SU"));
+    }
+    if (s.has_interval() && s.interval() < 1) {
+      return FieldError(file, where(), "interval", Cat(s.interval(), " is not >= 1"));
+    }
+    if (s.has_count() && s.count() < 0) {
+      return FieldError(file, where(), "count", Cat(s.count(), " is negative"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+template <typename M, typename Has, typename Get, typename Set>
+void ShareLink(M* a, M* b, Has has, Get get, Set set) {
+  if ((a->*has)() && !(b->*has)()) (b->*set)((a->*get)());
+  if ((b->*has)() && !(a->*has)()) (a->*set)((b->*get)());
+}
+void ShareLinks(v1::HsdsOrganization*, v1::HsdsOrganization*) {}
+void ShareLinks(v1::HsdsLocation* a, v1::HsdsLocation* b) {
+  using L = v1::HsdsLocation;
+  ShareLink(a, b, &L::has_organization_id, &L::organization_id,
+            static_cast<void (L::*)(const std::string&)>(&L::set_organization_id));
+}
+void ShareLinks(v1::HsdsService* a, v1::HsdsService* b) {
+  using S = v1::HsdsService;
+  ShareLink(a, b, &S::has_organization_id, &S::organization_id,
+            static_cast<void (S::*)(const std::string&)>(&S::set_organization_id));
+}
+void ShareLinks(v1::HsdsServiceAtLocation* a, v1::HsdsServiceAtLocation* b) {
+  using T = v1::HsdsServiceAtLocation;
+  ShareLink(a, b, &T::has_service_id, &T::service_id,
+            static_cast<void (T::*)(const std::string&)>(&T::set_service_id));
+  ShareLink(a, b, &T::has_location_id, &T::location_id,
+            static_cast<void (T::*)(const std::string&)>(&T::set_location_id));
+}
+
+class DirectoryBuilder {
+ public:
+  DirectoryBuilder(std::string_view file, v1::HsdsDirectory* directory)
+      : file_(file), directory_(directory) {
+    for (int i = 0; i < directory->organizations_size(); ++i) orgs_[directory->organizations(i).id()] = i;
+    for (int i = 0; i < directory->services_size(); ++i) services_[directory->services(i).id()] = i;
+    for (int i = 0; i < directory->locations_size(); ++i) locations_[directory->locations(i).id()] = i;
+    for (int i = 0; i < directory->service_at_locations_size(); ++i) {
+      sals_[directory->service_at_locations(i).id()] = i;
+    }
+  }
+
+  // Each Read* returns the record's id in *id.
+  absl::Status ReadOrganization(const JsonValue& v, std::string_view where, std::string* id) {
+    v1::HsdsOrganization org;
+    std::vector<const JsonValue*> services, locations;
+    auto special = [&](std::string_view key, const JsonValue& value, absl::Status*) {
+      if (key == "services" && value.type == JsonValue::Type::kArray && !value.array.empty()) {
+        services.push_back(&value);
+        return true;
+      }
+      if (key == "locations" && value.type == JsonValue::Type::kArray && !value.array.empty()) {
+        locations.push_back(&value);
+        return true;
+      }
+      return false;
+    };
+    absl::Status s = ReadRecord(v, "organization", where, &org, special);
+    if (!s.ok()) return s;
+    *id = org.id();
+    const std::string name = Cat("organization ", org.id());
+    s = Add(std::move(org), &orgs_, directory_->mutable_organizations(), "organization");
+    if (!s.ok()) return s;
+    for (const JsonValue* list : services) {
+      for (size_t i = 0; i < list->array.size(); ++i) {
+        s = ReadService(list->array[i], Cat(name, " > services[", i, "]"), *id, nullptr);
+        if (!s.ok()) return s;
+      }
+    }
+    for (const JsonValue* list : locations) {
+      for (size_t i = 0; i < list->array.size(); ++i) {
+        std::string unused;
+        s = ReadLocation(list->array[i], Cat(name, " > locations[", i, "]"), *id, &unused);
+        if (!s.ok()) return s;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadLocation(const JsonValue& v, std::string_view where,
+                            const std::string& organization_id, std::string* id) {
+    v1::HsdsLocation location;
+    absl::Status s = ReadRecord(v, "location", where, &location);
+    if (!s.ok()) return s;
+    const std::string name = Cat("location ", location.id());
+    if (!organization_id.empty()) s = Link(name, "organization_id", organization_id, location.mutable_organization_id(),
+             location.has_organization_id());
+    if (!s.ok()) return s;
+    s = CheckSchedules(location.schedules(), file_, name);
+    if (!s.ok()) return s;
+    *id = location.id();
+    return Add(std::move(location), &locations_, directory_->mutable_locations(), "location");
+  }
+
+  // `organization_id` is the enclosing organization's id, or empty.
+  absl::Status ReadService(const JsonValue& v, std::string_view where,
+                           const std::string& organization_id, std::string* id) {
+    v1::HsdsService service;
+    const JsonValue* organization = nullptr;
+    const JsonValue* sals = nullptr;
+    auto special = [&](std::string_view key, const JsonValue& value, absl::Status*) {
+      if (key == "organization" && value.type == JsonValue::Type::kObject) {
+        organization = &value;
+        return true;
+      }
+      if (key == "service_at_locations" && value.type == JsonValue::Type::kArray &&
+          !value.array.empty()) {
+        sals = &value;
+        return true;
+      }
+      return false;
+    };
+    absl::Status s = ReadRecord(v, "service", where, &service, special);
+    if (!s.ok()) return s;
+    const std::string name = Cat("service ", service.id());
+    std::string org_id = organization_id;
+    if (organization != nullptr) {
+      std::string nested;
+      s = ReadOrganization(*organization, Cat(name, " > organization"), &nested);
+      if (!s.ok()) return s;
+      if (!org_id.empty() && nested != org_id) {
+        return FieldError(file_, name, "organization",
+                          Cat("is ", nested, " inside organization ", org_id));
+      }
+      org_id = nested;
+    }
+    if (!org_id.empty()) s = Link(name, "organization_id", org_id, service.mutable_organization_id(),
+             service.has_organization_id());
+    if (!s.ok()) return s;
+    s = CheckSchedules(service.schedules(), file_, name);
+    if (!s.ok()) return s;
+    if (service.has_minimum_age() && service.has_maximum_age() &&
+        service.minimum_age() > service.maximum_age()) {
+      return FieldError(file_, name, "minimum_age", "is above maximum_age");
+    }
+    const std::string service_id = service.id();
+    if (id != nullptr) *id = service_id;
+    s = Add(std::move(service), &services_, directory_->mutable_services(), "service");
+    if (!s.ok()) return s;
+    if (sals != nullptr) {
+      for (size_t i = 0; i < sals->array.size(); ++i) {
+        std::string unused;
+        s = ReadServiceAtLocation(sals->array[i],
+                                  Cat(name, " > service_at_locations[", i, "]"),
+                                  service_id, &unused);
+        if (!s.ok()) return s;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReadServiceAtLocation(const JsonValue& v, std::string_view where,
+                                     const std::string& service_id, std::string* id) {
+    v1::HsdsServiceAtLocation sal;
+    const JsonValue* service = nullptr;
+    const JsonValue* location = nullptr;
+    auto special = [&](std::string_view key, const JsonValue& value, absl::Status*) {
+      if (key == "service" && value.type == JsonValue::Type::kObject) {
+        service = &value;
+        return true;
+      }
+      if (key == "location" && value.type == JsonValue::Type::kObject) {
+        location = &value;
+        return true;
+      }
+      return false;
+    };
+    absl::Status s = ReadRecord(v, "service_at_location", where, &sal, special);
+    if (!s.ok()) return s;
+    const std::string name = Cat("service_at_location ", sal.id());
+    std::string sid = service_id;
+    if (service != nullptr) {
+      std::string nested;
+      s = ReadService(*service, Cat(name, " > service"), "", &nested);
+      if (!s.ok()) return s;
+      if (!sid.empty() && nested != sid) {
+        return FieldError(file_, name, "service", Cat("is ", nested, " inside service ", sid));
+      }
+      sid = nested;
+    }
+    std::string lid;
+    if (location != nullptr) {
+      s = ReadLocation(*location, Cat(name, " > location"), "", &lid);
+      if (!s.ok()) return s;
+    }
+    if (!sid.empty()) s = Link(name, "service_id", sid, sal.mutable_service_id(), sal.has_service_id());
+    if (!s.ok()) return s;
+    if (!lid.empty()) s = Link(name, "location_id", lid, sal.mutable_location_id(), sal.has_location_id());
+    if (!s.ok()) return s;
+    s = CheckSchedules(sal.schedules(), file_, name);
+    if (!s.ok()) return s;
+    *id = sal.id();
+    return Add(std::move(sal), &sals_, directory_->mutable_service_at_locations(),
+               "service_at_location");
+  }
+
+ private:
+  template <typename M>
+  absl::Status ReadRecord(const JsonValue& v, std::string_view kind, std::string_view where,
+                          M* record, const SpecialKey& special = nullptr) {
+    if (v.type != JsonValue::Type::kObject) {
+      return absl::InvalidArgumentError(Cat(file_, ": ", where, ": a ", kind,
+                                                     " must be an object, got ",
+                                                     JsonTypeName(v.type)));
+    }
+    const JsonValue* id = v.Find("id");
+    if (id == nullptr || id->type != JsonValue::Type::kString || id->text.empty()) {
+      return absl::InvalidArgumentError(Cat(
+          file_, ": ", where, " (byte ", v.offset, "): a ", kind, " needs a non-empty \"id\"",
+          id == nullptr ? "" : Cat(", got ", id->type == JsonValue::Type::kString
+                                                          ? "\"\"" : JsonTypeName(id->type))));
+    }
+    return FillMessage(v, file_, Cat(kind, " ", id->text), record, special);
+  }
+
+  // Sets a link field from the enclosing record, or checks that the one the record
+  // states agrees with it.
+  absl::Status Link(std::string_view record, std::string_view field, const std::string& from_parent,
+                    std::string* value, bool stated) {
+    if (from_parent.empty()) return absl::OkStatus();
+    if (stated && *value != from_parent) {
+      return FieldError(file_, record, field,
+                        Cat(Quoted(*value), " disagrees with the enclosing record ",
+                                     from_parent));
+    }
+    *value = from_parent;
+    return absl::OkStatus();
+  }
+
+  template <typename M>
+  absl::Status Add(M record, absl::flat_hash_map<std::string, int>* index,
+                   google::protobuf::RepeatedPtrField<M>* list, std::string_view kind) {
+    auto [it, inserted] = index->try_emplace(record.id(), list->size());
+    if (inserted) {
+      *list->Add() = std::move(record);
+      return absl::OkStatus();
+    }
+    // Met before: the API nests the same record in several places; the copies must
+    // agree, except for the links only some places imply (a location inside an
+    // organization knows its organization_id, the same location inside a
+    // service_at_location does not).
+    M* first = &(*list)[it->second];
+    ShareLinks(first, &record);
+    if (first->SerializeAsString() != record.SerializeAsString()) {
+      return absl::InvalidArgumentError(Cat(
+          file_, ": ", kind, " ", record.id(),
+          " appears twice with different content (duplicate id)"));
+    }
+    return absl::OkStatus();
+  }
+
+  std::string_view file_;
+  v1::HsdsDirectory* directory_;
+  absl::flat_hash_map<std::string, int> orgs_, services_, locations_, sals_;
+};
+
+// ---- writing ----
+
+void AppendMessage(const Message& message, std::string* out,
+                   const std::function<void(std::string*)>& nested = nullptr);
+
+void AppendFields(const Message& message, std::string* out, bool* first) {
+  const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
+  const Reflection* reflection = message.GetReflection();
+  auto key = [&](std::string_view name) {
+    if (!*first) out->push_back(',');
+    *first = false;
+    AppendJsonString(name, out);
+    out->push_back(':');
+  };
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    if (field->number() == kExtraFieldNumber) continue;
+    if (field->is_repeated()) {
+      const int n = reflection->FieldSize(message, field);
+      if (n == 0) continue;
+      key(field->name());
+      out->push_back('[');
+      for (int j = 0; j < n; ++j) {
+        if (j > 0) out->push_back(',');
+        AppendMessage(reflection->GetRepeatedMessage(message, field, j), out);
+      }
+      out->push_back(']');
+      continue;
+    }
+    if (!reflection->HasField(message, field)) continue;
+    key(field->name());
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        AppendJsonString(reflection->GetStringReference(message, field, nullptr), out);
+        break;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        AppendJsonNumber(reflection->GetDouble(message, field), out);
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        Append(out, reflection->GetInt64(message, field));
+        break;
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        AppendMessage(reflection->GetMessage(message, field), out);
+        break;
+      default:
+        break;
+    }
+  }
+  const FieldDescriptor* extra = descriptor->FindFieldByNumber(kExtraFieldNumber);
+  const int n = reflection->FieldSize(message, extra);
+  for (int j = 0; j < n; ++j) {
+    const auto& property =
+        static_cast<const v1::HsdsProperty&>(reflection->GetRepeatedMessage(message, extra, j));
+    key(property.name());
+    out->append(property.json());
+  }
+}
+
+void AppendMessage(const Message& message, std::string* out,
+                   const std::function<void(std::string*)>& nested) {
+  out->push_back('{');
+  bool first = true;
+  AppendFields(message, out, &first);
+  if (nested) {
+    if (!first) out->push_back(',');
+    nested(out);
+  }
+  out->push_back('}');
+}
+
+std::string Page(const std::vector<std::string>& records) {
+  std::string out = Cat("{\"total_items\":", records.size(),
+                                 ",\"total_pages\":1,\"page_number\":1,\"size\":", records.size(),
+                                 ",\"first_page\":true,\"last_page\":true,\"empty\":",
+                                 records.empty() ? "true" : "false", ",\"contents\":[\n");
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (i > 0) out.append(",\n");
+    out.append(records[i]);
+  }
+  out.append("\n]}\n");
+  return out;
+}
+
+std::string_view BaseName(std::string_view path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+HsdsDocumentKind HsdsKindFromFileName(std::string_view file_name) {
+  const std::string_view base = BaseName(file_name);
+  if (!base.ends_with(".json")) return HsdsDocumentKind::kUnknown;
+  // Longest prefix first: service_at_location_* also starts with service.
+  if (base.starts_with("service_at_location")) return HsdsDocumentKind::kServiceAtLocation;
+  if (base.starts_with("service")) return HsdsDocumentKind::kService;
+  if (base.starts_with("organization")) return HsdsDocumentKind::kOrganization;
+  if (base.starts_with("location")) return HsdsDocumentKind::kLocation;
+  if (base == "base.json") return HsdsDocumentKind::kBase;
+  if (base.starts_with("taxonomy") || base == "tabular.json") {
+    return HsdsDocumentKind::kIgnored;
+  }
+  return HsdsDocumentKind::kUnknown;
+}
+
+absl::Status ReadHsdsJsonDocument(std::string_view text, std::string_view file,
+                                  HsdsDocumentKind kind, v1::HsdsDirectory* directory) {
+  if (kind == HsdsDocumentKind::kIgnored) return absl::OkStatus();
+  DirectoryBuilder builder(file, directory);
+  auto read = [&](const JsonValue& record, const std::string& where) -> absl::Status {
+    std::string id;
+    switch (kind) {
+      case HsdsDocumentKind::kService: return builder.ReadService(record, where, "", &id);
+      case HsdsDocumentKind::kOrganization: return builder.ReadOrganization(record, where, &id);
+      case HsdsDocumentKind::kServiceAtLocation:
+        return builder.ReadServiceAtLocation(record, where, "", &id);
+      case HsdsDocumentKind::kLocation: return builder.ReadLocation(record, where, "", &id);
+      default:
+        return absl::InvalidArgumentError(Cat(file, ": not an HSDS document name"));
+    }
+  };
+  // A page's records are read as the parser meets them, so that a large export
+  // never exists as one tree.
+  bool paged = false;
+  absl::StatusOr<JsonValue> root = ParseJsonPage(
+      text, file, [&](const JsonValue& record, size_t index) -> absl::Status {
+        paged = true;
+        if (kind == HsdsDocumentKind::kBase) return absl::OkStatus();
+        return read(record, Cat("contents[", index, "]"));
+      });
+  if (!root.ok()) return root.status();
+  if (kind == HsdsDocumentKind::kBase) {
+    const JsonValue* version = root->Find("version");
+    if (version == nullptr || version->type != JsonValue::Type::kString) {
+      return FieldError(file, "base", "version", "a string is required");
+    }
+    if (!version->text.starts_with("3.")) {
+      return absl::InvalidArgumentError(Cat(
+          file, ": HSDS version ", version->text, " is not supported (3.0 and 3.1 are)"));
+    }
+    directory->set_version(version->text);
+    return absl::OkStatus();
+  }
+  const JsonValue* contents = root->Find("contents");
+  if (contents != nullptr && contents->type != JsonValue::Type::kArray) {
+    return FieldError(file, "page", "contents",
+                      Cat("expected an array, got ", JsonTypeName(contents->type)));
+  }
+  if (contents == nullptr && !paged) {
+    if (root->type == JsonValue::Type::kArray) {
+      for (size_t i = 0; i < root->array.size(); ++i) {
+        if (absl::Status s = read(root->array[i], Cat("record[", i, "]")); !s.ok()) return s;
+      }
+    } else if (absl::Status s = read(*root, "record"); !s.ok()) {
+      return s;
+    }
+  }
+  if (directory->version().empty()) {
+    directory->set_version("3.0");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckHsdsReferences(const v1::HsdsDirectory& d, std::string_view source,
+                                 std::vector<std::string>* notes) {
+  absl::flat_hash_set<std::string_view> orgs, services, locations;
+  for (const auto& o : d.organizations()) orgs.insert(o.id());
+  for (const auto& s : d.services()) services.insert(s.id());
+  for (const auto& l : d.locations()) locations.insert(l.id());
+  auto dangling = [&](std::string_view record, std::string_view field, std::string_view id,
+                      std::string_view kind) {
+    absl::Status s = FieldError(source, record, field,
+                                Cat(Quoted(id), " refers to no ", kind, " (dangling reference)"));
+    if (notes == nullptr) return s;
+    notes->push_back(Cat(s.message(), "; kept as written"));
+    return absl::OkStatus();
+  };
+  for (const auto& s : d.services()) {
+    if (s.has_organization_id() && !orgs.contains(s.organization_id())) {
+      if (absl::Status e = dangling(Cat("service ", s.id()), "organization_id", s.organization_id(),
+                      "organization"); !e.ok()) return e;
+    }
+  }
+  for (const auto& l : d.locations()) {
+    if (l.has_organization_id() && !orgs.contains(l.organization_id())) {
+      if (absl::Status e = dangling(Cat("location ", l.id()), "organization_id", l.organization_id(),
+                      "organization"); !e.ok()) return e;
+    }
+  }
+  for (const auto& sal : d.service_at_locations()) {
+    const std::string name = Cat("service_at_location ", sal.id());
+    if (!sal.has_service_id()) {
+      absl::Status e = FieldError(source, name, "service_id", "is missing");
+      if (notes == nullptr) return e;
+      notes->push_back(std::string(e.message()));
+    }
+    if (!services.contains(sal.service_id())) {
+      if (absl::Status e = dangling(name, "service_id", sal.service_id(), "service"); !e.ok()) return e;
+    }
+    if (sal.has_location_id() && !locations.contains(sal.location_id())) {
+      if (absl::Status e = dangling(name, "location_id", sal.location_id(), "location"); !e.ok()) return e;
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::pair<std::string, std::string>> WriteHsdsJson(const v1::HsdsDirectory& d) {
+  absl::flat_hash_map<std::string_view, const v1::HsdsOrganization*> orgs;
+  absl::flat_hash_map<std::string_view, const v1::HsdsLocation*> locations;
+  absl::flat_hash_map<std::string_view, std::vector<const v1::HsdsServiceAtLocation*>> sals_of;
+  for (const auto& o : d.organizations()) orgs.emplace(o.id(), &o);
+  for (const auto& l : d.locations()) locations.emplace(l.id(), &l);
+  for (const auto& sal : d.service_at_locations()) sals_of[sal.service_id()].push_back(&sal);
+  absl::flat_hash_set<std::string_view> orgs_written, locations_written;
+
+  std::vector<std::string> services;
+  services.reserve(d.services_size());
+  for (const v1::HsdsService& service : d.services()) {
+    std::string out;
+    AppendMessage(service, &out, [&](std::string* o) {
+      bool any = false;
+      if (service.has_organization_id()) {
+        if (auto it = orgs.find(service.organization_id()); it != orgs.end()) {
+          o->append("\"organization\":");
+          AppendMessage(*it->second, o);
+          orgs_written.insert(it->first);
+          any = true;
+        }
+      }
+      auto sal_it = sals_of.find(service.id());
+      if (sal_it != sals_of.end()) {
+        if (any) o->push_back(',');
+        any = true;
+        o->append("\"service_at_locations\":[");
+        for (size_t i = 0; i < sal_it->second.size(); ++i) {
+          if (i > 0) o->push_back(',');
+          const v1::HsdsServiceAtLocation& sal = *sal_it->second[i];
+          const v1::HsdsLocation* location = nullptr;
+          if (auto it = locations.find(sal.location_id()); sal.has_location_id() && it != locations.end()) {
+            location = it->second;
+            locations_written.insert(it->first);
+          }
+          AppendMessage(sal, o, location == nullptr ? std::function<void(std::string*)>() :
+                        [location](std::string* p) {
+                          p->append("\"location\":");
+                          AppendMessage(*location, p);
+                        });
+        }
+        o->push_back(']');
+      }
+      // AppendMessage put a comma before `nested` on the promise that it writes
+      // something; when there was nothing to nest, take that comma back.
+      if (!any && !o->empty() && o->back() == ',') o->pop_back();
+    });
+    services.push_back(std::move(out));
+  }
+  std::vector<std::pair<std::string, std::string>> files;
+  files.emplace_back("service_list.json", Page(services));
+  std::vector<std::string> other_orgs, other_locations;
+  for (const auto& o : d.organizations()) {
+    if (!orgs_written.contains(o.id())) {
+      other_orgs.emplace_back();
+      AppendMessage(o, &other_orgs.back());
+    }
+  }
+  for (const auto& l : d.locations()) {
+    if (!locations_written.contains(l.id())) {
+      other_locations.emplace_back();
+      AppendMessage(l, &other_locations.back());
+    }
+  }
+  if (!other_orgs.empty()) files.emplace_back("organization_list.json", Page(other_orgs));
+  if (!other_locations.empty()) files.emplace_back("location_list.json", Page(other_locations));
+  return files;
+}
+
+}  // namespace wegwijzer::internal

@@ -1,0 +1,427 @@
+// Import, conversion and export of Open Referral HSDS, on the real samples of
+// ../shared/data/hsds (read in place) and on hand-made bad input.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "openreferral/hsds_json.h"
+#include "openreferral/json.h"
+#include "testing/shared_data.h"
+#include "wegwijzer/directory.h"
+#include "wegwijzer/opening_hours.h"
+#include "wegwijzer/openreferral.h"
+#include "wegwijzer/request.h"
+#include "wegwijzer/router.h"
+#include "wegwijzer/v1/directory.pb.h"
+#include "wegwijzer/v1/openreferral.pb.h"
+
+namespace wegwijzer {
+namespace {
+
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+std::string HsdsDir() { return testing::SharedDataDir() + "/hsds"; }
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Every JSON sample with records: the three 3.x example folders.
+std::vector<std::string> RecordSamples() {
+  std::vector<std::string> files;
+  for (const char* folder : {"openreferral-hsds-3.0", "openreferral-hsds-3.1-dev", "oruk-3.0-profile"}) {
+    const fs::path dir = fs::path(HsdsDir()) / folder;
+    if (!fs::exists(dir)) continue;
+    for (const auto& e : fs::directory_iterator(dir)) {
+      const std::string name = e.path().filename().string();
+      const auto kind = internal::HsdsKindFromFileName(name);
+      if (kind == internal::HsdsDocumentKind::kService ||
+          kind == internal::HsdsDocumentKind::kOrganization ||
+          kind == internal::HsdsDocumentKind::kServiceAtLocation ||
+          kind == internal::HsdsDocumentKind::kLocation) {
+        files.push_back(e.path().string());
+      }
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+#define REQUIRE_HSDS_SAMPLES()                                              \
+  if (!fs::exists(HsdsDir())) GTEST_SKIP() << "no " << HsdsDir()
+
+v1::HsdsDirectory ReadDirectory(const std::string& text, const std::string& name) {
+  v1::HsdsDirectory d;
+  absl::Status s = internal::ReadHsdsJsonDocument(text, name, internal::HsdsKindFromFileName(name), &d);
+  EXPECT_TRUE(s.ok()) << s;
+  return d;
+}
+
+// Records sorted by id: "equivalent" means the same records by id, field by field.
+v1::HsdsDirectory Canonical(v1::HsdsDirectory d) {
+  auto by_id = [](auto* list) {
+    std::sort(list->begin(), list->end(), [](const auto& a, const auto& b) { return a.id() < b.id(); });
+  };
+  by_id(d.mutable_organizations());
+  by_id(d.mutable_services());
+  by_id(d.mutable_locations());
+  by_id(d.mutable_service_at_locations());
+  return d;
+}
+
+// Every string and number leaf of a JSON tree, as text.
+void Leaves(const internal::JsonValue& v, std::multiset<std::string>* out) {
+  using T = internal::JsonValue::Type;
+  if (v.type == T::kString || v.type == T::kNumber) out->insert(v.text);
+  for (const auto& e : v.array) Leaves(e, out);
+  for (const auto& [k, e] : v.object) {
+    out->insert("key:" + k);
+    Leaves(e, out);
+  }
+}
+
+TEST(Hsds, EverySampleReadsAndRoundTripsFieldByField) {
+  REQUIRE_HSDS_SAMPLES();
+  const std::vector<std::string> samples = RecordSamples();
+  ASSERT_GE(samples.size(), 15u);
+  for (const std::string& path : samples) {
+    SCOPED_TRACE(path);
+    const std::string text = ReadAll(path);
+    const v1::HsdsDirectory first = ReadDirectory(text, fs::path(path).filename().string());
+    EXPECT_GT(first.services_size() + first.locations_size() + first.organizations_size(), 0);
+    // Write, read back: the same directory.
+    v1::HsdsDirectory second;
+    std::string written_all;
+    for (const auto& [name, written] : FormatHsdsJson(first)) {
+      absl::Status s = internal::ReadHsdsJsonDocument(
+          written, name, internal::HsdsKindFromFileName(name), &second);
+      ASSERT_TRUE(s.ok()) << s << "\n" << written;
+      written_all += written;
+    }
+    std::string diff;
+    google::protobuf::util::MessageDifferencer differencer;
+    differencer.ReportDifferencesToString(&diff);
+    EXPECT_TRUE(differencer.Compare(Canonical(first), Canonical(second))) << diff;
+    // Independently of the model: every key and value of the file is in the export.
+    absl::StatusOr<internal::JsonValue> original = internal::ParseJson(text, path);
+    ASSERT_TRUE(original.ok());
+    std::multiset<std::string> in_leaves, out_leaves;
+    // A page's bookkeeping (total_items, ...) is rewritten; its records must survive.
+    const internal::JsonValue* contents = original->Find("contents");
+    Leaves(contents != nullptr ? *contents : *original, &in_leaves);
+    for (const auto& [name, written] : FormatHsdsJson(first)) {
+      absl::StatusOr<internal::JsonValue> w = internal::ParseJson(written, name);
+      ASSERT_TRUE(w.ok());
+      Leaves(*w, &out_leaves);
+    }
+    for (const std::string& leaf : in_leaves) {
+      // The nesting keys are normalised into links (and nested again on export, as
+      // service_full nests them).
+      if (leaf == "key:locations" || leaf == "key:services" || leaf == "key:service" ||
+          leaf == "key:location") continue;
+      EXPECT_TRUE(out_leaves.contains(leaf)) << "lost: " << leaf;
+    }
+  }
+}
+
+TEST(Hsds, SamplesAreRefusedStrictlyNamingTheOutOfRangeLocation) {
+  REQUIRE_HSDS_SAMPLES();
+  for (const std::string& path : RecordSamples()) {
+    SCOPED_TRACE(path);
+    absl::StatusOr<HsdsImport> in = ImportHsds(path);
+    const std::string name = fs::path(path).filename().string();
+    if (name == "organization_list.json") {
+      // Organizations only: nothing to refuse, nothing to route.
+      ASSERT_TRUE(in.ok()) << in.status();
+      EXPECT_EQ(in->snapshot->providers_size(), 0);
+      EXPECT_EQ(in->snapshot->hsds().organizations_size(), 1);
+      continue;
+    }
+    if (name == "service_list.json") {
+      // The list shape carries no attributes, so no topic.
+      ASSERT_FALSE(in.ok());
+      EXPECT_THAT(std::string(in.status().message()),
+                  HasSubstr("service ac148810-d857-441c-9679-408f346de14b: field \"attributes\": "
+                            "no taxonomy term maps onto a topic"));
+      continue;
+    }
+    ASSERT_FALSE(in.ok());
+    EXPECT_EQ(in.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(in.status().message()),
+                HasSubstr("location 3a19ff88-4620-4d17-9830-ac1d859eb5d5: field \"latitude\": 100 "
+                          "is outside [-90, 90]"));
+    EXPECT_THAT(std::string(in.status().message()), HasSubstr(path));
+  }
+}
+
+TEST(Hsds, SamplesImportWithSkipBadRecordsAndRoute) {
+  REQUIRE_HSDS_SAMPLES();
+  int routed = 0;
+  for (const std::string& path : RecordSamples()) {
+    SCOPED_TRACE(path);
+    absl::StatusOr<HsdsImport> in = ImportHsds(path, {.skip_bad_records = true});
+    ASSERT_TRUE(in.ok()) << in.status();
+    if (in->report.services_read == 0) continue;  // location.json, organization_list.json
+    const std::string report = in->report.ToString();
+    if (in->snapshot->providers_size() == 0) {
+      EXPECT_THAT(report, HasSubstr("service left out")) << report;
+      continue;
+    }
+    EXPECT_THAT(report, HasSubstr("latitude\": 100 is outside [-90, 90]; location left out"));
+    EXPECT_THAT(report, HasSubstr("names no CBS municipality code"));
+    const v1::Provider& p = in->snapshot->providers(0);
+    EXPECT_EQ(p.id(), "ac148810-d857-441c-9679-408f346de14b");
+    EXPECT_EQ(p.name(), "Community Counselling");
+    // attending_type "in-person or remotely via video", no usable place: video only.
+    ASSERT_EQ(p.modes_size(), 1);
+    EXPECT_EQ(p.modes(0), v1::MODE_VIDEO);
+    EXPECT_EQ(p.topics(0), v1::TOPIC_BASICS);  // the default map's sample term
+    if (path.find("oruk") == std::string::npos) {
+      EXPECT_THAT(p.languages(), ::testing::ElementsAre("ur"));
+    } else {
+      // ORUK's service languages carry only an id.
+      EXPECT_THAT(report, HasSubstr("language 2989d3ed-c547-48f8-8f9d-432d81c7892e: field "
+                                    "\"code\": is missing; language left out"));
+    }
+    // Accessibility text "induction loops ... Wheelchair access" of the left-out
+    // location still describes the provider's place.
+    if (path.find("3.1") != std::string::npos && path.find("service_full") != std::string::npos) {
+      EXPECT_EQ(p.capacity(), 12);  // service_capacity.available
+    }
+    absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(*in->snapshot);
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    Router router(*directory);
+    Request request;
+    request.id = "r1";
+    request.topics.Add(Topic::kBasics);
+    request.languages.Add(*Language::FromCode("ur"));
+    if (p.languages().empty()) {  // the contract default: nl
+      request.languages = LanguageSet();
+      request.languages.Add(*Language::FromCode("nl"));
+    }
+    request.modes = ModeSet{Mode::kVideo};
+    request.position = LatLng{52.37, 4.90};
+    RouteResult result = router.Route(request, {.k = 3});
+    ASSERT_EQ(result.referrals.size(), 1u) << p.DebugString();
+    EXPECT_EQ((*directory)->provider(result.referrals[0].provider).id, p.id());
+    ++routed;
+  }
+  EXPECT_GE(routed, 6);
+}
+
+TEST(Hsds, UnmappedTermsAreCountedNotDropped) {
+  REQUIRE_HSDS_SAMPLES();
+  absl::StatusOr<TaxonomyMap> empty = TaxonomyMap::Parse("taxonomy,term_code,topic\n", "m.csv");
+  ASSERT_TRUE(empty.ok());
+  const std::string path = HsdsDir() + "/openreferral-hsds-3.0/service_full.json";
+  absl::StatusOr<HsdsImport> in =
+      ImportHsds(path, {.taxonomy_map = &*empty, .skip_bad_records = true});
+  ASSERT_TRUE(in.ok()) << in.status();
+  EXPECT_EQ(in->snapshot->providers_size(), 0);
+  EXPECT_EQ(in->report.unmapped_terms.at("taxonomy/code"), 1);
+  EXPECT_THAT(in->report.ToString(), HasSubstr("unmapped taxonomy term taxonomy/code: 1 use"));
+  EXPECT_THAT(in->report.ToString(), HasSubstr("no taxonomy term maps onto a topic; service left out"));
+}
+
+TEST(Hsds, OlderVersionIsRefusedClearly) {
+  REQUIRE_HSDS_SAMPLES();
+  absl::StatusOr<HsdsImport> v11 = ImportHsds(HsdsDir() + "/openreferral-sample-hsds-1.1");
+  EXPECT_EQ(v11.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(std::string(v11.status().message()), HasSubstr("HSDS 1.1 is not supported"));
+  absl::StatusOr<HsdsImport> missing = ImportHsds(HsdsDir() + "/no-such");
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(Hsds, DefaultTaxonomyMapIsTheShippedFile) {
+  absl::StatusOr<TaxonomyMap> file =
+      TaxonomyMap::Load(std::string(WEGWIJZER_SOURCE_DIR) + "/data/hsds_taxonomy_map.csv");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->size(), TaxonomyMap::Default().size());
+  EXPECT_EQ(TaxonomyMap::Default().Find("taxonomy", "code"), Topic::kBasics);
+  EXPECT_EQ(TaxonomyMap::Default().Find("taxonomy", "nope"), std::nullopt);
+}
+
+TEST(TaxonomyMap, InvalidInputs) {
+  auto message = [](std::string_view text) {
+    absl::StatusOr<TaxonomyMap> m = TaxonomyMap::Parse(text, "map.csv");
+    return m.ok() ? std::string("ok") : std::string(m.status().message());
+  };
+  EXPECT_EQ(message(""), "map.csv: empty, no header");
+  EXPECT_EQ(message("a,b\n"), "map.csv:1: the header must be taxonomy,term_code,topic");
+  EXPECT_EQ(message("taxonomy,term_code,topic\nt,c,nope\n"), "map.csv:2: unknown topic \"nope\"");
+  EXPECT_EQ(message("taxonomy,term_code,topic\nt,,digid\n"), "map.csv:2: a field is empty");
+  EXPECT_EQ(message("taxonomy,term_code,topic\nt,c\n"), "map.csv:2: expected 3 fields, got 2");
+  EXPECT_EQ(message("taxonomy,term_code,topic\nt,c,digid\nt,c,taxes\n"),
+            "map.csv:3: the term t/c is listed twice");
+  EXPECT_EQ(message("taxonomy,term_code,topic\nt,c,digid\n"), "ok");
+}
+
+// A small valid service_full, changed one field at a time for the bad-input table.
+constexpr std::string_view kService = R"({
+  "id": "s1", "name": "Digicafe", "organization_id": "o1", "minimum_age": 18,
+  "organization": {"id": "o1", "name": "Bibliotheek"},
+  "attributes": [{"id": "a1", "taxonomy_term": {"id": "t1", "taxonomy": "taxonomy", "code": "code"}}],
+  "languages": [{"id": "l1", "code": "nl"}, {"id": "l2", "code": "ara"}],
+  "schedules": [{"id": "sc1", "freq": "WEEKLY", "byday": "MO", "opens_at": "09:00", "closes_at": "12:00"}],
+  "service_areas": [{"id": "sa1", "uri": "https://cbs.nl/gemeente/GM0363"}],
+  "service_at_locations": [{"id": "sal1", "location": {"id": "loc1", "name": "Centrale",
+     "location_type": "physical", "latitude": 52.3757, "longitude": 4.9083,
+     "accessibility": [{"id": "ac1", "description": "Rolstoeltoegankelijk, met ringleiding"}],
+     "x_profile": {"nested": [1, 2.50, null]}}}],
+  "capacities": [{"id": "c1", "available": 4, "unit": {"id": "u1", "name": "appointments"}}]
+})";
+
+std::string Replace(std::string_view from, std::string_view to) {
+  std::string text(kService);
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(Hsds, HandMadeServiceBecomesAProvider) {
+  absl::StatusOr<HsdsImport> in = ImportHsdsJson(kService, "service_full.json");
+  ASSERT_TRUE(in.ok()) << in.status();
+  ASSERT_EQ(in->snapshot->providers_size(), 1);
+  const v1::Provider& p = in->snapshot->providers(0);
+  EXPECT_EQ(p.id(), "s1");
+  EXPECT_THAT(p.languages(), ::testing::ElementsAre("nl", "ar"));
+  EXPECT_THAT(p.municipalities(), ::testing::ElementsAre("GM0363"));
+  ASSERT_EQ(p.locations_size(), 1);
+  EXPECT_EQ(p.locations(0).id(), "loc1");
+  EXPECT_DOUBLE_EQ(p.locations(0).position().lat_deg(), 52.3757);
+  EXPECT_THAT(p.modes(), ::testing::ElementsAre(v1::MODE_IN_PERSON));
+  EXPECT_THAT(p.access(), ::testing::ElementsAre(v1::ACCESS_WHEELCHAIR, v1::ACCESS_HEARING_LOOP));
+  EXPECT_EQ(p.capacity(), 4);
+  // The unknown nested property is kept verbatim, numbers as written.
+  const v1::HsdsLocation& l = in->snapshot->hsds().locations(0);
+  ASSERT_EQ(l.extra_size(), 1);
+  EXPECT_EQ(l.extra(0).name(), "x_profile");
+  EXPECT_EQ(l.extra(0).json(), R"({"nested":[1,2.50,null]})");
+  EXPECT_EQ(in->snapshot->hsds().service_at_locations(0).location_id(), "loc1");
+  EXPECT_EQ(in->snapshot->hsds().service_at_locations(0).service_id(), "s1");
+  EXPECT_TRUE(Directory::Create(*in->snapshot).ok());
+}
+
+TEST(Hsds, ExportToAFolderAndImportItBack) {
+  absl::StatusOr<HsdsImport> in = ImportHsdsJson(kService, "service_full.json");
+  ASSERT_TRUE(in.ok());
+  v1::HsdsDirectory d = in->snapshot->hsds();
+  // A location no service uses and an organization without services survive too.
+  v1::HsdsLocation* lone = d.add_locations();
+  lone->set_id("loc2");
+  lone->set_latitude(52.0);
+  v1::HsdsOrganization* org = d.add_organizations();
+  org->set_id("o2");
+  const fs::path dir = fs::path(::testing::TempDir()) / "hsds_export";
+  fs::remove_all(dir);
+  ASSERT_TRUE(ExportHsds(d, dir.string()).ok());
+  EXPECT_TRUE(fs::exists(dir / "service_list.json"));
+  EXPECT_TRUE(fs::exists(dir / "organization_list.json"));
+  EXPECT_TRUE(fs::exists(dir / "location_list.json"));
+  absl::StatusOr<HsdsImport> back = ImportHsds(dir.string());
+  ASSERT_TRUE(back.ok()) << back.status();
+  google::protobuf::util::MessageDifferencer differencer;
+  std::string diff;
+  differencer.ReportDifferencesToString(&diff);
+  EXPECT_TRUE(differencer.Compare(Canonical(d), Canonical(back->snapshot->hsds()))) << diff;
+  EXPECT_TRUE(differencer.Compare(in->snapshot->providers(0), back->snapshot->providers(0))) << diff;
+}
+
+struct BadCase {
+  const char* name;
+  std::string text;
+  const char* message;
+};
+
+TEST(Hsds, InvalidInputs) {
+  const std::vector<BadCase> cases = {
+      {"wrong type", Replace(R"("minimum_age": 18)", R"("minimum_age": "18")"),
+       "service_full.json: service s1: field \"minimum_age\": expected a number, got string"},
+      {"wrong type nested", Replace(R"("latitude": 52.3757)", R"("latitude": [52])"),
+       "service_full.json: location loc1: field \"latitude\": expected a number, got array"},
+      {"missing id", Replace(R"("id": "s1", )", ""),
+       "service_full.json: record (byte 0): a service needs a non-empty \"id\""},
+      {"empty id", Replace(R"("id": "loc1")", R"("id": "")"),
+       "service_full.json: service_at_location sal1 > location (byte "},
+      {"id not a string", Replace(R"("id": "o1", "name")", R"("id": 7, "name")"),
+       "a organization needs a non-empty \"id\", got number"},
+      {"disagreeing link", Replace(R"("organization_id": "o1")", R"("organization_id": "o9")"),
+       "service_full.json: service s1: field \"organization_id\": \"o9\" disagrees with the "
+       "enclosing record o1"},
+      {"unknown freq", Replace(R"("freq": "WEEKLY")", R"("freq": "DAILY")"),
+       "service_full.json: service s1 > schedules[0]: field \"freq\": \"DAILY\" is not WEEKLY or "
+       "MONTHLY"},
+      {"unknown wkst", Replace(R"("byday": "MO")", R"("wkst": "XX")"),
+       "field \"wkst\": \"XX\" is not MO..SU"},
+      {"fractional interval", Replace(R"("byday": "MO")", R"("interval": 1.5)"),
+       "field \"interval\": 1.5 is not a whole number"},
+      {"ages reversed", Replace(R"("minimum_age": 18)", R"("minimum_age": 18, "maximum_age": 12)"),
+       "service s1: field \"minimum_age\": is above maximum_age"},
+      {"duplicate key", Replace(R"("name": "Digicafe")", R"("name": "Digicafe", "name": "X")"),
+       "service_full.json: byte 36: key \"name\" appears twice in one object"},
+      {"not an object", "[1]", "service_full.json: record[0]: a service must be an object, got number"},
+      {"contents not an array", R"({"contents": {}})",
+       "service_full.json: page: field \"contents\": expected an array, got object"},
+      {"duplicate id", std::string(R"([{"id": "s1", "name": "Other"},)") + std::string(kService) + "]",
+       "service_full.json: service s1 appears twice with different content (duplicate id)"},
+      {"unknown language", Replace(R"("code": "ara")", R"("code": "xx")"),
+       "service s1 > language l2: field \"code\": \"xx\" is not an ISO 639 code"},
+      {"unknown location_type", Replace(R"("location_type": "physical")", R"("location_type": "boat")"),
+       "location loc1: field \"location_type\": \"boat\" is not physical, postal or virtual"},
+      {"unknown status", Replace(R"("minimum_age": 18)", R"("status": "open")"),
+       "service s1: field \"status\": \"open\" is not active, inactive, defunct or temporarily closed"},
+      {"longitude out of range", Replace(R"("longitude": 4.9083)", R"("longitude": 190)"),
+       "location loc1: field \"longitude\": 190 is outside [-180, 180]"},
+      {"negative capacity", Replace(R"("available": 4)", R"("available": -1)"),
+       "capacity c1: field \"available\": -1 is not a whole number >= 0"},
+  };
+  for (const BadCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    absl::StatusOr<HsdsImport> in = ImportHsdsJson(c.text, "service_full.json");
+    ASSERT_FALSE(in.ok()) << c.text;
+    EXPECT_EQ(in.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(in.status().message()), HasSubstr(c.message));
+  }
+}
+
+TEST(Hsds, OpeningHoursOfAServiceAtALocation) {
+  absl::StatusOr<HsdsImport> in = ImportHsdsJson(kService, "service_full.json");
+  ASSERT_TRUE(in.ok());
+  // The service's own row: Mondays 09:00-12:00 (no schedules at the location).
+  absl::StatusOr<OpeningHours> hours = HsdsOpeningHours(in->snapshot->hsds(), "s1", "loc1");
+  ASSERT_TRUE(hours.ok()) << hours.status();
+  EXPECT_TRUE(hours->IsOpenAt(1780297200));    // Monday 1 June 2026 09:00 CEST (07:00 UTC)
+  EXPECT_FALSE(hours->IsOpenAt(1780297200 - 1));
+  EXPECT_EQ(FormatAmsterdamTime(*hours->NextOpening(1780297200 + 4 * 3600)), "Monday 2026-06-08 09:00");
+  EXPECT_EQ(HsdsOpeningHours(in->snapshot->hsds(), "s9", "").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(HsdsOpeningHours(in->snapshot->hsds(), "s1", "loc9").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(Hsds, DanglingReferenceIsAnError) {
+  absl::StatusOr<HsdsImport> in =
+      ImportHsdsJson(R"({"id": "s1", "name": "x", "organization_id": "nowhere"})", "service_list.json");
+  ASSERT_FALSE(in.ok());
+  EXPECT_EQ(std::string(in.status().message()),
+            "service_list.json: service s1: field \"organization_id\": \"nowhere\" refers to no "
+            "organization (dangling reference)");
+  absl::StatusOr<HsdsImport> sal = ImportHsdsJson(
+      R"({"id": "sal1", "service_id": "s9", "location": {"id": "l1"}})", "service_at_location_full.json");
+  ASSERT_FALSE(sal.ok());
+  EXPECT_THAT(std::string(sal.status().message()), HasSubstr("field \"service_id\": \"s9\" refers to no service"));
+}
+
+}  // namespace
+}  // namespace wegwijzer
