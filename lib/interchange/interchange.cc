@@ -604,21 +604,36 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
                                              const CsvReadOptions& options) {
   RequestsCsv result;
   RequestColumns c{};
+  // The extra count column (demand.csv) is known, never required.
+  std::vector<std::string_view> known(std::begin(kRequestColumns), std::end(kRequestColumns));
+  if (!options.count_column.empty()) known.push_back(options.count_column);
+  int count_column = -1;
   absl::Status status = WalkTable(
-      text, file_name, kRequestColumns, RequestRequired, options.skip_bad_rows,
+      text, file_name, known, RequestRequired, options.skip_bad_rows,
       &result.report,
       [&](const Columns& cols) {
         c = {cols.Find("id"),     cols.Find("lat"),    cols.Find("lon"),
              cols.Find("topics"), cols.Find("languages"), cols.Find("modes"),
              cols.Find("access"), cols.Find("max_km"), cols.Find("priority"),
              cols.Find("municipality"), cols.Find("postcode")};
+        if (!options.count_column.empty()) count_column = cols.Find(options.count_column);
       },
       [&](const CsvRecord& record) {
         Request request;
         std::vector<std::string> warnings;
         std::string reason =
             ParseRequestRow(record, c, options.gazetteer, &request, &warnings);
+        int64_t count = 1;
+        if (std::string_view f = Field(record, count_column); reason.empty() && !f.empty()) {
+          reason = ParseWhole(options.count_column, f, &count);
+          if (reason.empty() && count < 0) {
+            reason = internal::Cat(options.count_column, ": '", f, "' is negative");
+          } else if (reason.empty() && count > 1'000'000'000) {
+            reason = internal::Cat(options.count_column, ": '", f, "' is above 1000000000");
+          }
+        }
         if (reason.empty()) {
+          if (!options.count_column.empty()) result.counts.push_back(count);
           result.requests.push_back(std::move(request));
           result.lines.push_back(record.line);
           AddWarnings(record.line, std::move(warnings), &result.report);
