@@ -1,7 +1,8 @@
 // A national coverage instance on the real map, for the coverage tests and
 // benchmark: providers as GenerateDutchScenario places them (volunteers scaled to
 // reach the wanted count), demand per PC4 area and topic at the area's centroid
-// (count from its residents, older areas asking more), and candidate sites at
+// (count from its residents, older areas asking more; residents travel at most
+// `max_km`, DEFAULT 3 km: older residents rarely go further), and candidate sites at
 // seeded PC4 centroids. Header-only so that bench/ can use it too.
 #ifndef WEGWIJZER_TESTS_TESTING_NATIONAL_DEMAND_H_
 #define WEGWIJZER_TESTS_TESTING_NATIONAL_DEMAND_H_
@@ -37,7 +38,7 @@ inline constexpr double kTopicRate[kTopicCount] = {2.0, 1.6, 0.9, 0.8, 0.7, 1.2,
 
 inline absl::StatusOr<NationalInstance> MakeNationalInstance(
     const Gazetteer& gazetteer, const std::vector<PostcodeDemographics>& people,
-    int providers_wanted, int candidate_count, uint64_t seed = 1) {
+    int providers_wanted, int candidate_count, uint64_t seed = 1, double max_km = 3) {
   NationalInstance out;
   int64_t residents_65 = 0;
   for (const PostcodeDemographics& p : people) {
@@ -70,6 +71,7 @@ inline absl::StatusOr<NationalInstance> MakeNationalInstance(
       q.topics.Add(static_cast<Topic>(t));
       q.postcode = std::to_string(area.pc4);
       q.municipality = std::string(area.municipality_code);
+      q.max_km = max_km;
       out.counts.push_back(
           std::llround(residents / 1000.0 * kTopicRate[t] * (1 + 3 * share65)));
       out.demand.push_back(std::move(q));
