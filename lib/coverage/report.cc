@@ -303,7 +303,7 @@ std::string FormatCoverageReportHtml(const CoverageAnalysis& a, const ReportOpti
     }
   }
   internal::Append(&svg, "<path id=\"providers\" d=\"", dots,
-                   "\" stroke=\"#1d2733\" stroke-opacity=\"0.55\" stroke-width=\"1.6\" "
+                   "\" stroke=\"#111820\" stroke-opacity=\"0.8\" stroke-width=\"2\" "
                    "stroke-linecap=\"round\" fill=\"none\"/>\n");
   // Suggested sites: numbered markers, the first ten labelled.
   if (a.sites && a.candidates != nullptr) {

@@ -433,11 +433,16 @@ double TimeRouteBatch(const DirectoryHandle& h, const RequestBatch& batch, long 
 }  // namespace
 }  // namespace wegwijzer::python
 
+namespace wegwijzer::python {
+void RegisterCoverage(py::module_& m);  // coverage.cc
+}  // namespace wegwijzer::python
+
 PYBIND11_MODULE(_core, m) {
   using namespace wegwijzer;          // NOLINT: the module body names many library types
   using namespace wegwijzer::python;  // NOLINT
   m.doc() = "The compiled core of the wegwijzer package; use the wegwijzer package instead.";
   RegisterStatusTranslator(m);
+  RegisterCoverage(m);
   m.attr("__version__") = WEGWIJZER_VERSION;
 
   m.attr("TOPICS") = AllCodes<Topic, kTopicCount>(&TopicCode);
