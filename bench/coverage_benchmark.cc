@@ -28,6 +28,7 @@
 #include <cstdlib>
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <numeric>
 #include <string>
@@ -269,6 +270,17 @@ void BM_Report_AllMunicipalities(benchmark::State& state) {
     a->plan = f.plan;
     a->areas = RollUpDemand({a->requests, a->counts}, a->coverage, a->plan, a->gazetteer.get());
     a->sites = ChooseSites(*a->candidates, {a->requests, a->counts}, a->coverage, {.add = 100});
+    for (size_t i = 0; i < a->requests.size(); ++i) {  // the totals of the key figures
+      const int64_t n = a->counts[i];
+      a->demand += n;
+      switch (a->coverage[i].coverage_class) {
+        case CoverageClass::kInPerson: a->in_person += n; break;
+        case CoverageClass::kHomeVisit: a->home_visit += n; break;
+        case CoverageClass::kRemote: a->remote += n; break;
+        case CoverageClass::kNone: a->none += n; break;
+      }
+      a->assigned_physically += a->plan.rows[i].in_person + a->plan.rows[i].home_visit;
+    }
     return a;
   }();
   size_t bytes = 0;
@@ -276,6 +288,10 @@ void BM_Report_AllMunicipalities(benchmark::State& state) {
     std::string html = FormatCoverageReportHtml(*a);
     bytes = html.size();
     benchmark::DoNotOptimize(html.data());
+  }
+  // WEGWIJZER_COVERAGE_REPORT_OUT=path keeps the page, e.g. to time it in Chromium.
+  if (const char* path = std::getenv("WEGWIJZER_COVERAGE_REPORT_OUT"); path != nullptr && *path) {
+    std::ofstream(path) << FormatCoverageReportHtml(*a);
   }
   state.counters["bytes"] = static_cast<double>(bytes);
   state.counters["municipalities"] = static_cast<double>(f.gazetteer->municipality_count());

@@ -302,9 +302,11 @@ std::string FormatCoverageReportHtml(const CoverageAnalysis& a, const ReportOpti
       dots += "h0";
     }
   }
-  internal::Append(&svg, "<path id=\"providers\" d=\"", dots,
-                   "\" stroke=\"#111820\" stroke-opacity=\"0.8\" stroke-width=\"2\" "
-                   "stroke-linecap=\"round\" fill=\"none\"/>\n");
+  // Tens of thousands of dots would blacken the map: draw them finer and lighter.
+  const bool dense = physical_locations > 5000;
+  internal::Append(&svg, "<path id=\"providers\" d=\"", dots, "\" stroke=\"#111820\" stroke-opacity=\"",
+                   dense ? "0.4" : "0.8", "\" stroke-width=\"", dense ? "1.1" : "2",
+                   "\" stroke-linecap=\"round\" fill=\"none\"/>\n");
   // Suggested sites: numbered markers, the first ten labelled.
   if (a.sites && a.candidates != nullptr) {
     svg += "<g id=\"sites\">\n";
