@@ -116,6 +116,32 @@ TEST(ClassifyDemand, EveryClassByHand) {
   EXPECT_EQ(f[1].coverage_class, CoverageClass::kInPerson);  // 24.5 km <= 25,000
 }
 
+TEST(ClassifyDemand, EqualsTheBruteForceRankOne) {
+  for (uint32_t seed = 1; seed <= 150; ++seed) {
+    testing::Instance inst = testing::MakeInstance(seed, 30, 30);
+    absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(inst.snapshot);
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    std::vector<RowCoverage> c = ClassifyDemand(Router(*directory), inst.requests, 1);
+    for (size_t i = 0; i < inst.requests.size(); ++i) {
+      std::vector<testing::OracleReferral> best = testing::BruteForceRoute(inst.snapshot, inst.requests[i], 1);
+      if (best.empty()) {
+        EXPECT_EQ(c[i].coverage_class, CoverageClass::kNone) << "seed " << seed << " row " << i;
+        continue;
+      }
+      const std::string want = best[0].klass == 1 ? "remote" : best[0].mode;
+      EXPECT_EQ(CoverageClassCode(c[i].coverage_class), want) << "seed " << seed << " row " << i;
+      ASSERT_TRUE(c[i].provider.has_value());
+      EXPECT_EQ((*directory)->provider(*c[i].provider).id, best[0].provider_id);
+      if (best[0].klass == 0) {
+        EXPECT_EQ((*directory)->provider(*c[i].provider).locations[c[i].location].id, best[0].location_id);
+        EXPECT_EQ(*c[i].distance_m, best[0].cost_m);
+      } else {
+        EXPECT_FALSE(c[i].distance_m.has_value());
+      }
+    }
+  }
+}
+
 TEST(AnalyzeCoverage, FilesByHand) {
   std::shared_ptr<const Directory> providers = Providers(kProviders);
   DemandCsv d = Demand(
