@@ -69,8 +69,11 @@ Commands:
 Options:
   --providers FILE   providers.csv (see interchange.md for the columns)
   --requests FILE    requests.csv
-  --out FILE         where to write the result; written atomically, and only
-                     when the input is good
+  --out FILE         where to write the result, only when the input is good: a
+                     file is replaced atomically (a symlink is written through,
+                     a device or FIFO written directly); - is standard output
+                     (match then prints the objective on stderr); it may not
+                     be one of the input files
   --k N              referrals per request, N >= 1 (default 5)
   --skip-bad-rows    report bad rows, then skip them instead of rejecting the file
   --explain          for each request nothing suits, say on stderr which
@@ -217,8 +220,15 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
     if (!args->postcodes.empty() && args->municipalities.empty()) {
       return UsageError("--postcodes needs --municipalities (the postcodes' map)");
     }
+    for (const std::string* input :
+         {&args->providers, &args->requests, &args->municipalities, &args->postcodes}) {
+      if (!input->empty() && IsSameFile(args->out, *input)) {
+        return UsageError("--out " + args->out + " is one of the input files (" + *input +
+                          "); writing it would destroy the input");
+      }
+    }
   }
-  if (args->command == "generate" && args->out.empty()) {
+  if (args->command == "generate" && (args->out.empty() || args->out == "-")) {
     return UsageError("generate needs --out (a folder)");
   }
   return std::nullopt;
@@ -358,7 +368,9 @@ int Match(const Args& args) {
     std::cerr << "wegwijzer: " << written.message() << "\n";
     return kExitBadInput;
   }
-  std::cout << "objective: " << plan.objective << "\n";
+  // With the plan on standard output (--out -), the objective goes to stderr so that
+  // stdout stays one CSV file.
+  (args.out == "-" ? std::cerr : std::cout) << "objective: " << plan.objective << "\n";
   const PlanSummary s = Summarize(plan);
   std::cerr << "matched " << s.requests << " requests against "
             << in->providers.directory->size() << " providers; wrote " << args.out << "\n"
@@ -407,6 +419,8 @@ int CoverageMain(int argc, char** argv);  // coverage_command.cc
 int Main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "coverage") return CoverageMain(argc, argv);
   Args args;
+  // A signal while an output file is being replaced leaves no temporary file behind.
+  RemoveTemporaryFilesOnSignal();
   if (std::optional<int> error = Parse(argc, argv, &args)) return *error;
   if (args.help) {
     std::cout << kUsage;

@@ -137,9 +137,34 @@ std::string FormatRouteCsv(const Directory& directory, std::span<const Request> 
 std::string FormatProvidersCsv(const Directory& directory);
 std::string FormatRequestsCsv(std::span<const Request> requests);
 
-// Writes `contents` to `path` atomically: a temporary file beside it, flushed, then
-// renamed over `path`. On failure `path` is left as it was and no temporary remains.
+// Writes `contents` to `path` as a Unix tool does:
+//  * "-" is standard output;
+//  * a regular file, or a name that does not exist yet, is replaced atomically: a
+//    temporary file beside it (a short fixed-length name, so any legal file name
+//    works), flushed, then renamed over `path`, keeping the old file's permissions
+//    (0644 for a new file). A reader sees the old file or the new one, never half;
+//  * a symbolic link is written through: the file it points to is replaced (or
+//    created), the temporary file beside that file, and the link stays a link;
+//  * a device, FIFO or socket (/dev/stdout, /dev/null, a pipe) is written directly.
+// On failure `path` is left as it was and no temporary file remains; with
+// RemoveTemporaryFilesOnSignal() installed, neither does one after SIGINT, SIGTERM,
+// SIGHUP or SIGQUIT at any moment. Errors name the path: kInvalidArgument (a
+// directory, a symlink loop), kPermissionDenied (cannot create or replace),
+// kResourceExhausted (disk full), kDataLoss (write or flush failed).
+// Thread-safe: up to 16 replacements may run at once (more give kPermissionDenied).
 absl::Status WriteFileAtomically(const std::string& path, std::string_view contents);
+
+// True when `a` and `b` both exist and are the same file (after symbolic links, by
+// device and inode), so that a program can refuse to write its output over one of its
+// inputs. "-" is never the same as a file.
+bool IsSameFile(const std::string& a, const std::string& b);
+
+// For programs: installs handlers for SIGINT, SIGTERM, SIGHUP and SIGQUIT that remove
+// the temporary file of every WriteFileAtomically in progress, then let the signal
+// take its default action (the process ends with that signal, as without them). A
+// signal whose handler the application set itself, or that it ignores, is left
+// alone. Call once, early in main(); later calls do nothing. Thread-safe.
+void RemoveTemporaryFilesOnSignal();
 
 // Reads a whole file. kNotFound, kPermissionDenied or kInvalidArgument (a directory),
 // each naming the path.

@@ -774,42 +774,5 @@ std::string FormatRequestsCsv(std::span<const Request> requests) {
   return out;
 }
 
-absl::Status WriteFileAtomically(const std::string& path, std::string_view contents) {
-  std::string temp = path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) {
-    return absl::PermissionDeniedError(
-        internal::Cat(path, ": cannot create a temporary file beside it: ", std::strerror(errno)));
-  }
-  size_t written = 0;
-  while (written < contents.size()) {
-    const ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return absl::DataLossError(internal::Cat(path, ": write failed: ", std::strerror(err)));
-    }
-    written += static_cast<size_t>(n);
-  }
-  // mkstemp creates the file 0600; an output file is readable as usual. (Reading the
-  // umask would change it process-wide for a moment, racing other threads.)
-  ::fchmod(fd, 0644);
-  const bool synced = ::fsync(fd) == 0;
-  const int sync_err = errno;
-  if (::close(fd) != 0 || !synced) {
-    const int err = synced ? errno : sync_err;
-    ::unlink(temp.c_str());
-    return absl::DataLossError(internal::Cat(path, ": flush failed: ", std::strerror(err)));
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(temp.c_str());
-    return absl::PermissionDeniedError(
-        internal::Cat(path, ": cannot replace: ", std::strerror(err)));
-  }
-  return absl::OkStatus();
-}
 
 }  // namespace wegwijzer

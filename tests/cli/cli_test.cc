@@ -5,6 +5,7 @@
 // The fixture tests/fixtures/route_small/ holds providers.csv, requests.csv and the
 // hand-checked route.csv (its README explains every row); the distances in it are
 // recomputed here with the test oracle.
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -454,6 +456,75 @@ TEST_F(Cli, MatchRejectsBadRowsLikeRoute) {
   EXPECT_EQ(run.out, "objective: 3025222\n");
   EXPECT_NE(run.err.find(Path("r.csv") + ":8: bad row:"), std::string::npos) << run.err;
   EXPECT_EQ(Slurp(Path("plan.csv")), Slurp(kMatchFixture + "/plan.csv"));
+}
+
+// ---------------------------------------------------------------------------
+// --out as a Unix tool (WriteFileAtomically): -, symlinks, devices, inputs
+
+TEST_F(Cli, OutDashWritesTheResultToStandardOutput) {
+  CliRun run = Wegwijzer({"route", "--providers", kFixture + "/providers.csv", "--requests",
+                          kFixture + "/requests.csv", "--out", "-"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, Slurp(kFixture + "/route.csv"));
+  EXPECT_TRUE(Files().empty());  // no file named "-"
+
+  // match keeps standard output one CSV file: the objective goes to stderr.
+  run = Wegwijzer({"match", "--providers", kMatchFixture + "/providers.csv", "--requests",
+                   kMatchFixture + "/requests.csv", "--out", "-"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, Slurp(kMatchFixture + "/plan.csv"));
+  EXPECT_NE(run.err.find("objective: 3025222\n"), std::string::npos) << run.err;
+}
+
+TEST_F(Cli, OutThroughASymlinkReplacesTheTargetAndKeepsTheLink) {
+  fs::create_directories(Path("results"));
+  Spit(Path("results/route.csv"), "previous\n");
+  fs::create_symlink("results/route.csv", Path("latest.csv"));
+  CliRun run = Wegwijzer({"route", "--providers", kFixture + "/providers.csv", "--requests",
+                          kFixture + "/requests.csv", "--out", Path("latest.csv")});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(fs::is_symlink(Path("latest.csv")));
+  EXPECT_EQ(Slurp(Path("results/route.csv")), Slurp(kFixture + "/route.csv"));
+}
+
+TEST_F(Cli, OutThatNamesAnInputIsAUsageErrorAndTheInputSurvives) {
+  Spit(Path("requests.csv"), Slurp(kFixture + "/requests.csv"));
+  fs::create_symlink("requests.csv", Path("alias.csv"));
+  for (const std::string& out : {Path("requests.csv"), Path("alias.csv"),
+                                 dir_ + "/./requests.csv"}) {
+    SCOPED_TRACE(out);
+    CliRun run = Wegwijzer({"route", "--providers", kFixture + "/providers.csv", "--requests",
+                            Path("requests.csv"), "--out", out});
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find("is one of the input files"), std::string::npos) << run.err;
+    EXPECT_EQ(Slurp(Path("requests.csv")), Slurp(kFixture + "/requests.csv"));
+  }
+  CliRun run = Wegwijzer({"match", "--providers", kMatchFixture + "/providers.csv",
+                          "--requests", kMatchFixture + "/requests.csv", "--out",
+                          kMatchFixture + "/providers.csv"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("is one of the input files"), std::string::npos) << run.err;
+}
+
+TEST_F(Cli, OutAFifoIsWrittenDirectly) {
+  ASSERT_EQ(::mkfifo(Path("pipe").c_str(), 0644), 0);
+  std::string received;
+  std::thread reader([&] { received = Slurp(Path("pipe")); });
+  CliRun run = Wegwijzer({"route", "--providers", kFixture + "/providers.csv", "--requests",
+                          kFixture + "/requests.csv", "--out", Path("pipe")});
+  reader.join();
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(received, Slurp(kFixture + "/route.csv"));
+  EXPECT_EQ(Files(), std::vector<std::string>{"pipe"});
+}
+
+TEST_F(Cli, OutWithTheLongestLegalNameWorks) {
+  const std::string name(255, 'r');
+  CliRun run = Wegwijzer({"route", "--providers", kFixture + "/providers.csv", "--requests",
+                          kFixture + "/requests.csv", "--out", Path(name)});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Slurp(Path(name)), Slurp(kFixture + "/route.csv"));
+  EXPECT_EQ(Files(), std::vector<std::string>{name});
 }
 
 }  // namespace
