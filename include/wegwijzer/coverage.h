@@ -115,9 +115,12 @@ struct DemandPlan {
 };
 
 // The optimal plan (Matcher) for the demand as a waiting list, row i standing for
-// counts[i] requests. Rows of class kNone are not expanded: nothing suits them, so
-// each of their requests is unassigned with reason no_suitable_provider at the
-// penalty (an exact reduction). The other rows are, for now, expanded into counts[i]
+// counts[i] requests. Two kinds of rows are not expanded, both exact reductions:
+// rows of class kNone (nothing suits them, so each request is unassigned with
+// reason no_suitable_provider at the penalty), and rows of class kRemote whose
+// rank-1 provider has unlimited capacity (each request is placed remotely at the
+// remote cost, which no other pair of the row undercuts; needs the contract's remote
+// cost in `options` and a penalty above it). The other rows are, for now, expanded into counts[i]
 // copies for the Matcher (its solver is being reworked; a weighted entry point there
 // would avoid the copies): time and memory grow with the total count of those rows.
 // REQUIRES: coverage is ClassifyDemand's answer for the same requests and directory.

@@ -100,9 +100,20 @@ DemandPlan MatchDemand(const Matcher& matcher, DemandView demand,
   plan.rows.resize(n);
   std::vector<Request> expanded;
   std::vector<uint32_t> row_of;  // expanded request -> demand row
+  // The classes come from the contract's remote cost; the shortcut below holds only
+  // when the matcher prices remote pairs the same way.
+  const Directory& directory = matcher.directory();
+  auto unlimited_remote = [&](size_t i) {
+    return coverage[i].coverage_class == CoverageClass::kRemote &&
+           options.remote_cost_m == kRemoteCostMeters &&
+           options.unassigned_penalty_m * (1 + demand.requests[i].priority) > options.remote_cost_m &&
+           !directory.provider(*coverage[i].provider).capacity.has_value();
+  };
   int64_t total = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (coverage[i].coverage_class != CoverageClass::kNone) total += demand.counts[i];
+    if (coverage[i].coverage_class != CoverageClass::kNone && !unlimited_remote(i)) {
+      total += demand.counts[i];
+    }
   }
   expanded.reserve(static_cast<size_t>(total));
   row_of.reserve(static_cast<size_t>(total));
@@ -115,6 +126,15 @@ DemandPlan MatchDemand(const Matcher& matcher, DemandView demand,
       // whatever the rest of the plan does: no need to give them to the matcher.
       row.no_suitable_provider = count;
       plan.objective += count * options.unassigned_penalty_m * (1 + demand.requests[i].priority);
+      continue;
+    }
+    if (unlimited_remote(i)) {
+      // Every suitable pair of this row costs the remote cost (no physical pair ranks
+      // first), less than its penalty, and its rank-1 provider has no capacity limit:
+      // in an optimal plan of the copies each copy can sit there at that cost without
+      // taking capacity from anyone, so the row needs no copies either.
+      row.remote = count;
+      plan.objective += count * options.remote_cost_m;
       continue;
     }
     for (int64_t j = 0; j < count; ++j) {

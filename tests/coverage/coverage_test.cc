@@ -167,6 +167,9 @@ TEST(AnalyzeCoverage, FilesByHand) {
             "lost,5,0,0,0,0,5\n");
   // 1112*2 + 3892 + 25000 + penalties: 3 capacity_exhausted + 5 none, priority 0.
   EXPECT_EQ(a.plan.objective, 2 * 1112 + 3892 + 25000 + 8 * 1'000'000);
+  // Only "near" and "home" need copies: "lost" suits nobody, and "far" is on a line
+  // without a capacity limit.
+  EXPECT_EQ(a.plan.matched_requests, 6);
   EXPECT_EQ(a.demand, 12);
   EXPECT_EQ(a.in_person, 4);
   EXPECT_EQ(a.home_visit, 2);
