@@ -33,7 +33,8 @@ const Scenario& CachedScenario(int providers, int requests, double capacity_scal
     slot = std::make_unique<Scenario>(GenerateScenario({.seed = 1,
                                                         .providers = providers,
                                                         .requests = requests,
-                                                        .capacity_scale = capacity_scale}));
+                                                        .capacity_scale = capacity_scale})
+                                          .value());
   }
   return *slot;
 }

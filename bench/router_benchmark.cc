@@ -79,7 +79,7 @@ std::unique_ptr<Instance> BuildInstance(int providers) {
   auto instance = std::make_unique<Instance>();
   instance->providers = providers;
   Scenario scenario = GenerateScenario(
-      {.seed = g_seed, .providers = providers, .requests = static_cast<int>(kBatchSize)});
+      {.seed = g_seed, .providers = providers, .requests = static_cast<int>(kBatchSize)}).value();
   absl::StatusOr<std::shared_ptr<const Directory>> directory =
       Directory::Create(scenario.directory);
   if (!directory.ok()) Die(std::string(directory.status().message()));

@@ -387,9 +387,15 @@ int Match(const Args& args) {
 int Demo(const Args& args);
 
 int Generate(const Args& args) {
-  Scenario scenario = GenerateScenario({.seed = static_cast<uint64_t>(args.seed),
-                                        .providers = args.provider_count,
-                                        .requests = args.request_count});
+  absl::StatusOr<Scenario> generated =
+      GenerateScenario({.seed = static_cast<uint64_t>(args.seed),
+                        .providers = args.provider_count,
+                        .requests = args.request_count});
+  if (!generated.ok()) {
+    std::cerr << "wegwijzer: " << generated.status().message() << "\n";
+    return kExitBadInput;
+  }
+  Scenario scenario = *std::move(generated);
   absl::StatusOr<std::shared_ptr<const Directory>> directory =
       Directory::Create(scenario.directory);
   if (!directory.ok()) {  // the generator makes valid providers; say so if it did not
@@ -417,10 +423,10 @@ int Generate(const Args& args) {
 int CoverageMain(int argc, char** argv);  // coverage_command.cc
 
 int Main(int argc, char** argv) {
-  if (argc > 1 && std::string_view(argv[1]) == "coverage") return CoverageMain(argc, argv);
   Args args;
   // A signal while an output file is being replaced leaves no temporary file behind.
   RemoveTemporaryFilesOnSignal();
+  if (argc > 1 && std::string_view(argv[1]) == "coverage") return CoverageMain(argc, argv);
   if (std::optional<int> error = Parse(argc, argv, &args)) return *error;
   if (args.help) {
     std::cout << kUsage;

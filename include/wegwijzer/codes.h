@@ -148,6 +148,11 @@ std::string ToString(TopicSet topics, std::string_view separator = ";");
 std::string ToString(ModeSet modes, std::string_view separator = ";");
 std::string ToString(AccessSet access, std::string_view separator = ";");
 
+// The codes of a list as the contract writes one ("digid; benefits;"): split at ';',
+// each item trimmed of spaces and tabs, empty items dropped. The views point into
+// `list`. The CSV readers and the Python binding read every list field with this.
+std::vector<std::string_view> SplitCodes(std::string_view list);
+
 }  // namespace wegwijzer
 
 #endif  // WEGWIJZER_CODES_H_

@@ -33,6 +33,7 @@
 namespace wegwijzer {
 
 class Gazetteer;
+struct MatchPlan;
 
 struct CsvReadOptions {
   // Skip bad rows (after reporting them) instead of rejecting the file. DEFAULT: false.
@@ -130,6 +131,14 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
 std::string FormatRouteCsv(const Directory& directory, std::span<const Request> requests,
                            std::span<const RouteResult> results);
 
+// plan.csv of the contract: request_id,provider_id,mode,cost_m,reason, one line per
+// request in the given order. (Declared in matcher.h before; matcher.h includes this
+// header, so code that included only matcher.h still compiles.)
+// REQUIRES: plan.lines.size() == requests.size(), and `plan` came from a Matcher over
+// `directory`.
+std::string FormatPlanCsv(const Directory& directory, std::span<const Request> requests,
+                          const MatchPlan& plan);
+
 // providers.csv and requests.csv with every contract column, numbers in their
 // shortest exact form, so that reading the text back gives the same directory and
 // requests. A provider with several locations is written once per location, with id
@@ -166,8 +175,9 @@ bool IsSameFile(const std::string& a, const std::string& b);
 // alone. Call once, early in main(); later calls do nothing. Thread-safe.
 void RemoveTemporaryFilesOnSignal();
 
-// Reads a whole file. kNotFound, kPermissionDenied or kInvalidArgument (a directory),
-// each naming the path.
+// Reads a whole file. kNotFound (no such file), kPermissionDenied (cannot be opened),
+// kInvalidArgument (a directory), kDataLoss (a read error) or kUnavailable (another
+// failure), each naming the path.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
 // The id a provider location has in the contract's files (route.csv, plan.csv,

@@ -42,6 +42,7 @@
 
 #include "wegwijzer/directory.h"
 #include "wegwijzer/geo.h"
+#include "wegwijzer/interchange.h"  // FormatPlanCsv, which was declared here
 #include "wegwijzer/request.h"
 
 namespace wegwijzer {
@@ -135,9 +136,7 @@ struct PlanSummary {
 };
 PlanSummary Summarize(const MatchPlan& plan);
 
-// plan.csv of the contract: request_id,provider_id,mode,cost_m,reason.
-std::string FormatPlanCsv(const Directory& directory, std::span<const Request> requests,
-                          const MatchPlan& plan);
+// plan.csv of the contract: FormatPlanCsv, in interchange.h beside FormatRouteCsv.
 
 }  // namespace wegwijzer
 

@@ -4,6 +4,7 @@
 #ifndef WEGWIJZER_REQUEST_H_
 #define WEGWIJZER_REQUEST_H_
 
+#include <span>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -43,6 +44,11 @@ struct Request {
   // [0, 1000] or not finite, priority outside 0..3.
   absl::Status Validate() const;
 };
+
+// OK, or kInvalidArgument "request id 'x' is used twice (positions 3 and 7)" for the
+// first id that repeats (positions 0-based, in `requests`). Matcher::Match requires
+// unique ids; requests.csv cannot hold a repeated id. Expected O(n).
+absl::Status ValidateUniqueIds(std::span<const Request> requests);
 
 }  // namespace wegwijzer
 

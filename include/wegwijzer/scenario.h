@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "wegwijzer/request.h"
 #include "wegwijzer/v1/directory.pb.h"
 
@@ -31,12 +32,12 @@ struct ScenarioOptions {
   int providers = 5000;   // Provider count, >= 0. DEFAULT: 5000.
   int requests = 10000;   // Request count, >= 0. DEFAULT: 10000.
   // Towns; 0 = about one per 40 providers, at least 3. DEFAULT: 0.
-  int towns = 0;
-  // Share of providers that are national remote lines (phone/video, unlimited).
-  // DEFAULT: 0.002 (10 in 5,000).
+  int towns = 0;            // >= 0.
+  // Share of providers that are national remote lines (phone/video, unlimited), in
+  // [0, 1], both inclusive. DEFAULT: 0.002 (10 in 5,000).
   double remote_share = 0.002;
   // Multiplies every limited capacity (rounded, at least 1 where it was >= 1): below
-  // 1 makes a waiting list that overloads the providers. DEFAULT: 1.
+  // 1 makes a waiting list that overloads the providers. > 0, finite. DEFAULT: 1.
   double capacity_scale = 1.0;
 };
 
@@ -45,7 +46,11 @@ struct Scenario {
   std::vector<Request> requests;
 };
 
-Scenario GenerateScenario(const ScenarioOptions& options);
+// The scenario of `options`: every provider passes Directory::Create and every request
+// Request::Validate. kInvalidArgument naming the option ("ScenarioOptions::providers
+// must be >= 0, not -1") when an option is outside its bounds above.
+// Complexity: O(providers + requests) draws, each O(log towns).
+absl::StatusOr<Scenario> GenerateScenario(const ScenarioOptions& options);
 
 }  // namespace wegwijzer
 

@@ -114,4 +114,18 @@ std::string ToString(AccessSet access, std::string_view separator) {
   return JoinSet(access, kAccessCodes, separator);
 }
 
+std::vector<std::string_view> SplitCodes(std::string_view list) {
+  std::vector<std::string_view> items;
+  for (size_t start = 0; start <= list.size();) {
+    size_t end = list.find(';', start);
+    if (end == std::string_view::npos) end = list.size();
+    std::string_view item = list.substr(start, end - start);
+    start = end + 1;
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
 }  // namespace wegwijzer

@@ -2,8 +2,10 @@
 
 #include <cmath>
 
-#include "core/text.h"
+#include "absl/container/flat_hash_map.h"
 #include "core/proto_codes.h"
+#include "core/rules.h"
+#include "core/text.h"
 #include "wegwijzer/v1/request.pb.h"
 
 namespace wegwijzer {
@@ -16,11 +18,7 @@ absl::Status Bad(const std::string& id, std::string_view reason) {
 
 }  // namespace
 
-LanguageSet Request::DefaultLanguages() {
-  LanguageSet set;
-  set.Add(*Language::FromCode("nl"));
-  return set;
-}
+LanguageSet Request::DefaultLanguages() { return internal::DefaultLanguages(); }
 
 absl::Status Request::Validate() const {
   if (id.empty()) return absl::InvalidArgumentError("request with an empty id");
@@ -31,11 +29,13 @@ absl::Status Request::Validate() const {
   if (topics.empty()) return Bad(id, "no topics");
   if (languages.empty()) return Bad(id, "no languages");
   if (modes.empty()) return Bad(id, "no modes");
-  if (!std::isfinite(max_km) || max_km < 0 || max_km > 1000) {
-    return Bad(id, internal::Cat("max_km ", max_km, " is outside 0..1000"));
+  if (!internal::kMaxKmBounds.Contains(max_km)) {
+    return Bad(id, internal::Cat("max_km ", max_km, " is outside ",
+                                 internal::kMaxKmBounds.ToString()));
   }
-  if (priority < 0 || priority > 3) {
-    return Bad(id, internal::Cat("priority ", priority, " is outside 0..3"));
+  if (!internal::kPriorityBounds.Contains(priority)) {
+    return Bad(id, internal::Cat("priority ", priority, " is outside ",
+                                 internal::kPriorityBounds.ToString()));
   }
   return absl::OkStatus();
 }
@@ -92,6 +92,20 @@ void Request::ToProto(v1::Request* proto) const {
   proto->set_priority(priority);
   proto->set_municipality(municipality);
   proto->set_postcode(postcode);
+}
+
+absl::Status ValidateUniqueIds(std::span<const Request> requests) {
+  absl::flat_hash_map<absl::string_view, size_t> first;
+  first.reserve(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto [it, inserted] = first.emplace(internal::ToAbsl(requests[i].id), i);
+    if (!inserted) {
+      return absl::InvalidArgumentError(internal::Cat("request id '", requests[i].id,
+                                                      "' is used twice (positions ",
+                                                      it->second, " and ", i, ")"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace wegwijzer

@@ -1,16 +1,17 @@
 #include "wegwijzer/gazetteer.h"
 
 #include <algorithm>
-#include <charconv>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "interchange/csv_tokenizer.h"
 #include "geography/gazetteer_geometry.h"
 #include "geography/geojson.h"
 #include "geography/polygon_repair.h"
+#include "core/numbers.h"
+#include "core/postcode.h"
 #include "core/text.h"
-#include "wegwijzer/interchange.h"  // ReadFile
+#include "interchange/files.h"
+#include "interchange/table_reader.h"
 #include "wegwijzer/v1/directory.pb.h"
 #include "wegwijzer/v1/request.pb.h"
 
@@ -19,8 +20,8 @@ namespace {
 
 namespace bg = boost::geometry;
 
-constexpr int kMinPostcode = 1000;
-constexpr int kMaxPostcode = 9999;
+constexpr int kMinPostcode = internal::kMinPc4;
+constexpr int kMaxPostcode = internal::kMaxPc4;
 
 // The first property present among `names`.
 std::optional<std::string_view> FirstProperty(const internal::GeoJsonFeature& feature,
@@ -29,14 +30,6 @@ std::optional<std::string_view> FirstProperty(const internal::GeoJsonFeature& fe
     if (auto value = feature.Property(name)) return value;
   }
   return std::nullopt;
-}
-
-bool ParseDegrees(std::string_view s, double* out) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out,
-                                   std::chars_format::fixed);
-  return ec == std::errc() && end == s.data() + s.size();
 }
 
 }  // namespace
@@ -132,73 +125,51 @@ absl::StatusOr<std::shared_ptr<const Gazetteer>> Gazetteer::Parse(
   gazetteer->postcode_slot_.assign(kMaxPostcode + 1, -1);
   if (postcodes_csv.empty()) return std::shared_ptr<const Gazetteer>(std::move(gazetteer));
 
-  // ---- the postcode table
-  auto line_error = [&](int line, std::string_view reason) {
-    return absl::InvalidArgumentError(
-        internal::Cat(postcodes_name, ":", line, ": ", reason));
-  };
-  internal::CsvTokenizer tokenizer(postcodes_csv);
-  internal::CsvRecord header;
-  if (!tokenizer.Next(&header)) {
-    if (!tokenizer.status().ok()) {
-      return absl::InvalidArgumentError(
-          internal::Cat(postcodes_name, ": ", tokenizer.status().message()));
-    }
-    return absl::InvalidArgumentError(internal::Cat(postcodes_name, ": the file is empty"));
-  }
-  auto column = [&](std::string_view name) {
-    auto it = std::find(header.fields.begin(), header.fields.end(), name);
-    return it == header.fields.end() ? -1 : static_cast<int>(it - header.fields.begin());
-  };
-  const int pc4_column = column("pc4"), lat_column = column("lat"), lon_column = column("lon");
-  int municipality_column = -1;
-  for (std::string_view name : {"gm_code_2023", "gm_code", "municipality"}) {
-    if ((municipality_column = column(name)) >= 0) break;
-  }
-  for (auto [index, name] : {std::pair{pc4_column, "pc4"}, std::pair{lat_column, "lat"},
-                             std::pair{lon_column, "lon"}}) {
-    if (index < 0) {
-      return line_error(header.line, internal::Cat("missing required column '", name, "'"));
-    }
-  }
+  // ---- the postcode table, read with the contract's table rules (table_reader.h); the
+  // first bad row ends the read: a gazetteer is reference data, not a waiting list.
+  absl::StatusOr<internal::TableReader> table = internal::TableReader::Open(
+      postcodes_csv, {.file = postcodes_name, .where = internal::TableOptions::Where::kTable});
+  if (!table.ok()) return table.status();
+  if (absl::Status s = table->Require({"pc4", "lat", "lon"}); !s.ok()) return s;
+  // Other columns (CBS's statistics beside the centroids) are expected and ignored:
+  // the gazetteer has no report to warn in.
+  const int pc4_column = table->Find("pc4"), lat_column = table->Find("lat"),
+            lon_column = table->Find("lon");
+  const int municipality_column = table->FindAny({"gm_code_2023", "gm_code", "municipality"});
   absl::flat_hash_map<std::string_view, int32_t> municipality_index;
   for (size_t i = 0; i < gazetteer->codes_.size(); ++i) {
     municipality_index.emplace(gazetteer->codes_[i], static_cast<int32_t>(i));
   }
   internal::CsvRecord record;
-  while (tokenizer.Next(&record)) {
-    if (record.fields.size() != header.fields.size()) {
-      return line_error(record.line, internal::Cat("has ", record.fields.size(),
-                                                   " fields, the header has ",
-                                                   header.fields.size()));
-    }
+  std::string problem;
+  while (table->Next(&record, &problem)) {
+    if (!problem.empty()) return table->Error(record.line, problem);
     const std::string& pc4_text = record.fields[pc4_column];
-    int pc4 = 0;
-    auto [end, ec] = std::from_chars(pc4_text.data(), pc4_text.data() + pc4_text.size(), pc4);
-    if (ec != std::errc() || end != pc4_text.data() + pc4_text.size() || pc4 < kMinPostcode ||
-        pc4 > kMaxPostcode) {
-      return line_error(record.line,
-                        internal::Cat("pc4: '", pc4_text, "' is not a postcode 1000..9999"));
+    std::optional<int> pc4 = internal::ParsePc4(pc4_text);
+    if (!pc4) {
+      return table->Error(record.line,
+                          internal::Cat("pc4: '", pc4_text, "' is not a postcode 1000..9999"));
     }
-    if (gazetteer->postcode_slot_[pc4] >= 0) {
-      return line_error(record.line, internal::Cat("pc4: ", pc4, " is given twice"));
+    if (gazetteer->postcode_slot_[*pc4] >= 0) {
+      return table->Error(record.line, internal::Cat("pc4: ", *pc4, " is given twice"));
     }
     LatLng centroid;
-    if (!ParseDegrees(record.fields[lat_column], &centroid.lat_deg) ||
-        !ParseDegrees(record.fields[lon_column], &centroid.lon_deg) || !centroid.IsValid()) {
-      return line_error(record.line,
-                        internal::Cat("postcode ", pc4, ": lat/lon '", record.fields[lat_column],
-                                      "', '", record.fields[lon_column],
-                                      "' are not WGS84 degrees"));
+    if (!internal::ParseDecimal("lat", record.fields[lat_column], &centroid.lat_deg).empty() ||
+        !internal::ParseDecimal("lon", record.fields[lon_column], &centroid.lon_deg).empty() ||
+        !centroid.IsValid()) {
+      return table->Error(record.line,
+                          internal::Cat("postcode ", *pc4, ": lat/lon '", record.fields[lat_column],
+                                        "', '", record.fields[lon_column],
+                                        "' are not WGS84 degrees"));
     }
     int32_t municipality = -1;
     if (municipality_column >= 0 && !record.fields[municipality_column].empty()) {
       const std::string& code = record.fields[municipality_column];
       auto it = municipality_index.find(code);
       if (it == municipality_index.end()) {
-        return line_error(record.line,
-                          internal::Cat("postcode ", pc4, ": municipality '", code,
-                                        "' is not in ", municipalities_name));
+        return table->Error(record.line,
+                            internal::Cat("postcode ", *pc4, ": municipality '", code,
+                                          "' is not in ", municipalities_name));
       }
       municipality = it->second;
     } else {
@@ -206,15 +177,12 @@ absl::StatusOr<std::shared_ptr<const Gazetteer>> Gazetteer::Parse(
           gazetteer->geometry_->grid.Find(centroid.lon_deg, centroid.lat_deg);
       if (found != internal::RegionGrid::kNone) municipality = static_cast<int32_t>(found);
     }
-    gazetteer->postcode_slot_[pc4] = static_cast<int32_t>(gazetteer->postcode_pc4_.size());
-    gazetteer->postcode_pc4_.push_back(pc4);
+    gazetteer->postcode_slot_[*pc4] = static_cast<int32_t>(gazetteer->postcode_pc4_.size());
+    gazetteer->postcode_pc4_.push_back(*pc4);
     gazetteer->postcode_centroid_.push_back(centroid);
     gazetteer->postcode_municipality_.push_back(municipality);
   }
-  if (!tokenizer.status().ok()) {
-    return absl::InvalidArgumentError(
-        internal::Cat(postcodes_name, ": ", tokenizer.status().message()));
-  }
+  if (absl::Status s = table->status(); !s.ok()) return s;
   return std::shared_ptr<const Gazetteer>(std::move(gazetteer));
 }
 
@@ -249,20 +217,7 @@ std::optional<PostcodeArea> Gazetteer::Postcode(std::string_view postcode) const
 }
 
 std::optional<int> Gazetteer::ParsePostcode(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
-  if (s.size() < 4 || s[0] == '0' || !digit(s[0]) || !digit(s[1]) || !digit(s[2]) ||
-      !digit(s[3])) {
-    return std::nullopt;
-  }
-  std::string_view rest = s.substr(4);
-  if (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-  if (!rest.empty() && !(rest.size() == 2 && letter(rest[0]) && letter(rest[1]))) {
-    return std::nullopt;
-  }
-  return (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  return internal::ParsePostcode(s);
 }
 
 size_t Gazetteer::municipality_count() const { return codes_.size(); }

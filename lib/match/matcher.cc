@@ -376,22 +376,6 @@ PlanSummary Summarize(const MatchPlan& plan) {
   return summary;
 }
 
-std::string FormatPlanCsv(const Directory& directory, std::span<const Request> requests,
-                          const MatchPlan& plan) {
-  std::string out = "request_id,provider_id,mode,cost_m,reason\n";
-  for (size_t r = 0; r < requests.size(); ++r) {
-    const PlanLine& line = plan.lines[r];
-    if (line.assigned()) {
-      internal::Append(&out, CsvField(requests[r].id), ",",
-                       CsvField(LocationCsvId(directory.provider(*line.provider), line.location)),
-                       ",",
-                       ModeCode(line.mode), ",", line.cost_m, ",\n");
-    } else {
-      internal::Append(&out, CsvField(requests[r].id), ",,,", line.cost_m, ",",
-                       UnassignedReasonCode(line.reason), "\n");
-    }
-  }
-  return out;
-}
+// FormatPlanCsv lives with the other CSV writers (interchange/writers.cc).
 
 }  // namespace wegwijzer

@@ -1,18 +1,20 @@
 #include "wegwijzer/dutch_scenario.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <numbers>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
-#include "interchange/csv_tokenizer.h"
+#include "core/numbers.h"
+#include "core/postcode.h"
 #include "core/proto_codes.h"
 #include "core/random.h"
 #include "core/text.h"
-#include "wegwijzer/interchange.h"  // ReadFile
+#include "scenario/sampling.h"
+#include "interchange/files.h"
+#include "interchange/table_reader.h"
 
 namespace wegwijzer {
 namespace {
@@ -20,27 +22,10 @@ namespace {
 // ---------------------------------------------------------------------------
 using internal::Random;
 
-// Picks an index with probability proportional to its weight.
-class WeightedPick {
- public:
-  explicit WeightedPick(const std::vector<double>& weights) {
-    double total = 0;
-    for (double w : weights) cumulative_.push_back(total += w);
-  }
-  double total() const { return cumulative_.empty() ? 0 : cumulative_.back(); }
-  size_t Pick(Random& rng) const {
-    const double x = rng.Uniform() * total();
-    const size_t i =
-        std::upper_bound(cumulative_.begin(), cumulative_.end(), x) - cumulative_.begin();
-    return std::min(i, cumulative_.size() - 1);
-  }
-
- private:
-  std::vector<double> cumulative_;
-};
-
-double Round6(double degrees) { return std::round(degrees * 1e6) / 1e6; }
-LatLng Round6(LatLng p) { return {Round6(p.lat_deg), Round6(p.lon_deg)}; }
+using internal::PickModes;
+using internal::Round6;
+using internal::Scaled;
+using internal::WeightedPick;
 
 constexpr double kKmPerDegreeLat = kEarthRadiusMeters * std::numbers::pi / 180 / 1000;
 
@@ -73,26 +58,19 @@ constexpr double kTopicWeights65plus[kTopicCount] = {
 constexpr double kTopicWeightsYounger[kTopicCount] = {
     0.12, 0.16, 0.09, 0.06, 0.06, 0.07, 0.05, 0.10, 0.01, 0.06, 0.04, 0.03, 0.04, 0.08, 0.03};
 
-Topic PickTopic(Random& rng, const double (&weights)[kTopicCount]) {
-  double total = 0;
-  for (double w : weights) total += w;
-  double x = rng.Uniform() * total;
-  for (int t = 0; t < kTopicCount; ++t) {
-    if ((x -= weights[t]) < 0) return static_cast<Topic>(t);
-  }
-  return Topic::kBasics;
+// The pickers of the two tables above, built once.
+const WeightedPick& TopicPick(bool older) {
+  static const WeightedPick kOlder(kTopicWeights65plus), kYounger(kTopicWeightsYounger);
+  return older ? kOlder : kYounger;
+}
+
+Topic PickTopic(Random& rng, bool older) {
+  return static_cast<Topic>(TopicPick(older).Pick(rng));
 }
 
 std::string_view PickOtherLanguage(Random& rng) {
-  double x = rng.Uniform();
-  for (size_t i = 0; i < std::size(kOtherLanguages); ++i) {
-    if ((x -= kOtherLanguageWeights[i]) < 0) return kOtherLanguages[i];
-  }
-  return "en";
-}
-
-int64_t Scaled(double capacity, double scale) {
-  return std::max<int64_t>(1, std::llround(capacity * scale));
+  static const WeightedPick kPick(kOtherLanguageWeights);
+  return kOtherLanguages[kPick.Pick(rng)];
 }
 
 void SetPosition(LatLng p, v1::Location* location) {
@@ -188,9 +166,8 @@ class Builder {
       q.position = area.centroid;
       q.municipality = std::string(gazetteer_.municipality(area.municipality).code);
       if (options_.scatter_homes) Scatter(area, &q);
-      const auto& topic_weights = older ? kTopicWeights65plus : kTopicWeightsYounger;
-      q.topics.Add(PickTopic(rng_, topic_weights));
-      if (rng_.Chance(0.3)) q.topics.Add(PickTopic(rng_, topic_weights));
+      q.topics.Add(PickTopic(rng_, older));
+      if (rng_.Chance(0.3)) q.topics.Add(PickTopic(rng_, older));
       const double other = place.city ? 0.12 : 0.04;
       if (place.frisian && rng_.Chance(0.05)) {
         q.languages.Add(*Language::FromCode("fy"));
@@ -201,13 +178,7 @@ class Builder {
       }
       const double modes = rng_.Uniform();
       if (older) {
-        if (modes < 0.25) {
-          q.modes = ModeSet{Mode::kInPerson};
-        } else if (modes < 0.40) {
-          q.modes = ModeSet{Mode::kInPerson, Mode::kHomeVisit};
-        } else if (modes < 0.50) {
-          q.modes = ModeSet{Mode::kHomeVisit, Mode::kPhone};
-        }
+        q.modes = PickModes(modes, {0.25, 0.40, 0.50});
         if (rng_.Chance(0.08)) q.access.Add(Access::kWheelchair);
         if (rng_.Chance(0.06)) q.access.Add(Access::kHearingLoop);
         if (rng_.Chance(0.03)) q.access.Add(Access::kVisualAid);
@@ -217,7 +188,7 @@ class Builder {
         const double p = rng_.Uniform();
         q.priority = p < 0.55 ? 0 : p < 0.80 ? 1 : p < 0.93 ? 2 : 3;
       } else {
-        if (modes < 0.10) q.modes = ModeSet{Mode::kInPerson};
+        q.modes = PickModes(modes, {0.10, 0.10, 0.10});
         if (rng_.Chance(0.02)) q.access.Add(Access::kWheelchair);
         if (rng_.Chance(0.06)) q.access.Add(Access::kEasyLanguage);
         const double km = rng_.Uniform();
@@ -429,17 +400,10 @@ class Builder {
   Random rng_;
 };
 
+}  // namespace
+
 // ---------------------------------------------------------------------------
 // The demographics table.
-
-bool ParseNumber(std::string_view s, double* out) {
-  if (s.empty()) return false;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out,
-                                   std::chars_format::fixed);
-  return ec == std::errc() && end == s.data() + s.size() && std::isfinite(*out);
-}
-
-}  // namespace
 
 absl::StatusOr<std::vector<PostcodeDemographics>> ReadPostcodeDemographicsCsv(
     const std::string& path) {
@@ -450,50 +414,42 @@ absl::StatusOr<std::vector<PostcodeDemographics>> ReadPostcodeDemographicsCsv(
 
 absl::StatusOr<std::vector<PostcodeDemographics>> ParsePostcodeDemographicsCsv(
     std::string_view text, std::string_view file_name) {
-  auto error = [&](int line, std::string_view reason) {
-    return absl::InvalidArgumentError(internal::Cat(file_name, ":", line, ": ", reason));
-  };
-  internal::CsvTokenizer tokenizer(text);
-  internal::CsvRecord header;
-  if (!tokenizer.Next(&header)) {
-    return absl::InvalidArgumentError(internal::Cat(
-        file_name, ": ", tokenizer.status().ok() ? "the file is empty"
-                                                 : tokenizer.status().message()));
+  // The contract's table rules (table_reader.h); the first bad row ends the read.
+  absl::StatusOr<internal::TableReader> table = internal::TableReader::Open(
+      text, {.file = file_name, .where = internal::TableOptions::Where::kTable});
+  if (!table.ok()) return table.status();
+  if (absl::Status s = table->Require({"pc4"}); !s.ok()) return s;
+  if (absl::Status s = table->RequireOne({"inwoners_2021", "residents"},
+                                         "'inwoners_2021' (or 'residents')");
+      !s.ok()) {
+    return s;
   }
-  auto column = [&](std::initializer_list<std::string_view> names) {
-    for (std::string_view name : names) {
-      auto it = std::find(header.fields.begin(), header.fields.end(), name);
-      if (it != header.fields.end()) return static_cast<int>(it - header.fields.begin());
-    }
-    return -1;
-  };
-  const int pc4_column = column({"pc4"});
-  const int residents_column = column({"inwoners_2021", "residents"});
-  const int pct_column = column({"pct_65plus_2021"});
-  const int area_column = column({"area_km2"});
-  if (pc4_column < 0) return error(header.line, "missing required column 'pc4'");
-  if (residents_column < 0) {
-    return error(header.line, "missing required column 'inwoners_2021' (or 'residents')");
-  }
+  const int pc4_column = table->Find("pc4");
+  const int residents_column = table->FindAny({"inwoners_2021", "residents"});
+  const int pct_column = table->Find("pct_65plus_2021");
+  const int area_column = table->Find("area_km2");
   std::vector<PostcodeDemographics> out;
-  std::vector<bool> seen(10000, false);
+  std::vector<bool> seen(internal::kMaxPc4 + 1, false);
   internal::CsvRecord record;
-  while (tokenizer.Next(&record)) {
-    if (record.fields.size() != header.fields.size()) {
-      return error(record.line, internal::Cat("has ", record.fields.size(),
-                                              " fields, the header has ", header.fields.size()));
-    }
+  std::string problem;
+  while (table->Next(&record, &problem)) {
+    if (!problem.empty()) return table->Error(record.line, problem);
     PostcodeDemographics d;
     const std::string& pc4 = record.fields[pc4_column];
-    auto [end, ec] = std::from_chars(pc4.data(), pc4.data() + pc4.size(), d.pc4);
-    if (ec != std::errc() || end != pc4.data() + pc4.size() || d.pc4 < 1000 || d.pc4 > 9999) {
-      return error(record.line, internal::Cat("pc4: '", pc4, "' is not a postcode 1000..9999"));
+    std::optional<int> parsed = internal::ParsePc4(pc4);
+    if (!parsed) {
+      return table->Error(record.line,
+                          internal::Cat("pc4: '", pc4, "' is not a postcode 1000..9999"));
     }
-    if (seen[d.pc4]) return error(record.line, internal::Cat("pc4: ", d.pc4, " is given twice"));
+    d.pc4 = *parsed;
+    if (seen[d.pc4]) {
+      return table->Error(record.line, internal::Cat("pc4: ", d.pc4, " is given twice"));
+    }
     seen[d.pc4] = true;
     auto number = [&](int c, std::string_view name, double max, double* value) -> std::string {
       if (c < 0 || record.fields[c].empty()) return "";
-      if (!ParseNumber(record.fields[c], value) || *value < 0 || *value > max) {
+      if (!internal::ParseDecimal(name, record.fields[c], value).empty() || *value < 0 ||
+          *value > max) {
         return internal::Cat(name, ": '", record.fields[c], "' is not a number in 0..", max);
       }
       return "";
@@ -503,17 +459,14 @@ absl::StatusOr<std::vector<PostcodeDemographics>> ParsePostcodeDemographicsCsv(
          {number(residents_column, "residents", 1e8, &residents),
           number(pct_column, "pct_65plus_2021", 100, &pct),
           number(area_column, "area_km2", 1e5, &area)}) {
-      if (!reason.empty()) return error(record.line, reason);
+      if (!reason.empty()) return table->Error(record.line, reason);
     }
     d.residents = std::llround(residents);
     d.share_65plus = pct < 0 ? kUnknownShare65plus : pct / 100;
     d.area_km2 = area;
     out.push_back(d);
   }
-  if (!tokenizer.status().ok()) {
-    return absl::InvalidArgumentError(
-        internal::Cat(file_name, ": ", tokenizer.status().message()));
-  }
+  if (absl::Status s = table->status(); !s.ok()) return s;
   return out;
 }
 

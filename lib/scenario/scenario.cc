@@ -8,11 +8,16 @@
 #include "core/proto_codes.h"
 #include "core/random.h"
 #include "core/text.h"
+#include "scenario/sampling.h"
 
 namespace wegwijzer {
 namespace {
 
+using internal::PickModes;
 using internal::Random;
+using internal::Round6;
+using internal::Scaled;
+using internal::WeightedPick;
 
 struct Town {
   LatLng centre;
@@ -31,24 +36,9 @@ LatLng Around(Random& rng, LatLng centre, double sigma_km) {
           std::clamp(centre.lon_deg + dlon, 3.30, 7.25)};
 }
 
-// Rounded to 6 decimals (~0.1 m), as a geocoder or spreadsheet would give them, so
-// scenarios written to CSV read back identically.
-double Round6(double degrees) { return std::round(degrees * 1e6) / 1e6; }
-
 void SetPosition(LatLng p, v1::LatLng* out) {
   out->set_lat_deg(Round6(p.lat_deg));
   out->set_lon_deg(Round6(p.lon_deg));
-}
-
-const Town& PickTown(Random& rng, const std::vector<Town>& towns,
-                     const std::vector<double>& cumulative) {
-  const double x = rng.Uniform() * cumulative.back();
-  size_t i = std::upper_bound(cumulative.begin(), cumulative.end(), x) - cumulative.begin();
-  return towns[std::min(i, towns.size() - 1)];
-}
-
-int64_t Scaled(int64_t capacity, double scale) {
-  return std::max<int64_t>(1, std::llround(static_cast<double>(capacity) * scale));
 }
 
 void AddTopics(Random& rng, int count, v1::Provider* p) {
@@ -60,9 +50,31 @@ void AddTopics(Random& rng, int count, v1::Provider* p) {
   internal::AppendSet<Topic, kTopicCount>(topics, p->mutable_topics());
 }
 
+absl::Status Validate(const ScenarioOptions& options) {
+  auto bad = [](std::string_view reason) {
+    return absl::InvalidArgumentError(internal::Cat("ScenarioOptions::", reason));
+  };
+  if (options.providers < 0) {
+    return bad(internal::Cat("providers must be >= 0, not ", options.providers));
+  }
+  if (options.requests < 0) {
+    return bad(internal::Cat("requests must be >= 0, not ", options.requests));
+  }
+  if (options.towns < 0) return bad(internal::Cat("towns must be >= 0, not ", options.towns));
+  if (!(options.remote_share >= 0 && options.remote_share <= 1)) {
+    return bad(internal::Cat("remote_share must lie in 0..1, not ", options.remote_share));
+  }
+  if (!(options.capacity_scale > 0) || !std::isfinite(options.capacity_scale)) {
+    return bad(internal::Cat("capacity_scale must be > 0 and finite, not ",
+                             options.capacity_scale));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
-Scenario GenerateScenario(const ScenarioOptions& options) {
+absl::StatusOr<Scenario> GenerateScenario(const ScenarioOptions& options) {
+  if (absl::Status s = Validate(options); !s.ok()) return s;
   Random rng(options.seed * 0x2545F4914F6CDD1DULL + 17);
   Scenario scenario;
   scenario.directory.set_source(
@@ -71,8 +83,7 @@ Scenario GenerateScenario(const ScenarioOptions& options) {
   const int town_count =
       options.towns > 0 ? options.towns : std::max(3, options.providers / 40);
   std::vector<Town> towns(town_count);
-  std::vector<double> cumulative(town_count);
-  double total = 0;
+  std::vector<double> weights(town_count);
   for (int t = 0; t < town_count; ++t) {
     Town& town = towns[t];
     // The Netherlands' land is roughly this box; the sea corners are rarely drawn
@@ -81,9 +92,9 @@ Scenario GenerateScenario(const ScenarioOptions& options) {
     town.weight = 1.0 / (t + 1);  // Zipf: town 0 is the largest
     town.spread_km = 1.5 + 6.0 * std::sqrt(town.weight);
     town.code = absl::StrFormat("WG%05d", t);
-    total += town.weight;
-    cumulative[t] = total;
+    weights[t] = town.weight;
   }
+  const WeightedPick town_pick(weights);
 
   const int remote = std::max(options.providers > 0 ? 1 : 0,
                               static_cast<int>(options.providers * options.remote_share));
@@ -101,7 +112,7 @@ Scenario GenerateScenario(const ScenarioOptions& options) {
       if (rng.Chance(0.5)) p->add_access(v1::ACCESS_EASY_LANGUAGE);
       continue;
     }
-    const Town& town = PickTown(rng, towns, cumulative);
+    const Town& town = towns[town_pick.Pick(rng)];
     const double kind_draw = rng.Uniform();
     v1::ProviderKind kind;
     LatLng position;
@@ -161,7 +172,7 @@ Scenario GenerateScenario(const ScenarioOptions& options) {
 
   scenario.requests.reserve(options.requests);
   for (int i = 0; i < options.requests; ++i) {
-    const Town& town = PickTown(rng, towns, cumulative);
+    const Town& town = towns[town_pick.Pick(rng)];
     Request r;
     r.id = absl::StrFormat("R%07d", i);
     const LatLng p = Around(rng, town.centre, town.spread_km);
@@ -173,14 +184,7 @@ Scenario GenerateScenario(const ScenarioOptions& options) {
       r.languages.Add(*Language::FromCode(kOtherLanguages[rng.Int(0, 7)]));
       if (rng.Chance(0.5)) r.languages.Add(*Language::FromCode("nl"));
     }
-    const double modes = rng.Uniform();
-    if (modes < 0.15) {
-      r.modes = ModeSet{Mode::kInPerson};
-    } else if (modes < 0.25) {
-      r.modes = ModeSet{Mode::kInPerson, Mode::kHomeVisit};
-    } else if (modes < 0.30) {
-      r.modes = ModeSet{Mode::kHomeVisit, Mode::kPhone};
-    }
+    r.modes = PickModes(rng.Uniform(), {0.15, 0.25, 0.30});
     if (rng.Chance(0.10)) r.access.Add(Access::kWheelchair);
     if (rng.Chance(0.05)) r.access.Add(Access::kEasyLanguage);
     if (rng.Chance(0.03)) r.access.Add(Access::kHearingLoop);

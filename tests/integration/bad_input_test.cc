@@ -496,7 +496,7 @@ TEST(BadInput, CsvBadRowsAreSkippedWithSkipBadRowsAndStillReported) {
 // Snapshot bytes: no input crashes the reader.
 
 TEST(BadInput, EveryTruncationOfASnapshotIsRejectedOrValid) {
-  Scenario scenario = GenerateScenario({.seed = 5, .providers = 30, .requests = 0});
+  Scenario scenario = GenerateScenario({.seed = 5, .providers = 30, .requests = 0}).value();
   const std::string bytes = scenario.directory.SerializeAsString();
   ASSERT_TRUE(Directory::FromSerialized(bytes).ok());
   for (size_t n = 0; n < bytes.size(); ++n) {

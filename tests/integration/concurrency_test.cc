@@ -15,7 +15,7 @@ namespace wegwijzer {
 namespace {
 
 TEST(Concurrency, RoutingAndReservingWhileSnapshotsAreSwapped) {
-  Scenario scenario = GenerateScenario({.seed = 21, .providers = 400, .requests = 600});
+  Scenario scenario = GenerateScenario({.seed = 21, .providers = 400, .requests = 600}).value();
   auto first = Directory::Create(scenario.directory);
   ASSERT_TRUE(first.ok());
   LiveDirectory live(*first);
@@ -67,7 +67,7 @@ TEST(Concurrency, RoutingAndReservingWhileSnapshotsAreSwapped) {
 }
 
 TEST(Concurrency, RouteBatchOnManyThreadsEqualsOneThread) {
-  Scenario scenario = GenerateScenario({.seed = 4, .providers = 1000, .requests = 3000});
+  Scenario scenario = GenerateScenario({.seed = 4, .providers = 1000, .requests = 3000}).value();
   auto directory = Directory::Create(scenario.directory);
   ASSERT_TRUE(directory.ok());
   Router router(*directory);

@@ -959,7 +959,7 @@ void ExpectSameRequests(const std::vector<Request>& a, const std::vector<Request
 TEST(Interchange, GeneratedScenariosRoundTripThroughCsv) {
   for (uint64_t seed : {1, 2, 3}) {
     SCOPED_TRACE(seed);
-    Scenario scenario = GenerateScenario({.seed = seed, .providers = 400, .requests = 400});
+    Scenario scenario = GenerateScenario({.seed = seed, .providers = 400, .requests = 400}).value();
     absl::StatusOr<std::shared_ptr<const Directory>> directory =
         Directory::Create(scenario.directory);
     ASSERT_TRUE(directory.ok()) << directory.status();

@@ -60,7 +60,7 @@ TEST(CapacityLedger, RouteAndReserveFallsBackToTheNextReferral) {
 // Many desk workers at once: no provider is ever over-booked, and every slot that
 // exists is handed out exactly once.
 TEST(CapacityLedgerConcurrency, NeverOverBooksUnderContention) {
-  Scenario scenario = GenerateScenario({.seed = 9, .providers = 300, .requests = 4000});
+  Scenario scenario = GenerateScenario({.seed = 9, .providers = 300, .requests = 4000}).value();
   auto directory = Directory::Create(scenario.directory);
   ASSERT_TRUE(directory.ok());
   Router router(*directory);

@@ -9,6 +9,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "module.h"
 #include "status.h"
 #include "wegwijzer/coverage.h"
 #include "wegwijzer/gazetteer.h"
@@ -146,7 +147,7 @@ std::shared_ptr<CoverageAnalysis> Analyze(const std::string& providers_csv,
 
 }  // namespace
 
-void RegisterCoverage(py::module_& m) {
+void BindCoverage(py::module_& m) {
   py::class_<CoverageAnalysis, std::shared_ptr<CoverageAnalysis>>(m, "CoverageAnalysis")
       .def("coverage_records", &CoverageRecords)
       .def("matched_records", &MatchedRecords)

@@ -2,15 +2,21 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include <pybind11/numpy.h>
+#include <pybind11/stl.h>
 
 #include "absl/container/flat_hash_map.h"
+#include "convert.h"
+#include "module.h"
 #include "status.h"
+#include "wegwijzer/interchange.h"
+#include "wegwijzer/v1/request.pb.h"
 
 namespace py = pybind11;
 
@@ -23,19 +29,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-// Calls `f(code)` for every non-empty ";"-separated code of `text`, trimmed, as the
-// contract's list fields are read.
-template <typename F>
-void ForEachCode(std::string_view text, F&& f) {
-  while (true) {
-    const size_t semicolon = text.find(';');
-    std::string_view code = Trim(text.substr(0, semicolon));
-    if (!code.empty()) f(code);
-    if (semicolon == std::string_view::npos) break;
-    text.remove_prefix(semicolon + 1);
-  }
 }
 
 // The UTF-8 text of a str object, or nullopt when `object` is not a str.
@@ -127,9 +120,7 @@ uint32_t ParseMask(const Vocabulary& vocabulary, const char* what, PyObject* val
                    std::optional<size_t> row) {
   if (std::optional<std::string_view> text = Utf8(value)) {
     uint32_t mask = 0;
-    ForEachCode(*text, [&](std::string_view code) {
-      mask |= CodeBit(vocabulary, what, code, row);
-    });
+    for (std::string_view code : SplitCodes(*text)) mask |= CodeBit(vocabulary, what, code, row);
     return mask;
   }
   if (PyLong_Check(value) || PyIndex_Check(value)) {
@@ -180,7 +171,7 @@ Language LanguageOf(const char* what, std::string_view code, std::optional<size_
 LanguageSet ParseLanguageSet(const char* what, PyObject* value, std::optional<size_t> row) {
   LanguageSet set;
   if (std::optional<std::string_view> text = Utf8(value)) {
-    ForEachCode(*text, [&](std::string_view code) { set.Add(LanguageOf(what, code, row)); });
+    for (std::string_view code : SplitCodes(*text)) set.Add(LanguageOf(what, code, row));
     return set;
   }
   try {
@@ -527,6 +518,77 @@ py::dict RequestBatchColumns(const RequestBatch& batch) {
   columns["priority"] = priority;
   columns["municipality"] = municipality;
   return columns;
+}
+
+namespace {
+
+RequestBatch BatchFromSerialized(py::handle data) {
+  std::string bytes = AsBytes(data, "RequestBatch");
+  v1::RequestBatch proto;
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !proto.ParseFromString(bytes)) {
+    ThrowInvalid("not a wegwijzer.v1.RequestBatch (" + std::to_string(bytes.size()) +
+                 " bytes could not be parsed)");
+  }
+  auto requests = std::make_shared<std::vector<Request>>();
+  requests->reserve(proto.requests_size());
+  for (const v1::Request& r : proto.requests()) {
+    requests->push_back(ValueOrThrow(Request::FromProto(r)));
+  }
+  return RequestBatch{std::move(requests)};
+}
+
+py::bytes BatchToSerialized(const RequestBatch& batch) {
+  v1::RequestBatch proto;
+  for (const Request& r : *batch.requests) r.ToProto(proto.add_requests());
+  return Bytes(proto.SerializeAsString());
+}
+
+}  // namespace
+
+void BindRequestBatch(py::module_& m) {
+  py::class_<RequestBatch>(m, "RequestBatch")
+      .def_static("from_columns", &RequestBatchFromColumns, py::arg("n"), py::arg("id"),
+                  py::arg("lat"), py::arg("lon"), py::arg("topics"), py::arg("languages"),
+                  py::arg("modes"), py::arg("access"), py::arg("max_km"), py::arg("priority"),
+                  py::arg("municipality"))
+      .def_static("from_csv", [](const std::string& path, bool skip_bad_rows) {
+        absl::StatusOr<RequestsCsv> csv;
+        {
+          py::gil_scoped_release release;
+          csv = ReadRequestsCsv(path, {.skip_bad_rows = skip_bad_rows});
+        }
+        RequestsCsv read = ValueOrThrow(std::move(csv), Subject::kFile);
+        auto requests = std::make_shared<const std::vector<Request>>(std::move(read.requests));
+        return py::make_tuple(RequestBatch{std::move(requests)}, ReportTuple(read.report),
+                              read.lines);
+      }, py::arg("path"), py::arg("skip_bad_rows"))
+      .def_static("from_serialized", &BatchFromSerialized, py::arg("data"))
+      .def("to_serialized", &BatchToSerialized)
+      .def("columns", &RequestBatchColumns)
+      .def("ids", [](const RequestBatch& b) {
+        py::list ids(b.size());
+        for (size_t i = 0; i < b.size(); ++i) ids[i] = py::str((*b.requests)[i].id);
+        return ids;
+      })
+      .def("requests_csv", [](const RequestBatch& b) { return FormatRequestsCsv(*b.requests); })
+      .def("__len__", &RequestBatch::size)
+      .def("select", [](const RequestBatch& b, py::array_t<int64_t, py::array::c_style | py::array::forcecast> rows) {
+        auto requests = std::make_shared<std::vector<Request>>();
+        requests->reserve(rows.size());
+        for (py::ssize_t i = 0; i < rows.size(); ++i) {
+          int64_t row = rows.data()[i];
+          if (row < 0) row += static_cast<int64_t>(b.size());
+          if (row < 0 || row >= static_cast<int64_t>(b.size())) {
+            throw StatusError(absl::OutOfRangeError("request row " + std::to_string(rows.data()[i]) +
+                                                    " is outside a batch of " + std::to_string(b.size())),
+                              Subject::kValue);
+          }
+          requests->push_back((*b.requests)[row]);
+        }
+        return RequestBatch{std::move(requests)};
+      }, py::arg("rows"));
+
 }
 
 }  // namespace wegwijzer::python

@@ -1,0 +1,201 @@
+// requests.csv (interchange.md v1.1, and its postcode extension in interchange.h):
+// rows to Requests. The rules and defaults are core/rules.h's.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/numbers.h"
+#include "core/postcode.h"
+#include "core/rules.h"
+#include "core/text.h"
+#include "interchange/contract_table.h"
+#include "interchange/fields.h"
+#include "wegwijzer/gazetteer.h"
+#include "wegwijzer/interchange.h"
+
+namespace wegwijzer {
+namespace {
+
+using internal::CsvRecord;
+using internal::Field;
+
+constexpr std::string_view kRequestColumns[] = {
+    "id",    "lat",    "lon",    "topics",   "languages",
+    "modes", "access", "max_km", "priority", "municipality", "postcode"};
+constexpr std::string_view kRequestRequired[] = {"id", "lat", "lon", "topics"};
+// With a postcode column, lat and lon may both be absent (but not just one of them).
+constexpr std::string_view kRequestRequiredWithPostcode[] = {"id", "topics"};
+
+std::span<const std::string_view> RequestRequired(const internal::TableReader& table) {
+  const bool has_lat = table.Find("lat") >= 0, has_lon = table.Find("lon") >= 0;
+  if (table.Find("postcode") >= 0 && has_lat == has_lon) return kRequestRequiredWithPostcode;
+  return kRequestRequired;
+}
+
+struct RequestColumns {
+  int id, lat, lon, topics, languages, modes, access, max_km, priority, municipality, postcode;
+};
+
+// The position of a request row: lat and lon, or else the postcode's centroid from the
+// gazetteer. Sets *postcode_municipality when the position came from the postcode.
+std::string ParseRequestPosition(const CsvRecord& r, const RequestColumns& c,
+                                 const Gazetteer* gazetteer, Request* q,
+                                 std::string_view* postcode_municipality) {
+  std::string_view lat = Field(r, c.lat), lon = Field(r, c.lon);
+  if (c.postcode < 0) {  // the contract as written
+    if (lat.empty() || lon.empty()) {
+      return internal::Cat(lat.empty() ? "lat" : "lon", " is empty (required)");
+    }
+    bool present = false;
+    return internal::ParsePosition(lat, lon, &q->position, &present);
+  }
+  const std::string_view postcode = Field(r, c.postcode);
+  q->postcode = std::string(postcode);
+  std::optional<int> pc4;
+  if (!postcode.empty() && !(pc4 = internal::ParsePostcode(postcode))) {
+    return internal::Cat("postcode: '", postcode,
+                         "' is not a Dutch postcode (1234, 1234AB or 1234 AB)");
+  }
+  if (!lat.empty() || !lon.empty()) {
+    bool present = false;
+    return internal::ParsePosition(lat, lon, &q->position, &present);
+  }
+  if (!pc4) return "lat, lon and postcode are empty (a position or a postcode is required)";
+  if (gazetteer == nullptr || gazetteer->postcode_count() == 0) {
+    return internal::Cat("postcode: '", postcode, "' gives no position without a ",
+                         gazetteer == nullptr ? "gazetteer" : "postcode table in the gazetteer",
+                         " (load municipality and postcode data, or give lat and lon)");
+  }
+  std::optional<PostcodeArea> area = gazetteer->Postcode(*pc4);
+  if (!area) {
+    return internal::Cat("postcode: '", postcode, "' (", *pc4,
+                         ") is not in the gazetteer's postcode table");
+  }
+  q->position = area->centroid;
+  *postcode_municipality = area->municipality_code;
+  return "";
+}
+
+std::string ParseRequestRow(const CsvRecord& r, const RequestColumns& c,
+                            const Gazetteer* gazetteer, Request* q,
+                            std::vector<std::string>* warnings) {
+  q->id = std::string(Field(r, c.id));
+  std::string_view postcode_municipality;
+  if (std::string e = ParseRequestPosition(r, c, gazetteer, q, &postcode_municipality);
+      !e.empty()) {
+    return e;
+  }
+  if (std::string e = internal::ParseCodes("topics", Field(r, c.topics), TopicFromCode, &q->topics);
+      !e.empty()) {
+    return e;
+  }
+  if (q->topics.empty()) return "topics is empty (required)";
+  q->languages = LanguageSet();
+  if (std::string e = internal::ParseLanguages(Field(r, c.languages), &q->languages);
+      !e.empty()) {
+    return e;
+  }
+  q->modes = ModeSet();
+  if (std::string e = internal::ParseCodes("modes", Field(r, c.modes), ModeFromCode, &q->modes);
+      !e.empty()) {
+    return e;
+  }
+  internal::ApplyRequestDefaults(&q->languages, &q->modes);
+  if (std::string e = internal::ParseCodes("access", Field(r, c.access), AccessFromCode, &q->access);
+      !e.empty()) {
+    return e;
+  }
+  if (std::string_view f = Field(r, c.max_km); !f.empty()) {
+    if (std::string e = internal::ParseDecimal("max_km", f, &q->max_km); !e.empty()) return e;
+    if (!internal::kMaxKmBounds.Contains(q->max_km)) {
+      return internal::Cat("max_km: '", f, "' is outside ", internal::kMaxKmBounds.ToString());
+    }
+  }
+  if (std::string_view f = Field(r, c.priority); !f.empty()) {
+    int64_t priority = 0;
+    if (std::string e = internal::ParseWhole("priority", f, &priority); !e.empty()) return e;
+    if (!internal::kPriorityBounds.Contains(static_cast<double>(priority))) {
+      return internal::Cat("priority: '", f, "' is outside ",
+                           internal::kPriorityBounds.ToString());
+    }
+    q->priority = static_cast<int>(priority);
+  }
+  q->municipality = std::string(Field(r, c.municipality));
+  if (!q->municipality.empty()) {
+    internal::WarnUnknownMunicipalities(gazetteer, q->municipality, warnings);
+  } else if (gazetteer != nullptr) {
+    if (!postcode_municipality.empty()) {
+      q->municipality = std::string(postcode_municipality);
+    } else if (std::optional<Municipality> m = gazetteer->MunicipalityAt(q->position)) {
+      q->municipality = std::string(m->code);
+    } else {
+      warnings->push_back(internal::Cat(
+          "position (", q->position.lat_deg, ", ", q->position.lon_deg,
+          ") lies in no municipality of the gazetteer (at sea or abroad); municipality "
+          "left empty, so only providers that serve anyone suit this request"));
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
+                                             std::string_view file_name,
+                                             const CsvReadOptions& options) {
+  RequestsCsv result;
+  RequestColumns c{};
+  // The extra count column (demand.csv) is known, never required.
+  std::vector<std::string_view> known(std::begin(kRequestColumns), std::end(kRequestColumns));
+  if (!options.count_column.empty()) known.push_back(options.count_column);
+  int count_column = -1;
+  absl::Status status = internal::WalkContractTable(
+      text,
+      {.file = file_name,
+       .known = known,
+       .required = RequestRequired,
+       .on_header =
+           [&](const internal::TableReader& t) {
+             c = {t.Find("id"),     t.Find("lat"),       t.Find("lon"),
+                  t.Find("topics"), t.Find("languages"), t.Find("modes"),
+                  t.Find("access"), t.Find("max_km"),    t.Find("priority"),
+                  t.Find("municipality"), t.Find("postcode")};
+             if (!options.count_column.empty()) count_column = t.Find(options.count_column);
+           },
+       .parse_row =
+           [&](const CsvRecord& record) {
+             Request request;
+             std::vector<std::string> warnings;
+             std::string reason =
+                 ParseRequestRow(record, c, options.gazetteer, &request, &warnings);
+             int64_t count = 1;
+             if (std::string_view f = Field(record, count_column); reason.empty() && !f.empty()) {
+               reason = internal::ParseWhole(options.count_column, f, &count);
+               if (reason.empty() && count < 0) {
+                 reason = internal::Cat(options.count_column, ": '", f, "' is negative");
+               } else if (reason.empty() && count > 1'000'000'000) {
+                 reason = internal::Cat(options.count_column, ": '", f, "' is above 1000000000");
+               }
+             }
+             if (reason.empty()) {
+               if (!options.count_column.empty()) result.counts.push_back(count);
+               result.requests.push_back(std::move(request));
+               result.lines.push_back(record.line);
+               internal::AddWarnings(record.line, std::move(warnings), &result.report);
+             }
+             return reason;
+           }},
+      options.skip_bad_rows, &result.report);
+  if (!status.ok()) return status;
+  if (absl::Status s = internal::RejectIfBad(result.report, options); !s.ok()) return s;
+  return result;
+}
+
+absl::StatusOr<RequestsCsv> ReadRequestsCsv(const std::string& path,
+                                            const CsvReadOptions& options) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  return ParseRequestsCsv(*text, path, options);
+}
+
+}  // namespace wegwijzer
