@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <limits>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,6 +80,9 @@ Options:
   --explain          for each request nothing suits, say on stderr which
                      constraint removed the candidates
   --threads N        worker threads (default: all cores)
+  --max-file-mb N    refuse an input file larger than N MiB (default 1024)
+  --max-field-mb N   a row with a field longer than N MiB is bad (default 16)
+  --max-rows N       refuse an input with more than N rows (default 20000000)
   --municipalities FILE  municipality boundaries (GeoJSON, WGS84, CBS/PDOK
                      gemeenten); a request without a municipality gets the one
                      containing its position
@@ -101,6 +105,8 @@ struct Args {
   int provider_count = 5000, request_count = 10000, seed = 1;
   bool skip_bad_rows = false;
   bool explain = false;
+  // Reading limits (CsvReadOptions); unset = the library's defaults.
+  std::optional<int64_t> max_file_mb, max_field_mb, max_rows;
   bool help = false;
 };
 
@@ -141,11 +147,13 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
                                                                "--out", "--k",
                                                                "--skip-bad-rows", "--explain",
                                                                "--threads", "--municipalities",
-                                                               "--postcodes"}
+                                                               "--postcodes", "--max-file-mb",
+                                                               "--max-field-mb", "--max-rows"}
       : args->command == "match" ? std::vector<std::string_view>{"--providers", "--requests",
                                                                "--out", "--skip-bad-rows",
                                                                "--threads", "--municipalities",
-                                                               "--postcodes"}
+                                                               "--postcodes", "--max-file-mb",
+                                                               "--max-field-mb", "--max-rows"}
       : args->command == "generate"
           ? std::vector<std::string_view>{"--provider-count", "--request-count", "--seed",
                                           "--out"}
@@ -197,6 +205,13 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
       if (!value(&args->lang) || (args->lang != "en" && args->lang != "nl")) {
         return UsageError("--lang takes en or nl");
       }
+    } else if (flag == "--max-file-mb" || flag == "--max-field-mb" || flag == "--max-rows") {
+      if (!value(&text)) return UsageError(std::string(flag) + " needs a number");
+      std::optional<int> n = ParsePositive(text);
+      if (!n) return UsageError(std::string(flag) + " takes a whole number >= 1, not '" + text + "'");
+      (flag == "--max-file-mb"    ? args->max_file_mb
+       : flag == "--max-field-mb" ? args->max_field_mb
+                                  : args->max_rows) = *n;
     } else if (flag == "--k" || flag == "--threads" || flag == "--provider-count" ||
                flag == "--request-count" || flag == "--seed") {
       if (!value(&text)) return UsageError(std::string(flag) + " needs a number");
@@ -234,6 +249,16 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
   return std::nullopt;
 }
 
+// How route and match read their CSV files: the flags' limits and the gazetteer.
+CsvReadOptions CsvOptions(const Args& args, const Gazetteer* gazetteer) {
+  CsvReadOptions options{.skip_bad_rows = args.skip_bad_rows, .gazetteer = gazetteer};
+  if (args.max_file_mb) options.max_file_bytes = *args.max_file_mb << 20;
+  if (args.max_field_mb) options.max_field_bytes = *args.max_field_mb << 20;
+  if (args.max_rows) options.max_rows = *args.max_rows;
+  options.limit_hint = "; raise it with --max-file-mb, --max-field-mb or --max-rows";
+  return options;
+}
+
 // Reads both inputs, printing every problem; nullopt (after printing) when either
 // is unusable.
 struct Inputs {
@@ -242,9 +267,8 @@ struct Inputs {
 };
 
 std::optional<Inputs> ReadInputs(const std::string& providers_path,
-                                 const std::string& requests_path, bool skip_bad_rows,
-                                 const Gazetteer* gazetteer = nullptr) {
-  CsvReadOptions options{.skip_bad_rows = skip_bad_rows, .gazetteer = gazetteer};
+                                 const std::string& requests_path,
+                                 const CsvReadOptions& options) {
   absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv(providers_path, options);
   absl::StatusOr<RequestsCsv> requests = ReadRequestsCsv(requests_path, options);
   bool ok = true;
@@ -258,7 +282,7 @@ std::optional<Inputs> ReadInputs(const std::string& providers_path,
   if (requests.ok()) std::cerr << requests->report.ToString();
   if (!ok) {
     std::cerr << "wegwijzer: input rejected; nothing written"
-              << (skip_bad_rows ? "" : " (--skip-bad-rows skips bad rows)") << "\n";
+              << (options.skip_bad_rows ? "" : " (--skip-bad-rows skips bad rows)") << "\n";
     return std::nullopt;
   }
   return Inputs{*std::move(providers), *std::move(requests)};
@@ -295,7 +319,7 @@ int Route(const Args& args) {
   std::optional<std::shared_ptr<const Gazetteer>> gazetteer = LoadGazetteer(args);
   if (!gazetteer) return kExitBadInput;
   std::optional<Inputs> in =
-      ReadInputs(args.providers, args.requests, args.skip_bad_rows, gazetteer->get());
+      ReadInputs(args.providers, args.requests, CsvOptions(args, gazetteer->get()));
   if (!in) return kExitBadInput;
   Router router(in->providers.directory);
   RouteOptions options{.k = args.k, .explain_no_match = args.explain, .threads = args.threads};
@@ -352,7 +376,7 @@ int Match(const Args& args) {
   std::optional<std::shared_ptr<const Gazetteer>> gazetteer = LoadGazetteer(args);
   if (!gazetteer) return kExitBadInput;
   std::optional<Inputs> in =
-      ReadInputs(args.providers, args.requests, args.skip_bad_rows, gazetteer->get());
+      ReadInputs(args.providers, args.requests, CsvOptions(args, gazetteer->get()));
   if (!in) return kExitBadInput;
   Matcher matcher(in->providers.directory);
   MatchPlan plan;
@@ -446,7 +470,7 @@ const char* Text(const Args& args, const char* en, const char* nl) {
 
 int Demo(const Args& args) {
   std::optional<Inputs> in =
-      ReadInputs(args.data + "/providers.csv", args.data + "/requests.csv", false);
+      ReadInputs(args.data + "/providers.csv", args.data + "/requests.csv", {});
   if (!in) return kExitBadInput;
   const std::vector<Request>& requests = in->requests.requests;
   const Directory& directory = *in->providers.directory;
@@ -520,4 +544,14 @@ int Demo(const Args& args) {
 }  // namespace
 }  // namespace wegwijzer::cli
 
-int main(int argc, char** argv) { return wegwijzer::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  // The library returns kResourceExhausted where it can see a size coming; this is
+  // the last line for what it cannot (a valid input too large for this machine).
+  try {
+    return wegwijzer::cli::Main(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::cerr << "wegwijzer: out of memory: the input is larger than this machine can "
+                 "hold; split it (per region or per month) and run each part\n";
+    return 1;
+  }
+}

@@ -54,6 +54,23 @@ struct CsvReadOptions {
   // number, is negative or exceeds 1,000,000,000 (so that sums over millions of rows
   // stay exact in 64 bits) makes the row bad. DEFAULT: empty.
   std::string count_column;
+
+  // Limits, so that no input can exhaust the machine. Each, when passed, is an error
+  // naming the limit's name below (and where to raise it, `limit_hint`):
+  //  * max_file_bytes: a larger file is refused (kResourceExhausted) before it is
+  //    read; a pipe or device when it passes it. DEFAULT: 1 GiB.
+  //  * max_rows: more data rows end the read (kResourceExhausted, naming the line).
+  //    DEFAULT: 20,000,000.
+  //  * max_field_bytes: a longer field makes its row bad. DEFAULT: 16 MiB.
+  // A file is also refused when its first line (the header) is longer than 1 MiB.
+  // The header is read and checked first, so a file with a missing column is refused
+  // for the cost of reading its header, whatever its size.
+  int64_t max_file_bytes = int64_t{1} << 30;
+  int64_t max_rows = 20'000'000;
+  int64_t max_field_bytes = int64_t{16} << 20;
+  // Appended to the limit's name in messages, e.g. "; --max-rows on the command
+  // line". DEFAULT: empty. REQUIRES: outlives the read.
+  std::string_view limit_hint = {};
 };
 
 // Requests by postcode, an extension of interchange.md v1.1 for municipal desks,
@@ -175,9 +192,10 @@ bool IsSameFile(const std::string& a, const std::string& b);
 // alone. Call once, early in main(); later calls do nothing. Thread-safe.
 void RemoveTemporaryFilesOnSignal();
 
-// Reads a whole file. kNotFound (no such file), kPermissionDenied (cannot be opened),
-// kInvalidArgument (a directory), kDataLoss (a read error) or kUnavailable (another
-// failure), each naming the path.
+// Reads a whole file (or pipe, or device) of at most 1 GiB. kNotFound (no such
+// file), kPermissionDenied (cannot be opened), kInvalidArgument (a directory),
+// kResourceExhausted (larger than 1 GiB, or out of memory), kDataLoss (a read error)
+// or kUnavailable (another failure), each naming the path.
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 
 // The id a provider location has in the contract's files (route.csv, plan.csv,

@@ -27,6 +27,11 @@
 
 namespace wegwijzer {
 
+// The largest scenario GenerateScenario makes (about 2 GB of providers, 2 GB of
+// requests); more is kResourceExhausted.
+inline constexpr int kMaxScenarioProviders = 5'000'000;
+inline constexpr int kMaxScenarioRequests = 10'000'000;
+
 struct ScenarioOptions {
   uint64_t seed = 1;      // DEFAULT: 1.
   int providers = 5000;   // Provider count, >= 0. DEFAULT: 5000.
@@ -48,7 +53,8 @@ struct Scenario {
 
 // The scenario of `options`: every provider passes Directory::Create and every request
 // Request::Validate. kInvalidArgument naming the option ("ScenarioOptions::providers
-// must be >= 0, not -1") when an option is outside its bounds above.
+// must be >= 0, not -1") when an option is outside its bounds above;
+// kResourceExhausted for more than kMaxScenarioProviders or kMaxScenarioRequests.
 // Complexity: O(providers + requests) draws, each O(log towns).
 absl::StatusOr<Scenario> GenerateScenario(const ScenarioOptions& options);
 

@@ -3,6 +3,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "core/text.h"
 #include "interchange/fields.h"
+#include "interchange/files.h"
 #include "wegwijzer/gazetteer.h"
 
 namespace wegwijzer {
@@ -24,10 +25,14 @@ std::string CsvReport::ToString() const {
 namespace internal {
 
 absl::Status WalkContractTable(std::string_view text, const ContractTable& table,
-                               bool skip_bad_rows, CsvReport* report) {
+                               const CsvReadOptions& options, CsvReport* report) {
   report->file = std::string(table.file);
-  report->bad_rows_skipped = skip_bad_rows;
-  absl::StatusOr<TableReader> reader = TableReader::Open(text, {.file = table.file});
+  report->bad_rows_skipped = options.skip_bad_rows;
+  absl::StatusOr<TableReader> reader =
+      TableReader::Open(text, {.file = table.file,
+                               .max_rows = options.max_rows,
+                               .max_field_bytes = options.max_field_bytes,
+                               .limit_hint = options.limit_hint});
   if (!reader.ok()) return reader.status();
   if (absl::Status s = reader->Require(table.required(*reader)); !s.ok()) return s;
   const int header_line = reader->header_line();
@@ -76,6 +81,13 @@ absl::Status WalkContractTable(std::string_view text, const ContractTable& table
                                 "the file has a header but no rows"});
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadContractFile(
+    const std::string& path, const CsvReadOptions& options,
+    const std::function<absl::Status(std::string_view text)>& parse) {
+  return ReadFileCheckingHead(
+      path, {.max_file_bytes = options.max_file_bytes, .hint = options.limit_hint}, parse);
 }
 
 void AddWarnings(int line, std::vector<std::string> warnings, CsvReport* report) {

@@ -42,7 +42,13 @@ struct ContractTable {
 // Walks `text`, filling `report`. Returns a whole-file error, else OK (bad rows are
 // in the report; see RejectIfBad).
 absl::Status WalkContractTable(std::string_view text, const ContractTable& table,
-                               bool skip_bad_rows, CsvReport* report);
+                               const CsvReadOptions& options, CsvReport* report);
+
+// Reads a file of the contract under `options`' limits, checking its header with
+// `parse` (the table's whole-text parser) before the rest is read.
+absl::StatusOr<std::string> ReadContractFile(
+    const std::string& path, const CsvReadOptions& options,
+    const std::function<absl::Status(std::string_view text)>& parse);
 
 // The read's answer once walked: OK, or the report as kInvalidArgument when there are
 // bad rows and they are not to be skipped.

@@ -7,6 +7,16 @@ namespace {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
+// The length of the line end at `pos`, 0 if there is none: an LF, with every CR
+// directly before it. So CRLF is one line end, and so is CRCRLF, which a file gets
+// when a CRLF file is converted to CRLF once more (common in exported Open Referral
+// files); a CR that no LF follows is an ordinary character.
+size_t LineEndAt(std::string_view text, size_t pos) {
+  size_t i = pos;
+  while (i < text.size() && text[i] == '\r') ++i;
+  return i < text.size() && text[i] == '\n' ? i + 1 - pos : 0;
+}
+
 void TrimInPlace(std::string* s) {
   size_t begin = 0, end = s->size();
   while (begin < end && IsBlank((*s)[begin])) ++begin;
@@ -62,15 +72,10 @@ bool CsvTokenizer::Next(CsvRecord* record) {
   const size_t n = text_.size();
   // Skip blank lines.
   while (pos_ < n) {
-    if (text_[pos_] == '\n') {
-      ++pos_;
-      ++line_;
-    } else if (text_[pos_] == '\r' && pos_ + 1 < n && text_[pos_ + 1] == '\n') {
-      pos_ += 2;
-      ++line_;
-    } else {
-      break;
-    }
+    const size_t end = LineEndAt(text_, pos_);
+    if (end == 0) break;
+    pos_ += end;
+    ++line_;
   }
   if (pos_ >= n || !status_.ok()) return false;
 
@@ -112,18 +117,16 @@ bool CsvTokenizer::Next(CsvRecord* record) {
         return false;
       }
       while (pos_ < n && IsBlank(text_[pos_])) ++pos_;
-      if (pos_ < n && text_[pos_] != ',' && text_[pos_] != '\n' &&
-          !(text_[pos_] == '\r' && pos_ + 1 < n && text_[pos_ + 1] == '\n')) {
+      if (pos_ < n && text_[pos_] != ',' && LineEndAt(text_, pos_) == 0) {
         record->problem = CsvRecord::Problem::kTextAfterClosingQuote;
-        while (pos_ < n && text_[pos_] != ',' && text_[pos_] != '\n' &&
-               !(text_[pos_] == '\r' && pos_ + 1 < n && text_[pos_ + 1] == '\n')) {
+        while (pos_ < n && text_[pos_] != ',' && LineEndAt(text_, pos_) == 0) {
           ++pos_;
         }
       }
     } else {
       const size_t begin = pos_;
-      while (pos_ < n && text_[pos_] != ',' && text_[pos_] != '\n' &&
-             !(text_[pos_] == '\r' && pos_ + 1 < n && text_[pos_ + 1] == '\n')) {
+      while (pos_ < n && text_[pos_] != ',' &&
+             ((text_[pos_] != '\n' && text_[pos_] != '\r') || LineEndAt(text_, pos_) == 0)) {
         ++pos_;
       }
       field.assign(text_.substr(begin, pos_ - begin));
@@ -135,7 +138,7 @@ bool CsvTokenizer::Next(CsvRecord* record) {
     } else if (text_[pos_] == ',') {
       ++pos_;
     } else {  // line end
-      pos_ += text_[pos_] == '\r' ? 2 : 1;
+      pos_ += LineEndAt(text_, pos_);
       ++line_;
       end_of_record = true;
     }

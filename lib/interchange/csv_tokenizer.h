@@ -2,7 +2,9 @@
 // (interchange.md v1.1, "Common rules" and "Fine points").
 //
 //  * A UTF-8 byte-order mark at the start is skipped.
-//  * Line ends are LF or CRLF; a lone CR is an ordinary character.
+//  * A line end is LF, with any CRs directly before it: LF, CRLF and CRCRLF (a CRLF
+//    file converted once more, common in exported ORUK files) are one line end each.
+//    A CR that no LF follows is an ordinary character.
 //  * A blank line (nothing between two line ends) is skipped; a line of commas is a
 //    record of empty fields.
 //  * A field is quoted iff its first character other than a space or tab is '"'

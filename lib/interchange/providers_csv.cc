@@ -144,7 +144,7 @@ absl::StatusOr<ProvidersCsv> ParseProvidersCsv(std::string_view text,
              }
              return reason;
            }},
-      options.skip_bad_rows, &result.report);
+      options, &result.report);
   if (!status.ok()) return status;
   if (absl::Status s = internal::RejectIfBad(result.report, options); !s.ok()) return s;
   absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(snapshot);
@@ -155,7 +155,10 @@ absl::StatusOr<ProvidersCsv> ParseProvidersCsv(std::string_view text,
 
 absl::StatusOr<ProvidersCsv> ReadProvidersCsv(const std::string& path,
                                               const CsvReadOptions& options) {
-  absl::StatusOr<std::string> text = ReadFile(path);
+  absl::StatusOr<std::string> text =
+      internal::ReadContractFile(path, options, [&](std::string_view head) {
+        return ParseProvidersCsv(head, path, options).status();
+      });
   if (!text.ok()) return text.status();
   return ParseProvidersCsv(*text, path, options);
 }

@@ -1,5 +1,6 @@
 // requests.csv (interchange.md v1.1, and its postcode extension in interchange.h):
 // rows to Requests. The rules and defaults are core/rules.h's.
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "interchange/contract_table.h"
 #include "interchange/fields.h"
 #include "wegwijzer/gazetteer.h"
+#include "wegwijzer/geo.h"
 #include "wegwijzer/interchange.h"
 
 namespace wegwijzer {
@@ -18,6 +20,10 @@ namespace {
 
 using internal::CsvRecord;
 using internal::Field;
+
+// A position farther than this from its postcode area's centre is reported. The
+// largest PC4 areas (on the Wadden islands) reach about 10 km from their centroid.
+constexpr double kPostcodeConflictMeters = 15'000;
 
 constexpr std::string_view kRequestColumns[] = {
     "id",    "lat",    "lon",    "topics",   "languages",
@@ -37,10 +43,13 @@ struct RequestColumns {
 };
 
 // The position of a request row: lat and lon, or else the postcode's centroid from the
-// gazetteer. Sets *postcode_municipality when the position came from the postcode.
+// gazetteer. Sets *postcode_area to the row's postcode area whenever the gazetteer
+// knows it (whether or not the position came from it), and *from_postcode when the
+// position is the postcode's centroid.
 std::string ParseRequestPosition(const CsvRecord& r, const RequestColumns& c,
                                  const Gazetteer* gazetteer, Request* q,
-                                 std::string_view* postcode_municipality) {
+                                 std::optional<PostcodeArea>* postcode_area,
+                                 bool* from_postcode) {
   std::string_view lat = Field(r, c.lat), lon = Field(r, c.lon);
   if (c.postcode < 0) {  // the contract as written
     if (lat.empty() || lon.empty()) {
@@ -58,6 +67,7 @@ std::string ParseRequestPosition(const CsvRecord& r, const RequestColumns& c,
   }
   if (!lat.empty() || !lon.empty()) {
     bool present = false;
+    if (pc4 && gazetteer != nullptr) *postcode_area = gazetteer->Postcode(*pc4);
     return internal::ParsePosition(lat, lon, &q->position, &present);
   }
   if (!pc4) return "lat, lon and postcode are empty (a position or a postcode is required)";
@@ -72,7 +82,8 @@ std::string ParseRequestPosition(const CsvRecord& r, const RequestColumns& c,
                          ") is not in the gazetteer's postcode table");
   }
   q->position = area->centroid;
-  *postcode_municipality = area->municipality_code;
+  *postcode_area = area;
+  *from_postcode = true;
   return "";
 }
 
@@ -80,8 +91,9 @@ std::string ParseRequestRow(const CsvRecord& r, const RequestColumns& c,
                             const Gazetteer* gazetteer, Request* q,
                             std::vector<std::string>* warnings) {
   q->id = std::string(Field(r, c.id));
-  std::string_view postcode_municipality;
-  if (std::string e = ParseRequestPosition(r, c, gazetteer, q, &postcode_municipality);
+  std::optional<PostcodeArea> postcode_area;
+  bool from_postcode = false;
+  if (std::string e = ParseRequestPosition(r, c, gazetteer, q, &postcode_area, &from_postcode);
       !e.empty()) {
     return e;
   }
@@ -121,10 +133,40 @@ std::string ParseRequestRow(const CsvRecord& r, const RequestColumns& c,
     q->priority = static_cast<int>(priority);
   }
   q->municipality = std::string(Field(r, c.municipality));
+  if (q->municipality.find(';') != std::string::npos) {
+    // A provider serves a list of municipalities; a resident lives in one.
+    return internal::Cat("municipality: '", q->municipality,
+                         "' is a list; a request has one municipality");
+  }
+  const std::string_view postcode_municipality =
+      postcode_area ? postcode_area->municipality_code : std::string_view();
+  if (!q->municipality.empty() && !postcode_municipality.empty() &&
+      q->municipality != postcode_municipality) {
+    return internal::Cat("municipality: '", q->municipality, "' contradicts postcode '",
+                         Field(r, c.postcode), "', which lies in ", postcode_municipality);
+  }
+  if (postcode_area && !from_postcode) {
+    // Both a position and a postcode: the position is used, but one that lies in
+    // another municipality than the postcode, or far from it, is probably a mistake
+    // in one of them (a desk's own address, swapped digits).
+    const double d = HaversineMeters(q->position, postcode_area->centroid);
+    std::optional<Municipality> at = gazetteer->MunicipalityAt(q->position);
+    const bool elsewhere = !postcode_municipality.empty() && at.has_value() &&
+                           at->code != postcode_municipality;
+    if (elsewhere || d > kPostcodeConflictMeters) {
+      warnings->push_back(internal::Cat(
+          "postcode '", Field(r, c.postcode), "' and position (", q->position.lat_deg, ", ",
+          q->position.lon_deg, ") disagree: the position is ",
+          static_cast<int64_t>(std::llround(d / 100)) / 10.0, " km from the postcode's centre",
+          elsewhere ? internal::Cat(", in ", at->code, " rather than ", postcode_municipality)
+                    : std::string(),
+          "; the position is used"));
+    }
+  }
   if (!q->municipality.empty()) {
     internal::WarnUnknownMunicipalities(gazetteer, q->municipality, warnings);
   } else if (gazetteer != nullptr) {
-    if (!postcode_municipality.empty()) {
+    if (from_postcode && !postcode_municipality.empty()) {
       q->municipality = std::string(postcode_municipality);
     } else if (std::optional<Municipality> m = gazetteer->MunicipalityAt(q->position)) {
       q->municipality = std::string(m->code);
@@ -185,7 +227,7 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
              }
              return reason;
            }},
-      options.skip_bad_rows, &result.report);
+      options, &result.report);
   if (!status.ok()) return status;
   if (absl::Status s = internal::RejectIfBad(result.report, options); !s.ok()) return s;
   return result;
@@ -193,7 +235,10 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
 
 absl::StatusOr<RequestsCsv> ReadRequestsCsv(const std::string& path,
                                             const CsvReadOptions& options) {
-  absl::StatusOr<std::string> text = ReadFile(path);
+  absl::StatusOr<std::string> text =
+      internal::ReadContractFile(path, options, [&](std::string_view head) {
+        return ParseRequestsCsv(head, path, options).status();
+      });
   if (!text.ok()) return text.status();
   return ParseRequestsCsv(*text, path, options);
 }

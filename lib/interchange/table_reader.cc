@@ -89,9 +89,23 @@ std::vector<std::string> TableReader::UnknownColumns(
 }
 
 bool TableReader::Next(CsvRecord* record, std::string* problem) {
-  if (!tokenizer_.Next(record)) return false;
+  if (!limit_status_.ok() || !tokenizer_.Next(record)) return false;
   problem->clear();
-  if (record->fields.size() != header_.fields.size()) {
+  if (++rows_ > options_.max_rows) {
+    limit_status_ = absl::ResourceExhaustedError(
+        Cat(options_.file, ": line ", record->line, ": more than ", options_.max_rows,
+            " rows, the limit (max_rows", options_.limit_hint, ")"));
+    return false;
+  }
+  const auto longest = std::max_element(
+      record->fields.begin(), record->fields.end(),
+      [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+  if (longest != record->fields.end() &&
+      static_cast<int64_t>(longest->size()) > options_.max_field_bytes) {
+    *problem = Cat("field ", longest - record->fields.begin() + 1, " is ", longest->size(),
+                   " bytes long, more than the limit of ", options_.max_field_bytes,
+                   " (max_field_bytes", options_.limit_hint, ")");
+  } else if (record->fields.size() != header_.fields.size()) {
     *problem = Cat("has ", record->fields.size(), " fields, the header has ",
                    header_.fields.size());
   } else if (record->problem == CsvRecord::Problem::kInvalidUtf8) {
@@ -103,6 +117,7 @@ bool TableReader::Next(CsvRecord* record, std::string* problem) {
 }
 
 absl::Status TableReader::status() const {
+  if (!limit_status_.ok()) return limit_status_;
   if (tokenizer_.status().ok()) return absl::OkStatus();
   return Error(0, std::string(tokenizer_.status().message()));
 }

@@ -13,6 +13,8 @@
 //    after a closing quote is bad, with the reason Next() gives. What a bad row means
 //    (skipped and reported, or the end of the read) is the caller's decision.
 //  * A quoted field that never closes is a whole-file error (status()).
+//  * Limits (TableOptions): more rows than max_rows is a whole-file error
+//    (kResourceExhausted); a field longer than max_field_bytes makes its row bad.
 //
 // Messages begin with the file name. Two spellings of where, kept as each reader's
 // users and tests know them: the contract's readers say "file: line N: reason" (and
@@ -32,6 +34,7 @@
 #ifndef WEGWIJZER_LIB_INTERCHANGE_TABLE_READER_H_
 #define WEGWIJZER_LIB_INTERCHANGE_TABLE_READER_H_
 
+#include <cstdint>
 #include <initializer_list>
 #include <span>
 #include <string>
@@ -44,11 +47,24 @@
 
 namespace wegwijzer::internal {
 
+// The most data rows a table may have by default (far above any Dutch instance: the
+// national benchmark has one million requests), and the longest field.
+inline constexpr int64_t kDefaultMaxRows = 20'000'000;
+inline constexpr int64_t kDefaultMaxFieldBytes = 16 << 20;
+
 struct TableOptions {
   std::string_view file;  // in every message. REQUIRES: outlives the reader.
   enum class Where { kContract, kTable };
   // How a message says the line (see the file comment). DEFAULT: kContract.
   Where where = Where::kContract;
+  // More data rows than this end the read with kResourceExhausted (a whole-file
+  // error naming the limit). DEFAULT: kDefaultMaxRows.
+  int64_t max_rows = kDefaultMaxRows;
+  // A field longer than this makes its row bad. DEFAULT: kDefaultMaxFieldBytes.
+  int64_t max_field_bytes = kDefaultMaxFieldBytes;
+  // How a message tells the user to raise a limit, after the option's name
+  // ("max_rows"), e.g. "; --max-rows on the command line". DEFAULT: empty.
+  std::string_view limit_hint = {};
 };
 
 class TableReader {
@@ -96,6 +112,8 @@ class TableReader {
   TableOptions options_;
   CsvTokenizer tokenizer_;
   CsvRecord header_;
+  int64_t rows_ = 0;
+  absl::Status limit_status_;  // set when max_rows ended the read
 };
 
 }  // namespace wegwijzer::internal

@@ -61,6 +61,21 @@ absl::Status Validate(const ScenarioOptions& options) {
     return bad(internal::Cat("requests must be >= 0, not ", options.requests));
   }
   if (options.towns < 0) return bad(internal::Cat("towns must be >= 0, not ", options.towns));
+  // Sizes are checked before anything is allocated, so that a mistyped count is an
+  // error rather than an exhausted machine (about 400 bytes a provider and 200 a
+  // request, with the CSV text a caller then writes).
+  if (options.providers > kMaxScenarioProviders) {
+    return absl::ResourceExhaustedError(internal::Cat(
+        "ScenarioOptions::providers ", options.providers, " is more than ",
+        kMaxScenarioProviders, ", the most one scenario holds (about ",
+        options.providers / 2'500'000, " GB): generate several"));
+  }
+  if (options.requests > kMaxScenarioRequests) {
+    return absl::ResourceExhaustedError(internal::Cat(
+        "ScenarioOptions::requests ", options.requests, " is more than ",
+        kMaxScenarioRequests, ", the most one scenario holds (about ",
+        options.requests / 5'000'000, " GB): generate several"));
+  }
   if (!(options.remote_share >= 0 && options.remote_share <= 1)) {
     return bad(internal::Cat("remote_share must lie in 0..1, not ", options.remote_share));
   }

@@ -527,5 +527,42 @@ TEST_F(Cli, OutWithTheLongestLegalNameWorks) {
   EXPECT_EQ(Files(), std::vector<std::string>{name});
 }
 
+// ---------------------------------------------------------------------------
+// Hostile input: limits and out of memory are errors with a sentence, exit 1
+
+TEST_F(Cli, AnEndlessInputIsRefusedNotReadUntilMemoryRunsOut) {
+  CliRun run = Wegwijzer({"route", "--providers", kFixture + "/providers.csv", "--requests",
+                          "/dev/zero", "--out", Path("route.csv")});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("/dev/zero: the first line is longer than 1 MiB"), std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("bad_alloc"), std::string::npos) << run.err;
+  EXPECT_TRUE(Files().empty());
+}
+
+TEST_F(Cli, LimitsAreNamedWithTheFlagThatRaisesThem) {
+  CliRun run = Wegwijzer({"route", "--providers", kFixture + "/providers.csv", "--requests",
+                          kFixture + "/requests.csv", "--out", Path("route.csv"),
+                          "--max-rows", "2"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("more than 2 rows, the limit (max_rows; raise it with"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("--max-rows"), std::string::npos) << run.err;
+  EXPECT_TRUE(Files().empty());
+  run = Wegwijzer({"route", "--providers", kFixture + "/providers.csv", "--requests",
+                   kFixture + "/requests.csv", "--out", Path("route.csv"), "--max-rows", "0"});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+}
+
+TEST_F(Cli, AnAbsurdScenarioSizeIsAnErrorNotACrash) {
+  CliRun run = Wegwijzer({"generate", "--request-count", "2147483647", "--out", Path("s")});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("requests 2147483647 is more than 10000000"), std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("terminate"), std::string::npos) << run.err;
+  EXPECT_FALSE(fs::exists(Path("s/requests.csv")));
+}
+
 }  // namespace
 }  // namespace wegwijzer

@@ -81,12 +81,21 @@ TEST(CsvTokenizer, AcceptsCrlfAndLfLineEndsMixed) {
 }
 
 TEST(CsvTokenizer, LoneCarriageReturnIsALiteralCharacter) {
-  // Only LF and CRLF end a line; a lone CR (old Mac line end) stays in the field.
+  // A CR that no LF follows (old Mac line end) stays in the field.
   Tokenized t = Tokenize("a\rb,c\nd,e\r");
   EXPECT_EQ(Fields(t), (Rows{{"a\rb", "c"}, {"d", "e\r"}}));
   EXPECT_EQ(Lines(t), (std::vector<int>{1, 2}));
-  // CR CR LF: the first CR is literal, the CR LF ends the line.
-  EXPECT_EQ(Fields(Tokenize("x\r\r\ny\n")), (Rows{{"x\r"}, {"y"}}));
+}
+
+TEST(CsvTokenizer, CarriageReturnsBeforeALineFeedBelongToTheLineEnd) {
+  // CR CR LF (a CRLF file converted once more, as exported ORUK files are) is one
+  // line end: the last field keeps no CR, and lines count as in an editor.
+  Tokenized t = Tokenize("id,municipality\r\r\nx,GM0363\r\r\ny,GM0599\r\r\r\n");
+  EXPECT_EQ(Fields(t), (Rows{{"id", "municipality"}, {"x", "GM0363"}, {"y", "GM0599"}}));
+  EXPECT_EQ(Lines(t), (std::vector<int>{1, 2, 3}));
+  // Also after a closing quote, and on blank lines; inside quotes CRs are kept.
+  EXPECT_EQ(Fields(Tokenize("\"a\"\r\r\n\r\r\n\"b\r\r\nc\"\r\r\n")),
+            (Rows{{"a"}, {"b\r\r\nc"}}));
 }
 
 TEST(CsvTokenizer, SkipsBlankLinesButCountsThem) {

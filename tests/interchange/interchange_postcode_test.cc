@@ -49,7 +49,7 @@ TEST_F(RequestsByPostcode, PostcodeGivesThePositionAndTheMunicipality) {
       "a,1111,digid,\n"
       "b,2222AB,digid,\n"
       "c,2222 ab,digid,\n"
-      "d,1111,digid,GM0363\n",  // a given municipality is taken as written
+      "d,1111,digid,GM0001\n",  // a given municipality that agrees
       options_);
   ASSERT_TRUE(csv.ok()) << csv.status();
   ASSERT_EQ(csv->requests.size(), 4u);
@@ -58,11 +58,23 @@ TEST_F(RequestsByPostcode, PostcodeGivesThePositionAndTheMunicipality) {
   EXPECT_EQ(csv->requests[1].position, (LatLng{52.05, 4.15}));
   EXPECT_EQ(csv->requests[1].municipality, "GM0002");
   EXPECT_EQ(csv->requests[2].municipality, "GM0002");
-  EXPECT_EQ(csv->requests[3].municipality, "GM0363");
-  // GM0363 is not on this map: a warning, not a bad row.
-  ASSERT_EQ(csv->report.problems.size(), 1u);
+  EXPECT_EQ(csv->requests[3].municipality, "GM0001");
+  EXPECT_TRUE(csv->report.problems.empty()) << csv->report.ToString();
+
+  // A municipality that contradicts the postcode is a bad row (it used to be taken as
+  // written, and the request then matched providers of the wrong municipality).
+  csv = Read("id,postcode,topics,municipality\nd,1111,digid,GM0363\n", options_);
+  EXPECT_EQ(csv.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(std::string(csv.status().message())
+                .find("requests.csv:2: bad row: municipality: 'GM0363' contradicts postcode "
+                      "'1111', which lies in GM0001"),
+            std::string::npos)
+      << csv.status();
+  // A code the map lacks, with no postcode to contradict: a warning, not a bad row.
+  csv = Read("id,lat,lon,topics,municipality\nd,52.05,4.05,digid,GM0363\n", options_);
+  ASSERT_TRUE(csv.ok()) << csv.status();
   EXPECT_EQ(csv->report.ToString(),
-            "requests.csv:5: warning: municipality: 'GM0363' is not a municipality of the "
+            "requests.csv:2: warning: municipality: 'GM0363' is not a municipality of the "
             "gazetteer\n");
 }
 
@@ -78,7 +90,11 @@ TEST_F(RequestsByPostcode, CoordinatesWinOverThePostcode) {
   EXPECT_EQ(csv->requests[0].municipality, "GM0002");
   EXPECT_EQ(csv->requests[1].municipality, "GM0001");
   EXPECT_EQ(csv->requests[2].position, (LatLng{52.05, 4.15}));
-  EXPECT_TRUE(csv->report.problems.empty()) << csv->report.ToString();
+  // The disagreement is reported, with the distance (it used to pass in silence).
+  EXPECT_EQ(csv->report.ToString(),
+            "requests.csv:2: warning: postcode '1111' and position (52.05, 4.15) disagree: "
+            "the position is 6.8 km from the postcode's centre, in GM0002 rather than "
+            "GM0001; the position is used\n");
 }
 
 TEST_F(RequestsByPostcode, MunicipalityFromThePointWithoutAPostcodeColumn) {
