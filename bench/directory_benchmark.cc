@@ -40,9 +40,9 @@ const Snapshot& GetSnapshot(int providers) {
   std::unique_ptr<Snapshot>& s = (*snapshots)[providers];
   if (s == nullptr) {
     s = std::make_unique<Snapshot>();
-    s->proto = GenerateScenario({.seed = kSeed, .providers = providers, .requests = 0})
-                   .value()
-                   .directory;
+    s->proto = *GenerateScenario({.seed = kSeed, .providers = providers, .requests = 0})
+                    .value()
+                    .directory;
     s->bytes = s->proto.SerializeAsString();
   }
   return *s;

@@ -55,8 +55,12 @@
 #include "wegwijzer/matcher.h"
 #include "wegwijzer/router.h"
 
+// Boost 1.74's own warnings (see lib/directory/service_area.h).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#if !defined(__clang__)  // GCC only; clang has no such warning and would warn about the name
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/geometry/index/rtree.hpp>
 #pragma GCC diagnostic pop
 
@@ -330,7 +334,7 @@ const ScenarioOnTheMap& Scenario(int requests) {
     absl::StatusOr<DutchScenario> scenario =
         GenerateDutchScenario(*LoadOnce(), *people, {.seed = kSeed, .requests = requests});
     s = std::make_unique<ScenarioOnTheMap>();
-    s->directory = *Directory::Create(scenario->directory);
+    s->directory = *Directory::Create(*scenario->directory);
     s->requests = std::move(scenario->requests);
   }
   return *s;

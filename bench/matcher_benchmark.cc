@@ -50,7 +50,7 @@ void RunMatch(benchmark::State& state, MatchSolver solver, double capacity_scale
                                             static_cast<int>(state.range(1)), capacity_scale);
   MatchPlan plan;
   for (auto _ : state) {
-    auto directory = Directory::Create(scenario.directory);
+    auto directory = Directory::Create(*scenario.directory);
     if (!directory.ok()) {
       state.SkipWithError("directory rejected");
       return;

@@ -8,8 +8,12 @@
 #include <string>
 #include <utility>
 
+// Boost 1.74's own warnings (see lib/directory/service_area.h).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#if !defined(__clang__)  // GCC only; clang has no such warning and would warn about the name
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <boost/geometry.hpp>
 #include <boost/geometry/geometries/point.hpp>
 #include <boost/geometry/index/rtree.hpp>

@@ -81,7 +81,7 @@ std::unique_ptr<Instance> BuildInstance(int providers) {
   Scenario scenario = GenerateScenario(
       {.seed = g_seed, .providers = providers, .requests = static_cast<int>(kBatchSize)}).value();
   absl::StatusOr<std::shared_ptr<const Directory>> directory =
-      Directory::Create(scenario.directory);
+      Directory::Create(*scenario.directory);
   if (!directory.ok()) Die(std::string(directory.status().message()));
   instance->directory = *directory;
   instance->router = std::make_unique<Router>(instance->directory);

@@ -23,17 +23,11 @@
 #include "wegwijzer/matcher.h"
 #include "wegwijzer/router.h"
 #include "wegwijzer/scenario.h"
-
-#ifndef WEGWIJZER_DEFAULT_DATA_DIR
-#define WEGWIJZER_DEFAULT_DATA_DIR "data"
-#endif
+#include "cli.h"
 
 namespace wegwijzer::cli {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitBadInput = 1;
-constexpr int kExitUsage = 2;
 
 constexpr std::string_view kUsage = R"(wegwijzer - route residents to the nearest suitable digital help
 
@@ -75,7 +69,7 @@ Options:
                      a device or FIFO written directly); - is standard output
                      (match then prints the objective on stderr); it may not
                      be one of the input files
-  --k N              referrals per request, N >= 1 (default 5)
+  --k N              referrals per request, N >= 1 (default 5; demo: 3)
   --skip-bad-rows    report bad rows, then skip them instead of rejecting the file
   --explain          for each request nothing suits, say on stderr which
                      constraint removed the candidates
@@ -95,20 +89,6 @@ Options:
 Exit status: 0 success, 1 bad input (each bad row is reported with file, line and
 reason, then a summary; no output file is written), 2 usage error.
 )";
-
-struct Args {
-  std::string command;
-  std::string providers, requests, out, data = WEGWIJZER_DEFAULT_DATA_DIR, lang = "en";
-  std::string municipalities, postcodes;  // gazetteer files for route and match
-  int k = 5;
-  int threads = 0;
-  int provider_count = 5000, request_count = 10000, seed = 1;
-  bool skip_bad_rows = false;
-  bool explain = false;
-  // Reading limits (CsvReadOptions); unset = the library's defaults.
-  std::optional<int64_t> max_file_mb, max_field_mb, max_rows;
-  bool help = false;
-};
 
 int UsageError(std::string_view message) {
   std::cerr << "wegwijzer: " << message << "\nRun 'wegwijzer --help' for usage.\n";
@@ -217,8 +197,11 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
       if (!value(&text)) return UsageError(std::string(flag) + " needs a number");
       std::optional<int> n = ParsePositive(text);
       if (!n) return UsageError(std::string(flag) + " takes a whole number >= 1, not '" + text + "'");
-      int* target = flag == "--k"                ? &args->k
-                    : flag == "--threads"        ? &args->threads
+      if (flag == "--k") {
+        args->k = *n;
+        continue;
+      }
+      int* target = flag == "--threads"          ? &args->threads
                     : flag == "--provider-count" ? &args->provider_count
                     : flag == "--request-count"  ? &args->request_count
                                                  : &args->seed;
@@ -249,6 +232,8 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
   return std::nullopt;
 }
 
+}  // namespace
+
 // How route and match read their CSV files: the flags' limits and the gazetteer.
 CsvReadOptions CsvOptions(const Args& args, const Gazetteer* gazetteer) {
   CsvReadOptions options{.skip_bad_rows = args.skip_bad_rows, .gazetteer = gazetteer};
@@ -258,13 +243,6 @@ CsvReadOptions CsvOptions(const Args& args, const Gazetteer* gazetteer) {
   options.limit_hint = "; raise it with --max-file-mb, --max-field-mb or --max-rows";
   return options;
 }
-
-// Reads both inputs, printing every problem; nullopt (after printing) when either
-// is unusable.
-struct Inputs {
-  ProvidersCsv providers;
-  RequestsCsv requests;
-};
 
 std::optional<Inputs> ReadInputs(const std::string& providers_path,
                                  const std::string& requests_path,
@@ -287,6 +265,8 @@ std::optional<Inputs> ReadInputs(const std::string& providers_path,
   }
   return Inputs{*std::move(providers), *std::move(requests)};
 }
+
+namespace {
 
 // The gazetteer of --municipalities/--postcodes: nullptr when not asked for, nullopt
 // (after printing why) when it cannot be loaded.
@@ -322,7 +302,8 @@ int Route(const Args& args) {
       ReadInputs(args.providers, args.requests, CsvOptions(args, gazetteer->get()));
   if (!in) return kExitBadInput;
   Router router(in->providers.directory);
-  RouteOptions options{.k = args.k, .explain_no_match = args.explain, .threads = args.threads};
+  RouteOptions options{.k = args.k.value_or(kDefaultRouteK), .explain_no_match = args.explain,
+                       .threads = args.threads};
   std::vector<RouteResult> results = router.RouteBatch(in->requests.requests, options);
   absl::Status written = WriteFileAtomically(
       args.out, FormatRouteCsv(*in->providers.directory, in->requests.requests, results));
@@ -408,8 +389,6 @@ int Match(const Args& args) {
   return kExitOk;
 }
 
-int Demo(const Args& args);
-
 int Generate(const Args& args) {
   absl::StatusOr<Scenario> generated =
       GenerateScenario({.seed = static_cast<uint64_t>(args.seed),
@@ -421,7 +400,7 @@ int Generate(const Args& args) {
   }
   Scenario scenario = *std::move(generated);
   absl::StatusOr<std::shared_ptr<const Directory>> directory =
-      Directory::Create(scenario.directory);
+      Directory::Create(*scenario.directory);
   if (!directory.ok()) {  // the generator makes valid providers; say so if it did not
     std::cerr << "wegwijzer: " << directory.status().message() << "\n";
     return kExitBadInput;
@@ -462,86 +441,6 @@ int Main(int argc, char** argv) {
   return Demo(args);
 }
 
-namespace {
-
-const char* Text(const Args& args, const char* en, const char* nl) {
-  return args.lang == "nl" ? nl : en;
-}
-
-int Demo(const Args& args) {
-  std::optional<Inputs> in =
-      ReadInputs(args.data + "/providers.csv", args.data + "/requests.csv", {});
-  if (!in) return kExitBadInput;
-  const std::vector<Request>& requests = in->requests.requests;
-  const Directory& directory = *in->providers.directory;
-  const TextLanguage language = args.lang == "nl" ? TextLanguage::kDutch : TextLanguage::kEnglish;
-  Router router(in->providers.directory);
-  RouteOptions options{.k = args.k == 5 ? 3 : args.k, .explain_no_match = true,
-                       .language = language};
-  std::cout << Text(args, "Wegwijzer demo: ", "Wegwijzer demo: ") << requests.size()
-            << Text(args, " residents, ", " inwoners, ") << directory.size()
-            << Text(args, " places that help (", " plekken die helpen (") << args.data
-            << ")\n\n"
-            << Text(args, "1. Each resident's best referrals, as a desk worker sees them\n\n",
-                    "1. De beste verwijzingen per inwoner, zoals de baliemedewerker ze ziet\n\n");
-  auto name = [&](ProviderIndex p) {
-    const ProviderInfo& info = directory.provider(p);
-    return info.name.empty() ? info.id : info.name;
-  };
-  for (const Request& request : requests) {
-    RouteResult result = router.Route(request, options);
-    std::cout << Text(args, "Resident ", "Inwoner ") << request.id << " ("
-              << Text(args, "needs help with ", "zoekt hulp bij ")
-              << ToString(request.topics, ", ") << "; " << request.languages.ToString(", ")
-              << ")\n";
-    if (result.referrals.empty()) {
-      std::cout << "  " << Text(args, "No suitable help: ", "Geen passende hulp: ")
-                << result.no_suitable_provider << "\n\n";
-      continue;
-    }
-    int rank = 0;
-    for (const Referral& r : result.referrals) {
-      std::cout << "  " << ++rank << ". " << name(r.provider) << " [" << ModeCode(r.mode)
-                << "]\n     ";
-      std::vector<std::string> reasons = router.Reasons(request, r, language);
-      for (size_t i = 0; i < reasons.size(); ++i) std::cout << (i ? "; " : "") << reasons[i];
-      std::cout << "\n";
-    }
-    std::cout << "\n";
-  }
-
-  // The whole waiting list at once, within every provider's capacity.
-  Matcher matcher(in->providers.directory);
-  const MatchPlan plan = matcher.Match(requests);
-  const PlanSummary summary = Summarize(plan);
-  std::cout << Text(args, "2. The whole waiting list at once, within capacity (optimal plan)\n\n",
-                    "2. De hele wachtlijst tegelijk, binnen de capaciteit (optimaal plan)\n\n");
-  for (size_t i = 0; i < requests.size(); ++i) {
-    const PlanLine& line = plan.lines[i];
-    std::cout << "  " << requests[i].id << " -> ";
-    if (line.assigned()) {
-      std::cout << name(*line.provider) << " [" << ModeCode(line.mode) << "]";
-      if (line.mode == Mode::kInPerson || line.mode == Mode::kHomeVisit) {
-        std::cout << ", " << line.cost_m << " m";
-      }
-    } else {
-      std::cout << (line.reason == UnassignedReason::kNoSuitableProvider
-                        ? Text(args, "not placed: nothing suits", "niet geplaatst: niets past")
-                        : Text(args, "not placed: what suits is full",
-                               "niet geplaatst: wat past is vol"));
-    }
-    std::cout << "\n";
-  }
-  std::cout << "\n  " << Text(args, "placed ", "geplaatst ") << summary.assigned << "/"
-            << summary.requests << " ("
-            << summary.assigned_remote << Text(args, " by phone or video", " telefonisch of via video")
-            << "), " << Text(args, "mean distance ", "gemiddelde afstand ")
-            << static_cast<int64_t>(std::llround(summary.mean_distance_m)) << " m, "
-            << Text(args, "objective ", "doelwaarde ") << plan.objective << "\n";
-  return kExitOk;
-}
-
-}  // namespace
 }  // namespace wegwijzer::cli
 
 int main(int argc, char** argv) {

@@ -6,12 +6,12 @@
 // providers out as structure-of-arrays in a spatial tree whose nodes carry the union
 // of their providers' capabilities, and sorts ids for the contract's tie order.
 //
-// Example:
+// Example (examples/cpp/directory_from_snapshot.cc):
 //   absl::StatusOr<std::shared_ptr<const Directory>> directory =
 //       Directory::Create(snapshot);
 //   if (!directory.ok()) return directory.status();   // names the record and reason
 //   Router router(*directory);
-//   RouteResult result = router.Route(request, /*k=*/5);
+//   RouteResult result = router.Route(request, {.k = 5});
 //
 // Replacing the providers means building a new Directory and swapping the
 // shared_ptr (e.g. with std::atomic<std::shared_ptr<const Directory>>); routers that

@@ -33,9 +33,11 @@
 // generator uses its own SplitMix64 stream and arithmetic, not <random>'s
 // implementation-defined distributions.
 //
-// Example:
-//   auto gazetteer = Gazetteer::Load("gemeenten_2023_wgs84.geojson", "pc4_centroids.csv");
-//   auto people = ReadPostcodeDemographicsCsv("pc4_centroids.csv");
+// Example (examples/cpp/dutch_scenario.cc, on gemeenten_2023_wgs84.geojson and
+// pc4_centroids.csv):
+//   auto gazetteer = Gazetteer::Load(municipalities, postcodes);
+//   auto people = ReadPostcodeDemographicsCsv(postcodes);
+//   if (!gazetteer.ok() || !people.ok()) return 1;
 //   absl::StatusOr<DutchScenario> scenario =
 //       GenerateDutchScenario(**gazetteer, *people, {.seed = 7, .requests = 20000});
 //
@@ -44,6 +46,7 @@
 #define WEGWIJZER_DUTCH_SCENARIO_H_
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -52,9 +55,11 @@
 #include "absl/status/statusor.h"
 #include "wegwijzer/gazetteer.h"
 #include "wegwijzer/request.h"
-#include "wegwijzer/v1/directory.pb.h"
 
 namespace wegwijzer {
+namespace v1 {
+class DirectorySnapshot;
+}  // namespace v1
 
 // Who lives in one PC4 area.
 struct PostcodeDemographics {
@@ -98,7 +103,8 @@ struct DutchScenarioOptions {
 };
 
 struct DutchScenario {
-  v1::DirectorySnapshot directory;
+  // Never null once generated; immutable, shared by copies (see Scenario::directory).
+  std::shared_ptr<const v1::DirectorySnapshot> directory;
   std::vector<Request> requests;      // with municipality set
   std::vector<int> request_postcodes; // PC4 of each request's home, parallel to requests
   int skipped_postcodes = 0;  // demographics rows the gazetteer has no postcode or

@@ -8,9 +8,10 @@
 //   * Postcode("1011") or Postcode("1011 AB"): where the four-digit postcode area
 //     (PC4) is (its centroid) and in which municipality it lies.
 //
-// Example:
+// Example (examples/cpp/gazetteer_lookup.cc, on gemeenten_2023_wgs84.geojson and
+// pc4_centroids.csv):
 //   absl::StatusOr<std::shared_ptr<const Gazetteer>> gazetteer = Gazetteer::Load(
-//       "gemeenten_2023_wgs84.geojson", "pc4_centroids.csv");
+//       municipalities, postcodes);
 //   if (!gazetteer.ok()) return gazetteer.status();   // names file, feature or line
 //   if (auto m = (*gazetteer)->MunicipalityAt({52.3731, 4.8926})) std::cout << m->code;
 //   if (auto pc = (*gazetteer)->Postcode("1011AB")) std::cout << pc->municipality_code;

@@ -9,8 +9,8 @@
 // unless skip_bad_rows is set; then they are skipped and listed in the report.
 // Nothing is dropped silently.
 //
-// Example:
-//   absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv("providers.csv");
+// Example (examples/cpp/read_csv.cc):
+//   absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv(data + "/providers.csv");
 //   if (!providers.ok()) { std::cerr << providers.status().message(); return 1; }
 //   std::cerr << providers->report.ToString();   // warnings, skipped rows
 //
@@ -124,7 +124,8 @@ struct RequestsCsv {
   CsvReport report;
 };
 
-// Readers of a file path. kNotFound / kPermissionDenied when it cannot be read;
+// Readers of a file path. ReadFile's codes when it cannot be read (kNotFound,
+// kPermissionDenied, ...);
 // kInvalidArgument for a whole-file problem, or for bad rows without skip_bad_rows
 // (the message is the report: every bad row, then the summary).
 absl::StatusOr<ProvidersCsv> ReadProvidersCsv(const std::string& path,

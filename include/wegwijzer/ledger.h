@@ -7,22 +7,26 @@
 // provider's reservations are below its capacity (unlimited providers always
 // accept; capacity 0 never does).
 //
-// Example:
+// Example (examples/cpp/reserve_with_ledger.cc):
 //   CapacityLedger ledger(directory);
 //   absl::StatusOr<BookedReferral> booked = ledger.RouteAndReserve(router, request);
-//   if (booked.ok()) { ... booked->referral ...; ledger.Release(booked->reservation); }
+//   if (booked.ok()) {
+//     const ProviderIndex provider = booked->referral.provider;
+//     std::cout << request.id << " booked at " << directory->provider(provider).id
+//               << ", reserved " << ledger.Reserved(provider) << "\n";
+//     if (!ledger.Release(booked->reservation).ok()) return 1;
+//     std::cout << "released, reserved " << ledger.Reserved(provider) << "\n";
+//   }
 //
 // Thread-safety: thread-safe. Reserve and Release are lock-free on the counts and
 // take a short lock only to record the reservation ticket.
 #ifndef WEGWIJZER_LEDGER_H_
 #define WEGWIJZER_LEDGER_H_
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include <optional>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "wegwijzer/directory.h"
 #include "wegwijzer/router.h"
@@ -46,6 +50,9 @@ class CapacityLedger {
  public:
   // REQUIRES: `directory` is not null. Starts with no reservations.
   explicit CapacityLedger(std::shared_ptr<const Directory> directory);
+  ~CapacityLedger();
+  CapacityLedger(const CapacityLedger&) = delete;
+  CapacityLedger& operator=(const CapacityLedger&) = delete;
 
   // One slot at `provider`. kResourceExhausted when it is full, kInvalidArgument
   // when the index is out of range.
@@ -69,11 +76,11 @@ class CapacityLedger {
   const Directory& directory() const { return *directory_; }
 
  private:
+  // The counts and the tickets (atomics, a mutex and a hash map) live in
+  // lib/route/ledger.cc, so this header pulls in no container library.
+  struct State;
   std::shared_ptr<const Directory> directory_;
-  std::unique_ptr<std::atomic<int64_t>[]> reserved_;
-  std::atomic<uint64_t> next_ticket_{1};
-  mutable std::mutex mutex_;
-  absl::flat_hash_map<uint64_t, ProviderIndex> live_;  // guarded by mutex_
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace wegwijzer

@@ -5,7 +5,7 @@
 // answered against one consistent directory. The old snapshot is freed when its last
 // reader lets go.
 //
-// Example:
+// Example (examples/cpp/live_directory_swap.cc):
 //   LiveDirectory live(*Directory::Create(snapshot));
 //   // request threads:
 //   Router router(live.Current());

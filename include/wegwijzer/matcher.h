@@ -7,7 +7,7 @@
 // plan minimises   sum of c over assignments + sum of M over unassigned requests,
 // exactly.
 //
-// Algorithm (a short paper in lib/matcher.cc and lib/assignment.h):
+// Algorithm (a short paper in lib/match/matcher.cc and lib/match/assignment.h):
 //  1. Providers with unlimited capacity constrain nothing, so each request's best
 //     unlimited provider is folded into its outside option: O(r) = min(M(r), c(r,u)).
 //     Only pairs with c(r,p) < O(r) can improve on it (exact reduction).
@@ -22,7 +22,7 @@
 //  MatchSolver::kBoostReference solves the same problem on the full graph with
 //  Boost.Graph's successive_shortest_path_nonnegative_weights: slow, the reference.
 //
-// Example:
+// Example (examples/cpp/match_waiting_list.cc):
 //   Matcher matcher(directory);
 //   MatchPlan plan = matcher.Match(requests);
 //   std::cout << "objective: " << plan.objective << "\n";
@@ -94,12 +94,15 @@ struct MatchOptions {
   // remote pairs and decides when a distant physical pair is used by phone instead
   // (as in the contract's route). In [0, 1,000,000]. DEFAULT: 25,000.
   int64_t remote_cost_m = kRemoteCostMeters;
-  // Threads for building candidate lists; 0 = all cores. DEFAULT: 0.
+  // Threads for the per-request passes (outside options and first candidate lists,
+  // and the reasons of unassigned requests); the solver itself runs on the calling
+  // thread. 0 = all cores. DEFAULT: 0.
   int threads = 0;
   MatchSolver solver = MatchSolver::kFast;  // DEFAULT: kFast.
-  // Called now and then with (requests placed, total) from the calling thread.
-  // DEFAULT: none.
-  std::function<void(int64_t, int64_t)> progress;
+  // Called from the calling thread with (requests placed, total) while kFast places
+  // requests: after every 65,536 placements and once at the end with (total, total).
+  // kBoostReference does not call it. DEFAULT: none.
+  std::function<void(int64_t, int64_t)> progress = nullptr;
 };
 
 class Matcher {

@@ -17,20 +17,22 @@ class Request;
 }  // namespace v1
 
 // What one resident needs. Holds no personal data: an opaque id, a position and needs.
-// Defaults are the contract's (interchange.md v1.1, requests.csv).
+// Defaults are the contract's (interchange.md v1.1, requests.csv). Every field has an
+// initializer, so a designated initializer may omit any of them without a
+// -Wmissing-field-initializers warning in the caller's build.
 struct Request {
-  std::string id;             // Unique id of the request. Required.
-  LatLng position;            // Home or postcode centroid. Required, valid.
-  TopicSet topics;            // All topics needed. Required, non-empty.
+  std::string id{};           // Unique id of the request. Required.
+  LatLng position{};          // Home or postcode centroid. Required, valid.
+  TopicSet topics{};          // All topics needed. Required, non-empty.
   LanguageSet languages = DefaultLanguages();  // Any one suffices. DEFAULT: {nl}.
   ModeSet modes = kAllModes;  // Modes the resident accepts. DEFAULT: all four.
-  AccessSet access;           // Features needed (all of them). DEFAULT: none.
+  AccessSet access{};         // Features needed (all of them). DEFAULT: none.
   double max_km = 10;         // Farthest in-person trip, km, in [0, 1000]. DEFAULT: 10.
   int priority = 0;           // 0..3, 3 = most urgent or vulnerable. DEFAULT: 0.
-  std::string municipality;   // CBS code of the home municipality. DEFAULT: unknown.
+  std::string municipality{}; // CBS code of the home municipality. DEFAULT: unknown.
   // The postcode as recorded ("1011AB"), kept for the record; the router reads only
   // `position`, which a gazetteer fills from the postcode. DEFAULT: none.
-  std::string postcode;
+  std::string postcode{};
 
   static LanguageSet DefaultLanguages();
 

@@ -15,12 +15,12 @@
 // class 1 it appears once (location empty), and only if none of its locations is a
 // class-0 referral.
 //
-// Example:
+// Example (examples/cpp/route_one.cc; a batch: examples/cpp/route_batch.cc):
 //   Router router(directory);
-//   RouteResult result = router.Route(request, 5);
+//   RouteResult result = router.Route(request, {.k = 5});
 //   for (const Referral& r : result.referrals)
-//     std::cout << router.directory().provider(r.provider).id << " " << r.cost_m;
-//   if (result.referrals.empty()) std::cout << result.no_suitable_provider;
+//     std::cout << router.directory().provider(r.provider).id << " " << r.cost_m << "\n";
+//   if (result.referrals.empty()) std::cout << result.no_suitable_provider << "\n";
 //
 // Thread-safety: immutable, safe to share between threads; Route and RouteBatch
 // are const and may be called concurrently.

@@ -19,13 +19,16 @@
 #define WEGWIJZER_SCENARIO_H_
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "wegwijzer/request.h"
-#include "wegwijzer/v1/directory.pb.h"
 
 namespace wegwijzer {
+namespace v1 {
+class DirectorySnapshot;
+}  // namespace v1
 
 // The largest scenario GenerateScenario makes (about 2 GB of providers, 2 GB of
 // requests); more is kResourceExhausted.
@@ -47,7 +50,10 @@ struct ScenarioOptions {
 };
 
 struct Scenario {
-  v1::DirectorySnapshot directory;
+  // Never null once generated. Immutable and shared by copies of the Scenario; copy the
+  // snapshot (wegwijzer/v1/directory.pb.h) to change it. A pointer, so this header
+  // forward-declares the generated protobuf class instead of including it.
+  std::shared_ptr<const v1::DirectorySnapshot> directory;
   std::vector<Request> requests;
 };
 

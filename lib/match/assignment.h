@@ -35,7 +35,8 @@
 // Complexity: O(S log S) per placement, S the nodes settled; S is 1 for most
 // requests on realistic data and grows with local overload. Memory: O(n + m +
 // pairs built). Deterministic: the result depends only on the input and the order
-// of placement (input order).
+// of placement (AssignmentProblem::placement_order, which the Matcher derives from
+// the requests alone).
 #ifndef WEGWIJZER_LIB_ASSIGNMENT_H_
 #define WEGWIJZER_LIB_ASSIGNMENT_H_
 

@@ -9,6 +9,7 @@
 
 #include "match/assignment.h"
 #include "directory/directory_index.h"
+#include "core/parallel.h"
 #include "core/proto_codes.h"
 #include "match/reference_solver.h"
 #include "route/search.h"
@@ -128,22 +129,12 @@ bool AnySuitable(const internal::Query& q, const DirectoryIndex& index) {
   return any;
 }
 
+// The matcher's passes over requests are cheap per request: larger chunks, and a
+// thread only per 1,024 requests.
 template <typename Work>
-void ParallelFor(size_t n, int threads, Work work) {
-  threads = threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency());
-  threads = std::max(1, std::min<int>(threads, static_cast<int>(n / 1024) + 1));
-  std::atomic<size_t> next{0};
-  auto run = [&] {
-    constexpr size_t kChunk = 512;
-    for (size_t begin; (begin = next.fetch_add(kChunk)) < n;) {
-      const size_t end = std::min(n, begin + kChunk);
-      for (size_t i = begin; i < end; ++i) work(i);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(run);
-  run();
-  for (std::thread& t : pool) t.join();
+void ParallelFor(size_t n, int threads, Work&& work) {
+  internal::ParallelFor(n, {.threads = threads, .chunk = 512, .indices_per_thread = 1024},
+                        work);
 }
 
 // Request indexes sorted along a Z-order (Morton) curve over their positions.

@@ -1,14 +1,28 @@
 #include "wegwijzer/ledger.h"
 
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+
+#include "absl/container/flat_hash_map.h"
 #include "core/text.h"
 
 namespace wegwijzer {
 
+struct CapacityLedger::State {
+  explicit State(size_t providers) : reserved(new std::atomic<int64_t>[providers]) {
+    for (size_t i = 0; i < providers; ++i) reserved[i].store(0);
+  }
+  std::unique_ptr<std::atomic<int64_t>[]> reserved;  // one count per provider
+  std::atomic<uint64_t> next_ticket{1};
+  std::mutex mutex;
+  absl::flat_hash_map<uint64_t, ProviderIndex> live;  // guarded by mutex
+};
+
 CapacityLedger::CapacityLedger(std::shared_ptr<const Directory> directory)
-    : directory_(std::move(directory)),
-      reserved_(new std::atomic<int64_t>[directory_->size()]) {
-  for (size_t i = 0; i < directory_->size(); ++i) reserved_[i].store(0);
-}
+    : directory_(std::move(directory)), state_(std::make_unique<State>(directory_->size())) {}
+
+CapacityLedger::~CapacityLedger() = default;
 
 absl::StatusOr<Reservation> CapacityLedger::Reserve(ProviderIndex provider) {
   if (provider >= directory_->size()) {
@@ -17,7 +31,7 @@ absl::StatusOr<Reservation> CapacityLedger::Reserve(ProviderIndex provider) {
                       directory_->size(), ")"));
   }
   const std::optional<int64_t> capacity = directory_->provider(provider).capacity;
-  std::atomic<int64_t>& reserved = reserved_[provider];
+  std::atomic<int64_t>& reserved = state_->reserved[provider];
   int64_t current = reserved.load(std::memory_order_relaxed);
   // Compare-and-swap: two desk workers racing for the last slot cannot both win.
   do {
@@ -27,30 +41,30 @@ absl::StatusOr<Reservation> CapacityLedger::Reserve(ProviderIndex provider) {
           *capacity, " taken)"));
     }
   } while (!reserved.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel));
-  const uint64_t ticket = next_ticket_.fetch_add(1, std::memory_order_relaxed);
+  const uint64_t ticket = state_->next_ticket.fetch_add(1, std::memory_order_relaxed);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    live_.emplace(ticket, provider);
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->live.emplace(ticket, provider);
   }
   return Reservation{provider, ticket};
 }
 
 absl::Status CapacityLedger::Release(const Reservation& reservation) {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = live_.find(reservation.ticket);
-    if (it == live_.end() || it->second != reservation.provider) {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    auto it = state_->live.find(reservation.ticket);
+    if (it == state_->live.end() || it->second != reservation.provider) {
       return absl::NotFoundError(internal::Cat("reservation ", reservation.ticket,
                                                " is unknown or already released"));
     }
-    live_.erase(it);
+    state_->live.erase(it);
   }
-  reserved_[reservation.provider].fetch_sub(1, std::memory_order_acq_rel);
+  state_->reserved[reservation.provider].fetch_sub(1, std::memory_order_acq_rel);
   return absl::OkStatus();
 }
 
 int64_t CapacityLedger::Reserved(ProviderIndex provider) const {
-  return reserved_[provider].load(std::memory_order_acquire);
+  return state_->reserved[provider].load(std::memory_order_acquire);
 }
 
 std::optional<int64_t> CapacityLedger::Remaining(ProviderIndex provider) const {

@@ -11,7 +11,9 @@
 #include "absl/strings/str_join.h"
 #include "directory/directory_index.h"
 #include "core/geo_internal.h"
+#include "core/parallel.h"
 #include "core/proto_codes.h"
+#include "route/explain.h"
 #include "route/search.h"
 #include "wegwijzer/v1/request.pb.h"
 
@@ -19,170 +21,7 @@ namespace wegwijzer {
 namespace {
 
 using internal::DirectoryIndex;
-using internal::kNoMunicipality;
-
-// Words for people, in English or Dutch. Codes stay codes where a desk worker
-// knows them (language codes, municipality codes).
-struct Words {
-  bool nl;
-  std::string_view And() const { return nl ? " en " : " and "; }
-  std::string_view Or() const { return nl ? " of " : " or "; }
-  std::string Topic(wegwijzer::Topic t) const {
-    static constexpr std::string_view kDutch[] = {
-        "DigiD", "toeslagen", "belastingaangifte", "gemeentezaken", "gezondheid",
-        "bankzaken", "verzekeringen", "werk", "AOW en pensioen", "basisvaardigheden",
-        "apparaten", "internettoegang", "veilig online", "lezen en schrijven", "online leren"};
-    return std::string(nl ? kDutch[static_cast<int>(t)] : TopicCode(t));
-  }
-  std::string Topics(TopicSet topics) const {
-    std::string out;
-    for (int t = 0; t < kTopicCount; ++t) {
-      if (!topics.Contains(static_cast<wegwijzer::Topic>(t))) continue;
-      if (!out.empty()) internal::Append(&out, And());
-      internal::Append(&out, Topic(static_cast<wegwijzer::Topic>(t)));
-    }
-    return out;
-  }
-  std::string Features(AccessSet access) const {
-    static constexpr std::string_view kDutch[] = {
-        "rolstoeltoegang", "ringleiding", "een stille ruimte", "eenvoudige taal",
-        "hulp bij slechtziendheid"};
-    std::string out;
-    for (int a = 0; a < kAccessCount; ++a) {
-      if (!access.Contains(static_cast<Access>(a))) continue;
-      if (!out.empty()) internal::Append(&out, And());
-      internal::Append(&out, nl ? kDutch[a] : AccessCode(static_cast<Access>(a)));
-    }
-    return out;
-  }
-  std::string Km(double km) const {
-    std::string text = absl::StrFormat("%.1f", km);
-    if (nl) std::replace(text.begin(), text.end(), '.', ',');
-    return internal::Cat(text, " km");
-  }
-  std::string Limit(double km) const {
-    std::string text = absl::StrFormat("%g", km);
-    if (nl) std::replace(text.begin(), text.end(), '.', ',');
-    return internal::Cat(text, " km");
-  }
-};
-
-constexpr double kMetersPerDegree = kEarthRadiusMeters * std::numbers::pi / 180;
-
-// The rare path: walks every provider and reports the first constraint that left
-// no candidate. Each stage keeps the providers that pass it and all before it.
-std::string ExplainNoMatch(const Request& r, const Directory& directory, const Words& w) {
-  const DirectoryIndex& index = directory.index();
-  const uint32_t municipality =
-      r.municipality.empty() ? kNoMunicipality : index.FindMunicipality(r.municipality);
-  // Per provider: the modes still possible after each stage.
-  int helps = 0, reachable = 0, speaks = 0, accessible = 0, serves = 0, in_area = 0;
-  const internal::ProviderTable& t = index.table;
-  const uint32_t need_topics = r.topics.bits();
-  const ModeSet wanted = r.modes;
-  const double max_m = r.max_km * 1000;
-  // First pass, without branches: the providers that help with every topic needed.
-  std::vector<uint32_t> helping(directory.size());
-  size_t count = 0;
-  for (uint32_t p = 0; p < directory.size(); ++p) {
-    helping[count] = p;
-    count += (need_topics & ~t.topics[p]) == 0;
-  }
-  helps = static_cast<int>(count);
-  for (size_t h = 0; h < count; ++h) {
-    const uint32_t p = helping[h];
-    const ModeSet offered = ModeSet::FromBits(t.modes[p]);
-    ModeSet modes = (offered & wanted) & kRemoteModes;
-    const bool in_person = offered.Contains(Mode::kInPerson) && wanted.Contains(Mode::kInPerson);
-    const bool home_visit =
-        offered.Contains(Mode::kHomeVisit) && wanted.Contains(Mode::kHomeVisit);
-    const double reach_m = std::max(in_person ? max_m : 0.0, home_visit ? t.radius_m[p] : 0.0);
-    for (uint32_t l = t.location_begin[p]; (in_person || home_visit) && l < t.location_begin[p + 1];
-         ++l) {
-      // The latitude difference alone bounds the distance from below (d >= R·|dlat|):
-      // most providers are ruled out without a haversine.
-      if (std::fabs(t.positions[l].lat_deg - r.position.lat_deg) * kMetersPerDegree >
-          reach_m + 1) {
-        continue;
-      }
-      const double d = HaversineMeters(r.position, t.positions[l]);
-      if (in_person && d <= max_m) modes.Add(Mode::kInPerson);
-      if (home_visit && d <= t.radius_m[p]) modes.Add(Mode::kHomeVisit);
-    }
-    if (modes.empty()) continue;
-    ++reachable;
-    if (!t.languages[p].Intersects(r.languages)) continue;
-    ++speaks;
-    const AccessSet access = AccessSet::FromBits(t.access[p]);
-    if (!access.ContainsAll(r.access & kServiceFeatures)) continue;
-    if (!access.ContainsAll(r.access)) modes = modes - ModeSet{Mode::kInPerson};
-    if (modes.empty()) continue;
-    ++accessible;
-    if (!index.Serves(p, municipality)) continue;
-    ++serves;
-    if (!index.InServiceArea(p, r.position)) continue;
-    ++in_area;
-  }
-  const std::string topics = w.Topics(r.topics);
-  if (helps == 0) {
-    return internal::Cat(w.nl ? "geen aanbieder helpt met " : "no provider helps with ", topics);
-  }
-  const std::string reach =
-      r.modes == ModeSet{Mode::kInPerson}
-          ? internal::Cat(w.nl ? "binnen " : "within ", w.Limit(r.max_km))
-          : std::string(w.nl ? "binnen bereik" : "within reach");
-  auto providers = [&](int count) {
-    if (w.nl) {
-      return count == 1 ? std::string("1 aanbieder helpt")
-                        : internal::Cat(count, " aanbieders helpen");
-    }
-    return count == 1 ? std::string("1 provider helps")
-                      : internal::Cat(count, " providers help");
-  };
-  const std::string_view with = w.nl ? " met " : " with ";
-  if (reachable == 0) {
-    return internal::Cat(providers(helps), with, topics, w.nl ? ", geen " : ", none ", reach);
-  }
-  std::string why = internal::Cat(providers(reachable), with, topics, " ", reach);
-  const std::string languages = r.languages.ToString(w.Or());
-  if (speaks == 0) {
-    return internal::Cat(why, w.nl ? ", geen spreekt " : ", none speaks ", languages);
-  }
-  if (speaks < reachable) {
-    internal::Append(&why, ", ", speaks,
-                     w.nl ? (speaks == 1 ? " daarvan spreekt " : " daarvan spreken ")
-                          : (speaks == 1 ? " of them speaks " : " of them speak "),
-                     languages);
-  }
-  if (accessible == 0) {
-    return w.nl ? internal::Cat(why, ", geen biedt ", w.Features(r.access),
-                                " in een vorm die de aanvraag aanneemt")
-                : internal::Cat(why, ", none offers ", w.Features(r.access),
-                                " in a mode the request accepts");
-  }
-  if (serves == 0) {
-    if (w.nl) {
-      return r.municipality.empty()
-                 ? internal::Cat(why, ", maar alleen voor inwoners van bepaalde gemeenten en "
-                                      "de aanvraag noemt geen gemeente")
-                 : internal::Cat(why, ", geen is er voor inwoners van ", r.municipality);
-    }
-    return r.municipality.empty()
-               ? internal::Cat(why, ", but ", accessible == 1 ? "it serves" : "they serve",
-                               " only listed municipalities and the request names none")
-               : internal::Cat(why, ", none serves residents of ", r.municipality);
-  }
-  if (in_area == 0) {
-    return internal::Cat(why, w.nl ? ", het adres ligt in geen enkel werkgebied"
-                                   : ", none has the address in its service area");
-  }
-  if (w.nl) {
-    return internal::Cat(why, ", maar ", in_area == 1 ? "die is" : "alle zijn",
-                         " vol (capaciteit 0)");
-  }
-  return internal::Cat(why, ", but ", in_area == 1 ? "it is" : "all are",
-                       " full (capacity 0)");
-}
+using internal::Words;
 
 }  // namespace
 
@@ -233,7 +72,8 @@ RouteResult Router::Route(const Request& request, const RouteOptions& options) c
   }
   if (result.referrals.empty() && options.explain_no_match) {
     result.no_suitable_provider =
-        ExplainNoMatch(request, *directory_, Words{options.language == TextLanguage::kDutch});
+        internal::ExplainNoMatch(request, *directory_,
+                                 Words{options.language == TextLanguage::kDutch});
   }
   return result;
 }
@@ -241,24 +81,11 @@ RouteResult Router::Route(const Request& request, const RouteOptions& options) c
 std::vector<RouteResult> Router::RouteBatch(std::span<const Request> requests,
                                             const RouteOptions& options) const {
   std::vector<RouteResult> results(requests.size());
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::thread::hardware_concurrency());
-  threads = std::max(1, std::min<int>(threads, static_cast<int>(requests.size() / 64) + 1));
-  // Work is handed out in chunks from a shared counter so a slow region of the map
-  // does not leave a thread idle; each result lands in its own slot, so the output
-  // does not depend on the thread count.
-  constexpr size_t kChunk = 256;
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t begin; (begin = next.fetch_add(kChunk)) < requests.size();) {
-      const size_t end = std::min(requests.size(), begin + kChunk);
-      for (size_t i = begin; i < end; ++i) results[i] = Route(requests[i], options);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+  // Each result lands in its own slot, so the output does not depend on the thread
+  // count.
+  internal::ParallelFor(requests.size(),
+                        {.threads = options.threads, .chunk = 256, .indices_per_thread = 64},
+                        [&](size_t i) { results[i] = Route(requests[i], options); });
   return results;
 }
 

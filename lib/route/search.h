@@ -58,7 +58,7 @@ struct PhysicalPair {
 
 // The `capacity` best class-0 pairs (physical mode used) in (cost, tie) order,
 // written to `best`; returns how many. A pair whose provider would rather be
-// phoned (remote suits and the physical cost exceeds 25,000) is not class 0.
+// phoned (remote suits and the physical cost exceeds limits.remote_cost) is not class 0.
 int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimits& limits,
                    PhysicalPair* best, int capacity);
 

@@ -15,6 +15,7 @@
 #include "scenario/sampling.h"
 #include "interchange/files.h"
 #include "interchange/table_reader.h"
+#include "wegwijzer/v1/directory.pb.h"
 
 namespace wegwijzer {
 namespace {
@@ -106,11 +107,12 @@ struct Place {
 class Builder {
  public:
   Builder(const Gazetteer& gazetteer, const DutchScenarioOptions& options,
-          std::vector<Area> areas, DutchScenario* out)
+          std::vector<Area> areas, DutchScenario* out, v1::DirectorySnapshot* directory)
       : gazetteer_(gazetteer),
         options_(options),
         areas_(std::move(areas)),
         out_(out),
+        directory_(directory),
         rng_(options.seed * 0x2545F4914F6CDD1DULL + 0x5EED) {
     places_.resize(gazetteer.municipality_count());
     for (size_t i = 0; i < areas_.size(); ++i) {
@@ -219,8 +221,8 @@ class Builder {
   }
 
   v1::Provider* NewProvider(v1::ProviderKind kind, std::string name) {
-    v1::Provider* p = out_->directory.add_providers();
-    p->set_id(absl::StrFormat("P%06d", out_->directory.providers_size() - 1));
+    v1::Provider* p = directory_->add_providers();
+    p->set_id(absl::StrFormat("P%06d", directory_->providers_size() - 1));
     p->set_kind(kind);
     p->set_name(std::move(name));
     return p;
@@ -397,6 +399,7 @@ class Builder {
   std::vector<Area> areas_;
   std::vector<Place> places_;
   DutchScenario* out_;
+  v1::DirectorySnapshot* directory_;  // out_->directory, writable while building
   Random rng_;
 };
 
@@ -511,10 +514,12 @@ absl::StatusOr<DutchScenario> GenerateDutchScenario(
     return absl::InvalidArgumentError(
         "the demographics give no residents in any postcode area of the gazetteer");
   }
-  scenario.directory.set_source(absl::StrFormat(
+  auto directory = std::make_shared<v1::DirectorySnapshot>();
+  scenario.directory = directory;
+  directory->set_source(absl::StrFormat(
       "Dutch scenario (seed %d) on %d municipalities and %d postcode areas", options.seed,
       gazetteer.municipality_count(), areas.size()));
-  Builder builder(gazetteer, options, std::move(areas), &scenario);
+  Builder builder(gazetteer, options, std::move(areas), &scenario, directory.get());
   builder.Providers();
   builder.Requests();
   return scenario;

@@ -5,6 +5,7 @@
 #include <numbers>
 
 #include "absl/strings/str_format.h"
+#include "wegwijzer/v1/directory.pb.h"
 #include "core/proto_codes.h"
 #include "core/random.h"
 #include "core/text.h"
@@ -92,7 +93,9 @@ absl::StatusOr<Scenario> GenerateScenario(const ScenarioOptions& options) {
   if (absl::Status s = Validate(options); !s.ok()) return s;
   Random rng(options.seed * 0x2545F4914F6CDD1DULL + 17);
   Scenario scenario;
-  scenario.directory.set_source(
+  auto directory = std::make_shared<v1::DirectorySnapshot>();
+  scenario.directory = directory;
+  directory->set_source(
       absl::StrFormat("generated scenario (seed %d)", options.seed));
 
   const int town_count =
@@ -114,7 +117,7 @@ absl::StatusOr<Scenario> GenerateScenario(const ScenarioOptions& options) {
   const int remote = std::max(options.providers > 0 ? 1 : 0,
                               static_cast<int>(options.providers * options.remote_share));
   for (int i = 0; i < options.providers; ++i) {
-    v1::Provider* p = scenario.directory.add_providers();
+    v1::Provider* p = directory->add_providers();
     p->set_id(absl::StrFormat("P%06d", i));
     if (i < remote) {
       p->set_name(absl::StrFormat("Hulplijn %d", i + 1));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -456,6 +457,39 @@ TEST_F(Cli, MatchRejectsBadRowsLikeRoute) {
   EXPECT_EQ(run.out, "objective: 3025222\n");
   EXPECT_NE(run.err.find(Path("r.csv") + ":8: bad row:"), std::string::npos) << run.err;
   EXPECT_EQ(Slurp(Path("plan.csv")), Slurp(kMatchFixture + "/plan.csv"));
+}
+
+// The demo prints 3 referrals per resident unless --k is given, and any --k as given
+// (an explicit --k 5 once turned into 3). The embedded scenario has residents with
+// five or more suitable providers, so the counts show the difference.
+int MostReferralsOfAResident(const std::string& demo_output) {
+  int most = 0;
+  std::istringstream lines(demo_output);
+  for (std::string line; std::getline(lines, line);) {
+    // Route lines read "  <rank>. <provider> [<mode>]"; plan lines have no rank.
+    if (line.size() > 4 && line.starts_with("  ") && std::isdigit(line[2])) {
+      most = std::max(most, std::stoi(line.substr(2)));
+    }
+  }
+  return most;
+}
+
+TEST_F(Cli, DemoShowsThreeReferralsByDefaultAndAnyExplicitK) {
+  const std::string data = std::string(WEGWIJZER_SOURCE_DIR) + "/data";
+  CliRun standard = Wegwijzer({"demo", "--data", data});
+  ASSERT_EQ(standard.exit_code, 0) << standard.err;
+  EXPECT_EQ(MostReferralsOfAResident(standard.out), 3);
+  for (int k : {1, 4, 5}) {
+    CliRun run = Wegwijzer({"demo", "--data", data, "--k", std::to_string(k)});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(MostReferralsOfAResident(run.out), k) << "--k " << k;
+  }
+  CliRun attached = Wegwijzer({"demo", "--data", data, "--k=5"});
+  EXPECT_EQ(MostReferralsOfAResident(attached.out), 5);
+  // The plan (part 2) does not depend on k.
+  const std::string plan = "2. The whole waiting list";
+  EXPECT_EQ(standard.out.substr(standard.out.find(plan)),
+            attached.out.substr(attached.out.find(plan)));
 }
 
 // ---------------------------------------------------------------------------

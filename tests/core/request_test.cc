@@ -147,7 +147,9 @@ TEST(Request, CsvAndValidateAgreeOnEveryBound) {
                      "\n"),
         "requests.csv");
     EXPECT_EQ(csv.ok(), r.Validate().ok()) << km;
-    if (csv.ok()) EXPECT_EQ(csv->requests[0].max_km, km);
+    if (csv.ok()) {
+      EXPECT_EQ(csv->requests[0].max_km, km);
+    }
   }
   for (int priority : {-2, -1, 0, 1, 2, 3, 4, 100}) {
     Request r = Valid();

@@ -107,7 +107,7 @@ TEST(Directory, RejectsInvalidServiceAreas) {
 
 TEST(Directory, SerializedRoundTripIsIdentical) {
   Scenario scenario = GenerateScenario({.seed = 3, .providers = 500, .requests = 0}).value();
-  std::string bytes = scenario.directory.SerializeAsString();
+  std::string bytes = scenario.directory->SerializeAsString();
   auto directory = Directory::FromSerialized(bytes);
   ASSERT_TRUE(directory.ok()) << directory.status();
   EXPECT_EQ((*directory)->snapshot().SerializeAsString(), bytes);

@@ -97,7 +97,9 @@ TEST(RegionGrid, SharedBordersGiveOneDeterministicSide) {
         for (auto [px, py] : {std::pair{x0 + t * size, y0}, std::pair{x0, y0 + t * size}}) {
           const uint32_t found = grid.Find(px, py);
           EXPECT_EQ(found, grid.FindBruteForce(px, py)) << px << ", " << py;
-          if (i > 0 && j > 0) EXPECT_NE(found, RegionGrid::kNone) << px << ", " << py;
+          if (i > 0 && j > 0) {
+            EXPECT_NE(found, RegionGrid::kNone) << px << ", " << py;
+          }
         }
       }
     }

@@ -16,7 +16,7 @@ namespace {
 
 TEST(Concurrency, RoutingAndReservingWhileSnapshotsAreSwapped) {
   Scenario scenario = GenerateScenario({.seed = 21, .providers = 400, .requests = 600}).value();
-  auto first = Directory::Create(scenario.directory);
+  auto first = Directory::Create(*scenario.directory);
   ASSERT_TRUE(first.ok());
   LiveDirectory live(*first);
   // Every snapshot has the same providers, so answers must not change across swaps.
@@ -28,7 +28,7 @@ TEST(Concurrency, RoutingAndReservingWhileSnapshotsAreSwapped) {
   std::atomic<int> mismatches{0}, routed{0};
   std::thread swapper([&] {
     for (int i = 0; i < 20 && !stop; ++i) {
-      auto next = Directory::Create(scenario.directory);
+      auto next = Directory::Create(*scenario.directory);
       ASSERT_TRUE(next.ok());
       live.Replace(*next);
     }
@@ -42,7 +42,9 @@ TEST(Concurrency, RoutingAndReservingWhileSnapshotsAreSwapped) {
         if (result.referrals != expected[i].referrals) ++mismatches;
         if (!result.referrals.empty() && i % 3 == 0) {
           auto reservation = ledger.Reserve(result.referrals[0].provider);
-          if (reservation.ok() && i % 2 == 0) EXPECT_TRUE(ledger.Release(*reservation).ok());
+          if (reservation.ok() && i % 2 == 0) {
+            EXPECT_TRUE(ledger.Release(*reservation).ok());
+          }
         }
         ++routed;
       }
@@ -62,13 +64,15 @@ TEST(Concurrency, RoutingAndReservingWhileSnapshotsAreSwapped) {
   EXPECT_EQ(routed, static_cast<int>(scenario.requests.size()));
   for (ProviderIndex p = 0; p < (*first)->size(); ++p) {
     const auto& capacity = (*first)->provider(p).capacity;
-    if (capacity) EXPECT_LE(ledger.Reserved(p), *capacity);
+    if (capacity) {
+      EXPECT_LE(ledger.Reserved(p), *capacity);
+    }
   }
 }
 
 TEST(Concurrency, RouteBatchOnManyThreadsEqualsOneThread) {
   Scenario scenario = GenerateScenario({.seed = 4, .providers = 1000, .requests = 3000}).value();
-  auto directory = Directory::Create(scenario.directory);
+  auto directory = Directory::Create(*scenario.directory);
   ASSERT_TRUE(directory.ok());
   Router router(*directory);
   auto one = router.RouteBatch(scenario.requests, {.k = 5, .threads = 1});

@@ -238,7 +238,9 @@ TEST(CsvTokenizer, MarksInvalidUtf8Records) {
       ASSERT_TRUE(t.status.ok());
       ASSERT_GE(t.records.size(), 1u);
       EXPECT_EQ(t.records[0].problem, Problem::kInvalidUtf8);
-      if (t.records.size() > 1) EXPECT_EQ(t.records[1].problem, Problem::kNone);
+      if (t.records.size() > 1) {
+        EXPECT_EQ(t.records[1].problem, Problem::kNone);
+      }
     }
   }
 }
@@ -300,7 +302,8 @@ TEST(CsvTokenizer, WrittenFieldsReadBackTheSame) {
         for (size_t n = random.Below(6); n > 0; --n) field += pieces[random.Below(std::size(pieces))];
         while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.erase(0, 1);
         while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.pop_back();
-        text += (c ? "," : "") + wegwijzer::CsvField(field);
+        if (c) text += ',';
+        text += wegwijzer::CsvField(field);
         row.push_back(field);
       }
       text += random.Below(2) ? "\n" : "\r\n";

@@ -961,7 +961,7 @@ TEST(Interchange, GeneratedScenariosRoundTripThroughCsv) {
     SCOPED_TRACE(seed);
     Scenario scenario = GenerateScenario({.seed = seed, .providers = 400, .requests = 400}).value();
     absl::StatusOr<std::shared_ptr<const Directory>> directory =
-        Directory::Create(scenario.directory);
+        Directory::Create(*scenario.directory);
     ASSERT_TRUE(directory.ok()) << directory.status();
     const std::string providers_csv = FormatProvidersCsv(**directory);
     absl::StatusOr<ProvidersCsv> providers = ParseProvidersCsv(providers_csv, "p.csv");

@@ -61,7 +61,9 @@ void ExpectValidPlan(const Instance& instance, const Directory& directory,
   }
   EXPECT_EQ(objective, plan.objective);
   for (const v1::Provider& p : instance.snapshot.providers()) {
-    if (p.has_capacity()) EXPECT_LE(load[p.id()], p.capacity()) << p.id();
+    if (p.has_capacity()) {
+      EXPECT_LE(load[p.id()], p.capacity()) << p.id();
+    }
   }
 }
 
@@ -105,7 +107,7 @@ TEST(Matcher, OptimalAndValidOn150RandomInstancesAgainstTheBoostReference) {
     auto directory = Directory::Create(instance.snapshot);
     ASSERT_TRUE(directory.ok()) << directory.status();
     Matcher matcher(*directory);
-    MatchPlan fast = matcher.Match(instance.requests, {.threads = 1 + seed % 2});
+    MatchPlan fast = matcher.Match(instance.requests, {.threads = static_cast<int>(1 + seed % 2)});
     MatchPlan reference =
         matcher.Match(instance.requests, {.solver = MatchSolver::kBoostReference});
     ASSERT_EQ(fast.objective, reference.objective) << "seed " << seed;

@@ -14,6 +14,7 @@
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/matcher.h"
 #include "wegwijzer/router.h"
+#include "wegwijzer/v1/directory.pb.h"
 
 namespace wegwijzer {
 namespace {
@@ -69,7 +70,7 @@ TEST_F(DutchScenarioTest, SameSeedSameScenarioOtherSeedOther) {
   auto b = GenerateDutchScenario(*gazetteer_, people_, {.seed = 3, .requests = 2000});
   auto c = GenerateDutchScenario(*gazetteer_, people_, {.seed = 4, .requests = 2000});
   ASSERT_TRUE(a.ok() && b.ok() && c.ok());
-  EXPECT_EQ(a->directory.SerializeAsString(), b->directory.SerializeAsString());
+  EXPECT_EQ(a->directory->SerializeAsString(), b->directory->SerializeAsString());
   EXPECT_EQ(FormatRequestsCsv(a->requests), FormatRequestsCsv(b->requests));
   EXPECT_EQ(a->request_postcodes, b->request_postcodes);
   EXPECT_NE(FormatRequestsCsv(a->requests), FormatRequestsCsv(c->requests));
@@ -79,7 +80,7 @@ TEST_F(DutchScenarioTest, SameSeedSameScenarioOtherSeedOther) {
 TEST_F(DutchScenarioTest, ValidForTheDirectoryAndTheCsvContract) {
   absl::StatusOr<DutchScenario> s = GenerateDutchScenario(*gazetteer_, people_, {.requests = 3000});
   ASSERT_TRUE(s.ok()) << s.status();
-  absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(s->directory);
+  absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(*s->directory);
   ASSERT_TRUE(directory.ok()) << directory.status();
   // Written as the contract's CSV and read back (with the map, so municipality codes
   // are checked too): the same directory and requests, no warnings.
@@ -103,7 +104,7 @@ TEST_F(DutchScenarioTest, ProvidersArePlacedAsDescribed) {
   std::map<v1::ProviderKind, int> kinds;
   std::set<std::string> desks;
   int desks_at_home = 0, phone_lines = 0;
-  for (const v1::Provider& p : s->directory.providers()) {
+  for (const v1::Provider& p : s->directory->providers()) {
     ++kinds[p.kind()];
     if (p.kind() == v1::PROVIDER_KIND_MUNICIPAL) {
       ASSERT_EQ(p.municipalities_size(), 1) << p.id();
@@ -205,7 +206,7 @@ TEST_F(DutchScenarioTest, RoutesAndMatches) {
   absl::StatusOr<DutchScenario> s =
       GenerateDutchScenario(*gazetteer_, people_, {.seed = 5, .requests = 5000});
   ASSERT_TRUE(s.ok()) << s.status();
-  absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(s->directory);
+  absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(*s->directory);
   ASSERT_TRUE(directory.ok());
   Router router(*directory);
   std::vector<RouteResult> routes = router.RouteBatch(s->requests, {.k = 3});

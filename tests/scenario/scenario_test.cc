@@ -24,7 +24,7 @@ std::string Message(const absl::Status& s) { return std::string(s.message()); }
 
 // Everything a scenario holds, as text: the snapshot's bytes and requests.csv.
 std::string Fingerprint(const Scenario& s) {
-  return s.directory.SerializeAsString() + FormatRequestsCsv(s.requests);
+  return s.directory->SerializeAsString() + FormatRequestsCsv(s.requests);
 }
 
 TEST(Scenario, SameSeedSameScenario) {
@@ -34,9 +34,9 @@ TEST(Scenario, SameSeedSameScenario) {
   ASSERT_TRUE(a.ok()) << a.status();
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(Fingerprint(*a), Fingerprint(*b));
-  EXPECT_EQ(a->directory.providers_size(), 300);
+  EXPECT_EQ(a->directory->providers_size(), 300);
   EXPECT_EQ(a->requests.size(), 500u);
-  EXPECT_EQ(a->directory.source(), "generated scenario (seed 11)");
+  EXPECT_EQ(a->directory->source(), "generated scenario (seed 11)");
 
   ScenarioOptions other = options;
   other.seed = 12;
@@ -77,7 +77,7 @@ TEST(Scenario, BoundsAreErrors) {
   }
   absl::StatusOr<Scenario> empty = GenerateScenario({.providers = 0, .requests = 0});
   ASSERT_TRUE(empty.ok()) << empty.status();
-  EXPECT_EQ(empty->directory.providers_size(), 0);
+  EXPECT_EQ(empty->directory->providers_size(), 0);
   EXPECT_TRUE(empty->requests.empty());
 }
 
@@ -93,14 +93,14 @@ TEST(Scenario, EveryProviderAndRequestPassesValidation) {
                                                      .capacity_scale = 0.3});
       ASSERT_TRUE(s.ok()) << s.status();
       // Each provider on its own (so a failure names it), then the whole directory.
-      for (const v1::Provider& p : s->directory.providers()) {
+      for (const v1::Provider& p : s->directory->providers()) {
         v1::DirectorySnapshot one;
         *one.add_providers() = p;
         absl::StatusOr<std::shared_ptr<const Directory>> d = Directory::Create(one);
         ASSERT_TRUE(d.ok()) << d.status();
       }
       absl::StatusOr<std::shared_ptr<const Directory>> directory =
-          Directory::Create(s->directory);
+          Directory::Create(*s->directory);
       ASSERT_TRUE(directory.ok()) << directory.status();
       for (const Request& r : s->requests) ASSERT_TRUE(r.Validate().ok()) << r.Validate();
       EXPECT_TRUE(ValidateUniqueIds(s->requests).ok());

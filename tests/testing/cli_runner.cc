@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
+
 namespace wegwijzer::testing {
 namespace {
 
@@ -27,9 +29,12 @@ std::string Slurp(const std::string& path) {
 
 CliRun RunCli(const std::vector<std::string>& args, const std::string& scratch_dir) {
   std::string command = ShellQuote(WEGWIJZER_CLI);
-  for (const std::string& a : args) command += " " + ShellQuote(a);
-  const std::string out = scratch_dir + "/.stdout", err = scratch_dir + "/.stderr";
-  command += " >" + ShellQuote(out) + " 2>" + ShellQuote(err) + " </dev/null";
+  // StrAppend rather than chains of operator+: GCC 12 reports a false -Wrestrict
+  // inside std::string's concatenation when it inlines those.
+  for (const std::string& a : args) absl::StrAppend(&command, " ", ShellQuote(a));
+  const std::string out = absl::StrCat(scratch_dir, "/.stdout");
+  const std::string err = absl::StrCat(scratch_dir, "/.stderr");
+  absl::StrAppend(&command, " >", ShellQuote(out), " 2>", ShellQuote(err), " </dev/null");
   const int status = std::system(command.c_str());
   CliRun run;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -27,7 +27,7 @@ void BindScenario(py::module_& m) {
       scenario = GenerateScenario({.seed = seed, .providers = providers, .requests = requests,
                                    .towns = towns, .remote_share = remote_share});
       if (scenario.ok()) {
-        directory = wegwijzer::Directory::Create(scenario->directory);
+        directory = wegwijzer::Directory::Create(*scenario->directory);
         if (directory.ok()) bound = std::make_shared<Directory>(*directory);
       }
     }

@@ -1,0 +1,68 @@
+// Internal to the command-line program: what main.cc (argument parsing, route, match,
+// generate) and demo.cc share.
+#ifndef WEGWIJZER_BINDINGS_CLI_CLI_H_
+#define WEGWIJZER_BINDINGS_CLI_CLI_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "wegwijzer/interchange.h"
+
+#ifndef WEGWIJZER_DEFAULT_DATA_DIR
+#define WEGWIJZER_DEFAULT_DATA_DIR "data"
+#endif
+
+namespace wegwijzer {
+class Gazetteer;
+}  // namespace wegwijzer
+
+namespace wegwijzer::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitBadInput = 1;
+constexpr int kExitUsage = 2;
+
+// Referrals per request when --k is not given: route writes the contract's 5; the
+// demo prints 3, which fit a screen.
+constexpr int kDefaultRouteK = 5;
+constexpr int kDefaultDemoK = 3;
+
+struct Args {
+  std::string command;
+  std::string providers, requests, out, data = WEGWIJZER_DEFAULT_DATA_DIR, lang = "en";
+  std::string municipalities, postcodes;  // gazetteer files for route and match
+  // --k as given; nullopt when absent, and then each command uses its own default.
+  std::optional<int> k;
+  int threads = 0;
+  int provider_count = 5000, request_count = 10000, seed = 1;
+  bool skip_bad_rows = false;
+  bool explain = false;
+  // Reading limits (CsvReadOptions); unset = the library's defaults.
+  std::optional<int64_t> max_file_mb, max_field_mb, max_rows;
+  bool help = false;
+};
+
+// Both inputs, read with the contract's readers.
+struct Inputs {
+  ProvidersCsv providers;
+  RequestsCsv requests;
+};
+
+// Reads both inputs, printing every problem to stderr; nullopt (after printing) when
+// either is unusable.
+std::optional<Inputs> ReadInputs(const std::string& providers_path,
+                                 const std::string& requests_path,
+                                 const CsvReadOptions& options);
+
+// The read options of route and match: --skip-bad-rows, the limits' flags and the
+// gazetteer (may be null).
+CsvReadOptions CsvOptions(const Args& args, const Gazetteer* gazetteer);
+
+// `wegwijzer demo`: routes and matches the scenario in args.data and prints readable
+// referrals with their reasons, in args.lang. Returns the exit code.
+int Demo(const Args& args);
+
+}  // namespace wegwijzer::cli
+
+#endif  // WEGWIJZER_BINDINGS_CLI_CLI_H_
