@@ -51,7 +51,7 @@ inline absl::StatusOr<NationalInstance> MakeNationalInstance(
       gazetteer, people,
       {.seed = seed, .requests = 0, .residents_65plus_per_volunteer = per_volunteer});
   if (!scenario.ok()) return scenario.status();
-  absl::StatusOr<std::shared_ptr<const Directory>> providers = Directory::Create(scenario->directory);
+  absl::StatusOr<std::shared_ptr<const Directory>> providers = Directory::Create(*scenario->directory);
   if (!providers.ok()) return providers.status();
   out.providers = *providers;
 
