@@ -40,6 +40,8 @@ Usage:
   wegwijzer match --providers P.csv --requests R.csv [--skip-bad-rows]
                   [--threads N] --out plan.csv
                   [--municipalities M.geojson [--postcodes PC4.csv]]
+  wegwijzer coverage --providers P.csv --demand D.csv [--candidates C.csv --add N]
+                     --out-dir DIR ...   (see 'wegwijzer coverage --help')
   wegwijzer demo [--data DIR] [--lang en|nl] [--k 3]
   wegwijzer generate [--provider-count 5000] [--request-count 10000] [--seed 1]
                      --out DIR
@@ -445,6 +447,8 @@ int Generate(const Args& args) {
 
 }  // namespace
 
+int CoverageMain(int argc, char** argv);  // coverage_command.cc
+
 int Main(int argc, char** argv) {
   if (argc >= 2 && (std::string_view(argv[1]) == "import-hsds" ||
                     std::string_view(argv[1]) == "export-hsds")) {
@@ -455,6 +459,7 @@ int Main(int argc, char** argv) {
   Args args;
   // A signal while an output file is being replaced leaves no temporary file behind.
   RemoveTemporaryFilesOnSignal();
+  if (argc > 1 && std::string_view(argv[1]) == "coverage") return CoverageMain(argc, argv);
   if (std::optional<int> error = Parse(argc, argv, &args)) return *error;
   if (args.help) {
     std::cout << kUsage << "\n" << kHsdsUsage;

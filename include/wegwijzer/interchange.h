@@ -18,6 +18,7 @@
 #ifndef WEGWIJZER_INTERCHANGE_H_
 #define WEGWIJZER_INTERCHANGE_H_
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -46,6 +47,13 @@ struct CsvReadOptions {
   // know is reported as a warning (a typo such as GM363 would otherwise silently make
   // a provider serve nobody).
   const Gazetteer* gazetteer = nullptr;
+
+  // requests.csv only: the name of one extra column of whole numbers >= 0 that the
+  // reader accepts and returns in RequestsCsv::counts (demand.csv's `count`, see
+  // coverage.h), or empty for none. An empty field is 1; a value that is not a whole
+  // number, is negative or exceeds 1,000,000,000 (so that sums over millions of rows
+  // stay exact in 64 bits) makes the row bad. DEFAULT: empty.
+  std::string count_column;
 
   // Limits, so that no input can exhaust the machine. Each, when passed, is an error
   // naming the limit's name below (and where to raise it, `limit_hint`):
@@ -110,6 +118,9 @@ struct ProvidersCsv {
 struct RequestsCsv {
   std::vector<Request> requests;  // in file order
   std::vector<int> lines;         // line of each request, parallel to `requests`
+  // CsvReadOptions::count_column of each request, parallel to `requests`; empty when
+  // no count column was asked for.
+  std::vector<int64_t> counts;
   CsvReport report;
 };
 

@@ -187,10 +187,14 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
                                              const CsvReadOptions& options) {
   RequestsCsv result;
   RequestColumns c{};
+  // The extra count column (demand.csv) is known, never required.
+  std::vector<std::string_view> known(std::begin(kRequestColumns), std::end(kRequestColumns));
+  if (!options.count_column.empty()) known.push_back(options.count_column);
+  int count_column = -1;
   absl::Status status = internal::WalkContractTable(
       text,
       {.file = file_name,
-       .known = kRequestColumns,
+       .known = known,
        .required = RequestRequired,
        .on_header =
            [&](const internal::TableReader& t) {
@@ -198,6 +202,7 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
                   t.Find("topics"), t.Find("languages"), t.Find("modes"),
                   t.Find("access"), t.Find("max_km"),    t.Find("priority"),
                   t.Find("municipality"), t.Find("postcode")};
+             if (!options.count_column.empty()) count_column = t.Find(options.count_column);
            },
        .parse_row =
            [&](const CsvRecord& record) {
@@ -205,7 +210,17 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
              std::vector<std::string> warnings;
              std::string reason =
                  ParseRequestRow(record, c, options.gazetteer, &request, &warnings);
+             int64_t count = 1;
+             if (std::string_view f = Field(record, count_column); reason.empty() && !f.empty()) {
+               reason = internal::ParseWhole(options.count_column, f, &count);
+               if (reason.empty() && count < 0) {
+                 reason = internal::Cat(options.count_column, ": '", f, "' is negative");
+               } else if (reason.empty() && count > 1'000'000'000) {
+                 reason = internal::Cat(options.count_column, ": '", f, "' is above 1000000000");
+               }
+             }
              if (reason.empty()) {
+               if (!options.count_column.empty()) result.counts.push_back(count);
                result.requests.push_back(std::move(request));
                result.lines.push_back(record.line);
                internal::AddWarnings(record.line, std::move(warnings), &result.report);

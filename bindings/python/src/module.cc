@@ -25,4 +25,5 @@ PYBIND11_MODULE(_core, m) {
   wegwijzer::python::BindMatchPlan(m);
   wegwijzer::python::BindFiles(m);
   wegwijzer::python::BindScenario(m);
+  wegwijzer::python::BindCoverage(m);
 }

@@ -15,6 +15,7 @@ void BindCapacityLedger(pybind11::module_& m);  // ledger.cc: CapacityLedger
 void BindMatchPlan(pybind11::module_& m);     // plan.cc: MatchPlan
 void BindFiles(pybind11::module_& m);         // files.cc: write_file
 void BindScenario(pybind11::module_& m);      // scenario.cc: generate_scenario
+void BindCoverage(pybind11::module_& m);      // coverage.cc: analyze_coverage, CoverageAnalysis
 
 }  // namespace wegwijzer::python
 

@@ -18,6 +18,7 @@ files, CapacityExhaustedError when providers are full (CapacityLedger).
 from ._core import CapacityExhaustedError, __version__
 from ._codes import (ACCESS, MODES, PHYSICAL_MODES, PROVIDER_KINDS, REMOTE_COST_M, TOPICS,
                      access_mask, codes_of, language_codes, mode_mask, topic_mask)
+from ._coverage import CoverageResult, analyze_coverage, choose_sites_from_sets
 from ._directory import Directory, Location, Provider
 from ._ledger import Booking, CapacityLedger, Reservation
 from ._requests import CsvProblem, CsvReport, CsvWarning, Request, RequestBatch
@@ -28,9 +29,9 @@ from ._scenario import generate_scenario, haversine_m
 __all__ = [
     "ACCESS", "MODES", "PHYSICAL_MODES", "PROVIDER_KINDS", "REMOTE_COST_M", "TOPICS",
     "UNASSIGNED_REASONS",
-    "Booking", "CapacityExhaustedError", "CapacityLedger", "CsvProblem", "CsvReport", "CsvWarning", "Directory",
+    "Booking", "CapacityExhaustedError", "CapacityLedger", "CoverageResult", "CsvProblem", "CsvReport", "CsvWarning", "Directory",
     "Location", "MatchPlan", "PlanLine", "Provider", "Referral", "ReferralTable", "Request",
     "RequestBatch", "Reservation", "RouteResult",
-    "access_mask", "codes_of", "generate_scenario", "haversine_m", "language_codes",
+    "access_mask", "analyze_coverage", "choose_sites_from_sets", "codes_of", "generate_scenario", "haversine_m", "language_codes",
     "mode_mask", "topic_mask",
 ]
