@@ -39,6 +39,7 @@
 #include "match/matcher_internal.h"
 #include "wegwijzer/directory.h"
 #include "wegwijzer/dutch_scenario.h"
+#include "wegwijzer/v1/directory.pb.h"
 #include "wegwijzer/gazetteer.h"
 #include "wegwijzer/matcher.h"
 #include "wegwijzer/scenario.h"

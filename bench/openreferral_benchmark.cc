@@ -37,7 +37,7 @@ std::string TopicName(int proto_topic) {
 v1::HsdsDirectory MakeDirectory(int services) {
   absl::StatusOr<Scenario> scenario = GenerateScenario({.seed = kSeed, .providers = services, .requests = 0});
   if (!scenario.ok()) std::abort();  // the options are valid
-  const v1::DirectorySnapshot& snapshot = scenario->directory;
+  const v1::DirectorySnapshot& snapshot = *scenario->directory;
   v1::HsdsDirectory d;
   d.set_version("3.0");
   auto extra = [](auto* m, std::string name, std::string json) {

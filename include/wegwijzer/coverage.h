@@ -226,18 +226,18 @@ SiteChoice ChooseSitesFromSets(std::span<const std::vector<int32_t>> sets,
 // Everything the `coverage` command computes.
 struct CoverageOptions {
   // Candidates for new sites, or null for none. DEFAULT: null.
-  std::shared_ptr<const Directory> candidates;
+  std::shared_ptr<const Directory> candidates = nullptr;
   int add = 0;  // sites to choose among `candidates`. DEFAULT: 0.
   // The map, for names, roll-ups and drawing; may be null. DEFAULT: null.
   std::shared_ptr<const Gazetteer> gazetteer;
   int threads = 0;  // DEFAULT: 0 = all cores.
-  MatchOptions match;  // DEFAULT: the contract's.
+  MatchOptions match = {};  // DEFAULT: the contract's.
   int bound_iterations = 300;  // as SiteOptions. DEFAULT: 300.
 };
 
 struct CoverageAnalysis {
   std::shared_ptr<const Directory> providers;
-  std::shared_ptr<const Directory> candidates;  // may be null
+  std::shared_ptr<const Directory> candidates = nullptr;  // may be null
   std::shared_ptr<const Gazetteer> gazetteer;   // may be null
   std::vector<Request> requests;
   std::vector<int64_t> counts;
@@ -278,7 +278,7 @@ std::string FormatCoverageGeoJson(const CoverageAnalysis& analysis);
 struct ReportOptions {
   TextLanguage language = TextLanguage::kEnglish;  // DEFAULT: English.
   // Shown under the title, e.g. the data's source and date. DEFAULT: empty.
-  std::string subtitle;
+  std::string subtitle = {};
 };
 // report.html: one self-contained page (no network, no script needed): key figures,
 // an SVG map of the municipalities shaded by the share served physically, unmet

@@ -165,7 +165,7 @@ struct GazetteerOptions {
   // (kInvalidArgument naming both and where) when a pair shares more than this many
   // cells. DEFAULT: 0 (the 2023 file has no such overlap).
   size_t max_overlap_cells = 0;
-  GazetteerLimits limits;
+  GazetteerLimits limits = {};
 };
 
 class Gazetteer {

@@ -53,7 +53,7 @@ struct CsvReadOptions {
   // coverage.h), or empty for none. An empty field is 1; a value that is not a whole
   // number, is negative or exceeds 1,000,000,000 (so that sums over millions of rows
   // stay exact in 64 bits) makes the row bad. DEFAULT: empty.
-  std::string count_column;
+  std::string count_column = {};
 
   // Limits, so that no input can exhaust the machine. Each, when passed, is an error
   // naming the limit's name below (and where to raise it, `limit_hint`):

@@ -133,7 +133,7 @@ bool AnySuitable(const internal::Query& q, const DirectoryIndex& index) {
 // The matcher's passes over requests are cheap per request: larger chunks, and a
 // thread only per 1,024 requests.
 template <typename Work>
-void ParallelFor(size_t n, int threads, Work&& work) {
+void ForEachRequest(size_t n, int threads, Work&& work) {
   internal::ParallelFor(n, {.threads = threads, .chunk = 512, .indices_per_thread = 1024},
                         work);
 }
@@ -233,7 +233,7 @@ MatchPlan internal::Match(const Directory& directory, std::span<const Request> r
     std::vector<std::vector<CandidateEdge>> initial(n);
     std::vector<int64_t> initial_threshold(n);
     constexpr int kInitialLimit = 4;
-    ParallelFor(n, options.threads, [&](size_t r) {
+    ForEachRequest(n, options.threads, [&](size_t r) {
       const internal::Query q = internal::CompileQuery(requests[order[r]], index);
       unlimited[r] = BestUnlimited(q, index, options.remote_cost_m);
       outside[r] = penalty(requests[order[r]]);
@@ -318,7 +318,7 @@ MatchPlan internal::Match(const Directory& directory, std::span<const Request> r
   }
 
   // 3. Reasons for the unassigned, and the objective.
-  ParallelFor(n, options.threads, [&](size_t r) {
+  ForEachRequest(n, options.threads, [&](size_t r) {
     PlanLine& line = plan.lines[r];
     if (line.assigned()) return;
     const internal::Query q = internal::CompileQuery(requests[r], index);
