@@ -229,7 +229,7 @@ struct CoverageOptions {
   std::shared_ptr<const Directory> candidates = nullptr;
   int add = 0;  // sites to choose among `candidates`. DEFAULT: 0.
   // The map, for names, roll-ups and drawing; may be null. DEFAULT: null.
-  std::shared_ptr<const Gazetteer> gazetteer;
+  std::shared_ptr<const Gazetteer> gazetteer = nullptr;
   int threads = 0;  // DEFAULT: 0 = all cores.
   MatchOptions match = {};  // DEFAULT: the contract's.
   int bound_iterations = 300;  // as SiteOptions. DEFAULT: 300.

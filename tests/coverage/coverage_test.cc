@@ -220,7 +220,9 @@ TEST(MatchDemand, EqualsMatcherOnExpandedList) {
       EXPECT_EQ(r.count, counts[i]);
       EXPECT_EQ(r.in_person + r.home_visit + r.remote + r.capacity_exhausted + r.no_suitable_provider,
                 counts[i]);
-      if (coverage[i].coverage_class == CoverageClass::kNone) EXPECT_EQ(r.no_suitable_provider, counts[i]);
+      if (coverage[i].coverage_class == CoverageClass::kNone) {
+        EXPECT_EQ(r.no_suitable_provider, counts[i]);
+      }
       physical += r.in_person + r.home_visit;
     }
     for (const PlanLine& l : reference.lines) {
@@ -432,7 +434,9 @@ TEST(ChooseSites, ReachIsRouteClassZeroAgainstTheOracle) {
       EXPECT_EQ(static_cast<int32_t>(s.picks[k].candidate), plain[k]) << "seed " << seed;
     }
     EXPECT_EQ(s.gain, plain_total);
-    if (c_count <= 14) EXPECT_GE(s.bound, ExhaustiveBest(sets, w, n)) << "seed " << seed;
+    if (c_count <= 14) {
+      EXPECT_GE(s.bound, ExhaustiveBest(sets, w, n)) << "seed " << seed;
+    }
   }
 }
 
