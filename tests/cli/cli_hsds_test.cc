@@ -1,5 +1,7 @@
 // The import-hsds / export-hsds commands and route/match --snapshot, end to end on
 // the Open Referral samples (read in place from ../shared/data/hsds).
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -22,7 +24,12 @@ class CliHsds : public ::testing::Test {
   void SetUp() override {
     hsds_ = testing::SharedDataDir() + "/hsds";
     if (!fs::exists(hsds_)) GTEST_SKIP() << "no " << hsds_;
-    dir_ = (fs::path(::testing::TempDir()) / "cli_hsds").string();
+    // One folder per test and process: ctest runs these tests in parallel, and a
+    // shared folder let one test's SetUp remove the other's captured output.
+    const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = (fs::path(::testing::TempDir()) /
+            ("cli_hsds." + std::to_string(::getpid()) + "." + info->name()))
+               .string();
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
