@@ -112,6 +112,7 @@ struct DemandPlan {
   int64_t objective = 0;
   // Requests (the sum of the counts of the rows) given to the matcher (see MatchDemand).
   int64_t matched_requests = 0;
+  MatchStats match_stats;  // the matcher's figures; all 0 when it had nothing to do
 };
 
 // The optimal plan (Matcher) for the demand as a waiting list, row i standing for

@@ -139,6 +139,7 @@ DemandPlan MatchDemand(const Matcher& matcher, DemandView demand,
   if (rows.empty()) return plan;
   const WeightedMatchPlan match = matcher.MatchWeighted(rows, counts, options);
   plan.objective += match.objective;
+  plan.match_stats = match.stats;
   for (size_t e = 0; e < rows.size(); ++e) {
     const WeightedPlanLine& line = match.lines[e];
     RowPlan& row = plan.rows[row_of[e]];
