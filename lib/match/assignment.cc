@@ -67,6 +67,7 @@ class Solver {
         settled_r_(n_, 0),
         settled_p_(m_, 0),
         pred_p_(m_, 0) {
+    for (int64_t s : p_.supply) unit_ = unit_ && s == 1;
     // Parcel r starts as all of request r's units, unplaced.
     for (uint32_t r = 0; r < n_; ++r) {
       first_[r] = r;
@@ -84,10 +85,8 @@ class Solver {
     for (uint32_t i = 0; i < n_; ++i) order[i] = p_.placement_order.empty() ? i : p_.placement_order[i];
     // The warm start bids for single units; with weighted requests the shortest paths
     // place everything.
-    bool unit = true;
-    for (int64_t s : p_.supply) unit = unit && s == 1;
     const std::vector<uint32_t> rest =
-        p_.warm_start_bids_per_request > 0 && unit ? WarmStart(order) : order;
+        p_.warm_start_bids_per_request > 0 && unit_ ? WarmStart(order) : order;
     result_.warm_start_placed = static_cast<int64_t>(n_ - rest.size());
     for (size_t i = 0; i < rest.size(); ++i) {
       PlaceRequest(rest[i]);
@@ -230,10 +229,13 @@ class Solver {
   }
 
   int64_t Supply(uint32_t r) const { return p_.supply.empty() ? 1 : p_.supply[r]; }
+  // Parcel k's request. With unit supplies parcel k is request k; saying so spares
+  // the hot loops a load from row_ (the unit path ran 10% slower with it).
+  uint32_t Row(uint32_t k) const { return unit_ ? k : row_[k]; }
 
   // The edge of parcel k's request to provider p in its list; -1 when absent.
   int FindEdge(uint32_t k, uint32_t p) const {
-    const auto& list = lists_[row_[k]];
+    const auto& list = lists_[Row(k)];
     for (size_t i = 0; i < list.size(); ++i) {
       if (list[i].provider == p) return static_cast<int>(i);
     }
@@ -259,7 +261,7 @@ class Solver {
   // candidate, the outside option, or (as a bound) the first missing candidate.
   int64_t Slack(uint32_t r) const {
     const int64_t u = U(r);
-    const uint32_t row = row_[r];
+    const uint32_t row = Row(r);
     int64_t slack = p_.outside_cost[row] - u;
     if (threshold_[row] != kNoThreshold) slack = std::min(slack, threshold_[row] - u);
     // Another parcel of the same request makes its pair tight: the slack is then 0,
@@ -317,7 +319,7 @@ class Solver {
   int64_t DistP(uint32_t p) const { return seen_p_[p] == stamp_ ? dist_p_[p] : kInfinity; }
 
   void RelaxEdges(uint32_t x, int64_t dx, size_t from) {
-    const auto& list = lists_[row_[x]];
+    const auto& list = lists_[Row(x)];
     const int64_t u = U(x);
     for (size_t i = from; i < list.size(); ++i) {
       // As in Slack: pairs in nondecreasing cost, prices >= 0, and the search never
@@ -356,7 +358,7 @@ class Solver {
     dist_r_[x] = dx;
     expanded_.push_back(x);
     const int64_t u = U(x);
-    const uint32_t row = row_[x];
+    const uint32_t row = Row(x);
     const int64_t out = dx + p_.outside_cost[row] - u;
     if (out < best_) {
       best_ = out;
@@ -384,7 +386,7 @@ class Solver {
 
   // One search from the unplaced parcel r0 and one augmentation along the path found.
   void Place(uint32_t r0) {
-    stored_u_[r0] = LeastValue(row_[r0]);
+    stored_u_[r0] = LeastValue(Row(r0));
 
     ++stamp_;
     heap_.clear();
@@ -429,7 +431,7 @@ class Solver {
         }
         case Kind::kExtend: {
           const uint32_t x = item.node;  // a parcel
-          const uint32_t row = row_[x];
+          const uint32_t row = Row(x);
           const size_t before = lists_[row].size();
           Extend(row);
           RelaxEdges(x, dist_r_[x], before);
@@ -512,6 +514,10 @@ class Solver {
   // parcels of a request share its price u(r) (each takes an option attaining it),
   // so the moved units keep theirs.
   void Transfer(uint32_t y, int64_t delta, int32_t target) {
+    if (unit_) {
+      MoveTo(y, target);  // single units: no parcel ever splits
+      return;
+    }
     const uint32_t row = row_[y];
     uint32_t z = kNoParcel;
     for (uint32_t k = first_[row]; k != kNoParcel; k = next_[k]) {
@@ -609,6 +615,7 @@ class Solver {
 
   const AssignmentProblem& p_;
   const size_t n_, m_;
+  bool unit_ = true;  // every supply is 1
   // Per request.
   std::vector<std::vector<CandidateEdge>> lists_;
   std::vector<int64_t> threshold_;
