@@ -230,7 +230,7 @@ class Solver {
 
   int64_t Supply(uint32_t r) const { return p_.supply.empty() ? 1 : p_.supply[r]; }
   // Parcel k's request. With unit supplies parcel k is request k; saying so spares
-  // the hot loops a load from row_ (the unit path ran 10% slower with it).
+  // the hot loops a load from row_.
   uint32_t Row(uint32_t k) const { return unit_ ? k : row_[k]; }
 
   // The edge of parcel k's request to provider p in its list; -1 when absent.
@@ -351,7 +351,7 @@ class Solver {
     }
   }
 
-  // Settles request x at distance dx: the outside option, its candidates, and the
+  // Settles parcel x (with unit supplies, request x) at distance dx: the outside option, its candidates, and the
   // event that grows its list if the search gets far enough.
   void Expand(uint32_t x, int64_t dx) {
     settled_r_[x] = stamp_;
