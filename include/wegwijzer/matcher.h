@@ -155,14 +155,17 @@ class Matcher {
   // identical requests (demand per postcode area and topic, say), without making
   // copies: the solver moves a row's requests in bulk (lib/match/assignment.h,
   // "Weighted requests"), so a row of a billion requests costs a few searches. The
-  // objective is exactly that of Match on the list of copies, which gets the same
-  // dual certificate; where several optimal plans exist the split of a row between
-  // providers may differ from the copies'.
+  // objective is exactly that of Match on the list of copies (the solver's dual
+  // certificate holds for the weighted problem); where several optimal plans exist,
+  // the split of a row between providers may differ from the copies'.
   // REQUIRES: counts.size() == requests.size(), counts[i] >= 0, the requests as for
   // Match, and the objective (at most sum of counts[i] x 4 x unassigned_penalty_m)
   // within int64. MatchOptions::progress counts rows. With kBoostReference the
   // reference solves the copies (slow; for tests).
-  // Complexity: as Match on the rows, plus one search per split of a row.
+  // Complexity: one shortest-path search per augmentation; a row takes one, plus
+  // one more each time the path's bottleneck is a provider's room or another row's
+  // parcel rather than the row's own remaining requests (national coverage: 116,672
+  // searches for 61,005 rows standing for 327,261 requests).
   WeightedMatchPlan MatchWeighted(std::span<const Request> requests,
                                   std::span<const int64_t> counts,
                                   const MatchOptions& options = {}) const;
