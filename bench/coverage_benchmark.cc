@@ -10,8 +10,11 @@
 //                                   language                          target < 1 s
 //   BM_Coverage_Classify            the classes alone (Router, k = 1, all cores)
 //   BM_Coverage_RollUp              the roll-ups alone (plan given)
-//   BM_Coverage_Match               item 3: the plan under capacity, rows expanded
-//                                   into copies for the Matcher (one run)
+//   BM_Coverage_Match               item 3: the plan under capacity, each row given
+//                                   to Matcher::MatchWeighted with its count (one run)
+//   BM_Coverage_MatchCopies         baseline: the same plan with the rows expanded
+//                                   into copies for Matcher::Match, as before issue 11
+//                                   item 3 (one run; checks the objective is equal)
 //   BM_ChooseSites_100of5000        item 5: 100 sites among 5,000 candidates, reach
 //                                   sets, CELF and the bound         target < 5 s
 //   BM_ChooseSites_PlainGreedy      baseline: the same rule without lazy evaluation
@@ -24,6 +27,8 @@
 //
 // Run from the build tree: build/release/bench/wegwijzer_coverage_benchmark
 #include <benchmark/benchmark.h>
+
+#include <sys/resource.h>
 
 #include <cstdlib>
 #include <algorithm>
@@ -144,18 +149,81 @@ void BM_Coverage_RollUp(benchmark::State& state) {
 }
 BENCHMARK(BM_Coverage_RollUp)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// CPU seconds of the whole process (every thread), for runs that use both cores.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+
+int64_t weighted_objective = -1;  // BM_Coverage_Match's, for the baseline's check
+
 void BM_Coverage_Match(benchmark::State& state) {
   REQUIRE_FIXTURE(state, f);
   Matcher matcher(f.instance.providers);
   DemandPlan plan;
+  const double cpu = ProcessCpuSeconds();
   for (auto _ : state) {
     plan = MatchDemand(matcher, {f.instance.demand, f.instance.counts}, f.coverage);
     benchmark::DoNotOptimize(plan.objective);
   }
+  weighted_objective = plan.objective;
+  state.counters["process_cpu_s"] = ProcessCpuSeconds() - cpu;
+  state.counters["pairs"] = static_cast<double>(plan.match_stats.candidate_pairs);
+  state.counters["search_steps"] = static_cast<double>(plan.match_stats.search_steps);
+  state.counters["augmentations"] = static_cast<double>(plan.match_stats.augmentations);
+  state.counters["solve_s"] = plan.match_stats.solve_seconds;
   state.counters["matched_requests"] = static_cast<double>(plan.matched_requests);
+  state.counters["objective"] = static_cast<double>(plan.objective);
   Counters(state, f);
 }
 BENCHMARK(BM_Coverage_Match)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+// The plan as MatchDemand made it before the weighted entry point: the same two
+// shortcuts, then one copy per request of every other row for Matcher::Match.
+int64_t MatchByCopies(const Matcher& matcher, const Fixture& f, int64_t* copies_made) {
+  const std::vector<Request>& rows = f.instance.demand;
+  const std::vector<int64_t>& counts = f.instance.counts;
+  int64_t objective = 0;
+  std::vector<Request> copies;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const RowCoverage& c = f.coverage[i];
+    if (c.coverage_class == CoverageClass::kNone) {
+      objective += counts[i] * 1'000'000 * (1 + rows[i].priority);
+    } else if (c.coverage_class == CoverageClass::kRemote &&
+               !matcher.directory().provider(*c.provider).capacity.has_value()) {
+      objective += counts[i] * kRemoteCostMeters;
+    } else {
+      for (int64_t j = 0; j < counts[i]; ++j) {
+        copies.push_back(rows[i]);
+        copies.back().id += "#";
+        copies.back().id += std::to_string(j);
+      }
+    }
+  }
+  *copies_made = static_cast<int64_t>(copies.size());
+  return objective + matcher.Match(copies).objective;
+}
+
+void BM_Coverage_MatchCopies(benchmark::State& state) {
+  REQUIRE_FIXTURE(state, f);
+  Matcher matcher(f.instance.providers);
+  int64_t objective = 0, copies = 0;
+  const double cpu = ProcessCpuSeconds();
+  for (auto _ : state) {
+    objective = MatchByCopies(matcher, f, &copies);
+    benchmark::DoNotOptimize(objective);
+  }
+  state.counters["process_cpu_s"] = ProcessCpuSeconds() - cpu;
+  state.counters["matched_requests"] = static_cast<double>(copies);
+  state.counters["objective"] = static_cast<double>(objective);
+  if (weighted_objective >= 0 && objective != weighted_objective) {
+    state.SkipWithError("the copies' objective differs from MatchWeighted's");
+  }
+  Counters(state, f);
+}
+BENCHMARK(BM_Coverage_MatchCopies)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 void BM_ChooseSites_100of5000(benchmark::State& state) {
   REQUIRE_FIXTURE(state, f);

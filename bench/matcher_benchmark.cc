@@ -207,6 +207,29 @@ std::pair<int64_t, double> SolveWithLemon(const internal::ReducedNetwork& networ
 
 // ---------------------------------------------------------------------------
 
+// Connected components of the pairs the solver built (requests and limited providers
+// as nodes): {components holding a request, requests in the largest}. The built
+// pairs are a subset of all useful pairs, so a component here lies inside one of
+// the full candidate graph: a giant component here means the full graph does not
+// decompose either (issue 10's suggested decomposition).
+std::pair<int64_t, int64_t> Components(const internal::ReducedNetwork& network) {
+  const size_t n = network.lists.size(), m = network.capacity.size();
+  std::vector<uint32_t> parent(n + m);
+  for (uint32_t i = 0; i < parent.size(); ++i) parent[i] = i;
+  auto find = [&](uint32_t x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  for (size_t r = 0; r < n; ++r) {
+    for (const auto& e : network.lists[r]) parent[find(static_cast<uint32_t>(r))] = find(static_cast<uint32_t>(n + e.provider));
+  }
+  std::map<uint32_t, int64_t> requests_in;
+  for (uint32_t r = 0; r < n; ++r) ++requests_in[find(r)];
+  int64_t largest = 0;
+  for (const auto& [root, count] : requests_in) largest = std::max(largest, count);
+  return {static_cast<int64_t>(requests_in.size()), largest};
+}
+
 size_t BytesOfLists(const internal::ReducedNetwork& network) {
   size_t bytes = network.lists.capacity() * sizeof(network.lists[0]);
   for (const auto& list : network.lists) bytes += list.capacity() * sizeof(list[0]);
@@ -241,6 +264,9 @@ void Run(benchmark::State& state, const Instance& instance, bool lemon) {
   state.counters["warm_bids"] = static_cast<double>(network.warm_start_bids);
   state.counters["warm_placed"] = static_cast<double>(network.warm_start_placed);
   state.counters["peak_rss_mb"] = PeakRssMb();
+  const auto [components, largest] = Components(network);
+  state.counters["components"] = static_cast<double>(components);
+  state.counters["largest_component_requests"] = static_cast<double>(largest);
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(instance.requests.size()));
   if (!lemon) return;
 #ifdef WEGWIJZER_HAVE_LEMON

@@ -110,19 +110,21 @@ struct DemandPlan {
   // The optimum of the contract's match objective for the waiting list in which row
   // i appears counts[i] times.
   int64_t objective = 0;
-  // Requests actually given to the matcher (see MatchDemand).
+  // Requests (the sum of the counts of the rows) given to the matcher (see MatchDemand).
   int64_t matched_requests = 0;
+  MatchStats match_stats;  // the matcher's figures; all 0 when it had nothing to do
 };
 
 // The optimal plan (Matcher) for the demand as a waiting list, row i standing for
-// counts[i] requests. Two kinds of rows are not expanded, both exact reductions:
+// counts[i] requests. The rows go to Matcher::MatchWeighted with their counts (no
+// copies are made), except two kinds that need no matching, both exact reductions:
 // rows of class kNone (nothing suits them, so each request is unassigned with
 // reason no_suitable_provider at the penalty), and rows of class kRemote whose
 // rank-1 provider has unlimited capacity (each request is placed remotely at the
 // remote cost, which no other pair of the row undercuts; needs the contract's remote
-// cost in `options` and a penalty above it). The other rows are, for now, expanded into counts[i]
-// copies for the Matcher (its solver is being reworked; a weighted entry point there
-// would avoid the copies): time and memory grow with the total count of those rows.
+// cost in `options` and a penalty above it). Time and memory grow with the number
+// of rows, not their counts (a row splits where capacity runs out: one more search
+// per split).
 // REQUIRES: coverage is ClassifyDemand's answer for the same requests and directory.
 DemandPlan MatchDemand(const Matcher& matcher, DemandView demand,
                        std::span<const RowCoverage> coverage,

@@ -98,8 +98,9 @@ DemandPlan MatchDemand(const Matcher& matcher, DemandView demand,
   const size_t n = demand.requests.size();
   DemandPlan plan;
   plan.rows.resize(n);
-  std::vector<Request> expanded;
-  std::vector<uint32_t> row_of;  // expanded request -> demand row
+  std::vector<Request> rows;     // the rows the matcher solves, each with its count
+  std::vector<int64_t> counts;
+  std::vector<uint32_t> row_of;  // matched row -> demand row
   // The classes come from the contract's remote cost; the shortcut below holds only
   // when the matcher prices remote pairs the same way.
   const Directory& directory = matcher.directory();
@@ -109,14 +110,6 @@ DemandPlan MatchDemand(const Matcher& matcher, DemandView demand,
            options.unassigned_penalty_m * (1 + demand.requests[i].priority) > options.remote_cost_m &&
            !directory.provider(*coverage[i].provider).capacity.has_value();
   };
-  int64_t total = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (coverage[i].coverage_class != CoverageClass::kNone && !unlimited_remote(i)) {
-      total += demand.counts[i];
-    }
-  }
-  expanded.reserve(static_cast<size_t>(total));
-  row_of.reserve(static_cast<size_t>(total));
   for (size_t i = 0; i < n; ++i) {
     const int64_t count = demand.counts[i];
     RowPlan& row = plan.rows[i];
@@ -131,40 +124,30 @@ DemandPlan MatchDemand(const Matcher& matcher, DemandView demand,
     if (unlimited_remote(i)) {
       // Every suitable pair of this row costs the remote cost (no physical pair ranks
       // first), less than its penalty, and its rank-1 provider has no capacity limit:
-      // in an optimal plan of the copies each copy can sit there at that cost without
-      // taking capacity from anyone, so the row needs no copies either.
+      // in an optimal plan each of its requests can sit there at that cost without
+      // taking capacity from anyone, so the matcher need not see the row.
       row.remote = count;
       plan.objective += count * options.remote_cost_m;
       continue;
     }
-    for (int64_t j = 0; j < count; ++j) {
-      Request copy = demand.requests[i];
-      // The matcher wants unique ids; the copies' ids are never written anywhere.
-      internal::Append(&copy.id, "#", j);
-      expanded.push_back(std::move(copy));
-      row_of.push_back(static_cast<uint32_t>(i));
-    }
+    if (count == 0) continue;
+    rows.push_back(demand.requests[i]);
+    counts.push_back(count);
+    row_of.push_back(static_cast<uint32_t>(i));
+    plan.matched_requests += count;
   }
-  plan.matched_requests = static_cast<int64_t>(expanded.size());
-  if (expanded.empty()) return plan;
-  MatchPlan match = matcher.Match(expanded, options);
+  if (rows.empty()) return plan;
+  const WeightedMatchPlan match = matcher.MatchWeighted(rows, counts, options);
   plan.objective += match.objective;
-  for (size_t e = 0; e < expanded.size(); ++e) {
-    const PlanLine& line = match.lines[e];
+  plan.match_stats = match.stats;
+  for (size_t e = 0; e < rows.size(); ++e) {
+    const WeightedPlanLine& line = match.lines[e];
     RowPlan& row = plan.rows[row_of[e]];
-    if (line.assigned()) {
-      if (line.mode == Mode::kInPerson) {
-        ++row.in_person;
-      } else if (line.mode == Mode::kHomeVisit) {
-        ++row.home_visit;
-      } else {
-        ++row.remote;
-      }
-    } else if (line.reason == UnassignedReason::kNoSuitableProvider) {
-      ++row.no_suitable_provider;
-    } else {
-      ++row.capacity_exhausted;
-    }
+    row.in_person = line.in_person;
+    row.home_visit = line.home_visit;
+    row.remote = line.remote;
+    row.capacity_exhausted = line.capacity_exhausted;
+    row.no_suitable_provider = line.no_suitable_provider;
   }
   return plan;
 }

@@ -8,6 +8,8 @@ namespace {
 
 constexpr int32_t kOutside = -1;
 constexpr int32_t kUnplaced = -2;
+constexpr int32_t kDead = -3;  // a parcel whose units all moved to another parcel
+constexpr uint32_t kNoParcel = std::numeric_limits<uint32_t>::max();
 constexpr int64_t kInfinity = std::numeric_limits<int64_t>::max() / 4;
 
 // Search events. A full provider's members are not all put on the heap when the
@@ -47,6 +49,10 @@ class Solver {
         lists_(n_),
         threshold_(n_, 0),
         limit_(n_, problem.initial_limit),
+        first_(n_),
+        row_(n_),
+        weight_(n_),
+        next_(n_, kNoParcel),
         stored_u_(n_, 0),
         version_(n_, 0),
         v_(m_, 0),
@@ -60,7 +66,15 @@ class Solver {
         seen_p_(m_, 0),
         settled_r_(n_, 0),
         settled_p_(m_, 0),
-        pred_p_(m_, 0) {}
+        pred_p_(m_, 0) {
+    for (int64_t s : p_.supply) unit_ = unit_ && s == 1;
+    // Parcel r starts as all of request r's units, unplaced.
+    for (uint32_t r = 0; r < n_; ++r) {
+      first_[r] = r;
+      row_[r] = r;
+      weight_[r] = Supply(r);
+    }
+  }
 
   AssignmentResult Run() {
     for (uint32_t r = 0; r < n_; ++r) {
@@ -69,10 +83,13 @@ class Solver {
     }
     std::vector<uint32_t> order(n_);
     for (uint32_t i = 0; i < n_; ++i) order[i] = p_.placement_order.empty() ? i : p_.placement_order[i];
-    const std::vector<uint32_t> rest = p_.warm_start_bids_per_request > 0 ? WarmStart(order) : order;
+    // The warm start bids for single units; with weighted requests the shortest paths
+    // place everything.
+    const std::vector<uint32_t> rest =
+        p_.warm_start_bids_per_request > 0 && unit_ ? WarmStart(order) : order;
     result_.warm_start_placed = static_cast<int64_t>(n_ - rest.size());
     for (size_t i = 0; i < rest.size(); ++i) {
-      Place(rest[i]);
+      PlaceRequest(rest[i]);
       if (p_.progress && (i + 1) % 65536 == 0) p_.progress(n_ - rest.size() + i + 1, n_);
     }
     if (p_.progress) p_.progress(n_, n_);
@@ -211,8 +228,14 @@ class Solver {
     return assign_[r] >= 0 ? stored_u_[r] + offset_[assign_[r]] : stored_u_[r];
   }
 
-  int FindEdge(uint32_t r, uint32_t p) const {
-    const auto& list = lists_[r];
+  int64_t Supply(uint32_t r) const { return p_.supply.empty() ? 1 : p_.supply[r]; }
+  // Parcel k's request. With unit supplies parcel k is request k; saying so spares
+  // the hot loops a load from row_.
+  uint32_t Row(uint32_t k) const { return unit_ ? k : row_[k]; }
+
+  // The edge of parcel k's request to provider p in its list; -1 when absent.
+  int FindEdge(uint32_t k, uint32_t p) const {
+    const auto& list = lists_[Row(k)];
     for (size_t i = 0; i < list.size(); ++i) {
       if (list[i].provider == p) return static_cast<int>(i);
     }
@@ -221,11 +244,11 @@ class Solver {
 
   void MoveTo(uint32_t r, int32_t p) {
     const int64_t u = U(r);
-    if (assign_[r] >= 0) --load_[assign_[r]];
+    if (assign_[r] >= 0) load_[assign_[r]] -= weight_[r];
     assign_[r] = p;
     ++version_[r];  // its entry in the old provider's heap is stale now
     if (p >= 0) {
-      ++load_[p];
+      load_[p] += weight_[r];
       stored_u_[r] = u - offset_[p];
       assign_edge_[r] = FindEdge(r, p);
     } else {
@@ -238,9 +261,12 @@ class Solver {
   // candidate, the outside option, or (as a bound) the first missing candidate.
   int64_t Slack(uint32_t r) const {
     const int64_t u = U(r);
-    int64_t slack = p_.outside_cost[r] - u;
-    if (threshold_[r] != kNoThreshold) slack = std::min(slack, threshold_[r] - u);
-    for (const CandidateEdge& e : lists_[r]) {
+    const uint32_t row = Row(r);
+    int64_t slack = p_.outside_cost[row] - u;
+    if (threshold_[row] != kNoThreshold) slack = std::min(slack, threshold_[row] - u);
+    // Another parcel of the same request makes its pair tight: the slack is then 0,
+    // found by this loop like any other pair.
+    for (const CandidateEdge& e : lists_[row]) {
       // The list is in nondecreasing cost and prices are >= 0, so no later pair can
       // undercut once the cost alone reaches the slack.
       if (e.cost - u >= slack) break;
@@ -293,7 +319,7 @@ class Solver {
   int64_t DistP(uint32_t p) const { return seen_p_[p] == stamp_ ? dist_p_[p] : kInfinity; }
 
   void RelaxEdges(uint32_t x, int64_t dx, size_t from) {
-    const auto& list = lists_[x];
+    const auto& list = lists_[Row(x)];
     const int64_t u = U(x);
     for (size_t i = from; i < list.size(); ++i) {
       // As in Slack: pairs in nondecreasing cost, prices >= 0, and the search never
@@ -311,6 +337,7 @@ class Solver {
     }
   }
 
+  // Doubles request x's candidate list (x a request here, not a parcel).
   void Extend(uint32_t x) {
     // The candidate source must complete a list once the limit exceeds the number of
     // providers; the cap only guards against a source that never says so.
@@ -319,31 +346,47 @@ class Solver {
     threshold_[x] = p_.candidates(x, limit_[x], &lists_[x]);
     result_.pairs += lists_[x].size() - before;
     ++result_.extensions;
-    if (assign_[x] >= 0) assign_edge_[x] = FindEdge(x, assign_[x]);
+    for (uint32_t k = first_[x]; k != kNoParcel; k = next_[k]) {
+      if (assign_[k] >= 0) assign_edge_[k] = FindEdge(k, assign_[k]);
+    }
   }
 
-  // Settles request x at distance dx: the outside option, its candidates, and the
+  // Settles parcel x (with unit supplies, request x) at distance dx: the outside option, its candidates, and the
   // event that grows its list if the search gets far enough.
   void Expand(uint32_t x, int64_t dx) {
     settled_r_[x] = stamp_;
     dist_r_[x] = dx;
     expanded_.push_back(x);
     const int64_t u = U(x);
-    const int64_t out = dx + p_.outside_cost[x] - u;
+    const uint32_t row = Row(x);
+    const int64_t out = dx + p_.outside_cost[row] - u;
     if (out < best_) {
       best_ = out;
       end_is_request_ = true;
       end_ = x;
     }
     RelaxEdges(x, dx, 0);
-    if (threshold_[x] != kNoThreshold) Push({dx + threshold_[x] - u, x, Kind::kExtend});
+    if (threshold_[row] != kNoThreshold) Push({dx + threshold_[row] - u, x, Kind::kExtend});
   }
 
+  // The price u(r) a request would take now: the least value of its options, so all
+  // its reduced costs are >= 0.
+  int64_t LeastValue(uint32_t r) const {
+    int64_t u = std::min<int64_t>(p_.outside_cost[r], threshold_[r]);
+    for (const CandidateEdge& e : lists_[r]) u = std::min(u, e.cost + v_[e.provider]);
+    return u;
+  }
+
+  // Places every unit of request r: one search and one augmentation per step, each
+  // moving as many units as the path carries, until none is left unplaced.
+  void PlaceRequest(uint32_t r) {
+    const uint32_t k0 = r;  // parcel r holds the unplaced units until they are all out
+    while (assign_[k0] == kUnplaced && weight_[k0] > 0) Place(k0);
+  }
+
+  // One search from the unplaced parcel r0 and one augmentation along the path found.
   void Place(uint32_t r0) {
-    // Price of the new request: low enough that all its reduced costs are >= 0.
-    int64_t u0 = std::min<int64_t>(p_.outside_cost[r0], threshold_[r0]);
-    for (const CandidateEdge& e : lists_[r0]) u0 = std::min(u0, e.cost + v_[e.provider]);
-    stored_u_[r0] = u0;
+    stored_u_[r0] = LeastValue(Row(r0));
 
     ++stamp_;
     heap_.clear();
@@ -387,12 +430,13 @@ class Solver {
           break;
         }
         case Kind::kExtend: {
-          const uint32_t x = item.node;
-          const size_t before = lists_[x].size();
-          Extend(x);
+          const uint32_t x = item.node;  // a parcel
+          const uint32_t row = Row(x);
+          const size_t before = lists_[row].size();
+          Extend(row);
           RelaxEdges(x, dist_r_[x], before);
-          if (threshold_[x] != kNoThreshold) {
-            Push({dist_r_[x] + threshold_[x] - U(x), x, Kind::kExtend});
+          if (threshold_[row] != kNoThreshold) {
+            Push({dist_r_[x] + threshold_[row] - U(x), x, Kind::kExtend});
           }
           break;
         }
@@ -409,10 +453,14 @@ class Solver {
       offset_[p] += raise;
     }
     stored_u_[r0] += best_;
+    created_.clear();
     Augment(r0);
-    // Members that were expanded (their heap entries were taken) and every request
-    // that moved re-enter their provider's heap with a fresh bound.
+    ++result_.augmentations;
+    // Members that were expanded (their heap entries were taken), every request that
+    // moved and every parcel made by a split re-enter their provider's heap with a
+    // fresh bound.
     for (uint32_t x : expanded_) EnterHeap(x);
+    for (uint32_t x : created_) EnterHeap(x);
   }
 
   void Push(const HeapItem& item) {
@@ -422,43 +470,142 @@ class Solver {
     std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
   }
 
-  // Moves requests along the chain found by the search: the end request takes its
-  // outside option (or the end provider gains one), and each provider on the chain
-  // takes the request the search reached it from. Every request on the chain was
-  // expanded, so it re-enters a heap afterwards.
+  // Moves units along the chain found by the search: the end parcel's units go to its
+  // outside option (or the end provider takes units), and each provider on the chain
+  // takes units from the parcel the search reached it from. As many units move as
+  // every step allows (the bottleneck: r0's unplaced units, each moving parcel's
+  // units, the end provider's room); with single units that is one. Every parcel on
+  // the chain was expanded, so it re-enters a heap afterwards.
   void Augment(uint32_t r0) {
+    int64_t delta = weight_[r0];
     uint32_t p = end_;
     if (end_is_request_) {
+      delta = std::min(delta, weight_[end_]);
+      p = static_cast<uint32_t>(assign_[end_]);  // unused when end_ == r0
+    } else {
+      delta = std::min(delta, p_.capacity[p] - load_[p]);
+    }
+    if (!(end_is_request_ && end_ == r0)) {
+      for (;;) {
+        const uint32_t y = pred_p_[p];
+        delta = std::min(delta, weight_[y]);
+        if (y == r0) break;
+        p = static_cast<uint32_t>(assign_[y]);
+      }
+    }
+    p = end_;
+    if (end_is_request_) {
       const int32_t old = assign_[end_];
-      MoveTo(end_, kOutside);
+      Transfer(end_, delta, kOutside);
       if (end_ == r0) return;
       p = static_cast<uint32_t>(old);
     }
     for (;;) {
       const uint32_t y = pred_p_[p];
       const int32_t old = assign_[y];
-      MoveTo(y, static_cast<int32_t>(p));
+      Transfer(y, delta, static_cast<int32_t>(p));
       if (y == r0) return;
       p = static_cast<uint32_t>(old);
     }
   }
 
+  // Moves `delta` of parcel y's units to `target` (a provider or kOutside). The units
+  // join the parcel the request already has there, if any, else a new one; all
+  // parcels of a request share its price u(r) (each takes an option attaining it),
+  // so the moved units keep theirs.
+  void Transfer(uint32_t y, int64_t delta, int32_t target) {
+    if (unit_) {
+      MoveTo(y, target);  // single units: no parcel ever splits
+      return;
+    }
+    const uint32_t row = row_[y];
+    uint32_t z = kNoParcel;
+    for (uint32_t k = first_[row]; k != kNoParcel; k = next_[k]) {
+      if (k != y && assign_[k] == target) z = k;
+    }
+    if (z == kNoParcel && delta == weight_[y]) {
+      MoveTo(y, target);  // the whole parcel: always so with single units
+      return;
+    }
+    const int64_t u = U(y);
+    if (assign_[y] >= 0) load_[assign_[y]] -= delta;
+    weight_[y] -= delta;
+    if (weight_[y] == 0) Kill(y);
+    if (z == kNoParcel) {
+      z = NewParcel(row, target, u);
+      created_.push_back(z);
+    }
+    weight_[z] += delta;
+    if (target >= 0) load_[target] += delta;
+  }
+
+  uint32_t NewParcel(uint32_t row, int32_t target, int64_t u) {
+    const uint32_t k = static_cast<uint32_t>(row_.size());
+    row_.push_back(row);
+    weight_.push_back(0);
+    next_.push_back(first_[row]);
+    first_[row] = k;
+    assign_.push_back(target);
+    assign_edge_.push_back(-1);
+    stored_u_.push_back(target >= 0 ? u - offset_[target] : u);
+    version_.push_back(0);
+    dist_r_.push_back(kInfinity);
+    settled_r_.push_back(0);
+    if (target >= 0) assign_edge_[k] = FindEdge(k, static_cast<uint32_t>(target));
+    return k;
+  }
+
+  // Parcel y has no units left: out of its request's list, and its heap entries stale.
+  void Kill(uint32_t y) {
+    const uint32_t row = row_[y];
+    if (first_[row] == y) {
+      first_[row] = next_[y];
+    } else {
+      uint32_t k = first_[row];
+      while (next_[k] != y) k = next_[k];
+      next_[k] = next_[y];
+    }
+    assign_[y] = kDead;
+    ++version_[y];
+  }
+
   AssignmentResult Finish() {
-    result_.provider.assign(assign_.begin(), assign_.end());
+    result_.provider.assign(n_, kOutside);
     result_.detail.assign(n_, 0);
     result_.cost.assign(n_, 0);
     result_.request_price.assign(n_, 0);
+    std::vector<Flow> flows;
     for (uint32_t r = 0; r < n_; ++r) {
-      if (assign_[r] >= 0) {
-        const CandidateEdge& e = lists_[r][assign_edge_[r]];
-        result_.cost[r] = e.cost;
-        result_.detail[r] = e.detail;
+      flows.clear();
+      for (uint32_t k = first_[r]; k != kNoParcel; k = next_[k]) {
+        if (weight_[k] == 0) continue;  // a request with no units
+        Flow f{.request = r, .provider = assign_[k], .amount = weight_[k]};
+        if (assign_[k] >= 0) {
+          const CandidateEdge& e = lists_[r][assign_edge_[k]];
+          f.cost = e.cost;
+          f.detail = e.detail;
+        } else {
+          f.cost = p_.outside_cost[r];
+        }
+        flows.push_back(f);
+      }
+      std::sort(flows.begin(), flows.end(),
+                [](const Flow& a, const Flow& b) { return a.provider < b.provider; });
+      // Every parcel of r has price u(r); a request without units takes the least
+      // value of its options, which keeps the dual feasible.
+      const int64_t u = first_[r] != kNoParcel && weight_[first_[r]] > 0 ? U(first_[r])
+                                                                        : LeastValue(r);
+      result_.request_price[r] = u;
+      result_.dual_objective += Supply(r) * u;
+      if (!flows.empty()) {
+        result_.provider[r] = flows.front().provider;
+        result_.detail[r] = flows.front().detail;
+        result_.cost[r] = flows.front().cost;
       } else {
         result_.cost[r] = p_.outside_cost[r];
       }
-      result_.request_price[r] = U(r);
-      result_.objective += result_.cost[r];
-      result_.dual_objective += U(r);
+      for (const Flow& f : flows) result_.objective += f.amount * f.cost;
+      if (!p_.supply.empty()) result_.flows.insert(result_.flows.end(), flows.begin(), flows.end());
     }
     for (uint32_t p = 0; p < m_; ++p) result_.dual_objective -= p_.capacity[p] * v_[p];
     result_.provider_price = v_;
@@ -468,9 +615,17 @@ class Solver {
 
   const AssignmentProblem& p_;
   const size_t n_, m_;
+  bool unit_ = true;  // every supply is 1
+  // Per request.
   std::vector<std::vector<CandidateEdge>> lists_;
   std::vector<int64_t> threshold_;
   std::vector<int> limit_;
+  std::vector<uint32_t> first_;  // its first parcel; parcel r is request r's to begin with
+  // Per parcel: some of a request's units, all in one place (a provider, the outside
+  // option, or unplaced). Parcels r < n start as request r; splits append more.
+  std::vector<uint32_t> row_;     // its request
+  std::vector<int64_t> weight_;   // its units
+  std::vector<uint32_t> next_;    // the next parcel of the same request
   std::vector<int64_t> stored_u_;
   std::vector<uint32_t> version_;
   std::vector<int64_t> v_, offset_;
@@ -485,6 +640,7 @@ class Solver {
   std::vector<HeapItem> heap_;  // binary min-heap, reused across placements
   std::vector<uint32_t> settled_providers_;
   std::vector<uint32_t> expanded_;
+  std::vector<uint32_t> created_;  // parcels made by the last augmentation
   int64_t best_ = 0;
   bool end_is_request_ = true;
   uint32_t end_ = 0;

@@ -1,14 +1,19 @@
 // Internal: exact min-cost assignment with capacities and lazily grown candidate lists.
 //
-// Problem. Requests r = 0..n-1, providers p = 0..m-1 with capacities b(p) >= 0.
-// Request r either takes one of its candidate providers p at cost c(r,p), or its
-// outside option at cost o(r). Minimise the total cost subject to at most b(p)
-// requests per provider. (The Matcher maps unlimited providers and the unassigned
+// Problem. Requests r = 0..n-1 with supplies s(r) >= 0 (units: s(r) identical
+// requests, 1 unless AssignmentProblem::supply says otherwise), providers p = 0..m-1
+// with capacities b(p) >= 0. Each unit of request r either takes one of its candidate
+// providers p at cost c(r,p), or its outside option at cost o(r); several units of
+// one request may take the same provider. Minimise the total cost subject to at most
+// b(p) units per provider. (The Matcher maps unlimited providers and the unassigned
 // penalty into o(r), so only limited providers appear here.) This is a
-// transportation problem: a min-cost flow from the requests (supply 1 each) through
-// the providers (arc capacity b(p)) or the outside options into one sink.
+// transportation problem: a min-cost flow from the requests (supply s(r) each)
+// through the providers (arc capacity b(p)) or the outside options into one sink.
+// Its optimum equals that of the problem in which request r is copied s(r) times
+// (the copies' LP has the same optimum, and at a dual optimum identical copies have
+// the same price, so the weighted LP below is that LP with the copies merged).
 //
-// LP dual. max sum_r u(r) - sum_p b(p) v(p)  s.t.  u(r) <= c(r,p) + v(p),
+// LP dual. max sum_r s(r) u(r) - sum_p b(p) v(p)  s.t.  u(r) <= c(r,p) + v(p),
 // u(r) <= o(r), v(p) >= 0. At an optimum: u(r) = min(o(r), min_p c(r,p) + v(p)),
 // every request takes an option that attains u(r), and a provider with v(p) > 0 is
 // full (complementary slackness, "CS"). The solver keeps these conditions, exactly,
@@ -61,11 +66,29 @@
 // built. Both phases use the sorted lists to stop scanning early: with v >= 0, a pair
 // costs at least c(r,p) in value, so once c(r,p) alone is no better, no later one is.
 //
+// Weighted requests ("parcels"). A request's units are kept as parcels, each some
+// units in one place (a provider, the outside option, unplaced); a request starts as
+// one unplaced parcel of s(r) units, and has at most one parcel per place. Parcels of
+// a request share its price u(r) (each takes an option attaining it, I1), so to the
+// search a parcel is a request node reached through its provider, and a request
+// with parcels at two providers joins them by a pair of reduced cost 0 (its slack is
+// 0). Placing request r repeats: search from its unplaced parcel, then move the
+// path's bottleneck, delta = min(r's unplaced units, the units of each parcel that
+// moves, the end provider's room), along it, splitting a parcel when only part of
+// it moves and merging units into the request's parcel where they arrive. This is
+// successive shortest paths on the merged network (flows x(r,p) = the parcels'
+// units), where augmenting the bottleneck along a shortest path keeps reduced costs
+// >= 0 (Ahuja, Magnanti & Orlin, ch. 9). Each augmentation places all of r's
+// remaining units, fills a provider, or empties a parcel, so a request of a
+// billion units costs a few searches, not a billion. With s(r) = 1 for all r no
+// parcel ever splits and the solver is the unit one, warm start included (the warm
+// start runs only then).
+//
 // Why optimal: at the end every request is placed, (I1) and (I2) are the LP's CS
 // conditions for the full graph, so (u, v) is dual feasible and its objective equals
 // the primal one (weak duality gives optimality; integer data give integer duals).
 //
-// Complexity: phase 1 O(L) per bid (L the list length), at most 8n bids by default;
+// Complexity (unit supplies): phase 1 O(L) per bid (L the list length), at most 8n bids by default;
 // phase 2 O(S log S) per placement, S the nodes settled; S is 1 for most requests on
 // realistic data and grows with local overload (the dense clusters of the benchmark
 // are its worst case: thousands of nodes per placement). Memory: O(n + m + pairs
@@ -101,6 +124,9 @@ using CandidateFn =
 struct AssignmentProblem {
   std::span<const int64_t> capacity;      // b(p) >= 1, per provider
   std::span<const int64_t> outside_cost;  // o(r) >= 0, per request
+  // s(r) >= 0 per request; empty = 1 each. The objective, sum of s(r) o(r), must fit
+  // in int64.
+  std::span<const int64_t> supply;
   CandidateFn candidates;
   int initial_limit = 4;
   // The order in which requests are placed (a permutation of 0..n-1); empty = 0..n-1.
@@ -114,12 +140,26 @@ struct AssignmentProblem {
   int warm_start_bids_per_request = 8;
 };
 
+// `amount` units of `request` at `provider` (-1 = the outside option) at `cost` each.
+struct Flow {
+  uint32_t request = 0;
+  int32_t provider = -1;
+  uint32_t detail = 0;  // the pair's CandidateEdge::detail; 0 for the outside option
+  int64_t cost = 0;
+  int64_t amount = 0;
+};
+
 struct AssignmentResult {
-  std::vector<int32_t> provider;  // per request: the provider, or -1 = outside option
-  std::vector<uint32_t> detail;   // per request: the chosen edge's detail
-  std::vector<int64_t> cost;      // per request: c(r, p) or o(r)
+  // Per request, its first flow in `flows` order (for unit supplies its only one):
+  std::vector<int32_t> provider;  // the provider, or -1 = outside option
+  std::vector<uint32_t> detail;   // the chosen edge's detail
+  std::vector<int64_t> cost;      // c(r, p) or o(r)
+  // With AssignmentProblem::supply given: every flow, by request, then provider
+  // (outside option first); amounts > 0, summing to s(r) per request.
+  std::vector<Flow> flows;
   int64_t objective = 0;
-  // The dual certificate: sum u(r) - sum b(p) v(p), equal to `objective` at an optimum.
+  // The dual certificate: sum s(r) u(r) - sum b(p) v(p), equal to `objective` at an
+  // optimum.
   int64_t dual_objective = 0;
   std::vector<int64_t> request_price;   // u(r)
   std::vector<int64_t> provider_price;  // v(p)
@@ -130,6 +170,7 @@ struct AssignmentResult {
   int64_t warm_start_placed = 0;  // requests it placed (the rest by shortest paths)
   int64_t extensions = 0;
   int64_t settled = 0;
+  int64_t augmentations = 0;  // searches of the shortest-path phase
 };
 
 AssignmentResult SolveAssignment(const AssignmentProblem& problem);

@@ -196,6 +196,126 @@ MatchPlan Matcher::Match(std::span<const Request> requests, const MatchOptions& 
   return internal::Match(*directory_, requests, options, nullptr);
 }
 
+namespace {
+
+// The fast path's answer in solver numbering: request r of the solver is input
+// request order[r].
+struct FastSolution {
+  std::vector<uint32_t> order;
+  std::vector<UnlimitedOption> unlimited;
+  internal::AssignmentResult result;
+};
+
+// Builds the assignment problem of `requests` (request i standing for counts[i]
+// identical requests; empty counts: one each) and solves it with the exact solver.
+FastSolution SolveFast(const Directory& directory, std::span<const Request> requests,
+                       std::span<const int64_t> counts, const MatchOptions& options,
+                       internal::ReducedNetwork* network, MatchStats* stats) {
+  const DirectoryIndex& index = directory.index();
+  const size_t n = requests.size();
+  auto penalty = [&](const Request& r) {
+    return options.unassigned_penalty_m * (1 + static_cast<int64_t>(r.priority));
+  };
+  FastSolution solution;
+  // The solver places requests in a space-filling-curve order (and numbers them
+  // so): successive placements then touch the same providers and members, which
+  // stay in cache. The optimum does not depend on the order; the order is a fixed
+  // function of the input, so the plan is deterministic.
+  solution.order = SpatialOrder(requests);
+  const std::vector<uint32_t>& order = solution.order;
+  // 1. Outside options and the first candidates, in parallel (solver numbering).
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<UnlimitedOption>& unlimited = solution.unlimited;
+  unlimited.resize(n);
+  std::vector<int64_t> outside(n);
+  std::vector<std::vector<CandidateEdge>> initial(n);
+  std::vector<int64_t> initial_threshold(n);
+  constexpr int kInitialLimit = 4;
+  ForEachRequest(n, options.threads, [&](size_t r) {
+    const internal::Query q = internal::CompileQuery(requests[order[r]], index);
+    unlimited[r] = BestUnlimited(q, index, options.remote_cost_m);
+    outside[r] = penalty(requests[order[r]]);
+    if (unlimited[r].cost >= 0) outside[r] = std::min(outside[r], unlimited[r].cost);
+    thread_local std::vector<PhysicalPair> scratch;
+    initial_threshold[r] =
+        CollectCandidates(q, index, internal::kLimitedCapacity, outside[r],
+                          options.remote_cost_m, kInitialLimit, &scratch, &initial[r]);
+  });
+  stats->candidate_seconds = SecondsSince(start);
+
+  // 2. Solve over the providers of limited capacity.
+  const auto solve_start = std::chrono::steady_clock::now();
+  std::vector<int64_t> capacity(directory.size(), 0);
+  for (size_t p = 0; p < directory.size(); ++p) {
+    capacity[p] = directory.provider(ProviderIndex(p)).capacity.value_or(0);
+  }
+  std::vector<int64_t> supply;
+  if (!counts.empty()) {
+    supply.resize(n);
+    for (size_t r = 0; r < n; ++r) supply[r] = counts[order[r]];
+  }
+  std::vector<PhysicalPair> scratch;
+  internal::AssignmentProblem problem;
+  problem.capacity = capacity;
+  problem.outside_cost = outside;
+  problem.supply = supply;
+  // Placement order: largest regret first (what a request loses if it must fall back
+  // to its outside option rather than its nearest candidate). Requests that need a
+  // seat most take it early; those with a good fallback come when prices are up and
+  // go straight to it, so congested towns cost fewer and shorter searches (half the
+  // search steps on overloaded instances). Numbering stays spatial, for the cache.
+  std::vector<std::pair<int64_t, uint32_t>> keyed(n);
+  for (uint32_t r = 0; r < n; ++r) {
+    const int64_t best = initial[r].empty() ? outside[r] : initial[r][0].cost;
+    // Two classes only (no good fallback / a fallback within reach), so that within
+    // a class the placement follows the spatial numbering and stays cache-friendly.
+    keyed[r] = {outside[r] - best > kFarFallbackMeters ? 0 : 1, r};
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<uint32_t> placement(n);
+  for (uint32_t i = 0; i < n; ++i) placement[i] = keyed[i].second;
+  problem.placement_order = placement;
+  problem.initial_limit = kInitialLimit;
+  problem.progress = options.progress;
+  std::vector<bool> taken(n, false);
+  problem.candidates = [&](uint32_t r, int limit, std::vector<CandidateEdge>* edges) {
+    if (!taken[r]) {
+      taken[r] = true;
+      *edges = std::move(initial[r]);
+      return initial_threshold[r];
+    }
+    const internal::Query q = internal::CompileQuery(requests[order[r]], index);
+    return CollectCandidates(q, index, internal::kLimitedCapacity, outside[r],
+                             options.remote_cost_m, limit, &scratch, edges);
+  };
+  problem.keep_lists = network != nullptr;
+  solution.result = internal::SolveAssignment(problem);
+  internal::AssignmentResult& result = solution.result;
+  if (network != nullptr) {
+    network->capacity = std::move(capacity);
+    network->outside_cost = std::move(outside);
+    network->lists = std::move(result.lists);
+    network->objective = result.objective;
+    network->warm_start_bids = result.warm_start_bids;
+    network->warm_start_placed = result.warm_start_placed;
+  }
+  stats->solve_seconds = SecondsSince(solve_start);
+  stats->candidate_pairs = result.pairs;
+  stats->extensions = result.extensions;
+  stats->search_steps = result.settled;
+  stats->augmentations = result.augmentations;
+  return solution;
+}
+
+// Why request r (input numbering) is unassigned, when it is.
+UnassignedReason ReasonUnassigned(const Request& request, const DirectoryIndex& index) {
+  const internal::Query q = internal::CompileQuery(request, index);
+  return AnySuitable(q, index) ? UnassignedReason::kCapacityExhausted
+                               : UnassignedReason::kNoSuitableProvider;
+}
+
+}  // namespace
+
 MatchPlan internal::Match(const Directory& directory, std::span<const Request> requests,
                           const MatchOptions& options, ReducedNetwork* network) {
   const DirectoryIndex& index = directory.index();
@@ -225,96 +345,22 @@ MatchPlan internal::Match(const Directory& directory, std::span<const Request> r
     }
     plan.stats.candidate_pairs = solution.arcs;
   } else {
-    // The solver places requests in a space-filling-curve order (and numbers them
-    // so): successive placements then touch the same providers and members, which
-    // stay in cache. The optimum does not depend on the order; the order is a fixed
-    // function of the input, so the plan is deterministic.
-    const std::vector<uint32_t> order = SpatialOrder(requests);
-    // 1. Outside options and the first candidates, in parallel (solver numbering).
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<UnlimitedOption> unlimited(n);
-    std::vector<int64_t> outside(n);
-    std::vector<std::vector<CandidateEdge>> initial(n);
-    std::vector<int64_t> initial_threshold(n);
-    constexpr int kInitialLimit = 4;
-    ForEachRequest(n, options.threads, [&](size_t r) {
-      const internal::Query q = internal::CompileQuery(requests[order[r]], index);
-      unlimited[r] = BestUnlimited(q, index, options.remote_cost_m);
-      outside[r] = penalty(requests[order[r]]);
-      if (unlimited[r].cost >= 0) outside[r] = std::min(outside[r], unlimited[r].cost);
-      thread_local std::vector<PhysicalPair> scratch;
-      initial_threshold[r] =
-          CollectCandidates(q, index, internal::kLimitedCapacity, outside[r],
-                            options.remote_cost_m, kInitialLimit, &scratch, &initial[r]);
-    });
-    plan.stats.candidate_seconds = SecondsSince(start);
-
-    // 2. Solve over the providers of limited capacity.
-    const auto solve_start = std::chrono::steady_clock::now();
-    std::vector<int64_t> capacity(directory.size(), 0);
-    for (size_t p = 0; p < directory.size(); ++p) {
-      capacity[p] = directory.provider(ProviderIndex(p)).capacity.value_or(0);
-    }
-    std::vector<PhysicalPair> scratch;
-    internal::AssignmentProblem problem;
-    problem.capacity = capacity;
-    problem.outside_cost = outside;
-    // Placement order: largest regret first (what a request loses if it must fall back
-    // to its outside option rather than its nearest candidate). Requests that need a
-    // seat most take it early; those with a good fallback come when prices are up and
-    // go straight to it, so congested towns cost fewer and shorter searches (half the
-    // search steps on overloaded instances). Numbering stays spatial, for the cache.
-    std::vector<std::pair<int64_t, uint32_t>> keyed(n);
-    for (uint32_t r = 0; r < n; ++r) {
-      const int64_t best = initial[r].empty() ? outside[r] : initial[r][0].cost;
-      // Two classes only (no good fallback / a fallback within reach), so that within
-      // a class the placement follows the spatial numbering and stays cache-friendly.
-      keyed[r] = {outside[r] - best > kFarFallbackMeters ? 0 : 1, r};
-    }
-    std::sort(keyed.begin(), keyed.end());
-    std::vector<uint32_t> placement(n);
-    for (uint32_t i = 0; i < n; ++i) placement[i] = keyed[i].second;
-    problem.placement_order = placement;
-    problem.initial_limit = kInitialLimit;
-    problem.progress = options.progress;
-    std::vector<bool> taken(n, false);
-    problem.candidates = [&](uint32_t r, int limit, std::vector<CandidateEdge>* edges) {
-      if (!taken[r]) {
-        taken[r] = true;
-        *edges = std::move(initial[r]);
-        return initial_threshold[r];
-      }
-      const internal::Query q = internal::CompileQuery(requests[order[r]], index);
-      return CollectCandidates(q, index, internal::kLimitedCapacity, outside[r],
-                               options.remote_cost_m, limit, &scratch, edges);
-    };
-    problem.keep_lists = network != nullptr;
-    internal::AssignmentResult result = internal::SolveAssignment(problem);
-    if (network != nullptr) {
-      network->capacity = std::move(capacity);
-      network->outside_cost = std::move(outside);
-      network->lists = std::move(result.lists);
-      network->objective = result.objective;
-      network->warm_start_bids = result.warm_start_bids;
-      network->warm_start_placed = result.warm_start_placed;
-    }
-    plan.stats.solve_seconds = SecondsSince(solve_start);
-    plan.stats.candidate_pairs = result.pairs;
-    plan.stats.extensions = result.extensions;
-    plan.stats.search_steps = result.settled;
-
+    const FastSolution solution = SolveFast(directory, requests, {}, options, network, &plan.stats);
+    const std::vector<uint32_t>& order = solution.order;
+    const internal::AssignmentResult& result = solution.result;
     for (size_t r = 0; r < n; ++r) {
       PlanLine& line = plan.lines[order[r]];
+      const UnlimitedOption& unlimited = solution.unlimited[r];
       if (result.provider[r] >= 0) {
         line.provider = ProviderIndex(static_cast<size_t>(result.provider[r]));
         line.mode = DetailMode(result.detail[r]);
         line.location = DetailLocation(result.detail[r]);
         line.cost_m = result.cost[r];
-      } else if (unlimited[r].cost >= 0 && unlimited[r].cost <= penalty(requests[order[r]])) {
-        line.provider = ProviderIndex(unlimited[r].provider);
-        line.mode = DetailMode(unlimited[r].detail);
-        line.location = DetailLocation(unlimited[r].detail);
-        line.cost_m = unlimited[r].cost;
+      } else if (unlimited.cost >= 0 && unlimited.cost <= penalty(requests[order[r]])) {
+        line.provider = ProviderIndex(unlimited.provider);
+        line.mode = DetailMode(unlimited.detail);
+        line.location = DetailLocation(unlimited.detail);
+        line.cost_m = unlimited.cost;
       } else {
         line.cost_m = penalty(requests[order[r]]);
       }
@@ -325,11 +371,114 @@ MatchPlan internal::Match(const Directory& directory, std::span<const Request> r
   ForEachRequest(n, options.threads, [&](size_t r) {
     PlanLine& line = plan.lines[r];
     if (line.assigned()) return;
-    const internal::Query q = internal::CompileQuery(requests[r], index);
-    line.reason = AnySuitable(q, index) ? UnassignedReason::kCapacityExhausted
-                                        : UnassignedReason::kNoSuitableProvider;
+    line.reason = ReasonUnassigned(requests[r], index);
   });
   for (const PlanLine& line : plan.lines) plan.objective += line.cost_m;
+  return plan;
+}
+
+namespace {
+
+// A weighted line's tallies and cost, from its shares.
+void TallyShares(WeightedPlanLine* out) {
+  for (const PlanShare& share : out->shares) {
+    const PlanLine& line = share.line;
+    out->cost_m += share.count * line.cost_m;
+    if (!line.assigned()) {
+      (line.reason == UnassignedReason::kNoSuitableProvider ? out->no_suitable_provider
+                                                            : out->capacity_exhausted) +=
+          share.count;
+    } else if (line.mode == Mode::kInPerson) {
+      out->in_person += share.count;
+    } else if (line.mode == Mode::kHomeVisit) {
+      out->home_visit += share.count;
+    } else {
+      out->remote += share.count;
+    }
+  }
+}
+
+}  // namespace
+
+WeightedMatchPlan Matcher::MatchWeighted(std::span<const Request> requests,
+                                         std::span<const int64_t> counts,
+                                         const MatchOptions& options) const {
+  const Directory& directory = *directory_;
+  const DirectoryIndex& index = directory.index();
+  const size_t n = requests.size();
+  WeightedMatchPlan plan;
+  plan.lines.resize(n);
+  for (size_t i = 0; i < n; ++i) plan.lines[i].count = counts[i];
+  auto penalty = [&](const Request& r) {
+    return options.unassigned_penalty_m * (1 + static_cast<int64_t>(r.priority));
+  };
+
+  if (options.solver == MatchSolver::kBoostReference) {
+    // The reference has no weights: it solves the waiting list of copies, whose
+    // lines are gathered per row, equal lines into one share (in the order first met).
+    std::vector<Request> copies;
+    std::vector<uint32_t> row_of;
+    for (size_t i = 0; i < n; ++i) {
+      for (int64_t j = 0; j < counts[i]; ++j) {
+        copies.push_back(requests[i]);
+        internal::Append(&copies.back().id, "#", j);
+        row_of.push_back(static_cast<uint32_t>(i));
+      }
+    }
+    const MatchPlan expanded = Match(copies, options);
+    for (size_t e = 0; e < copies.size(); ++e) {
+      std::vector<PlanShare>& shares = plan.lines[row_of[e]].shares;
+      auto it = std::find_if(shares.begin(), shares.end(),
+                             [&](const PlanShare& s) { return s.line == expanded.lines[e]; });
+      if (it == shares.end()) {
+        shares.push_back({expanded.lines[e], 1});
+      } else {
+        ++it->count;
+      }
+    }
+    plan.stats = expanded.stats;
+  } else {
+    const FastSolution solution = SolveFast(directory, requests, counts, options, nullptr,
+                                            &plan.stats);
+    const std::vector<uint32_t>& order = solution.order;
+    for (const internal::Flow& flow : solution.result.flows) {
+      const uint32_t i = order[flow.request];
+      const UnlimitedOption& unlimited = solution.unlimited[flow.request];
+      PlanLine line;
+      if (flow.provider >= 0) {
+        line.provider = ProviderIndex(static_cast<size_t>(flow.provider));
+        line.mode = DetailMode(flow.detail);
+        line.location = DetailLocation(flow.detail);
+        line.cost_m = flow.cost;
+      } else if (unlimited.cost >= 0 && unlimited.cost <= penalty(requests[i])) {
+        line.provider = ProviderIndex(unlimited.provider);
+        line.mode = DetailMode(unlimited.detail);
+        line.location = DetailLocation(unlimited.detail);
+        line.cost_m = unlimited.cost;
+      } else {
+        line.cost_m = penalty(requests[i]);
+      }
+      plan.lines[i].shares.push_back({line, flow.amount});
+    }
+    // Flows come by provider with the outside option first; shares list the
+    // providers first and the unassigned (or unlimited) share last.
+    for (WeightedPlanLine& line : plan.lines) {
+      if (line.shares.size() > 1) {
+        std::stable_partition(line.shares.begin(), line.shares.end(), [&](const PlanShare& s) {
+          return s.line.assigned() &&
+                 directory.provider(*s.line.provider).capacity.has_value();
+        });
+      }
+    }
+  }
+  // Reasons for the unassigned, then the tallies.
+  ForEachRequest(n, options.threads, [&](size_t i) {
+    for (PlanShare& share : plan.lines[i].shares) {
+      if (!share.line.assigned()) share.line.reason = ReasonUnassigned(requests[i], index);
+    }
+    TallyShares(&plan.lines[i]);
+  });
+  for (const WeightedPlanLine& line : plan.lines) plan.objective += line.cost_m;
   return plan;
 }
 

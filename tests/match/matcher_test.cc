@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <random>
 
 #include "absl/strings/str_format.h"
@@ -472,6 +473,359 @@ TEST(SolveAssignment, WarmStartKeepsTheOptimumAndTheCertificate) {
   // Both halves of the method were exercised.
   EXPECT_GT(warm_placed, 0);
   EXPECT_GT(left_to_paths, 0);
+}
+
+// --- weighted requests: a count per request, moved in bulk.
+
+// A random transportation problem with ties (costs from a few values), some
+// capacity-0 providers, and supplies from `supply_of`.
+struct RandomProblem {
+  std::vector<int64_t> capacity, outside, supply;
+  std::vector<std::vector<internal::CandidateEdge>> full;
+};
+
+RandomProblem MakeRandomProblem(uint32_t seed, const std::function<int64_t(std::mt19937&)>& supply_of) {
+  std::mt19937 rng(seed);
+  RandomProblem q;
+  const int n = 5 + static_cast<int>(rng() % 40), m = 1 + static_cast<int>(rng() % 12);
+  q.capacity.resize(m);
+  q.outside.resize(n);
+  q.supply.resize(n);
+  q.full.resize(n);
+  for (int p = 0; p < m; ++p) q.capacity[p] = rng() % 8 == 0 ? 0 : 1 + rng() % 6;
+  for (int r = 0; r < n; ++r) {
+    q.outside[r] = 1'000 * (3 + rng() % 4);
+    q.supply[r] = supply_of(rng);
+    for (int p = 0; p < m; ++p) {
+      const int32_t cost = static_cast<int32_t>(500 * (rng() % 9));
+      if (cost < q.outside[r] && rng() % 4 != 0) q.full[r].push_back({uint32_t(p), cost, uint32_t(p + 7)});
+    }
+    std::stable_sort(q.full[r].begin(), q.full[r].end(),
+                     [](auto& a, auto& b) { return a.cost < b.cost; });
+  }
+  return q;
+}
+
+internal::AssignmentResult Solve(const RandomProblem& q, std::span<const int64_t> supply,
+                                 std::span<const int64_t> outside, int initial_limit,
+                                 const std::vector<uint32_t>& source_row) {
+  internal::AssignmentProblem problem;
+  problem.capacity = q.capacity;
+  problem.outside_cost = outside;
+  problem.supply = supply;
+  problem.initial_limit = initial_limit;
+  problem.candidates = [&](uint32_t r, int limit, std::vector<internal::CandidateEdge>* out) {
+    const auto& full = q.full[source_row[r]];
+    const size_t k = std::min<size_t>(limit, full.size());
+    out->assign(full.begin(), full.begin() + k);
+    return k == full.size() ? internal::kNoThreshold : int64_t{full[k].cost};
+  };
+  return internal::SolveAssignment(problem);
+}
+
+// The optimum of the copies: row r copied min(s(r), total capacity) times, and the
+// rest of the row at its outside option (no plan can place more units of a row than
+// the providers hold, so the truncation is exact). Solved by the unit solver.
+int64_t CopiesObjective(const RandomProblem& q) {
+  int64_t total_capacity = 0;
+  for (int64_t b : q.capacity) total_capacity += b;
+  std::vector<int64_t> outside;
+  std::vector<uint32_t> source;
+  int64_t rest = 0;
+  for (size_t r = 0; r < q.supply.size(); ++r) {
+    const int64_t copies = std::min(q.supply[r], total_capacity);
+    rest += (q.supply[r] - copies) * q.outside[r];
+    for (int64_t j = 0; j < copies; ++j) {
+      outside.push_back(q.outside[r]);
+      source.push_back(static_cast<uint32_t>(r));
+    }
+  }
+  if (source.empty()) return rest;
+  const internal::AssignmentResult copies = Solve(q, {}, outside, 2, source);
+  EXPECT_EQ(copies.objective, copies.dual_objective);
+  return copies.objective + rest;
+}
+
+// Feasibility of the weighted result from the full matrix alone, the certificate,
+// and dual feasibility on every pair (built or not).
+void ExpectValidWeighted(const RandomProblem& q, const internal::AssignmentResult& result,
+                         const std::string& where) {
+  const size_t n = q.supply.size();
+  std::vector<int64_t> placed(n, 0), load(q.capacity.size(), 0);
+  int64_t objective = 0;
+  for (size_t i = 0; i < result.flows.size(); ++i) {
+    const internal::Flow& f = result.flows[i];
+    ASSERT_LT(f.request, n) << where;
+    ASSERT_GT(f.amount, 0) << where;
+    if (i > 0) {
+      const internal::Flow& e = result.flows[i - 1];
+      EXPECT_TRUE(e.request < f.request || (e.request == f.request && e.provider < f.provider))
+          << where << ": flows by request, then provider, one per place";
+    }
+    placed[f.request] += f.amount;
+    if (f.provider >= 0) {
+      const auto& full = q.full[f.request];
+      auto it = std::find_if(full.begin(), full.end(),
+                             [&](auto& e) { return int(e.provider) == f.provider; });
+      ASSERT_NE(it, full.end()) << where << ": not a pair";
+      EXPECT_EQ(f.cost, it->cost) << where;
+      EXPECT_EQ(f.detail, it->detail) << where;
+      load[f.provider] += f.amount;
+    } else {
+      EXPECT_EQ(f.cost, q.outside[f.request]) << where;
+    }
+    objective += f.amount * f.cost;
+  }
+  for (size_t r = 0; r < n; ++r) EXPECT_EQ(placed[r], q.supply[r]) << where << " r " << r;
+  for (size_t p = 0; p < q.capacity.size(); ++p) EXPECT_LE(load[p], q.capacity[p]) << where;
+  EXPECT_EQ(objective, result.objective) << where;
+  EXPECT_EQ(result.objective, result.dual_objective) << where;
+  for (size_t r = 0; r < n; ++r) {
+    EXPECT_LE(result.request_price[r], q.outside[r]) << where;
+    for (const auto& e : q.full[r]) {
+      EXPECT_LE(result.request_price[r], e.cost + result.provider_price[e.provider])
+          << where << " r " << r;
+    }
+  }
+}
+
+TEST(SolveAssignment, WeightedEqualsCopiesOn400RandomProblems) {
+  int splits = 0;
+  for (uint32_t seed = 1; seed <= 400; ++seed) {
+    // Mostly small counts with zeros; every fourth problem has huge ones too.
+    const bool huge = seed % 4 == 0;
+    RandomProblem q = MakeRandomProblem(seed, [&](std::mt19937& rng) -> int64_t {
+      const uint32_t x = rng() % 10;
+      if (huge && x == 0) return 1'000'000'000 - static_cast<int64_t>(rng() % 3);
+      return x < 2 ? 0 : x % 6;
+    });
+    std::vector<uint32_t> identity(q.supply.size());
+    std::iota(identity.begin(), identity.end(), 0);
+    const std::string where = "seed " + std::to_string(seed);
+    const internal::AssignmentResult weighted = Solve(q, q.supply, q.outside, 1 + seed % 3, identity);
+    ExpectValidWeighted(q, weighted, where);
+    EXPECT_EQ(weighted.objective, CopiesObjective(q)) << where;
+    for (size_t r = 0; r < q.supply.size(); ++r) {
+      int places = 0;
+      for (const auto& f : weighted.flows) places += f.request == r;
+      splits += places > 1;
+    }
+  }
+  EXPECT_GT(splits, 200) << "rows must split between providers";
+}
+
+// A request of a billion units next to a provider of 3 places: three go there, the
+// rest to the outside option, in a few searches.
+TEST(SolveAssignment, ABillionUnitsTakeAFewSearches) {
+  RandomProblem q;
+  q.capacity = {3, 2};
+  q.outside = {10'000, 10'000};
+  q.supply = {1'000'000'000, 4};
+  q.full = {{{0, 100, 0}, {1, 900, 1}}, {{0, 50, 0}}};
+  const internal::AssignmentResult result = Solve(q, q.supply, q.outside, 1, {0, 1});
+  ExpectValidWeighted(q, result, "billion");
+  // Request 1 takes provider 0's 3 places at 50 (it gains more there: 9,950 vs
+  // 9,900) and 1 unit goes outside; request 0 takes provider 1's 2 at 900.
+  EXPECT_EQ(result.objective, 3 * 50 + 10'000 + 2 * 900 + int64_t{1'000'000'000 - 2} * 10'000);
+  EXPECT_LT(result.augmentations, 20);
+}
+
+// Every count 1: the weighted entry is the unit solver, warm start and all.
+TEST(SolveAssignment, UnitSuppliesGiveTheUnitResult) {
+  for (uint32_t seed = 1; seed <= 50; ++seed) {
+    RandomProblem q = MakeRandomProblem(seed, [](std::mt19937&) { return int64_t{1}; });
+    std::vector<uint32_t> identity(q.supply.size());
+    std::iota(identity.begin(), identity.end(), 0);
+    const internal::AssignmentResult unit = Solve(q, {}, q.outside, 2, identity);
+    const internal::AssignmentResult weighted = Solve(q, q.supply, q.outside, 2, identity);
+    EXPECT_EQ(unit.provider, weighted.provider) << "seed " << seed;
+    EXPECT_EQ(unit.objective, weighted.objective) << "seed " << seed;
+    EXPECT_EQ(unit.warm_start_bids, weighted.warm_start_bids) << "seed " << seed;
+    ExpectValidWeighted(q, weighted, "seed " + std::to_string(seed));
+  }
+}
+
+// The copies of a weighted list, with unique ids.
+std::vector<Request> Copies(std::span<const Request> rows, std::span<const int64_t> counts) {
+  std::vector<Request> copies;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    for (int64_t j = 0; j < counts[i]; ++j) {
+      copies.push_back(rows[i]);
+      copies.back().id += absl::StrFormat("/%d", j);
+    }
+  }
+  return copies;
+}
+
+// A weighted plan checked against the contract with the oracle only: every share
+// suitable at its cost and mode, unassigned shares at the penalty with the right
+// reason, no provider over capacity, tallies and objective adding up.
+void ExpectValidWeightedPlan(const Instance& instance, const Directory& directory,
+                             std::span<const int64_t> counts, const WeightedMatchPlan& plan,
+                             const std::string& where) {
+  ASSERT_EQ(plan.lines.size(), instance.requests.size()) << where;
+  const auto pairs = OraclePairs(instance);
+  std::map<std::string, int64_t> load;
+  int64_t objective = 0;
+  for (size_t r = 0; r < plan.lines.size(); ++r) {
+    const WeightedPlanLine& row = plan.lines[r];
+    const Request& request = instance.requests[r];
+    EXPECT_EQ(row.count, counts[r]) << where;
+    int64_t total = 0, cost = 0, in_person = 0, home_visit = 0, remote = 0, exhausted = 0,
+            none = 0;
+    for (const PlanShare& share : row.shares) {
+      const PlanLine& line = share.line;
+      EXPECT_GT(share.count, 0) << where;
+      total += share.count;
+      cost += share.count * line.cost_m;
+      if (line.assigned()) {
+        const std::string& id = directory.provider(*line.provider).id;
+        auto it = pairs[r].find(id);
+        ASSERT_NE(it, pairs[r].end()) << where << ": " << request.id << " to unsuitable " << id;
+        EXPECT_EQ(line.cost_m, it->second.cost_m) << where << ": " << request.id << " -> " << id;
+        EXPECT_EQ(ModeCode(line.mode), it->second.mode) << where << ": " << request.id;
+        load[id] += share.count;
+        (line.mode == Mode::kInPerson    ? in_person
+         : line.mode == Mode::kHomeVisit ? home_visit
+                                         : remote) += share.count;
+      } else {
+        EXPECT_EQ(line.cost_m, 1'000'000 * (1 + request.priority)) << where;
+        const bool nothing = pairs[r].empty();
+        EXPECT_EQ(line.reason, nothing ? UnassignedReason::kNoSuitableProvider
+                                       : UnassignedReason::kCapacityExhausted)
+            << where;
+        (nothing ? none : exhausted) += share.count;
+      }
+    }
+    EXPECT_EQ(total, counts[r]) << where << " row " << r;
+    EXPECT_EQ(cost, row.cost_m) << where;
+    EXPECT_EQ(in_person, row.in_person) << where;
+    EXPECT_EQ(home_visit, row.home_visit) << where;
+    EXPECT_EQ(remote, row.remote) << where;
+    EXPECT_EQ(exhausted, row.capacity_exhausted) << where;
+    EXPECT_EQ(none, row.no_suitable_provider) << where;
+    objective += row.cost_m;
+  }
+  EXPECT_EQ(objective, plan.objective) << where;
+  for (const v1::Provider& p : instance.snapshot.providers()) {
+    if (p.has_capacity()) {
+      EXPECT_LE(load[p.id()], p.capacity()) << where << " " << p.id();
+    }
+  }
+}
+
+// Counts 0..5 with some zeros, on the random instances and on dense clusters: the
+// objective of Match on the copies (and of the Boost reference on them, on a share
+// of the seeds), and a valid plan.
+TEST(Matcher, MatchWeightedEqualsTheCopiesOnRandomInstancesAndDenseClusters) {
+  int split_rows = 0;
+  for (uint32_t seed = 1; seed <= 200; ++seed) {
+    const bool dense = seed % 4 == 0;
+    Instance instance =
+        dense ? WithPriorities(DenseCluster(seed, 4 + seed % 9, 20 + static_cast<int>(seed % 4) * 10,
+                                            1 + seed % 3),
+                               seed)
+              : WithPriorities(MakeInstance(seed, 30, 25), seed);
+    auto directory = Directory::Create(instance.snapshot);
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    Matcher matcher(*directory);
+    std::mt19937 rng(seed);
+    std::vector<int64_t> counts(instance.requests.size());
+    for (int64_t& c : counts) c = std::uniform_int_distribution<int>(-1, 5)(rng) < 0 ? 0 : rng() % 6;
+    const std::string where = (dense ? "dense seed " : "seed ") + std::to_string(seed);
+    const WeightedMatchPlan weighted =
+        matcher.MatchWeighted(instance.requests, counts, {.threads = static_cast<int>(1 + seed % 2)});
+    const std::vector<Request> copies = Copies(instance.requests, counts);
+    const MatchPlan expanded = matcher.Match(copies, {.threads = 1});
+    EXPECT_EQ(weighted.objective, expanded.objective) << where;
+    if (seed % 5 == 0) {
+      const MatchPlan reference = matcher.Match(copies, {.solver = MatchSolver::kBoostReference});
+      EXPECT_EQ(weighted.objective, reference.objective) << where;
+    }
+    ExpectValidWeightedPlan(instance, **directory, counts, weighted, where);
+    for (const WeightedPlanLine& line : weighted.lines) split_rows += line.shares.size() > 1;
+  }
+  EXPECT_GT(split_rows, 50) << "rows must split between providers and reasons";
+}
+
+// Huge counts: a row of a billion requests costs a few searches; the plan is the
+// copies' plan with each row truncated to the total capacity and the rest of the row
+// at its outside option (computed here from the oracle: the cheapest unlimited
+// provider's cost, else the penalty).
+TEST(Matcher, MatchWeightedWithHugeCountsEqualsTruncatedCopies) {
+  for (uint32_t seed = 1; seed <= 40; ++seed) {
+    Instance instance = WithPriorities(MakeInstance(300 + seed, 12, 10), seed);
+    auto directory = Directory::Create(instance.snapshot);
+    ASSERT_TRUE(directory.ok());
+    Matcher matcher(*directory);
+    int64_t total_capacity = 0;
+    std::map<std::string, bool> unlimited;
+    for (const v1::Provider& p : instance.snapshot.providers()) {
+      total_capacity += p.has_capacity() ? p.capacity() : 0;
+      unlimited[p.id()] = !p.has_capacity();
+    }
+    std::vector<int64_t> counts(instance.requests.size()), truncated(counts.size());
+    std::mt19937 rng(seed);
+    for (size_t i = 0; i < counts.size(); ++i) {
+      counts[i] = rng() % 3 == 0 ? 1'000'000'000 : rng() % 4;
+      truncated[i] = std::min(counts[i], total_capacity);
+    }
+    const auto pairs = OraclePairs(instance);
+    int64_t rest = 0;
+    for (size_t i = 0; i < counts.size(); ++i) {
+      int64_t outside = 1'000'000 * (1 + instance.requests[i].priority);
+      for (const auto& [id, ref] : pairs[i]) {
+        if (unlimited[id]) outside = std::min(outside, ref.cost_m);
+      }
+      rest += (counts[i] - truncated[i]) * outside;
+    }
+    const WeightedMatchPlan weighted = matcher.MatchWeighted(instance.requests, counts);
+    const MatchPlan copies = matcher.Match(Copies(instance.requests, truncated));
+    const std::string where = "seed " + std::to_string(seed);
+    EXPECT_EQ(weighted.objective, copies.objective + rest) << where;
+    ExpectValidWeightedPlan(instance, **directory, counts, weighted, where);
+    EXPECT_LT(weighted.stats.augmentations, 40 * static_cast<int64_t>(counts.size())) << where;
+  }
+}
+
+TEST(Matcher, MatchWeightedHandChecked) {
+  Matcher matcher(FromCsv("id,kind,lat,lon,topics,modes,capacity\n"
+                          "line,phone,,,benefits,phone,\n"
+                          "desk,ido,52.0,5,benefits,in_person,3\n"));
+  std::vector<Request> requests = {At("near", 52.001), At("none", 52.001), At("far", 52.002)};
+  requests[0].priority = 1;
+  const std::vector<int64_t> counts = {5, 0, 2};
+  const WeightedMatchPlan plan = matcher.MatchWeighted(requests, counts);
+  ASSERT_EQ(plan.lines.size(), 3u);
+  // The desk's 3 places go to "near" (111 m; "far" is 222 m away: same gain of the
+  // remote cost minus the distance, and near gains more), the rest by phone.
+  EXPECT_EQ(plan.lines[0].in_person, 3);
+  EXPECT_EQ(plan.lines[0].remote, 2);
+  ASSERT_EQ(plan.lines[0].shares.size(), 2u);
+  EXPECT_EQ(plan.lines[0].shares[0].count, 3);
+  EXPECT_EQ(plan.lines[0].shares[1].line.mode, Mode::kPhone);
+  EXPECT_TRUE(plan.lines[1].shares.empty());
+  EXPECT_EQ(plan.lines[2].remote, 2);
+  EXPECT_EQ(plan.objective, 3 * 111 + 4 * 25'000);
+  // The same with the reference on the copies.
+  const WeightedMatchPlan reference =
+      matcher.MatchWeighted(requests, counts, {.solver = MatchSolver::kBoostReference});
+  EXPECT_EQ(reference.objective, plan.objective);
+  EXPECT_EQ(reference.lines[0].in_person, 3);
+  EXPECT_EQ(matcher.MatchWeighted({}, {}).objective, 0);
+}
+
+TEST(Matcher, MatchWeightedDeterministicAcrossThreadCounts) {
+  Instance instance = MakeInstance(5, 300, 40);
+  auto directory = Directory::Create(instance.snapshot);
+  ASSERT_TRUE(directory.ok());
+  Matcher matcher(*directory);
+  std::vector<int64_t> counts(instance.requests.size());
+  for (size_t i = 0; i < counts.size(); ++i) counts[i] = static_cast<int64_t>(i % 7);
+  const WeightedMatchPlan one = matcher.MatchWeighted(instance.requests, counts, {.threads = 1});
+  const WeightedMatchPlan two = matcher.MatchWeighted(instance.requests, counts, {.threads = 2});
+  ASSERT_EQ(one.lines.size(), two.lines.size());
+  for (size_t i = 0; i < one.lines.size(); ++i) EXPECT_EQ(one.lines[i].shares, two.lines[i].shares);
 }
 
 }  // namespace
