@@ -20,6 +20,8 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -225,9 +227,8 @@ class SqliteStore final : public ReferralStore {
   }
 
   absl::StatusOr<ReferralRecord> Create(const NewReferral& referral) override {
-    std::lock_guard lock(mu_);
     ReferralRecord record;
-    absl::Status s = InTransaction([&]() -> absl::Status {
+    absl::Status s = Grouped([&]() -> absl::Status {
       absl::StatusOr<ReferralRecord> made = CreateInTx(referral);
       if (!made.ok()) return made.status();
       record = *std::move(made);
@@ -238,9 +239,8 @@ class SqliteStore final : public ReferralStore {
   }
 
   absl::StatusOr<ReferralEvent> Apply(const ReferralTransition& transition) override {
-    std::lock_guard lock(mu_);
     ReferralEvent event;
-    absl::Status s = InTransaction([&]() -> absl::Status {
+    absl::Status s = Grouped([&]() -> absl::Status {
       absl::StatusOr<ReferralEvent> e = ApplyInTx(transition);
       if (!e.ok()) return e.status();
       event = *std::move(e);
@@ -418,6 +418,68 @@ class SqliteStore final : public ReferralStore {
     // that adds nothing.
     if (!sqlite3_get_autocommit(db_)) (void)Exec("ROLLBACK", "rolling back");
     return s;
+  }
+
+  // Group commit. Creations and transitions that threads ask of this store at the
+  // same time share one transaction and so one sync of the log: each runs in a
+  // savepoint of its own (a refused one is rolled back alone, and its caller gets its
+  // own status), and every caller returns only after the COMMIT that holds its change
+  // has returned. One thread at a time leads: it takes every change queued so far and
+  // commits them; changes that arrive meanwhile wait for the next group. A caller
+  // alone gets a group of one: the same as a plain transaction.
+  struct Pending {
+    std::function<absl::Status()> body;
+    absl::Status status;
+    bool done = false;
+  };
+
+  absl::Status Grouped(std::function<absl::Status()> body) {
+    Pending mine{std::move(body), absl::OkStatus(), false};
+    std::unique_lock queue_lock(queue_mu_);
+    queue_.push_back(&mine);
+    while (!mine.done) {
+      if (leading_) {
+        queue_cv_.wait(queue_lock);
+        continue;
+      }
+      leading_ = true;
+      std::vector<Pending*> group;
+      group.swap(queue_);
+      queue_lock.unlock();
+      {
+        std::lock_guard lock(mu_);
+        CommitGroup(group);
+      }
+      queue_lock.lock();
+      leading_ = false;
+      for (Pending* p : group) p->done = true;
+      queue_cv_.notify_all();
+    }
+    return mine.status;
+  }
+
+  void CommitGroup(const std::vector<Pending*>& group) {
+    if (group.size() == 1) {
+      group[0]->status = InTransaction(group[0]->body);
+      return;
+    }
+    const absl::Status s = InTransaction([&]() -> absl::Status {
+      for (Pending* p : group) {
+        if (absl::Status sp = Exec("SAVEPOINT change", "starting a change"); !sp.ok()) return sp;
+        p->status = p->body();
+        if (!p->status.ok()) {
+          if (absl::Status rb = Exec("ROLLBACK TO change", "undoing a change"); !rb.ok())
+            return rb;
+        }
+        if (absl::Status rl = Exec("RELEASE change", "ending a change"); !rl.ok()) return rl;
+      }
+      return absl::OkStatus();
+    });
+    // Nothing of the group is committed when the transaction fails: every caller
+    // whose change had succeeded inside it gets the failure.
+    if (!s.ok())
+      for (Pending* p : group)
+        if (p->status.ok()) p->status = s;
   }
 
   absl::Status SetCapacityInTx(std::string_view provider_id, std::optional<int64_t> capacity) {
@@ -774,6 +836,12 @@ class SqliteStore final : public ReferralStore {
   ReferralStoreOptions options_;
   sqlite3* db_ = nullptr;
   std::mutex mu_;  // Guards db_ and statements_: one connection, one call at a time.
+  // The group commit's queue (see Grouped); queue_mu_ is never held while waiting
+  // for mu_ or the database.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<Pending*> queue_;
+  bool leading_ = false;
   std::map<std::string, std::unique_ptr<Statement>> statements_;
 };
 

@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -614,6 +615,39 @@ TEST_F(ReferralStoreTest, FoldingTheLogGivesTheStoredState) {
     }
     ASSERT_TRUE(store->Verify().ok()) << "seed " << seed << ": " << store->Verify();
   }
+}
+
+// Threads sharing one store have their changes committed in groups: each caller
+// still gets its own answer, and a refused change in a group leaves the others.
+TEST_F(ReferralStoreTest, GroupCommitGivesEachCallerItsOwnAnswer) {
+  auto store = Open({.durable = true});
+  ASSERT_TRUE(store->SetCapacity("p1", 5).ok());
+  constexpr int kThreads = 16;
+  std::vector<absl::StatusCode> created(kThreads), refused(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string id = Named("g", static_cast<uint64_t>(t));
+      created[t] = store->Create(Make(id)).status().code();
+      // Never allowed: a desk accepting. Refused whether or not the creation held.
+      refused[t] = store->Apply(Move(id, ReferralStatus::kAccepted, kDesk)).status().code();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  int ok = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    if (created[t] == absl::StatusCode::kOk) {
+      ++ok;
+      EXPECT_EQ(refused[t], absl::StatusCode::kFailedPrecondition);
+    } else {
+      EXPECT_EQ(created[t], absl::StatusCode::kResourceExhausted);
+      EXPECT_EQ(refused[t], absl::StatusCode::kNotFound);
+    }
+  }
+  EXPECT_EQ(ok, 5);
+  EXPECT_EQ(*store->ActiveCount("p1"), 5);
+  EXPECT_EQ(store->Events(0, 100)->size(), 5u);
+  EXPECT_TRUE(store->Verify().ok());
 }
 
 TEST(FoldReferralEvents, RefusesABrokenLog) {
