@@ -50,6 +50,10 @@
 #include "wegwijzer/router.h"
 
 namespace wegwijzer {
+namespace v1 {
+class ReferralEvent;
+class ReferralRecord;
+}  // namespace v1
 
 // What a desk refers: the immutable part of a referral, written once.
 struct NewReferral {
@@ -241,6 +245,10 @@ absl::StatusOr<ReferralRecord> ReferRequest(ReferralStore& store, const Router& 
 absl::StatusOr<ReferralRecord> ReferNext(ReferralStore& store, const Router& router,
                                          std::string_view rejected_id,
                                          std::optional<absl::Time> at = std::nullopt);
+
+// The protobuf model (proto/wegwijzer/v1/referral.proto), codes spelled as here.
+void ToProto(const ReferralEvent& event, v1::ReferralEvent* proto);
+void ToProto(const ReferralRecord& record, v1::ReferralRecord* proto);
 
 // The outcome report's postcode area of a request: the PC4 digits of its postcode,
 // or empty.

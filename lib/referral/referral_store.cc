@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "core/proto_codes.h"
 #include "core/text.h"
+#include "wegwijzer/v1/referral.pb.h"
 
 namespace wegwijzer {
 
@@ -86,6 +88,41 @@ std::string OutcomesCsv(std::span<const OutcomeRow> rows) {
                      Days(r.mean_days_to_start), ",", Days(r.mean_days_to_complete), "\n");
   }
   return out;
+}
+
+void ToProto(const ReferralEvent& e, v1::ReferralEvent* proto) {
+  proto->Clear();
+  proto->set_sequence(e.sequence);
+  proto->set_referral_id(e.referral_id);
+  proto->set_at_unix_ms(absl::ToUnixMillis(e.at));
+  proto->set_actor(std::string(ReferralActorCode(e.actor)));
+  proto->set_actor_id(e.actor_id);
+  if (e.from) proto->set_from_status(std::string(ReferralStatusCode(*e.from)));
+  proto->set_to_status(std::string(ReferralStatusCode(e.to)));
+  proto->mutable_reason()->set_code(std::string(ReasonCodeName(e.reason.code)));
+  proto->mutable_reason()->set_text(e.reason.text);
+}
+
+void ToProto(const ReferralRecord& r, v1::ReferralRecord* proto) {
+  proto->Clear();
+  const NewReferral& n = r.referral;
+  proto->set_id(n.id);
+  proto->set_request_id(n.request_id);
+  proto->set_provider_id(n.provider_id);
+  proto->set_location_id(n.location_id);
+  proto->set_desk_id(n.desk_id);
+  internal::AppendSet<Topic, kTopicCount>(n.topics, proto->mutable_topics());
+  proto->set_postcode_area(n.postcode_area);
+  proto->set_municipality(n.municipality);
+  proto->set_mode(static_cast<v1::Mode>(internal::ToProtoEnum(n.mode)));
+  proto->set_previous_id(n.previous_id);
+  if (n.request) n.request->ToProto(proto->mutable_request());
+  if (n.at) proto->set_created_unix_ms(absl::ToUnixMillis(*n.at));
+  proto->set_status(std::string(ReferralStatusCode(r.status)));
+  proto->set_updated_unix_ms(absl::ToUnixMillis(r.updated));
+  proto->mutable_last_reason()->set_code(std::string(ReasonCodeName(r.last_reason.code)));
+  proto->mutable_last_reason()->set_text(r.last_reason.text);
+  for (const ReferralEvent& e : r.history) ToProto(e, proto->add_history());
 }
 
 std::string PostcodeArea(const Request& request) {

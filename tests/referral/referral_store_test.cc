@@ -20,6 +20,7 @@
 #include "referral/lifecycle_table.h"
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/router.h"
+#include "wegwijzer/v1/referral.pb.h"
 
 namespace wegwijzer {
 namespace {
@@ -208,6 +209,29 @@ TEST_F(ReferralStoreTest, EveryAllowedAndEveryRefusedTransition) {
   EXPECT_EQ(store->Apply(Move("nope", ReferralStatus::kAccepted, kProvider)).status().code(),
             absl::StatusCode::kNotFound);
   EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+}
+
+TEST_F(ReferralStoreTest, RecordToProto) {
+  auto store = Open();
+  ASSERT_TRUE(store->SetCapacity("p1", 1).ok());
+  NewReferral n = Make("a");
+  n.request = Request{.id = "q-a", .position = {52, 5}, .topics = {Topic::kBenefits}};
+  ASSERT_TRUE(store->Create(n).ok());
+  ASSERT_TRUE(store->Apply(Move("a", ReferralStatus::kRejected, kProvider,
+                                ReasonCode::kNoCapacity, absl::Hours(1))).ok());
+  v1::ReferralRecord proto;
+  ToProto(*store->Get("a"), &proto);
+  EXPECT_EQ(proto.id(), "a");
+  EXPECT_EQ(proto.status(), "rejected");
+  EXPECT_EQ(proto.last_reason().code(), "no-capacity");
+  EXPECT_EQ(proto.request().id(), "q-a");
+  EXPECT_EQ(proto.created_unix_ms(), absl::ToUnixMillis(kT0));
+  ASSERT_EQ(proto.history_size(), 2);
+  EXPECT_EQ(proto.history(0).from_status(), "");
+  EXPECT_EQ(proto.history(1).from_status(), "requested");
+  EXPECT_EQ(proto.history(1).to_status(), "rejected");
+  EXPECT_EQ(proto.history(1).actor(), "provider");
+  EXPECT_EQ(proto.topics_size(), 1);
 }
 
 TEST_F(ReferralStoreTest, CapacityDraftsAndReleases) {
