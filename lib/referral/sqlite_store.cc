@@ -204,6 +204,7 @@ class SqliteStore final : public ReferralStore {
   SqliteStore(std::string path, ReferralStoreOptions options)
       : path_(std::move(path)), options_(options) {}
   ~SqliteStore() override {
+    literal_statements_.clear();
     statements_.clear();
     if (db_ != nullptr) sqlite3_close_v2(db_);
   }
@@ -380,6 +381,16 @@ class SqliteStore final : public ReferralStore {
   static constexpr const char* kEventSelect =
       "SELECT e.seq, r.referral_id, e.at_ms, e.actor, e.actor_id, e.from_status, e.to_status, "
       "e.reason_code, e.reason_text FROM events e JOIN referrals r ON r.id = e.referral";
+
+  // Fixed SQL (a string literal): found by its address, so the hot path builds no
+  // string and compares none.
+  Statement& Stmt(const char* sql) {
+    auto it = literal_statements_.find(sql);
+    if (it != literal_statements_.end()) return *it->second;
+    Statement& statement = Stmt(std::string(sql));
+    literal_statements_.emplace(sql, &statement);
+    return statement;
+  }
 
   Statement& Stmt(const std::string& sql) {
     auto it = statements_.find(sql);
@@ -843,6 +854,7 @@ class SqliteStore final : public ReferralStore {
   std::vector<Pending*> queue_;
   bool leading_ = false;
   std::map<std::string, std::unique_ptr<Statement>> statements_;
+  absl::flat_hash_map<const char*, Statement*> literal_statements_;
 };
 
 absl::Status SqliteStore::Open() {
@@ -867,6 +879,9 @@ absl::Status SqliteStore::Open() {
                             "setting synchronous");
       !s.ok())
     return s;
+  // 64 MiB of page cache (SQLite's default is 2 MiB): a large store's indexes stay
+  // in memory.
+  if (absl::Status s = Exec("PRAGMA cache_size=-65536", "setting the cache"); !s.ok()) return s;
   // The schema: created or migrated in one transaction, under the write lock, so two
   // processes opening a new file at once do not both create it.
   return InTransaction([&]() -> absl::Status {
