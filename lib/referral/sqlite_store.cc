@@ -738,7 +738,8 @@ class SqliteStore final : public ReferralStore {
       n.provider_id = q.Text(2);
       n.location_id = q.Text(3);
       n.desk_id = q.Text(4);
-      for (std::string_view code : SplitCodes(q.Text(5))) {
+      const std::string topics = q.Text(5);  // SplitCodes' views point into it
+      for (std::string_view code : SplitCodes(topics)) {
         if (auto topic = TopicFromCode(code)) n.topics.Add(*topic);
       }
       n.postcode_area = q.Text(6);
