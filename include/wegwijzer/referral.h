@@ -88,7 +88,7 @@ inline constexpr int kReasonCodeCount = 9;
 
 struct ReferralReason {
   ReasonCode code = ReasonCode::kNone;
-  std::string text;  // Free text for people; may be empty. DEFAULT: empty.
+  std::string text{};  // Free text for people; may be empty. DEFAULT: empty.
   bool operator==(const ReferralReason&) const = default;
 };
 

@@ -19,12 +19,15 @@
 //   absl::StatusOr<std::unique_ptr<ReferralStore>> store =
 //       OpenSqliteStore("referrals.db", {.expire_after = absl::Hours(24 * 14)});
 //   if (!store.ok()) return 1;  // names the file and the reason
-//   (*store)->SetCapacities(*directory);
+//   if (!(*store)->SetCapacities(*directory).ok()) return 1;
 //   absl::StatusOr<ReferralRecord> made = ReferRequest(**store, router, request, "desk-7");
+//   if (!made.ok()) return 1;  // nothing suits, or every suitable provider is full
 //   // ... later, the provider:
-//   (*store)->Apply({.referral_id = made->referral.id, .to = ReferralStatus::kRejected,
-//                    .actor = ReferralActor::kReceivingProvider,
-//                    .reason = {ReasonCode::kNoCapacity, "full until March"}});
+//   absl::StatusOr<ReferralEvent> rejected = (*store)->Apply(
+//       {.referral_id = made->referral.id,
+//        .to = ReferralStatus::kRejected,
+//        .actor = ReferralActor::kReceivingProvider,
+//        .reason = {ReasonCode::kNoCapacity, "full until March"}});
 //   absl::StatusOr<ReferralRecord> next = ReferNext(**store, router, made->referral.id);
 //
 // Thread-safety: thread-safe (one store may be shared by threads; each call is one
@@ -71,7 +74,8 @@ struct NewReferral {
   std::optional<Request> request{};
   // The referral this one follows after its rejection; empty for a first referral.
   std::string previous_id{};
-  // draft or requested. DEFAULT: requested (reserves a slot).
+  // draft or requested. DEFAULT: requested (reserves a slot). In records read back,
+  // only Get() fills it (from the history); lists leave it draft.
   ReferralStatus initial = ReferralStatus::kRequested;
   // When; nullopt = now. DEFAULT: now.
   std::optional<absl::Time> at{};
@@ -170,7 +174,8 @@ class ReferralStore {
   // Every provider of the directory, in one transaction.
   virtual absl::Status SetCapacities(const Directory& directory) = 0;
 
-  // Creates a referral (an event with no `from`). kAlreadyExists for a used id;
+  // Creates a referral (an event with no `from`). kAlreadyExists for a used id, or
+  // for a second referral with the same previous_id;
   // kInvalidArgument for a missing field; kFailedPrecondition for an initial state
   // other than draft or requested, or an unknown provider (no SetCapacity);
   // kResourceExhausted when `requested` finds the provider full.

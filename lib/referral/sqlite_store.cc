@@ -323,6 +323,7 @@ class SqliteStore final : public ReferralStore {
     ResetOnExit reset{q};
     q.Bind(1, row);
     if (absl::Status s = ReadEvents(q, &records[0].history); !s.ok()) return s;
+    if (!records[0].history.empty()) records[0].referral.initial = records[0].history[0].to;
     return std::move(records[0]);
   }
 
@@ -761,7 +762,8 @@ class SqliteStore final : public ReferralStore {
       r.last_sequence = q.Int(14);
       r.last_reason.code = ParseReasonCode(q.Text(15)).value_or(ReasonCode::kOther);
       r.last_reason.text = q.Text(16);
-      n.initial = ReferralStatus::kDraft;  // Not kept apart; the history's first event says.
+      // Not a column: Get() fills it from the history's first event.
+      n.initial = ReferralStatus::kDraft;
       if (row != nullptr) *row = q.Int(17);
       out->push_back(std::move(r));
     }

@@ -228,6 +228,7 @@ TEST_F(ReferralCrashTest, EightThreadsAndFourProcessesNeverOverBook) {
     if (list.ok())
       for (const auto& r : *list) open.push_back(r.referral.id);
   }
+  (void)!::write(fd, "ready\n", 6);  // opened: the stream starts
   auto report = [&](const ReferralEvent& e) {
     const std::string line = "e " + std::to_string(e.sequence) + " " + e.referral_id + " " +
                              std::string(ReferralStatusCode(e.to)) + "\n";
@@ -306,11 +307,24 @@ TEST_F(ReferralCrashTest, SigkillAtRandomMomentsLosesNothingAndHalvesNothing) {
       CrashWriter(path_, round, fds[1]);
     }
     ::close(fds[1]);
-    // Read the reports until a random moment (0..150 ms), then kill.
+    // Read the reports until a random moment (0..150 ms into the stream), then kill.
+    // Every tenth round does not wait for the writer to be ready, so some kills
+    // land while it opens (and, in round 0, creates) the store.
     std::string data;
+    char buffer[65536];
+    if (round % 10 != 9) {
+      const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+      while (data.find('\n') == std::string::npos && std::chrono::steady_clock::now() < limit) {
+        pollfd p{fds[0], POLLIN, 0};
+        if (::poll(&p, 1, 100) > 0) {
+          const ssize_t n = ::read(fds[0], buffer, sizeof buffer);
+          if (n <= 0) break;
+          data.append(buffer, static_cast<size_t>(n));
+        }
+      }
+    }
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::microseconds(rng() % 150000);
-    char buffer[65536];
     for (;;) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
                             deadline - std::chrono::steady_clock::now())
@@ -332,6 +346,7 @@ TEST_F(ReferralCrashTest, SigkillAtRandomMomentsLosesNothingAndHalvesNothing) {
     ::close(fds[0]);
     // Only whole lines were surely committed; a last half line is dropped.
     data.erase(data.rfind('\n') == std::string::npos ? 0 : data.rfind('\n') + 1);
+    if (data.compare(0, 6, "ready\n") == 0) data.erase(0, 6);
     std::istringstream lines(data);
     std::string kind, referral, to;
     int64_t sequence = 0, reported = 0;
