@@ -20,7 +20,15 @@ int main(int argc, char** argv) {
   if (!providers.ok() || !requests.ok()) return 1;
   std::shared_ptr<const Directory> directory = providers->directory;
   Router router(directory);
-  const Request& request = requests->requests.front();
+  // A resident whom at least two providers suit, so a rejection has somewhere to go.
+  const Request* found = nullptr;
+  for (const Request& r : requests->requests) {
+    RouteOptions two;
+    two.k = 2;
+    if (router.Route(r, two).referrals.size() == 2 && found == nullptr) found = &r;
+  }
+  if (found == nullptr) return 1;
+  const Request& request = *found;
   const std::string path = (std::filesystem::temp_directory_path() /
                             ("wegwijzer_example_referrals." + std::to_string(::getpid()) + ".db"))
                                .string();
@@ -41,13 +49,15 @@ int main(int argc, char** argv) {
          .reason = {ReasonCode::kNoCapacity, "full until March"}});
     absl::StatusOr<ReferralRecord> next = ReferNext(**store, router, made->referral.id);
     // ---
-    if (rejected.ok() && next.ok()) {
+    if (!rejected.ok() || !next.ok()) {
+      std::cerr << (rejected.ok() ? next.status() : rejected.status()) << "\n";
+    } else {
       std::cout << request.id << " referred to " << made->referral.provider_id << ", rejected ("
                 << ReasonCodeName(ReasonCode::kNoCapacity) << "), then referred to "
                 << next->referral.provider_id << "\n";
       absl::StatusOr<std::vector<OutcomeRow>> rows = (*store)->Outcomes();
       if (rows.ok() && (*store)->Verify().ok()) {
-        std::cout << rows->size() << " outcome rows; the log folds to the kept state\n";
+        std::cout << rows->size() << " outcome rows, the log folds to the kept state\n";
         status = 0;
       }
     }
