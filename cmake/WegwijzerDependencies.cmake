@@ -4,6 +4,8 @@ find_package(absl CONFIG REQUIRED)
 # Boost.Geometry and Boost.Graph are header-only; they are used inside lib/ only.
 find_package(Boost 1.74 REQUIRED)
 find_package(Threads REQUIRED)
+# The referral store's embedded backend; only lib/referral includes sqlite3.h.
+find_package(SQLite3 REQUIRED)
 
 if(WEGWIJZER_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)

@@ -47,6 +47,8 @@ Usage:
                      --out DIR
   wegwijzer import-hsds PATH [--taxonomy-map MAP.csv] [--skip-bad-records] --out OUT
   wegwijzer export-hsds --snapshot S [--format json|csv] --out DIR
+  wegwijzer referrals create|update|show|list|expire|report --store FILE ...
+                      (see 'wegwijzer referrals --help')
   wegwijzer --help | help COMMAND
 
 Commands:
@@ -447,7 +449,8 @@ int Generate(const Args& args) {
 
 }  // namespace
 
-int CoverageMain(int argc, char** argv);  // coverage_command.cc
+int CoverageMain(int argc, char** argv);   // coverage_command.cc
+int ReferralsMain(int argc, char** argv);  // referrals_command.cc
 
 int Main(int argc, char** argv) {
   if (argc >= 2 && (std::string_view(argv[1]) == "import-hsds" ||
@@ -460,6 +463,7 @@ int Main(int argc, char** argv) {
   // A signal while an output file is being replaced leaves no temporary file behind.
   RemoveTemporaryFilesOnSignal();
   if (argc > 1 && std::string_view(argv[1]) == "coverage") return CoverageMain(argc, argv);
+  if (argc > 1 && std::string_view(argv[1]) == "referrals") return ReferralsMain(argc, argv);
   if (std::optional<int> error = Parse(argc, argv, &args)) return *error;
   if (args.help) {
     std::cout << kUsage << "\n" << kHsdsUsage;

@@ -1,0 +1,298 @@
+// `wegwijzer referrals`: the referral lifecycle on a store file (referral_store.h).
+// Thin: argument parsing and printing; routing, capacity, transitions, the next
+// referral after a rejection and the report are the library's.
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "cli.h"
+#include "wegwijzer/interchange.h"
+#include "wegwijzer/referral_store.h"
+#include "wegwijzer/router.h"
+
+namespace wegwijzer::cli {
+
+extern const std::string_view kReferralsUsage;
+const std::string_view kReferralsUsage = R"(wegwijzer referrals - the lifecycle of referrals, kept in a store file
+
+Usage:
+  wegwijzer referrals create --store FILE (--providers P.csv | --snapshot S)
+                             --requests R.csv --request ID --desk DESK [--at TIME]
+  wegwijzer referrals update --store FILE --referral ID --status STATUS
+                             --actor desk|provider [--actor-id ID] [--reason CODE]
+                             [--note TEXT] [--at TIME] [--providers P.csv]
+  wegwijzer referrals show   --store FILE --referral ID
+  wegwijzer referrals list   --store FILE (--provider ID | --desk ID |
+                             --overdue-days N) [--at TIME]
+  wegwijzer referrals expire --store FILE --days N [--at TIME]
+  wegwijzer referrals report --store FILE --out FILE|-
+
+create  routes request ID of R.csv and refers it to the best provider that has
+        room in the store (the directory's capacities are recorded first); the
+        referral is `requested` and holds one slot of the provider's capacity.
+update  moves a referral on. STATUS is a FHIR Task status: requested, accepted,
+        rejected, in-progress, on-hold, completed, failed, cancelled,
+        entered-in-error. A reason is required for rejected, cancelled, on-hold
+        and failed: no-capacity, not-eligible, couldnt-contact,
+        no-longer-interested, referred-elsewhere, needs-client-action, other.
+        With --providers, a rejection for no-capacity or not-eligible refers the
+        request on to the next suitable provider (the ones that rejected it left
+        out) and prints the new referral.
+show    a referral with its whole history.
+list    open referrals of a provider or a desk, or requests unanswered for N days.
+expire  cancels (reason expired) every request unanswered for N days.
+report  outcomes per provider, topic, postcode area and month, as CSV.
+
+TIME is RFC 3339 (2026-12-01T09:30:00Z); default now.
+Exit status: 0 success, 1 refused or bad input (the reason on stderr), 2 usage.
+)";
+
+namespace {
+
+struct ReferralArgs {
+  std::string sub, store, providers, snapshot, requests, request, desk, referral, status,
+      actor, actor_id, reason, note, provider, out;
+  std::optional<int64_t> overdue_days, days;
+  std::optional<absl::Time> at;
+  bool help = false;
+};
+
+int UsageError(std::string_view message) {
+  std::cerr << "wegwijzer referrals: " << message
+            << "\nRun 'wegwijzer referrals --help' for usage.\n";
+  return kExitUsage;
+}
+
+int Refused(const absl::Status& status) {
+  std::cerr << "wegwijzer referrals: " << status.message() << "\n";
+  return kExitBadInput;
+}
+
+std::optional<int> Parse(int argc, char** argv, ReferralArgs* args) {
+  if (argc < 3) return UsageError("a subcommand is required");
+  args->sub = argv[2];
+  if (args->sub == "--help" || args->sub == "help") {
+    args->help = true;
+    return std::nullopt;
+  }
+  const std::map<std::string_view, std::string*> strings = {
+      {"--store", &args->store},       {"--providers", &args->providers},
+      {"--snapshot", &args->snapshot}, {"--requests", &args->requests},
+      {"--request", &args->request},   {"--desk", &args->desk},
+      {"--referral", &args->referral}, {"--status", &args->status},
+      {"--actor", &args->actor},       {"--actor-id", &args->actor_id},
+      {"--reason", &args->reason},     {"--note", &args->note},
+      {"--provider", &args->provider}, {"--out", &args->out}};
+  for (int i = 3; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (flag == "--help") {
+      args->help = true;
+      return std::nullopt;
+    }
+    if (i + 1 >= argc) return UsageError(std::string(flag) + " needs a value");
+    const std::string value = argv[++i];
+    if (auto it = strings.find(flag); it != strings.end()) {
+      *it->second = value;
+    } else if (flag == "--overdue-days" || flag == "--days") {
+      int64_t n = 0;
+      size_t used = 0;
+      try {
+        n = std::stoll(value, &used);
+      } catch (...) {
+        used = 0;
+      }
+      if (used != value.size() || n < 0)
+        return UsageError(std::string(flag) + " needs a whole number >= 0, not '" + value + "'");
+      (flag == "--days" ? args->days : args->overdue_days) = n;
+    } else if (flag == "--at") {
+      absl::Time t;
+      std::string error;
+      if (!absl::ParseTime(absl::RFC3339_full, value, &t, &error))
+        return UsageError("--at needs an RFC 3339 time (2026-12-01T09:30:00Z), not '" + value +
+                          "'");
+      args->at = t;
+    } else {
+      return UsageError("unknown option " + std::string(flag));
+    }
+  }
+  if (args->store.empty()) return UsageError("--store is required");
+  return std::nullopt;
+}
+
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+std::string Reason(const ReferralReason& reason) {
+  if (reason.code == ReasonCode::kNone) return "";
+  std::string out(ReasonCodeName(reason.code));
+  if (!reason.text.empty()) out += ": " + reason.text;
+  return out;
+}
+
+void PrintReferral(const ReferralRecord& r) {
+  std::cout << "referral " << r.referral.id << ": request " << r.referral.request_id << " -> "
+            << r.referral.provider_id;
+  if (!r.referral.location_id.empty() && r.referral.location_id != r.referral.provider_id)
+    std::cout << "/" << r.referral.location_id;
+  std::cout << " (" << ModeCode(r.referral.mode) << "), desk " << r.referral.desk_id << ", "
+            << ReferralStatusCode(r.status) << "\n";
+}
+
+int Create(const ReferralArgs& args, ReferralStore& store) {
+  if ((args.providers.empty() == args.snapshot.empty()) || args.requests.empty() ||
+      args.request.empty() || args.desk.empty()) {
+    return UsageError(
+        "create needs --providers or --snapshot, --requests, --request and --desk");
+  }
+  const bool snapshot = !args.snapshot.empty();
+  std::optional<Inputs> inputs =
+      ReadInputs(snapshot ? args.snapshot : args.providers, args.requests, {}, snapshot);
+  if (!inputs) return kExitBadInput;
+  const Request* request = nullptr;
+  for (const Request& r : inputs->requests.requests)
+    if (r.id == args.request) request = &r;
+  if (request == nullptr)
+    return Refused(absl::NotFoundError("no request " + args.request + " in " + args.requests));
+  if (absl::Status s = store.SetCapacities(*inputs->providers.directory); !s.ok())
+    return Refused(s);
+  Router router(inputs->providers.directory);
+  absl::StatusOr<ReferralRecord> made = ReferRequest(store, router, *request, args.desk, {},
+                                                     args.at);
+  if (!made.ok()) return Refused(made.status());
+  PrintReferral(*made);
+  return kExitOk;
+}
+
+int Update(const ReferralArgs& args, ReferralStore& store) {
+  if (args.referral.empty() || args.status.empty() || args.actor.empty())
+    return UsageError("update needs --referral, --status and --actor");
+  const std::optional<ReferralStatus> to = ParseReferralStatus(args.status);
+  if (!to) return UsageError("unknown status '" + args.status + "'");
+  const std::optional<ReferralActor> actor = ParseReferralActor(args.actor);
+  if (!actor || *actor == ReferralActor::kSystem)
+    return UsageError("--actor is desk or provider, not '" + args.actor + "'");
+  ReferralReason reason{ReasonCode::kNone, args.note};
+  if (!args.reason.empty()) {
+    const std::optional<ReasonCode> code = ParseReasonCode(args.reason);
+    if (!code) return UsageError("unknown reason '" + args.reason + "'");
+    reason.code = *code;
+  }
+  // The directory first, so a bad file changes nothing in the store.
+  std::shared_ptr<const Directory> directory;
+  if (!args.providers.empty()) {
+    absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv(args.providers);
+    if (!providers.ok()) return Refused(providers.status());
+    directory = providers->directory;
+  }
+  absl::StatusOr<ReferralEvent> event = store.Apply({.referral_id = args.referral,
+                                                     .to = *to,
+                                                     .actor = *actor,
+                                                     .actor_id = args.actor_id,
+                                                     .reason = reason,
+                                                     .at = args.at});
+  if (!event.ok()) return Refused(event.status());
+  std::cout << "referral " << event->referral_id << ": "
+            << ReferralStatusCode(event->from.value_or(ReferralStatus::kDraft)) << " -> "
+            << ReferralStatusCode(event->to);
+  if (const std::string why = Reason(event->reason); !why.empty()) std::cout << " (" << why << ")";
+  std::cout << "\n";
+  const bool again = event->to == ReferralStatus::kRejected &&
+                     (reason.code == ReasonCode::kNoCapacity ||
+                      reason.code == ReasonCode::kNotEligible);
+  if (!again || directory == nullptr) return kExitOk;
+  if (absl::Status s = store.SetCapacities(*directory); !s.ok()) return Refused(s);
+  Router router(directory);
+  absl::StatusOr<ReferralRecord> next = ReferNext(store, router, event->referral_id, args.at);
+  if (!next.ok()) {
+    // The rejection stands; that nothing else suits is an answer, not a failure.
+    std::cout << "no next referral: " << next.status().message() << "\n";
+    return kExitOk;
+  }
+  std::cout << "next ";
+  PrintReferral(*next);
+  return kExitOk;
+}
+
+int Show(const ReferralArgs& args, ReferralStore& store) {
+  if (args.referral.empty()) return UsageError("show needs --referral");
+  absl::StatusOr<ReferralRecord> r = store.Get(args.referral);
+  if (!r.ok()) return Refused(r.status());
+  PrintReferral(*r);
+  if (!r->referral.previous_id.empty())
+    std::cout << "follows referral " << r->referral.previous_id << "\n";
+  std::cout << "topics " << ToString(r->referral.topics)
+            << (r->referral.postcode_area.empty() ? "" : ", area " + r->referral.postcode_area)
+            << "\n";
+  std::cout << "sequence,at,actor,actor_id,from,to,reason,note\n";
+  for (const ReferralEvent& e : r->history) {
+    std::cout << e.sequence << "," << Rfc3339(e.at) << "," << ReferralActorCode(e.actor)
+              << "," << e.actor_id << ","
+              << (e.from ? ReferralStatusCode(*e.from) : std::string_view()) << ","
+              << ReferralStatusCode(e.to) << "," << ReasonCodeName(e.reason.code) << ","
+              << e.reason.text << "\n";
+  }
+  return kExitOk;
+}
+
+int List(const ReferralArgs& args, ReferralStore& store) {
+  const int given = !args.provider.empty() + !args.desk.empty() + args.overdue_days.has_value();
+  if (given != 1) return UsageError("list needs one of --provider, --desk, --overdue-days");
+  absl::StatusOr<std::vector<ReferralRecord>> list =
+      !args.provider.empty() ? store.OpenOfProvider(args.provider)
+      : !args.desk.empty()   ? store.OpenOfDesk(args.desk)
+                             : store.Overdue(args.at.value_or(absl::Now()),
+                                             absl::Hours(24) * *args.overdue_days);
+  if (!list.ok()) return Refused(list.status());
+  std::cout << "referral_id,request_id,provider_id,desk_id,status,updated\n";
+  for (const ReferralRecord& r : *list) {
+    std::cout << r.referral.id << "," << r.referral.request_id << "," << r.referral.provider_id
+              << "," << r.referral.desk_id << "," << ReferralStatusCode(r.status) << ","
+              << Rfc3339(r.updated) << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int ReferralsMain(int argc, char** argv) {
+  ReferralArgs args;
+  if (std::optional<int> error = Parse(argc, argv, &args)) return *error;
+  if (args.help) {
+    std::cout << kReferralsUsage;
+    return kExitOk;
+  }
+  static const std::vector<std::string_view> kSubcommands = {"create", "update", "show",
+                                                             "list",   "expire", "report"};
+  if (std::find(kSubcommands.begin(), kSubcommands.end(), args.sub) == kSubcommands.end())
+    return UsageError("unknown subcommand '" + args.sub + "'");
+  if (args.sub == "expire" && !args.days) return UsageError("expire needs --days");
+  if (args.sub == "report" && args.out.empty()) return UsageError("report needs --out");
+  ReferralStoreOptions options;
+  if (args.days) options.expire_after = absl::Hours(24) * *args.days;
+  absl::StatusOr<std::unique_ptr<ReferralStore>> store = OpenSqliteStore(args.store, options);
+  if (!store.ok()) return Refused(store.status());
+  if (args.sub == "create") return Create(args, **store);
+  if (args.sub == "update") return Update(args, **store);
+  if (args.sub == "show") return Show(args, **store);
+  if (args.sub == "list") return List(args, **store);
+  if (args.sub == "expire") {
+    absl::StatusOr<int64_t> n = (*store)->ExpireOverdue(args.at.value_or(absl::Now()));
+    if (!n.ok()) return Refused(n.status());
+    std::cout << "expired " << *n << " referrals\n";
+    return kExitOk;
+  }
+  absl::StatusOr<std::vector<OutcomeRow>> rows = (*store)->Outcomes();
+  if (!rows.ok()) return Refused(rows.status());
+  if (absl::Status s = WriteFileAtomically(args.out, OutcomesCsv(*rows)); !s.ok())
+    return Refused(s);
+  return kExitOk;
+}
+
+}  // namespace wegwijzer::cli

@@ -1,0 +1,245 @@
+// The Python class wegwijzer._core.ReferralStore: a library ReferralStore (the SQLite
+// backend). Thread-safe, as the library's store; the GIL is released around every
+// store call, so Python threads (and other processes) can use stores at once.
+// Times cross as whole milliseconds since the Unix epoch (UTC); the Python layer
+// (wegwijzer/_referrals.py) turns them into datetimes.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <pybind11/stl.h>
+
+#include "directory.h"
+#include "module.h"
+#include "request_batch.h"
+#include "status.h"
+#include "wegwijzer/referral_store.h"
+
+namespace py = pybind11;
+
+namespace wegwijzer::python {
+namespace {
+
+std::optional<absl::Time> At(std::optional<int64_t> ms) {
+  if (!ms) return std::nullopt;
+  return absl::FromUnixMillis(*ms);
+}
+
+py::dict EventDict(const ReferralEvent& e) {
+  py::dict d;
+  d["sequence"] = e.sequence;
+  d["referral_id"] = e.referral_id;
+  d["at_ms"] = absl::ToUnixMillis(e.at);
+  d["actor"] = std::string(ReferralActorCode(e.actor));
+  d["actor_id"] = e.actor_id;
+  d["from_status"] = e.from ? py::object(py::str(std::string(ReferralStatusCode(*e.from))))
+                            : py::object(py::none());
+  d["to_status"] = std::string(ReferralStatusCode(e.to));
+  d["reason"] = std::string(ReasonCodeName(e.reason.code));
+  d["note"] = e.reason.text;
+  return d;
+}
+
+py::dict RecordDict(const ReferralRecord& r) {
+  const NewReferral& n = r.referral;
+  py::dict d;
+  d["referral_id"] = n.id;
+  d["request_id"] = n.request_id;
+  d["provider_id"] = n.provider_id;
+  d["location_id"] = n.location_id;
+  d["desk_id"] = n.desk_id;
+  d["topics"] = ToString(n.topics);
+  d["postcode_area"] = n.postcode_area;
+  d["municipality"] = n.municipality;
+  d["mode"] = std::string(ModeCode(n.mode));
+  d["previous_id"] = n.previous_id;
+  d["created_ms"] = n.at ? absl::ToUnixMillis(*n.at) : 0;
+  d["status"] = std::string(ReferralStatusCode(r.status));
+  d["updated_ms"] = absl::ToUnixMillis(r.updated);
+  d["reason"] = std::string(ReasonCodeName(r.last_reason.code));
+  d["note"] = r.last_reason.text;
+  py::list history;
+  for (const ReferralEvent& e : r.history) history.append(EventDict(e));
+  d["history"] = history;
+  return d;
+}
+
+py::list RecordList(const std::vector<ReferralRecord>& records) {
+  py::list out;
+  for (const ReferralRecord& r : records) out.append(RecordDict(r));
+  return out;
+}
+
+py::object Days(const std::optional<double>& d) {
+  return d ? py::object(py::float_(*d)) : py::object(py::none());
+}
+
+template <typename T>
+T Released(const std::function<absl::StatusOr<T>()>& call) {
+  absl::StatusOr<T> value;
+  {
+    py::gil_scoped_release release;
+    value = call();
+  }
+  return ValueOrThrow(std::move(value));
+}
+
+void ReleasedStatus(const std::function<absl::Status()>& call) {
+  absl::Status status;
+  {
+    py::gil_scoped_release release;
+    status = call();
+  }
+  ThrowIfError(status);
+}
+
+ReferralStatus StatusArg(const std::string& code) {
+  const std::optional<ReferralStatus> s = ParseReferralStatus(code);
+  if (!s) ThrowInvalid("unknown referral status '" + code + "'");
+  return *s;
+}
+
+}  // namespace
+
+void BindReferralStore(py::module_& m) {
+  py::class_<ReferralStore>(m, "ReferralStore")
+      .def(py::init([](const std::string& path, double expire_after_days, bool durable) {
+             ReferralStoreOptions options;
+             options.expire_after = absl::Seconds(expire_after_days * 86400.0);
+             options.durable = durable;
+             absl::StatusOr<std::unique_ptr<ReferralStore>> store;
+             {
+               py::gil_scoped_release release;
+               store = OpenSqliteStore(path, options);
+             }
+             return ValueOrThrow(std::move(store), Subject::kFile);
+           }),
+           py::arg("path"), py::arg("expire_after_days") = 0.0, py::arg("durable") = true)
+      .def("set_capacity",
+           [](ReferralStore& s, const std::string& provider, std::optional<int64_t> capacity) {
+             ReleasedStatus([&] { return s.SetCapacity(provider, capacity); });
+           },
+           py::arg("provider_id"), py::arg("capacity"))
+      .def("set_capacities",
+           [](ReferralStore& s, const Directory& d) {
+             ReleasedStatus([&] { return s.SetCapacities(*d.directory); });
+           },
+           py::arg("directory"))
+      .def("refer",
+           [](ReferralStore& s, const Directory& d, const RequestBatch& batch,
+              const std::string& desk, std::optional<int64_t> at_ms) {
+             if (batch.size() != 1) ThrowInvalid("refer takes exactly one request");
+             const Request& request = (*batch.requests)[0];
+             return RecordDict(Released<ReferralRecord>(
+                 [&] { return ReferRequest(s, d.router, request, desk, {}, At(at_ms)); }));
+           },
+           py::arg("directory"), py::arg("request"), py::arg("desk_id"), py::arg("at_ms"))
+      .def("refer_next",
+           [](ReferralStore& s, const Directory& d, const std::string& id,
+              std::optional<int64_t> at_ms) {
+             return RecordDict(
+                 Released<ReferralRecord>([&] { return ReferNext(s, d.router, id, At(at_ms)); }));
+           },
+           py::arg("directory"), py::arg("referral_id"), py::arg("at_ms"))
+      .def("update",
+           [](ReferralStore& s, const std::string& id, const std::string& status,
+              const std::string& actor, const std::string& reason, const std::string& note,
+              const std::string& actor_id, std::optional<int64_t> at_ms) {
+             const std::optional<ReferralActor> a = ParseReferralActor(actor);
+             if (!a || *a == ReferralActor::kSystem)
+               ThrowInvalid("actor is 'desk' or 'provider', not '" + actor + "'");
+             const std::optional<ReasonCode> code = ParseReasonCode(reason);
+             if (!code) ThrowInvalid("unknown reason '" + reason + "'");
+             ReferralTransition t{.referral_id = id,
+                                  .to = StatusArg(status),
+                                  .actor = *a,
+                                  .actor_id = actor_id,
+                                  .reason = {*code, note},
+                                  .at = At(at_ms)};
+             return EventDict(Released<ReferralEvent>([&] { return s.Apply(t); }));
+           },
+           py::arg("referral_id"), py::arg("status"), py::arg("actor"), py::arg("reason"),
+           py::arg("note"), py::arg("actor_id"), py::arg("at_ms"))
+      .def("get",
+           [](ReferralStore& s, const std::string& id) {
+             return RecordDict(Released<ReferralRecord>([&] { return s.Get(id); }));
+           },
+           py::arg("referral_id"))
+      .def("open_of_provider",
+           [](ReferralStore& s, const std::string& id) {
+             return RecordList(
+                 Released<std::vector<ReferralRecord>>([&] { return s.OpenOfProvider(id); }));
+           },
+           py::arg("provider_id"))
+      .def("open_of_desk",
+           [](ReferralStore& s, const std::string& id) {
+             return RecordList(
+                 Released<std::vector<ReferralRecord>>([&] { return s.OpenOfDesk(id); }));
+           },
+           py::arg("desk_id"))
+      .def("overdue",
+           [](ReferralStore& s, int64_t now_ms, double days) {
+             return RecordList(Released<std::vector<ReferralRecord>>([&] {
+               return s.Overdue(absl::FromUnixMillis(now_ms), absl::Seconds(days * 86400.0));
+             }));
+           },
+           py::arg("now_ms"), py::arg("days"))
+      .def("expire_overdue",
+           [](ReferralStore& s, int64_t now_ms) {
+             return Released<int64_t>(
+                 [&] { return s.ExpireOverdue(absl::FromUnixMillis(now_ms)); });
+           },
+           py::arg("now_ms"))
+      .def("active_count",
+           [](ReferralStore& s, const std::string& id) {
+             return Released<int64_t>([&] { return s.ActiveCount(id); });
+           },
+           py::arg("provider_id"))
+      .def("events",
+           [](ReferralStore& s, int64_t after, int64_t limit) {
+             py::list out;
+             for (const ReferralEvent& e :
+                  Released<std::vector<ReferralEvent>>([&] { return s.Events(after, limit); }))
+               out.append(EventDict(e));
+             return out;
+           },
+           py::arg("after"), py::arg("limit"))
+      .def("outcomes",
+           [](ReferralStore& s) {
+             py::list out;
+             for (const OutcomeRow& r :
+                  Released<std::vector<OutcomeRow>>([&] { return s.Outcomes(); })) {
+               py::dict d;
+               d["provider_id"] = r.provider_id;
+               d["topic"] = r.topic;
+               d["postcode_area"] = r.postcode_area;
+               d["month"] = r.month;
+               d["referrals"] = r.referrals;
+               d["open"] = r.open;
+               d["completed"] = r.completed;
+               d["failed"] = r.failed;
+               d["rejected"] = r.rejected;
+               d["rejected_no_capacity"] = r.rejected_no_capacity;
+               d["rejected_not_eligible"] = r.rejected_not_eligible;
+               d["rejected_other"] = r.rejected_other;
+               d["cancelled"] = r.cancelled;
+               d["expired"] = r.expired;
+               d["entered_in_error"] = r.entered_in_error;
+               d["mean_days_to_answer"] = Days(r.mean_days_to_answer);
+               d["mean_days_to_start"] = Days(r.mean_days_to_start);
+               d["mean_days_to_complete"] = Days(r.mean_days_to_complete);
+               out.append(d);
+             }
+             return out;
+           })
+      .def("outcomes_csv",
+           [](ReferralStore& s) {
+             return OutcomesCsv(Released<std::vector<OutcomeRow>>([&] { return s.Outcomes(); }));
+           })
+      .def("verify", [](ReferralStore& s) { ReleasedStatus([&] { return s.Verify(); }); });
+}
+
+}  // namespace wegwijzer::python

@@ -1,0 +1,696 @@
+// The SQLite referral store: the lifecycle through the store, capacity, expiry,
+// rejection to the next referral, queries, the outcomes report, batches, the
+// schema, bad input, and a property test that the folded log is the kept state.
+#include "wegwijzer/referral_store.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "referral/lifecycle_table.h"
+#include "wegwijzer/interchange.h"
+#include "wegwijzer/router.h"
+#include "wegwijzer/v1/referral.pb.h"
+
+namespace wegwijzer {
+namespace {
+
+namespace fs = std::filesystem;
+using testing_lifecycle::Allowed;
+using testing_lifecycle::NeedsReason;
+
+const absl::Time kT0 = absl::FromUnixSeconds(1764576000);  // 2025-12-01 08:00 UTC
+
+// A fresh folder per test and process (ctest runs -j2).
+class ReferralStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("wegwijzer_referral_store." + std::to_string(::getpid()) + "." +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<ReferralStore> Open(const ReferralStoreOptions& options = {.durable = false}) {
+    auto store = OpenSqliteStore((dir_ / "referrals.db").string(), options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  fs::path dir_;
+};
+
+NewReferral Make(std::string id, std::string provider = "p1", std::string desk = "desk-1") {
+  NewReferral n;
+  n.id = std::move(id);
+  n.request_id = "q-" + n.id;
+  n.provider_id = std::move(provider);
+  n.desk_id = std::move(desk);
+  n.topics.Add(Topic::kBenefits);
+  n.postcode_area = "8011";
+  n.at = kT0;
+  return n;
+}
+
+ReferralTransition Move(const std::string& id, ReferralStatus to, ReferralActor actor,
+                        ReasonCode reason = ReasonCode::kNone, absl::Duration after = {}) {
+  return {.referral_id = id,
+          .to = to,
+          .actor = actor,
+          .actor_id = "",
+          .reason = {reason, reason == ReasonCode::kNone ? "" : "because"},
+          .at = kT0 + after};
+}
+
+// "s12": snprintf, as GCC 12 warns falsely (-Wrestrict) on "s" + std::to_string().
+std::string Named(const char* prefix, uint64_t n) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%s%llu", prefix, static_cast<unsigned long long>(n));
+  return buffer;
+}
+
+constexpr auto kDesk = ReferralActor::kReferringDesk;
+constexpr auto kProvider = ReferralActor::kReceivingProvider;
+constexpr auto kSystem = ReferralActor::kSystem;
+
+TEST_F(ReferralStoreTest, ReferAcceptStartCompleteWithHistoryAndSlot) {
+  auto store = Open();
+  ASSERT_TRUE(store->SetCapacity("p1", 1).ok());
+  auto made = store->Create(Make("a"));
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_EQ(made->status, ReferralStatus::kRequested);
+  EXPECT_EQ(*store->ActiveCount("p1"), 1);
+  EXPECT_EQ(store->Create(Make("b")).status().code(), absl::StatusCode::kResourceExhausted);
+  ASSERT_TRUE(store->Apply(Move("a", ReferralStatus::kAccepted, kProvider)).ok());
+  ASSERT_TRUE(store->Apply(Move("a", ReferralStatus::kInProgress, kProvider)).ok());
+  ASSERT_TRUE(store->Apply(Move("a", ReferralStatus::kOnHold, kProvider,
+                                ReasonCode::kNeedsClientAction)).ok());
+  ASSERT_TRUE(store->Apply(Move("a", ReferralStatus::kInProgress, kProvider)).ok());
+  auto done = store->Apply(Move("a", ReferralStatus::kCompleted, kProvider));
+  ASSERT_TRUE(done.ok()) << done.status();
+  EXPECT_EQ(done->actor_id, "p1");  // defaults to the referral's provider
+  EXPECT_EQ(*store->ActiveCount("p1"), 0);
+  auto got = store->Get("a");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->status, ReferralStatus::kCompleted);
+  ASSERT_EQ(got->history.size(), 6u);
+  EXPECT_FALSE(got->history[0].from.has_value());
+  EXPECT_EQ(got->history[3].reason.code, ReasonCode::kNeedsClientAction);
+  EXPECT_EQ(got->last_reason.code, ReasonCode::kNeedsClientAction);
+  EXPECT_EQ(got->referral.topics, TopicSet{Topic::kBenefits});
+  EXPECT_EQ(got->referral.postcode_area, "8011");
+  EXPECT_TRUE(store->Create(Make("b")).ok());  // the slot came back
+  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+}
+
+// Drives a fresh referral to `state` along a shortest allowed path.
+absl::Status DriveTo(ReferralStore& store, const std::string& id, ReferralStatus state) {
+  using S = ReferralStatus;
+  NewReferral n = Make(id);
+  n.initial = state == S::kDraft ? S::kDraft : S::kRequested;
+  if (auto made = store.Create(n); !made.ok()) return made.status();
+  std::vector<ReferralTransition> path;
+  switch (state) {
+    case S::kDraft:
+    case S::kRequested: break;
+    case S::kAccepted: path = {Move(id, S::kAccepted, kProvider)}; break;
+    case S::kRejected:
+      path = {Move(id, S::kRejected, kProvider, ReasonCode::kNotEligible)};
+      break;
+    case S::kInProgress:
+      path = {Move(id, S::kAccepted, kProvider), Move(id, S::kInProgress, kProvider)};
+      break;
+    case S::kOnHold:
+    case S::kCompleted:
+    case S::kFailed:
+      path = {Move(id, S::kAccepted, kProvider), Move(id, S::kInProgress, kProvider)};
+      path.push_back(state == S::kOnHold      ? Move(id, S::kOnHold, kProvider, ReasonCode::kOther)
+                     : state == S::kCompleted ? Move(id, S::kCompleted, kProvider)
+                                              : Move(id, S::kFailed, kProvider,
+                                                     ReasonCode::kCouldntContact));
+      break;
+    case S::kCancelled:
+      path = {Move(id, S::kCancelled, kDesk, ReasonCode::kNoLongerInterested)};
+      break;
+    case S::kEnteredInError: path = {Move(id, S::kEnteredInError, kDesk)}; break;
+  }
+  for (const auto& t : path)
+    if (auto e = store.Apply(t); !e.ok()) return e.status();
+  return absl::OkStatus();
+}
+
+// Every (from, to, actor) through the store, against the independent table: an
+// allowed one is applied, with the slot accounted; a refused one leaves no trace.
+TEST_F(ReferralStoreTest, EveryAllowedAndEveryRefusedTransition) {
+  auto store = Open();
+  ASSERT_TRUE(store->SetCapacity("p1", std::nullopt).ok());
+  int n = 0, applied = 0, refused = 0;
+  for (int f = 0; f < kReferralStatusCount; ++f) {
+    for (int t = 0; t < kReferralStatusCount; ++t) {
+      for (int a = 0; a < kReferralActorCount; ++a) {
+        const auto from = static_cast<ReferralStatus>(f);
+        const auto to = static_cast<ReferralStatus>(t);
+        const auto actor = static_cast<ReferralActor>(a);
+        const std::string fc(ReferralStatusCode(from)), tc(ReferralStatusCode(to)),
+            ac(ReferralActorCode(actor));
+        const std::string id = "x" + std::to_string(n++);
+        ASSERT_TRUE(DriveTo(*store, id, from).ok()) << fc;
+        const int64_t active_before = *store->ActiveCount("p1");
+        const auto before = store->Get(id);
+        const ReasonCode reason = actor == kSystem     ? ReasonCode::kExpired
+                                  : NeedsReason(tc) ? ReasonCode::kReferredElsewhere
+                                                    : ReasonCode::kNone;
+        auto e = store->Apply(Move(id, to, actor, reason, absl::Hours(1)));
+        const bool expected = Allowed().contains({fc, tc, ac});
+        SCOPED_TRACE(fc + " -> " + tc + " by " + ac);
+        ASSERT_EQ(e.ok(), expected) << e.status();
+        const auto after = store->Get(id);
+        if (expected) {
+          ++applied;
+          EXPECT_EQ(after->status, to);
+          EXPECT_EQ(after->history.size(), before->history.size() + 1);
+          const int64_t delta = (tc == "requested" || tc == "accepted" || tc == "in-progress" ||
+                                 tc == "on-hold") -
+                                (fc == "requested" || fc == "accepted" || fc == "in-progress" ||
+                                 fc == "on-hold");
+          EXPECT_EQ(*store->ActiveCount("p1"), active_before + delta);
+        } else {
+          ++refused;
+          EXPECT_EQ(e.status().code(), absl::StatusCode::kFailedPrecondition);
+          const std::string message(e.status().message());
+          EXPECT_NE(message.find("referral " + id), std::string::npos) << message;
+          EXPECT_NE(message.find(fc + " -> " + tc + " by " + ac), std::string::npos) << message;
+          EXPECT_EQ(after->history.size(), before->history.size());
+          EXPECT_EQ(after->status, from);
+          EXPECT_EQ(*store->ActiveCount("p1"), active_before);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(applied, static_cast<int>(Allowed().size()));
+  EXPECT_EQ(applied + refused, 300);
+  // A missing reason is refused too, and so is an unknown referral.
+  ASSERT_TRUE(DriveTo(*store, "r-no-reason", ReferralStatus::kRequested).ok());
+  EXPECT_EQ(store->Apply(Move("r-no-reason", ReferralStatus::kRejected, kProvider)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->Apply(Move("nope", ReferralStatus::kAccepted, kProvider)).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+}
+
+TEST_F(ReferralStoreTest, RecordToProto) {
+  auto store = Open();
+  ASSERT_TRUE(store->SetCapacity("p1", 1).ok());
+  NewReferral n = Make("a");
+  n.request = Request{.id = "q-a", .position = {52, 5}, .topics = {Topic::kBenefits}};
+  ASSERT_TRUE(store->Create(n).ok());
+  ASSERT_TRUE(store->Apply(Move("a", ReferralStatus::kRejected, kProvider,
+                                ReasonCode::kNoCapacity, absl::Hours(1))).ok());
+  v1::ReferralRecord proto;
+  ToProto(*store->Get("a"), &proto);
+  EXPECT_EQ(proto.id(), "a");
+  EXPECT_EQ(proto.status(), "rejected");
+  EXPECT_EQ(proto.last_reason().code(), "no-capacity");
+  EXPECT_EQ(proto.request().id(), "q-a");
+  EXPECT_EQ(proto.created_unix_ms(), absl::ToUnixMillis(kT0));
+  ASSERT_EQ(proto.history_size(), 2);
+  EXPECT_EQ(proto.history(0).from_status(), "");
+  EXPECT_EQ(proto.history(1).from_status(), "requested");
+  EXPECT_EQ(proto.history(1).to_status(), "rejected");
+  EXPECT_EQ(proto.history(1).actor(), "provider");
+  EXPECT_EQ(proto.topics_size(), 1);
+}
+
+TEST_F(ReferralStoreTest, CapacityDraftsAndReleases) {
+  auto store = Open();
+  ASSERT_TRUE(store->SetCapacity("p1", 2).ok());
+  NewReferral draft = Make("d");
+  draft.initial = ReferralStatus::kDraft;
+  ASSERT_TRUE(store->Create(draft).ok());
+  ASSERT_TRUE(store->Create(Make("a")).ok());
+  ASSERT_TRUE(store->Create(Make("b")).ok());
+  EXPECT_EQ(*store->ActiveCount("p1"), 2);  // the draft holds no slot
+  auto full = store->Apply(Move("d", ReferralStatus::kRequested, kDesk));
+  EXPECT_EQ(full.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(std::string(full.status().message()).find("provider p1 is full (2 active of "
+                                                      "capacity 2)"),
+            std::string::npos)
+      << full.status();
+  EXPECT_EQ(store->Get("d")->status, ReferralStatus::kDraft);
+  EXPECT_EQ(store->SetCapacity("p1", 1).code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store->Apply(Move("a", ReferralStatus::kRejected, kProvider,
+                                ReasonCode::kNoCapacity)).ok());
+  EXPECT_TRUE(store->Apply(Move("d", ReferralStatus::kRequested, kDesk)).ok());
+  ASSERT_TRUE(store->Apply(Move("b", ReferralStatus::kEnteredInError, kDesk)).ok());
+  EXPECT_EQ(*store->ActiveCount("p1"), 1);
+  EXPECT_TRUE(store->SetCapacity("p1", 1).ok());
+  EXPECT_EQ(store->Create(Make("unknown-provider", "p9")).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(store->Verify().ok());
+}
+
+TEST_F(ReferralStoreTest, UnansweredRequestsExpire) {
+  auto store = Open({.expire_after = absl::Hours(24 * 14), .durable = false});
+  ASSERT_TRUE(store->SetCapacity("p1", 5).ok());
+  ASSERT_TRUE(store->Create(Make("old")).ok());
+  NewReferral later = Make("new");
+  later.at = kT0 + absl::Hours(24 * 10);
+  ASSERT_TRUE(store->Create(later).ok());
+  NewReferral answered = Make("answered");
+  ASSERT_TRUE(store->Create(answered).ok());
+  ASSERT_TRUE(store->Apply(Move("answered", ReferralStatus::kAccepted, kProvider)).ok());
+  const absl::Time now = kT0 + absl::Hours(24 * 15);
+  auto overdue = store->Overdue(now, absl::Hours(24 * 7));
+  ASSERT_TRUE(overdue.ok());
+  ASSERT_EQ(overdue->size(), 1u);
+  EXPECT_EQ((*overdue)[0].referral.id, "old");
+  EXPECT_EQ(*store->ExpireOverdue(now), 1);
+  auto old = store->Get("old");
+  EXPECT_EQ(old->status, ReferralStatus::kCancelled);
+  EXPECT_EQ(old->last_reason.code, ReasonCode::kExpired);
+  EXPECT_EQ(old->history.back().actor, kSystem);
+  EXPECT_EQ(*store->ActiveCount("p1"), 2);
+  EXPECT_EQ(*store->ExpireOverdue(now), 0);
+  // Only the system may give `expired`.
+  EXPECT_EQ(store->Apply(Move("new", ReferralStatus::kCancelled, kDesk, ReasonCode::kExpired))
+                .status()
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  auto never = Open();
+  EXPECT_EQ(*never->ExpireOverdue(now + absl::Hours(24 * 365)), 0);
+}
+
+std::shared_ptr<const Directory> ThreeProviders() {
+  auto parsed = ParseProvidersCsv(
+      "id,kind,lat,lon,topics,capacity\n"
+      "near,ido,52.001,5,benefits,1\n"
+      "mid,ido,52.01,5,benefits,3\n"
+      "far,ido,52.05,5,benefits,3\n",
+      "fixture.csv");
+  EXPECT_TRUE(parsed.ok()) << parsed.status();
+  return parsed->directory;
+}
+
+TEST_F(ReferralStoreTest, RejectionBringsTheNextReferral) {
+  auto directory = ThreeProviders();
+  Router router(directory);
+  auto store = Open();
+  ASSERT_TRUE(store->SetCapacities(*directory).ok());
+  Request request{.id = "res-1", .position = {52, 5}, .topics = {Topic::kBenefits}};
+  request.postcode = "8011AB";
+  auto first = ReferRequest(*store, router, request, "desk-1", {}, kT0);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->referral.provider_id, "near");
+  EXPECT_EQ(first->referral.postcode_area, "8011");
+  // `near` is now full: a second resident goes to `mid`.
+  Request other = request;
+  other.id = "res-2";
+  auto second = ReferRequest(*store, router, other, "desk-1", {}, kT0);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->referral.provider_id, "mid");
+  // A rejection for a reason that is not routed again brings nothing.
+  ASSERT_TRUE(store->Apply(Move(second->referral.id, ReferralStatus::kRejected, kProvider,
+                                ReasonCode::kCouldntContact)).ok());
+  EXPECT_EQ(ReferNext(*store, router, second->referral.id).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReferNext(*store, router, first->referral.id).status().code(),
+            absl::StatusCode::kFailedPrecondition);  // still requested
+  ASSERT_TRUE(store->Apply(Move(first->referral.id, ReferralStatus::kRejected, kProvider,
+                                ReasonCode::kNoCapacity)).ok());
+  auto next = ReferNext(*store, router, first->referral.id, kT0 + absl::Hours(1));
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->referral.provider_id, "mid");
+  EXPECT_EQ(next->referral.previous_id, first->referral.id);
+  EXPECT_EQ(next->status, ReferralStatus::kRequested);
+  // Offered once only.
+  EXPECT_EQ(ReferNext(*store, router, first->referral.id).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(store->Apply(Move(next->referral.id, ReferralStatus::kRejected, kProvider,
+                                ReasonCode::kNotEligible)).ok());
+  auto third = ReferNext(*store, router, next->referral.id);
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_EQ(third->referral.provider_id, "far");  // near and mid both excluded
+  ASSERT_TRUE(store->Apply(Move(third->referral.id, ReferralStatus::kRejected, kProvider,
+                                ReasonCode::kNotEligible)).ok());
+  auto none = ReferNext(*store, router, third->referral.id);
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound) << none.status();
+  EXPECT_TRUE(store->Verify().ok());
+}
+
+TEST_F(ReferralStoreTest, OpenReferralsOfProviderAndDesk) {
+  auto store = Open();
+  ASSERT_TRUE(store->SetCapacity("p1", std::nullopt).ok());
+  ASSERT_TRUE(store->SetCapacity("p2", std::nullopt).ok());
+  ASSERT_TRUE(store->Create(Make("a", "p1", "d1")).ok());
+  ASSERT_TRUE(store->Create(Make("b", "p1", "d2")).ok());
+  ASSERT_TRUE(store->Create(Make("c", "p2", "d1")).ok());
+  ASSERT_TRUE(store->Apply(Move("b", ReferralStatus::kRejected, kProvider,
+                                ReasonCode::kNoCapacity)).ok());
+  auto p1 = store->OpenOfProvider("p1");
+  ASSERT_TRUE(p1.ok());
+  ASSERT_EQ(p1->size(), 1u);
+  EXPECT_EQ((*p1)[0].referral.id, "a");
+  auto d1 = store->OpenOfDesk("d1");
+  ASSERT_EQ(d1->size(), 2u);
+  EXPECT_EQ((*d1)[0].referral.id, "a");
+  EXPECT_EQ((*d1)[1].referral.id, "c");
+  EXPECT_TRUE(store->OpenOfDesk("nobody")->empty());
+}
+
+TEST_F(ReferralStoreTest, BatchIsAllOrNothing) {
+  auto store = Open();
+  ASSERT_TRUE(store->SetCapacity("p1", 3).ok());
+  ReferralBatch batch;
+  for (const char* id : {"a", "b", "c", "d"}) batch.creations.push_back(Make(id));
+  auto refused = store->Commit(batch);  // the fourth is over capacity
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_NE(std::string(refused.status().message()).find("batch creation 3"), std::string::npos);
+  EXPECT_TRUE(store->Events(0, 100)->empty());
+  EXPECT_EQ(*store->ActiveCount("p1"), 0);
+  batch.creations.pop_back();
+  batch.transitions = {Move("a", ReferralStatus::kAccepted, kProvider),
+                       Move("a", ReferralStatus::kInProgress, kProvider)};
+  auto events = store->Commit(batch);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 5u);
+  for (size_t i = 0; i < events->size(); ++i) EXPECT_EQ((*events)[i].sequence, int64_t(i + 1));
+  EXPECT_EQ(*store->Events(0, 100), *events);
+}
+
+// The outcome report against a count made here from what the test did.
+TEST_F(ReferralStoreTest, OutcomesReport) {
+  auto store = Open();
+  ASSERT_TRUE(store->SetCapacity("p1", std::nullopt).ok());
+  ASSERT_TRUE(store->SetCapacity("p2", std::nullopt).ok());
+  auto add = [&](const std::string& id, const std::string& provider, absl::Time at) {
+    NewReferral n = Make(id, provider);
+    n.at = at;
+    n.topics.Add(Topic::kDigid);  // benefits;digid: counted under both
+    ASSERT_TRUE(store->Create(n).ok());
+  };
+  const absl::Duration day = absl::Hours(24);
+  add("a", "p1", kT0);
+  add("b", "p1", kT0);
+  add("c", "p1", kT0);
+  add("d", "p2", kT0 + 40 * day);  // next month
+  ASSERT_TRUE(store->Apply(Move("a", ReferralStatus::kAccepted, kProvider, {}, 2 * day)).ok());
+  ASSERT_TRUE(store->Apply(Move("a", ReferralStatus::kInProgress, kProvider, {}, 3 * day)).ok());
+  ASSERT_TRUE(store->Apply(Move("a", ReferralStatus::kCompleted, kProvider, {}, 7 * day)).ok());
+  ASSERT_TRUE(store->Apply(Move("b", ReferralStatus::kRejected, kProvider,
+                                ReasonCode::kNoCapacity, 1 * day)).ok());
+  auto rows = store->Outcomes();
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 4u);  // (p1, p2) x (benefits, digid), months apart
+  const OutcomeRow& r = (*rows)[0];
+  EXPECT_EQ(r.provider_id, "p1");
+  EXPECT_EQ(r.topic, "benefits");  // rows sorted by provider, topic code, area, month
+  EXPECT_EQ((*rows)[1].topic, "digid");
+  EXPECT_EQ((*rows)[1].referrals, 3);
+  EXPECT_EQ(r.postcode_area, "8011");
+  EXPECT_EQ(r.month, "2025-12");
+  EXPECT_EQ(r.referrals, 3);
+  EXPECT_EQ(r.completed, 1);
+  EXPECT_EQ(r.rejected, 1);
+  EXPECT_EQ(r.rejected_no_capacity, 1);
+  EXPECT_EQ(r.open, 1);
+  ASSERT_TRUE(r.mean_days_to_answer.has_value());
+  EXPECT_DOUBLE_EQ(*r.mean_days_to_answer, 1.5);  // 2 days and 1 day
+  EXPECT_DOUBLE_EQ(*r.mean_days_to_start, 1.0);
+  EXPECT_DOUBLE_EQ(*r.mean_days_to_complete, 4.0);
+  EXPECT_EQ((*rows)[3].month, "2026-01");
+  const std::string csv = OutcomesCsv(*rows);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "provider_id,topic,postcode_area,month,referrals,open,completed,failed,rejected,"
+            "rejected_no_capacity,rejected_not_eligible,rejected_other,cancelled,expired,"
+            "entered_in_error,mean_days_to_answer,mean_days_to_start,mean_days_to_complete");
+  EXPECT_NE(csv.find("\np1,digid,8011,2025-12,3,1,1,0,1,1,0,0,0,0,0,1.50,1.00,4.00\n"),
+            std::string::npos)
+      << csv;
+}
+
+// The log is append-only in the database itself, not only by this library's habit.
+TEST_F(ReferralStoreTest, LogIsAppendOnlyInTheDatabase) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->SetCapacity("p1", 1).ok());
+    ASSERT_TRUE(store->Create(Make("a")).ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(Path("referrals.db").c_str(), &db), SQLITE_OK);
+  for (const char* sql : {"UPDATE events SET to_status = 'completed'", "DELETE FROM events",
+                          "UPDATE referrals SET provider_id = 'p2'", "DELETE FROM referrals"}) {
+    char* error = nullptr;
+    EXPECT_NE(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << sql;
+    const std::string message = error ? error : "";
+    EXPECT_TRUE(message.find("append-only") != std::string::npos ||
+                message.find("written once") != std::string::npos)
+        << sql << ": " << message;
+    sqlite3_free(error);
+  }
+  // Tampering with the derived state is what Verify() finds.
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE referral_state SET status = 'accepted'", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = Open();
+  const absl::Status verified = store->Verify();
+  EXPECT_EQ(verified.code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(std::string(verified.message()).find("referral a: kept state accepted"),
+            std::string::npos)
+      << verified;
+}
+
+// Bad input: each case gives its code and a message naming the thing and the reason.
+TEST_F(ReferralStoreTest, BadInputTable) {
+  {  // A file that is not SQLite.
+    std::ofstream(Path("garbage.db")) << std::string(5000, 'x');
+    auto s = OpenSqliteStore(Path("garbage.db"));
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss) << s.status();
+    EXPECT_NE(std::string(s.status().message()).find("garbage.db"), std::string::npos);
+  }
+  {  // A SQLite file of something else.
+    sqlite3* db = nullptr;
+    sqlite3_open(Path("other.db").c_str(), &db);
+    sqlite3_exec(db, "CREATE TABLE t(x)", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    auto s = OpenSqliteStore(Path("other.db"));
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(std::string(s.status().message()).find("not a Wegwijzer referral store"),
+              std::string::npos);
+  }
+  {  // A newer schema.
+    ASSERT_NE(Open(), nullptr);
+    sqlite3* db = nullptr;
+    sqlite3_open(Path("referrals.db").c_str(), &db);
+    sqlite3_exec(db, "UPDATE wegwijzer_schema SET version = 99", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    auto s = OpenSqliteStore(Path("referrals.db"));
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_NE(std::string(s.status().message()).find("schema version 99"), std::string::npos);
+  }
+  {  // A folder that does not exist.
+    auto s = OpenSqliteStore(Path("no/such/dir/x.db"));
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable) << s.status();
+  }
+  auto store = OpenSqliteStore(Path("fresh.db"), {.durable = false});
+  ASSERT_TRUE(store.ok());
+  ReferralStore& s = **store;
+  EXPECT_EQ(s.SetCapacity("", 1).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.SetCapacity("p1", -1).code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(s.SetCapacity("p1", 1).ok());
+  struct Case {
+    const char* name;
+    NewReferral referral;
+    absl::StatusCode code;
+    const char* says;
+  };
+  NewReferral no_request = Make("e1");
+  no_request.request_id.clear();
+  NewReferral no_provider = Make("e2");
+  no_provider.provider_id.clear();
+  NewReferral no_desk = Make("e3");
+  no_desk.desk_id.clear();
+  NewReferral accepted = Make("e4");
+  accepted.initial = ReferralStatus::kAccepted;
+  NewReferral unknown = Make("e5", "p-unknown");
+  const Case cases[] = {
+      {"no request id", no_request, absl::StatusCode::kInvalidArgument, "request_id is empty"},
+      {"no provider", no_provider, absl::StatusCode::kInvalidArgument, "provider_id is empty"},
+      {"no desk", no_desk, absl::StatusCode::kInvalidArgument, "desk_id is empty"},
+      {"created accepted", accepted, absl::StatusCode::kFailedPrecondition,
+       "created as draft or requested"},
+      {"unknown provider", unknown, absl::StatusCode::kFailedPrecondition,
+       "provider p-unknown has no capacity on record"},
+  };
+  for (const Case& c : cases) {
+    auto made = s.Create(c.referral);
+    EXPECT_EQ(made.status().code(), c.code) << c.name << ": " << made.status();
+    EXPECT_NE(std::string(made.status().message()).find(c.says), std::string::npos)
+        << c.name << ": " << made.status();
+  }
+  ASSERT_TRUE(s.Create(Make("dup")).ok());
+  EXPECT_EQ(s.Create(Make("dup")).status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(s.Get("nope").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.ActiveCount("nope").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(s.Events(0, 100)->size() == 1);
+  EXPECT_TRUE(s.Verify().ok());
+}
+
+TEST_F(ReferralStoreTest, ReopenKeepsEverythingAndAssignsIds) {
+  {
+    auto store = Open({.durable = true});
+    ASSERT_TRUE(store->SetCapacity("p1", 10).ok());
+    NewReferral n = Make("");
+    auto a = store->Create(n);
+    auto b = store->Create(n);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(a->referral.id, "r1");
+    EXPECT_EQ(b->referral.id, "r2");
+  }
+  auto store = Open({.durable = true});
+  EXPECT_EQ(*store->ActiveCount("p1"), 2);
+  EXPECT_EQ(store->Events(0, 10)->size(), 2u);
+  EXPECT_EQ(store->Create(Make("")).value().referral.id, "r3");
+}
+
+// Property: after any seeded sequence of operations (allowed or not), folding each
+// referral's events gives the kept state, the store agrees with a model kept here,
+// and no provider is over capacity.
+TEST_F(ReferralStoreTest, FoldingTheLogGivesTheStoredState) {
+  for (uint32_t seed = 1; seed <= 12; ++seed) {
+    fs::remove(Path("referrals.db"));
+    fs::remove(Path("referrals.db-wal"));
+    fs::remove(Path("referrals.db-shm"));
+    auto store = Open();
+    std::mt19937 rng(seed);
+    const int providers = 3;
+    std::map<std::string, int64_t> capacity;
+    for (int p = 0; p < providers; ++p) {
+      const std::string id = "p" + std::to_string(p);
+      capacity[id] = 1 + p;
+      ASSERT_TRUE(store->SetCapacity(id, capacity[id]).ok());
+    }
+    std::map<std::string, std::pair<std::string, std::string>> model;  // id -> provider, state
+    auto active_of = [&](const std::string& provider) {
+      int64_t n = 0;
+      for (const auto& [id, ps] : model)
+        if (ps.first == provider && (ps.second == "requested" || ps.second == "accepted" ||
+                                     ps.second == "in-progress" || ps.second == "on-hold"))
+          ++n;
+      return n;
+    };
+    for (int step = 0; step < 300; ++step) {
+      if (model.empty() || rng() % 4 == 0) {
+        const std::string id = Named("s", step);
+        const std::string provider = Named("p", rng() % providers);
+        NewReferral n = Make(id, provider);
+        n.initial = rng() % 3 == 0 ? ReferralStatus::kDraft : ReferralStatus::kRequested;
+        const bool room = n.initial == ReferralStatus::kDraft ||
+                          active_of(provider) < capacity[provider];
+        auto made = store->Create(n);
+        ASSERT_EQ(made.ok(), room) << made.status();
+        if (room) model[id] = {provider, std::string(ReferralStatusCode(n.initial))};
+        continue;
+      }
+      auto it = model.begin();
+      std::advance(it, rng() % model.size());
+      const auto to = static_cast<ReferralStatus>(rng() % kReferralStatusCount);
+      const auto actor = static_cast<ReferralActor>(rng() % kReferralActorCount);
+      const ReasonCode reason = actor == kSystem ? ReasonCode::kExpired
+                                : rng() % 5 == 0 ? ReasonCode::kNone
+                                                 : ReasonCode::kOther;
+      const std::string tc(ReferralStatusCode(to));
+      bool ok = Allowed().contains({it->second.second, tc, std::string(ReferralActorCode(actor))});
+      if (NeedsReason(tc) && reason == ReasonCode::kNone) ok = false;
+      const bool takes = (tc == "requested") && it->second.second == "draft";
+      if (ok && takes && active_of(it->second.first) >= capacity[it->second.first]) ok = false;
+      auto e = store->Apply(Move(it->first, to, actor, reason, absl::Minutes(step)));
+      ASSERT_EQ(e.ok(), ok) << it->second.second << " -> " << tc << ": " << e.status();
+      if (ok) it->second.second = tc;
+    }
+    // Fold the whole log per referral and compare with Get() and the model.
+    auto events = store->Events(0, 1 << 20);
+    ASSERT_TRUE(events.ok());
+    std::map<std::string, std::vector<ReferralEvent>> by_referral;
+    for (const ReferralEvent& e : *events) by_referral[e.referral_id].push_back(e);
+    ASSERT_EQ(by_referral.size(), model.size());
+    for (const auto& [id, list] : by_referral) {
+      auto folded = FoldReferralEvents(list);
+      ASSERT_TRUE(folded.ok()) << folded.status();
+      EXPECT_EQ(*folded, store->Get(id)->status) << id;
+      EXPECT_EQ(ReferralStatusCode(*folded), model[id].second) << id;
+    }
+    for (const auto& [id, cap] : capacity) {
+      EXPECT_EQ(*store->ActiveCount(id), active_of(id));
+      EXPECT_LE(*store->ActiveCount(id), cap);
+    }
+    ASSERT_TRUE(store->Verify().ok()) << "seed " << seed << ": " << store->Verify();
+  }
+}
+
+// Threads sharing one store have their changes committed in groups: each caller
+// still gets its own answer, and a refused change in a group leaves the others.
+TEST_F(ReferralStoreTest, GroupCommitGivesEachCallerItsOwnAnswer) {
+  auto store = Open({.durable = true});
+  ASSERT_TRUE(store->SetCapacity("p1", 5).ok());
+  constexpr int kThreads = 16;
+  std::vector<absl::StatusCode> created(kThreads), refused(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string id = Named("g", static_cast<uint64_t>(t));
+      created[t] = store->Create(Make(id)).status().code();
+      // Never allowed: a desk accepting. Refused whether or not the creation held.
+      refused[t] = store->Apply(Move(id, ReferralStatus::kAccepted, kDesk)).status().code();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  int ok = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    if (created[t] == absl::StatusCode::kOk) {
+      ++ok;
+      EXPECT_EQ(refused[t], absl::StatusCode::kFailedPrecondition);
+    } else {
+      EXPECT_EQ(created[t], absl::StatusCode::kResourceExhausted);
+      EXPECT_EQ(refused[t], absl::StatusCode::kNotFound);
+    }
+  }
+  EXPECT_EQ(ok, 5);
+  EXPECT_EQ(*store->ActiveCount("p1"), 5);
+  EXPECT_EQ(store->Events(0, 100)->size(), 5u);
+  EXPECT_TRUE(store->Verify().ok());
+}
+
+TEST(FoldReferralEvents, RefusesABrokenLog) {
+  ReferralEvent create{.sequence = 1, .referral_id = "a", .to = ReferralStatus::kRequested};
+  ReferralEvent accept{.sequence = 2,
+                       .referral_id = "a",
+                       .actor = kProvider,
+                       .from = ReferralStatus::kRequested,
+                       .to = ReferralStatus::kAccepted};
+  EXPECT_EQ(*FoldReferralEvents(std::vector{create, accept}), ReferralStatus::kAccepted);
+  EXPECT_EQ(FoldReferralEvents(std::vector{accept}).status().code(), absl::StatusCode::kDataLoss);
+  ReferralEvent skip = accept;
+  skip.sequence = 3;
+  skip.from = ReferralStatus::kInProgress;
+  skip.to = ReferralStatus::kCompleted;
+  EXPECT_EQ(FoldReferralEvents(std::vector{create, skip}).status().code(),
+            absl::StatusCode::kDataLoss);
+  EXPECT_EQ(FoldReferralEvents({}).status().code(), absl::StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace wegwijzer
