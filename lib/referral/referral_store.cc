@@ -158,7 +158,9 @@ absl::StatusOr<ReferralRecord> ReferRequest(ReferralStore& store, const Router& 
       NewReferral made;
       made.request_id = request.id;
       made.provider_id = provider.id;
-      if (referral.location >= 0) made.location_id = provider.locations[referral.location].id;
+      if (referral.location.has_value()) {
+        made.location_id = provider.locations[referral.location.value()].id;
+      }
       made.desk_id = std::string(desk_id);
       made.topics = request.topics;
       made.postcode_area = PostcodeArea(request);

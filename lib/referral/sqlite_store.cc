@@ -219,8 +219,8 @@ class SqliteStore final : public ReferralStore {
   absl::Status SetCapacities(const Directory& directory) override {
     std::lock_guard lock(mu_);
     return InTransaction([&]() -> absl::Status {
-      for (ProviderIndex p = 0; p < directory.size(); ++p) {
-        const ProviderInfo& info = directory.provider(p);
+      for (size_t p = 0; p < directory.size(); ++p) {
+        const ProviderInfo& info = directory.provider(ProviderIndex(p));
         if (absl::Status s = SetCapacityInTx(info.id, info.capacity); !s.ok()) return s;
       }
       return absl::OkStatus();
