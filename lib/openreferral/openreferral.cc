@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <system_error>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -425,6 +426,10 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
         v1::Location* location = provider.add_locations();
         location->set_id(l.id());
         location->set_name(l.name());
+        // The most specific hours win (as HsdsOpeningHours): the link's, else the
+        // location's; neither = the service's (the provider's schedules).
+        *location->mutable_schedules() =
+            !sal->schedules().empty() ? sal->schedules() : l.schedules();
         location->mutable_position()->set_lat_deg(l.latitude());
         location->mutable_position()->set_lon_deg(l.longitude());
         if (!l.addresses().empty()) {
@@ -482,6 +487,52 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
         available += c.available();
       }
       provider.set_capacity(static_cast<int64_t>(available));
+    }
+    // Eligibility and hours (the request extensions route on them). Hours that do not
+    // compile would fail Directory::Create: an error here, naming the schedule.
+    *provider.mutable_schedules() = service.schedules();
+    auto check_hours = [&](google::protobuf::RepeatedPtrField<v1::HsdsSchedule>* rows,
+                           std::string_view where) -> absl::Status {
+      if (rows->empty()) return absl::OkStatus();
+      std::vector<const v1::HsdsSchedule*> list;
+      for (const v1::HsdsSchedule& row : *rows) list.push_back(&row);
+      absl::StatusOr<OpeningHours> hours = OpeningHours::Create(list, {});
+      if (hours.ok()) return absl::OkStatus();
+      absl::Status s = problem(internal::Cat(name, where, ": ", hours.status().message()),
+                               "opening hours left out (unknown)");
+      rows->Clear();
+      return s;
+    };
+    if (absl::Status s = check_hours(provider.mutable_schedules(), ""); !s.ok()) return s;
+    for (v1::Location& location : *provider.mutable_locations()) {
+      if (absl::Status s = check_hours(location.mutable_schedules(),
+                                       internal::Cat(" at location ", location.id()));
+          !s.ok()) {
+        return s;
+      }
+    }
+    for (const auto& [field, has, age] :
+         {std::tuple<std::string_view, bool, double>{"minimum_age", service.has_minimum_age(),
+                                                     service.minimum_age()},
+          {"maximum_age", service.has_maximum_age(), service.maximum_age()}}) {
+      if (!has) continue;
+      if (!(age >= 0 && age <= 150)) {
+        if (absl::Status s = problem(internal::Cat(name, ": field \"", field, "\": ", age,
+                                                  " is outside 0..150"),
+                                     "age limit left out");
+            !s.ok()) {
+          return s;
+        }
+        continue;
+      }
+      if (field == "minimum_age") {
+        provider.set_minimum_age(age);
+      } else {
+        provider.set_maximum_age(age);
+      }
+    }
+    for (const v1::HsdsCostOption& c : service.cost_options()) {
+      if (c.has_amount() && c.amount() > 0) provider.set_charges_fee(true);
     }
     *snapshot.add_providers() = std::move(provider);
     ++report.providers_made;
