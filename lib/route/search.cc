@@ -91,7 +91,7 @@ class TopPairs {
 }  // namespace
 
 Query CompileQuery(const Request& r, const DirectoryIndex& index) {
-  Query q;
+  Query q{};
   q.topics = r.topics.bits();
   q.languages = r.languages;
   q.modes = static_cast<uint8_t>(r.modes.bits());
@@ -111,6 +111,7 @@ Query CompileQuery(const Request& r, const DirectoryIndex& index) {
     q.at = *r.at;
     // within_days 0: open at `at` itself, the window [at, at + 1 s).
     q.deadline = *r.at + std::max<int64_t>(int64_t{r.within_days} * 86400, 1);
+    std::fill(std::begin(q.memo.id), std::end(q.memo.id), kNoHours);
   }
   return q;
 }

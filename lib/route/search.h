@@ -37,6 +37,17 @@ struct Query {
   // With a time: open at some moment in [at, deadline).
   bool timed = false;
   int64_t at = 0, deadline = 0;
+  // Answers of NextOpeningFor for this request, by timetable (direct-mapped): a
+  // directory has few distinct timetables, so most candidates cost a lookup rather
+  // than a binary search. Filled as the search goes; this is why a Query belongs to
+  // one request on one thread.
+  struct HoursMemo {
+    static constexpr int kSlots = 16;
+    static constexpr int64_t kNever = std::numeric_limits<int64_t>::min();
+    uint32_t id[kSlots];
+    int64_t next[kSlots];
+  };
+  mutable HoursMemo memo;
 };
 
 Query CompileQuery(const Request& request, const DirectoryIndex& index);
@@ -48,17 +59,23 @@ inline bool Eligible(const Query& q, const ProviderRules& p) {
          (q.can_pay || !p.charges_fee);
 }
 
-// Timetable `hours` is open for the request's time (always, without a time or hours).
-inline bool OpenFor(const Query& q, const DirectoryIndex& index, uint32_t hours) {
-  return !q.timed || hours == kNoHours ||
-         index.timetables[hours].NextOpen(q.at, q.deadline).has_value();
-}
-
 // When the request has a time and `hours` are known: the next opening in the window.
 inline std::optional<int64_t> NextOpeningFor(const Query& q, const DirectoryIndex& index,
                                              uint32_t hours) {
   if (!q.timed || hours == kNoHours) return std::nullopt;
-  return index.timetables[hours].NextOpen(q.at, q.deadline);
+  const int slot = static_cast<int>(hours % Query::HoursMemo::kSlots);
+  if (q.memo.id[slot] != hours) {
+    const std::optional<int64_t> next = index.timetables[hours].NextOpen(q.at, q.deadline);
+    q.memo.id[slot] = hours;
+    q.memo.next[slot] = next.value_or(Query::HoursMemo::kNever);
+  }
+  if (q.memo.next[slot] == Query::HoursMemo::kNever) return std::nullopt;
+  return q.memo.next[slot];
+}
+
+// Timetable `hours` is open for the request's time (always, without a time or hours).
+inline bool OpenFor(const Query& q, const DirectoryIndex& index, uint32_t hours) {
+  return !q.timed || hours == kNoHours || NextOpeningFor(q, index, hours).has_value();
 }
 
 struct SearchLimits {
