@@ -109,6 +109,12 @@ class Router {
   std::vector<std::string> Reasons(const Request& request, const Referral& referral,
                                    TextLanguage language = TextLanguage::kEnglish) const;
 
+  // The next opening of `referral`'s location (remote: its provider) at or after
+  // request.at and before the end of its within_days window, as Route sets
+  // Referral::next_opening; nullopt without a time, with unknown hours, or when it is
+  // closed throughout. For referrals rebuilt from their ids (a table, a file).
+  std::optional<int64_t> NextOpening(const Request& request, const Referral& referral) const;
+
   // The result in the protobuf model, with ids and reasons filled in.
   void ToProto(const Request& request, const RouteResult& result,
                v1::RouteResult* proto) const;

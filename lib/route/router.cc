@@ -152,6 +152,19 @@ std::vector<std::string> Router::Reasons(const Request& request, const Referral&
   return reasons;
 }
 
+std::optional<int64_t> Router::NextOpening(const Request& request,
+                                           const Referral& referral) const {
+  if (!request.at) return std::nullopt;
+  const DirectoryIndex& index = directory_->index();
+  const internal::Query q = internal::CompileQuery(request, index);
+  const uint32_t hours =
+      referral.location >= 0
+          ? index.table.location_hours[index.table.location_begin[referral.provider] +
+                                       referral.location]
+          : index.rules[referral.provider].hours;
+  return internal::NextOpeningFor(q, index, hours);
+}
+
 void Router::ToProto(const Request& request, const RouteResult& result,
                      v1::RouteResult* proto) const {
   proto->Clear();
