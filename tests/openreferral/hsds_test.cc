@@ -374,6 +374,65 @@ TEST(Hsds, HoursAgeAndFeeOfAServiceRouteAndExplain) {
   EXPECT_THAT(lenient->report.ToString(), HasSubstr("age limit left out"));
 }
 
+TEST(Hsds, GeoJsonExtentBecomesTheServiceArea) {
+  // A square around Amsterdam's centre (lon 4.85..4.95, lat 52.34..52.40), as a
+  // Polygon geometry (JSON text inside the JSON string, as HSDS has it).
+  const std::string square =
+      R"({\"type\": \"Polygon\", \"coordinates\": [[[4.85, 52.34], [4.95, 52.34], )"
+      R"([4.95, 52.40], [4.85, 52.40], [4.85, 52.34]]]})";
+  auto with_extent = [&](const std::string& extent) {
+    return Replace(R"("service_areas": [{"id": "sa1", "uri": "https://cbs.nl/gemeente/GM0363"}])",
+                   R"("service_areas": [{"id": "sa1", "extent_type": "geojson", "extent": ")" +
+                       extent + R"("}])");
+  };
+  absl::StatusOr<HsdsImport> in = ImportHsdsJson(with_extent(square), "service_full.json");
+  ASSERT_TRUE(in.ok()) << in.status();
+  const v1::Provider& p = in->snapshot->providers(0);
+  ASSERT_TRUE(p.has_service_area());
+  ASSERT_EQ(p.service_area().parts_size(), 1);
+  EXPECT_EQ(p.service_area().parts(0).exterior().points_size(), 5);
+  EXPECT_TRUE(p.municipalities().empty());
+  absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(*in->snapshot);
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  Router router(*directory);
+  Request r;
+  r.id = "r1";
+  r.topics.Add(Topic::kBasics);
+  r.position = {52.37, 4.90};  // inside
+  EXPECT_EQ(router.Route(r).referrals.size(), 1u);
+  r.position = {52.37, 4.96};  // east of it, 4 km from the location
+  EXPECT_THAT(router.Route(r).no_suitable_provider, HasSubstr("service area"));
+  // A Feature and a FeatureCollection say the same.
+  const std::string feature = R"({\"type\": \"Feature\", \"properties\": {}, \"geometry\": )" +
+                              square + "}";
+  absl::StatusOr<HsdsImport> f = ImportHsdsJson(with_extent(feature), "service_full.json");
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(f->snapshot->providers(0).service_area().SerializeAsString(),
+            p.service_area().SerializeAsString());
+  // A bow tie (self-crossing) is refused naming the record and field, or left out.
+  const std::string bowtie =
+      R"({\"type\": \"Polygon\", \"coordinates\": [[[4.85, 52.34], [4.95, 52.40], )"
+      R"([4.95, 52.34], [4.85, 52.40], [4.85, 52.34]]]})";
+  absl::StatusOr<HsdsImport> bad = ImportHsdsJson(with_extent(bowtie), "service_full.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr("service s1 > service_area sa1: field \"extent\": "));
+  absl::StatusOr<HsdsImport> skipped =
+      ImportHsdsJson(with_extent(bowtie), "service_full.json", {.skip_bad_records = true});
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_FALSE(skipped->snapshot->providers(0).has_service_area());
+  EXPECT_THAT(skipped->report.ToString(), HasSubstr("extent left out"));
+  // A point is no area.
+  absl::StatusOr<HsdsImport> point = ImportHsdsJson(
+      with_extent(R"({\"type\": \"Point\", \"coordinates\": [4.9, 52.37]})"), "service_full.json");
+  ASSERT_FALSE(point.ok());
+  EXPECT_THAT(std::string(point.status().message()), HasSubstr("a GeoJSON Point is not an area"));
+  // Text that is no GeoJSON at all (the samples' "extent": "extent") is reported.
+  absl::StatusOr<HsdsImport> text = ImportHsdsJson(with_extent("extent"), "service_full.json");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_THAT(text->report.ToString(), HasSubstr("field \"extent\": \"extent\" is not GeoJSON"));
+}
+
 TEST(Hsds, ExportToAFolderAndImportItBack) {
   absl::StatusOr<HsdsImport> in = ImportHsdsJson(kService, "service_full.json");
   ASSERT_TRUE(in.ok());
