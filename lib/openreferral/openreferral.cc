@@ -119,12 +119,23 @@ absl::Status ExtentToServiceArea(std::string_view extent, std::string_view where
     return absl::InvalidArgumentError(
         internal::Cat(where, ": field \"extent\": the GeoJSON has no polygon"));
   }
+  // Checked alone, then with the extents already taken (their union must be a valid
+  // area too: parts of one area may not overlap).
   internal::ServiceAreas check;
   if (absl::StatusOr<uint32_t> added = check.Add(area); !added.ok()) {
     return absl::InvalidArgumentError(internal::Cat(where, ": field \"extent\": ",
                                                     added.status().message()));
   }
-  for (v1::ServiceArea::Part& part : *area.mutable_parts()) *out->add_parts() = std::move(part);
+  v1::ServiceArea combined = *out;
+  for (const v1::ServiceArea::Part& part : area.parts()) *combined.add_parts() = part;
+  if (!out->parts().empty()) {
+    if (absl::StatusOr<uint32_t> added = check.Add(combined); !added.ok()) {
+      return absl::InvalidArgumentError(internal::Cat(
+          where, ": field \"extent\": with the service's other extents: ",
+          added.status().message()));
+    }
+  }
+  *out = std::move(combined);
   return absl::OkStatus();
 }
 
@@ -618,6 +629,18 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
       } else {
         provider.set_maximum_age(age);
       }
+    }
+    if (provider.has_minimum_age() && provider.has_maximum_age() &&
+        provider.minimum_age() > provider.maximum_age()) {
+      if (absl::Status s = problem(internal::Cat(name, ": field \"minimum_age\": ",
+                                                provider.minimum_age(), " is above maximum_age ",
+                                                provider.maximum_age()),
+                                   "age limits left out");
+          !s.ok()) {
+        return s;
+      }
+      provider.clear_minimum_age();
+      provider.clear_maximum_age();
     }
     for (const v1::HsdsCostOption& c : service.cost_options()) {
       if (c.has_amount() && c.amount() > 0) provider.set_charges_fee(true);
