@@ -201,13 +201,16 @@ const Sets& ReachSets(const Fixture& f) {
         router.RouteBatch(unserved, {.k = static_cast<int>(c.size()) + 1, .explain_no_match = false});
     for (size_t u = 0; u < results.size(); ++u) {
       for (const Referral& r : results[u].referrals) {
-        if (!r.is_remote()) s->sets[r.provider].push_back(static_cast<int32_t>(u));
+        if (!r.is_remote()) s->sets[r.provider.value()].push_back(static_cast<int32_t>(u));
       }
     }
     std::vector<int32_t> by_id(c.size());
     std::iota(by_id.begin(), by_id.end(), 0);
     std::sort(by_id.begin(), by_id.end(),
-              [&](int32_t a, int32_t b) { return c.provider(a).id < c.provider(b).id; });
+              [&](int32_t a, int32_t b) {
+                return c.provider(ProviderIndex(static_cast<size_t>(a))).id <
+                       c.provider(ProviderIndex(static_cast<size_t>(b))).id;
+              });
     s->rank.resize(c.size());
     for (size_t r = 0; r < c.size(); ++r) s->rank[by_id[r]] = static_cast<int32_t>(r);
     return s;

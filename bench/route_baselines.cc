@@ -68,12 +68,12 @@ class KBest {
 };
 
 void RequireNoServiceAreas(const Directory& directory, const char* who) {
-  for (ProviderIndex p = 0; p < directory.size(); ++p) {
-    if (directory.provider(p).has_service_area) {
+  for (size_t p = 0; p < directory.size(); ++p) {
+    if (directory.provider(ProviderIndex(p)).has_service_area) {
       std::fprintf(stderr,
                    "%s: provider '%s' has a service area, which this baseline does not "
                    "implement (the CSV contract has none)\n",
-                   who, directory.provider(p).id.c_str());
+                   who, directory.provider(ProviderIndex(p)).id.c_str());
       std::abort();
     }
   }
@@ -123,7 +123,7 @@ std::optional<Mode> RemoteMode(const ProviderInfo& info, const Request& r) {
 // location is not a class-0 referral (too far, or dearer than a suitable phone call).
 std::optional<Referral> PhysicalReferral(const ProviderInfo& info, const Request& r,
                                          PhysicalOptions options, bool remote_suits,
-                                         ProviderIndex p, int location, double d) {
+                                         ProviderIndex p, LocationIndex location, double d) {
   const bool in_person = options.in_person && d <= r.max_km * 1000;
   const bool home_visit = options.home_visit && d <= info.radius_km * 1000;
   if (!in_person && !home_visit) return std::nullopt;
@@ -134,7 +134,7 @@ std::optional<Referral> PhysicalReferral(const ProviderInfo& info, const Request
 }
 
 Referral RemoteReferral(ProviderIndex p, Mode mode) {
-  return Referral{p, -1, mode, kRemoteCostMeters, std::nullopt, std::nullopt};
+  return Referral{p, LocationIndex::None(), mode, kRemoteCostMeters, std::nullopt, std::nullopt};
 }
 
 }  // namespace
@@ -149,8 +149,8 @@ BruteForceRouter::BruteForceRouter(std::shared_ptr<const Directory> directory)
 
 std::vector<Referral> BruteForceRouter::Route(const Request& r, int k) const {
   KBest best(k);
-  for (ProviderIndex p = 0; p < directory_->size(); ++p) {
-    const ProviderInfo& info = directory_->provider(p);
+  for (size_t p = 0; p < directory_->size(); ++p) {
+    const ProviderInfo& info = directory_->provider(ProviderIndex(p));
     if (!SuitsApartFromModeAndDistance(info, r)) continue;
     const PhysicalOptions physical = PhysicalModes(info, r);
     const std::optional<Mode> remote = RemoteMode(info, r);
@@ -159,13 +159,13 @@ std::vector<Referral> BruteForceRouter::Route(const Request& r, int k) const {
       for (size_t l = 0; l < info.locations.size(); ++l) {
         const double d = HaversineMeters(r.position, info.locations[l].position);
         std::optional<Referral> referral = PhysicalReferral(
-            info, r, physical, remote.has_value(), p, static_cast<int>(l), d);
+            info, r, physical, remote.has_value(), ProviderIndex(p), LocationIndex(l), d);
         if (!referral) continue;
         any_class0 = true;
         best.Offer({*referral, &info.id, &info.locations[l].id});
       }
     }
-    if (remote && !any_class0) best.Offer({RemoteReferral(p, *remote), &info.id, nullptr});
+    if (remote && !any_class0) best.Offer({RemoteReferral(ProviderIndex(p), *remote), &info.id, nullptr});
   }
   return best.Take();
 }
@@ -188,7 +188,7 @@ using TreeValue = std::pair<Point3, uint32_t>;  // entry index
 struct RtreeRouter::Index {
   struct Entry {
     ProviderIndex provider;
-    int location;
+    LocationIndex location;
   };
   std::vector<Entry> entries;
   bgi::rtree<TreeValue, bgi::rstar<16>> tree;
@@ -223,10 +223,10 @@ RtreeRouter::RtreeRouter(std::shared_ptr<const Directory> directory, Count count
     : directory_(std::move(directory)), count_(count), index_(std::make_unique<Index>()) {
   RequireNoServiceAreas(*directory_, "RtreeRouter");
   std::vector<TreeValue> values;
-  for (ProviderIndex p = 0; p < directory_->size(); ++p) {
-    const ProviderInfo& info = directory_->provider(p);
+  for (size_t p = 0; p < directory_->size(); ++p) {
+    const ProviderInfo& info = directory_->provider(ProviderIndex(p));
     if (!HasCapacity(info)) continue;
-    if (info.modes.Intersects(kRemoteModes)) index_->remote_by_id.push_back(p);
+    if (info.modes.Intersects(kRemoteModes)) index_->remote_by_id.push_back(ProviderIndex(p));
     if (!info.modes.Intersects(kPhysicalModes)) continue;
     if (info.modes.Contains(Mode::kHomeVisit)) {
       index_->max_radius_m = std::max(index_->max_radius_m, info.radius_km * 1000);
@@ -234,7 +234,7 @@ RtreeRouter::RtreeRouter(std::shared_ptr<const Directory> directory, Count count
     for (size_t l = 0; l < info.locations.size(); ++l) {
       values.emplace_back(ToPoint3(info.locations[l].position),
                           static_cast<uint32_t>(index_->entries.size()));
-      index_->entries.push_back({p, static_cast<int>(l)});
+      index_->entries.push_back({ProviderIndex(p), LocationIndex(l)});
     }
   }
   std::sort(index_->remote_by_id.begin(), index_->remote_by_id.end(),
@@ -284,11 +284,11 @@ std::vector<Referral> RtreeRouter::Route(const Request& r, int k) const {
         }
         const Index::Entry& e = index_->entries[it->second];
         const ProviderInfo& info = directory.provider(e.provider);
-        const double d = HaversineMeters(r.position, info.locations[e.location].position);
+        const double d = HaversineMeters(r.position, info.locations[e.location.value()].position);
         std::optional<Referral> referral =
             PhysicalReferral(info, r, PhysicalModes(info, r), RemoteMode(info, r).has_value(),
                              e.provider, e.location, d);
-        if (referral) best.Offer({*referral, &info.id, &info.locations[e.location].id});
+        if (referral) best.Offer({*referral, &info.id, &info.locations[e.location.value()].id});
       }
       // Fewer than `count` values means the tree has no more that satisfy `suits`.
       if (stopped || seen < count || count == all) break;
@@ -300,7 +300,7 @@ std::vector<Referral> RtreeRouter::Route(const Request& r, int k) const {
   if (!best.full() && r.modes.Intersects(kRemoteModes)) {
     const int class0 = best.size();
     for (ProviderIndex p : index_->remote_by_id) {
-      const ProviderInfo& info = directory.provider(p);
+      const ProviderInfo& info = directory.provider(ProviderIndex(p));
       const std::optional<Mode> mode = RemoteMode(info, r);
       if (!mode || !SuitsApartFromModeAndDistance(info, r)) continue;
       bool in_class0 = false;

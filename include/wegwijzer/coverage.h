@@ -83,7 +83,7 @@ inline bool IsPhysical(CoverageClass c) {
 struct RowCoverage {
   CoverageClass coverage_class = CoverageClass::kNone;
   std::optional<ProviderIndex> provider;  // absent for kNone
-  int location = -1;                      // index into the provider's locations; -1 remote
+  LocationIndex location;                 // which of the provider's locations; none remote
   std::optional<int64_t> distance_m;      // whole metres (the cost); physical only
   bool operator==(const RowCoverage&) const = default;
 };
@@ -195,7 +195,7 @@ struct SiteOptions {
 };
 
 struct SitePick {
-  ProviderIndex candidate = 0;  // index into the candidates' directory
+  ProviderIndex candidate;       // index into the candidates' directory
   int64_t gain = 0;             // count newly served physically by this pick
   int64_t covered_after = 0;    // count served physically once it is added
 };

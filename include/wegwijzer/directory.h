@@ -23,11 +23,14 @@
 #ifndef WEGWIJZER_DIRECTORY_H_
 #define WEGWIJZER_DIRECTORY_H_
 
+#include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -44,8 +47,47 @@ namespace internal {
 struct DirectoryIndex;
 }  // namespace internal
 
-// Position of a provider in the directory: the order of the snapshot it was built from.
-using ProviderIndex = uint32_t;
+// Position of a provider in the directory: the order of the snapshot it was built
+// from, 0 <= value() < Directory::size(). A type of its own rather than a bare
+// integer, so that the compiler refuses a location index, a count or a request's
+// position where a provider is meant (and the other way round).
+//   for (size_t i = 0; i < directory.size(); ++i) {
+//     const ProviderInfo& p = directory.provider(ProviderIndex(i));
+class ProviderIndex {
+ public:
+  constexpr ProviderIndex() = default;
+  // REQUIRES: value < 2^32 (a Directory never holds more providers).
+  constexpr explicit ProviderIndex(size_t value)
+      : value_(static_cast<uint32_t>(value)) {}
+  constexpr uint32_t value() const { return value_; }
+  friend constexpr auto operator<=>(ProviderIndex, ProviderIndex) = default;
+  template <typename H>
+  friend H AbslHashValue(H state, ProviderIndex index) {
+    return H::combine(std::move(state), index.value_);
+  }
+
+ private:
+  uint32_t value_ = 0;
+};
+
+// Which of a provider's locations: an index into ProviderInfo::locations, or none
+// (a remote referral by phone or video, an unassigned plan line). Default: none.
+class LocationIndex {
+ public:
+  constexpr LocationIndex() = default;
+  // REQUIRES: value < 2^32 - 1.
+  constexpr explicit LocationIndex(size_t value)
+      : value_(static_cast<uint32_t>(value)) {}
+  static constexpr LocationIndex None() { return LocationIndex(); }
+  constexpr bool has_value() const { return value_ != kNone; }
+  // REQUIRES: has_value().
+  constexpr uint32_t value() const { return value_; }
+  friend constexpr bool operator==(LocationIndex, LocationIndex) = default;
+
+ private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t value_ = kNone;
+};
 
 // A provider as the directory holds it, codes compiled. Read-only view.
 struct ProviderInfo {
@@ -105,7 +147,7 @@ class Directory {
   const v1::DirectorySnapshot& snapshot() const;
 
   size_t size() const { return providers_.size(); }
-  const ProviderInfo& provider(ProviderIndex index) const { return providers_[index]; }
+  const ProviderInfo& provider(ProviderIndex index) const { return providers_[index.value()]; }
   std::optional<ProviderIndex> Find(std::string_view provider_id) const;
 
   // Internal: the compiled index the Router and Matcher read.

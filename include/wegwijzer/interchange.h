@@ -222,9 +222,9 @@ absl::StatusOr<std::string> ReadFile(const std::string& path);
 
 // The id a provider location has in the contract's files (route.csv, plan.csv,
 // providers.csv): the provider id, or "provider/location" for a further location of a
-// provider with several (the CSV contract has one location per row). location -1
+// provider with several (the CSV contract has one location per row). No location
 // (a remote referral) gives the provider id.
-std::string LocationCsvId(const ProviderInfo& provider, int location);
+std::string LocationCsvId(const ProviderInfo& provider, LocationIndex location);
 
 // Quotes `field` as RFC 4180 requires when it holds a comma, quote or line break.
 std::string CsvField(std::string_view field);

@@ -36,7 +36,7 @@ namespace wegwijzer {
 // A held slot. Copyable as a value; releasing it twice is an error, not a double
 // credit.
 struct Reservation {
-  ProviderIndex provider = 0;
+  ProviderIndex provider;
   uint64_t ticket = 0;
   bool operator==(const Reservation&) const = default;
 };

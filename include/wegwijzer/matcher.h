@@ -60,7 +60,7 @@ std::string_view UnassignedReasonCode(UnassignedReason reason);
 struct PlanLine {
   // The provider, or nullopt when unassigned.
   std::optional<ProviderIndex> provider;
-  int location = -1;  // index into the provider's locations; -1 for remote or unassigned
+  LocationIndex location;  // which of the provider's locations; none when remote or unassigned
   Mode mode = Mode::kInPerson;  // meaningful when assigned
   int64_t cost_m = 0;  // the pair's cost, or the penalty when unassigned
   UnassignedReason reason = UnassignedReason::kNone;

@@ -52,9 +52,9 @@ class RouteResult;
 
 // One suitable provider location for a request.
 struct Referral {
-  ProviderIndex provider = 0;
-  // Index into directory.provider(provider).locations; -1 for a remote referral.
-  int location = -1;
+  ProviderIndex provider;
+  // Which of directory.provider(provider).locations; none for a remote referral.
+  LocationIndex location;
   Mode mode = Mode::kInPerson;
   int64_t cost_m = 0;                 // Whole metres; kRemoteCostMeters for remote modes.
   std::optional<double> distance_m{}; // Unrounded; absent for remote referrals.

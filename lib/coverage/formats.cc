@@ -52,7 +52,7 @@ std::string FormatCoverageCsv(const CoverageAnalysis& a) {
       const ProviderInfo& p = a.providers->provider(*c.provider);
       out += CsvField(p.id);
       out += ',';
-      if (c.location >= 0) out += CsvField(p.locations[c.location].id);
+      if (c.location.has_value()) out += CsvField(p.locations[c.location.value()].id);
       out += ',';
       if (c.distance_m) internal::Append(&out, *c.distance_m);
     } else {
@@ -161,8 +161,8 @@ std::string FormatCoverageGeoJson(const CoverageAnalysis& a) {
       out += "}}";
     }
   }
-  for (ProviderIndex i = 0; i < a.providers->size(); ++i) {
-    const ProviderInfo& p = a.providers->provider(i);
+  for (size_t i = 0; i < a.providers->size(); ++i) {
+    const ProviderInfo& p = a.providers->provider(ProviderIndex(i));
     if (!p.modes.Intersects(kPhysicalModes)) continue;
     for (const ProviderInfo::Location& l : p.locations) {
       begin_feature();

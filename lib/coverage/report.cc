@@ -203,8 +203,8 @@ std::string FormatCoverageReportHtml(const CoverageAnalysis& a, const ReportOpti
   }
   if (outlines.empty()) {
     for (const Request& q : a.requests) extend(q.position);
-    for (ProviderIndex i = 0; i < a.providers->size(); ++i) {
-      for (const auto& l : a.providers->provider(i).locations) extend(l.position);
+    for (size_t i = 0; i < a.providers->size(); ++i) {
+      for (const auto& l : a.providers->provider(ProviderIndex(i)).locations) extend(l.position);
     }
   }
   const bool has_extent = lat_min <= lat_max;
@@ -289,8 +289,8 @@ std::string FormatCoverageReportHtml(const CoverageAnalysis& a, const ReportOpti
   std::set<std::pair<int, int>> seen;
   std::string dots;
   int64_t physical_locations = 0;
-  for (ProviderIndex i = 0; i < a.providers->size(); ++i) {
-    const ProviderInfo& p = a.providers->provider(i);
+  for (size_t i = 0; i < a.providers->size(); ++i) {
+    const ProviderInfo& p = a.providers->provider(ProviderIndex(i));
     if (!p.modes.Intersects(kPhysicalModes)) continue;
     for (const ProviderInfo::Location& l : p.locations) {
       ++physical_locations;

@@ -207,8 +207,8 @@ SiteChoice ChooseSites(const Directory& candidates, DemandView demand,
     std::shared_ptr<const Directory> view(&candidates, [](const Directory*) {});
     Router router(view);
     int64_t locations = 0;
-    for (ProviderIndex c = 0; c < c_count; ++c) {
-      locations += std::max<size_t>(1, candidates.provider(c).locations.size());
+    for (size_t c = 0; c < c_count; ++c) {
+      locations += std::max<size_t>(1, candidates.provider(ProviderIndex(c)).locations.size());
     }
     std::vector<size_t> pending(unserved.size());
     std::iota(pending.begin(), pending.end(), 0);
@@ -230,7 +230,7 @@ SiteChoice ChooseSites(const Directory& candidates, DemandView demand,
         }
         for (const Referral& r : refs) {
           if (r.is_remote()) break;
-          sets[r.provider].push_back(static_cast<int32_t>(pending[b]));
+          sets[r.provider.value()].push_back(static_cast<int32_t>(pending[b]));
         }
       }
       pending = std::move(again);
@@ -243,7 +243,8 @@ SiteChoice ChooseSites(const Directory& candidates, DemandView demand,
   std::vector<int32_t> by_id(c_count);
   std::iota(by_id.begin(), by_id.end(), 0);
   std::sort(by_id.begin(), by_id.end(), [&](int32_t a, int32_t b) {
-    return candidates.provider(a).id < candidates.provider(b).id;
+    return candidates.provider(ProviderIndex(static_cast<size_t>(a))).id <
+           candidates.provider(ProviderIndex(static_cast<size_t>(b))).id;
   });
   std::vector<int32_t> rank(c_count);
   for (size_t r = 0; r < c_count; ++r) rank[by_id[r]] = static_cast<int32_t>(r);

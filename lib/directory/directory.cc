@@ -514,7 +514,7 @@ std::optional<ProviderIndex> Directory::Find(std::string_view provider_id) const
   const auto& by_id = index_->provider_by_id;
   auto it = by_id.find(internal::ToAbsl(provider_id));
   if (it == by_id.end()) return std::nullopt;
-  return it->second;
+  return ProviderIndex(it->second);
 }
 
 }  // namespace wegwijzer

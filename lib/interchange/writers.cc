@@ -32,9 +32,9 @@ std::string CsvField(std::string_view field) {
   return out;
 }
 
-std::string LocationCsvId(const ProviderInfo& p, int location) {
-  if (location < 0 || p.locations[location].id == p.id) return p.id;
-  return internal::Cat(p.id, "/", p.locations[location].id);
+std::string LocationCsvId(const ProviderInfo& p, LocationIndex location) {
+  if (!location.has_value() || p.locations[location.value()].id == p.id) return p.id;
+  return internal::Cat(p.id, "/", p.locations[location.value()].id);
 }
 
 bool UsesRequestExtensions(const Request& r) {
@@ -92,8 +92,8 @@ std::string FormatPlanCsv(const Directory& directory, std::span<const Request> r
 std::string FormatProvidersCsv(const Directory& directory) {
   std::string out =
       "id,name,kind,lat,lon,topics,languages,modes,radius_km,access,capacity,municipality\n";
-  for (ProviderIndex i = 0; i < directory.size(); ++i) {
-    const ProviderInfo& p = directory.provider(i);
+  for (size_t i = 0; i < directory.size(); ++i) {
+    const ProviderInfo& p = directory.provider(ProviderIndex(i));
     std::string municipalities;
     for (size_t m = 0; m < p.municipalities.size(); ++m) {
       internal::Append(&municipalities, m ? ";" : "", p.municipalities[m]);
@@ -111,9 +111,9 @@ std::string FormatProvidersCsv(const Directory& directory) {
       row(p.id, "", "");
       continue;
     }
-    for (int l = 0; l < static_cast<int>(p.locations.size()); ++l) {
+    for (size_t l = 0; l < p.locations.size(); ++l) {
       const LatLng& at = p.locations[l].position;
-      row(LocationCsvId(p, l), ExactNumber(at.lat_deg), ExactNumber(at.lon_deg));
+      row(LocationCsvId(p, LocationIndex(l)), ExactNumber(at.lat_deg), ExactNumber(at.lon_deg));
     }
   }
   return out;

@@ -34,7 +34,9 @@ uint32_t PackDetail(Mode mode, int location) {
   return (static_cast<uint32_t>(location + 1) << 2) | static_cast<uint32_t>(mode);
 }
 Mode DetailMode(uint32_t detail) { return static_cast<Mode>(detail & 3); }
-int DetailLocation(uint32_t detail) { return static_cast<int>(detail >> 2) - 1; }
+LocationIndex DetailLocation(uint32_t detail) {
+  return detail >> 2 == 0 ? LocationIndex::None() : LocationIndex((detail >> 2) - 1);
+}
 
 // A request's cheapest option among providers of unlimited capacity.
 struct UnlimitedOption {
@@ -211,9 +213,11 @@ MatchPlan internal::Match(const Directory& directory, std::span<const Request> r
     for (size_t r = 0; r < n; ++r) {
       PlanLine& line = plan.lines[r];
       if (solution.provider[r] >= 0) {
-        line.provider = static_cast<ProviderIndex>(solution.provider[r]);
+        line.provider = ProviderIndex(static_cast<size_t>(solution.provider[r]));
         line.mode = solution.mode[r];
-        line.location = solution.location[r];
+        line.location = solution.location[r] >= 0
+                            ? LocationIndex(static_cast<size_t>(solution.location[r]))
+                            : LocationIndex::None();
         line.cost_m = solution.cost[r];
       } else {
         line.cost_m = penalty(requests[r]);
@@ -248,8 +252,8 @@ MatchPlan internal::Match(const Directory& directory, std::span<const Request> r
     // 2. Solve over the providers of limited capacity.
     const auto solve_start = std::chrono::steady_clock::now();
     std::vector<int64_t> capacity(directory.size(), 0);
-    for (ProviderIndex p = 0; p < directory.size(); ++p) {
-      capacity[p] = directory.provider(p).capacity.value_or(0);
+    for (size_t p = 0; p < directory.size(); ++p) {
+      capacity[p] = directory.provider(ProviderIndex(p)).capacity.value_or(0);
     }
     std::vector<PhysicalPair> scratch;
     internal::AssignmentProblem problem;
@@ -302,12 +306,12 @@ MatchPlan internal::Match(const Directory& directory, std::span<const Request> r
     for (size_t r = 0; r < n; ++r) {
       PlanLine& line = plan.lines[order[r]];
       if (result.provider[r] >= 0) {
-        line.provider = static_cast<ProviderIndex>(result.provider[r]);
+        line.provider = ProviderIndex(static_cast<size_t>(result.provider[r]));
         line.mode = DetailMode(result.detail[r]);
         line.location = DetailLocation(result.detail[r]);
         line.cost_m = result.cost[r];
       } else if (unlimited[r].cost >= 0 && unlimited[r].cost <= penalty(requests[order[r]])) {
-        line.provider = unlimited[r].provider;
+        line.provider = ProviderIndex(unlimited[r].provider);
         line.mode = DetailMode(unlimited[r].detail);
         line.location = DetailLocation(unlimited[r].detail);
         line.cost_m = unlimited[r].cost;
@@ -340,7 +344,7 @@ void Matcher::ToProto(std::span<const Request> requests, const MatchPlan& plan,
     if (line.assigned()) {
       const ProviderInfo& p = directory_->provider(*line.provider);
       out->set_provider_id(p.id);
-      if (line.location >= 0) out->set_location_id(p.locations[line.location].id);
+      if (line.location.has_value()) out->set_location_id(p.locations[line.location.value()].id);
       out->set_mode(static_cast<v1::Mode>(internal::ToProtoEnum(line.mode)));
     } else {
       out->set_reason(static_cast<v1::UnassignedReason>(static_cast<int>(line.reason)));

@@ -91,7 +91,7 @@ ReferenceSolution SolveWithBoost(const Directory& directory,
     solution.arcs += pairs[r].size();
   }
   for (size_t p = 0; p < m; ++p) {
-    const auto& capacity = directory.provider(p).capacity;
+    const auto& capacity = directory.provider(ProviderIndex(p)).capacity;
     AddArc(g, first_provider + p, sink, capacity ? *capacity : static_cast<int64_t>(n), 0);
   }
   boost::successive_shortest_path_nonnegative_weights(g, source, sink);

@@ -25,13 +25,13 @@ CapacityLedger::CapacityLedger(std::shared_ptr<const Directory> directory)
 CapacityLedger::~CapacityLedger() = default;
 
 absl::StatusOr<Reservation> CapacityLedger::Reserve(ProviderIndex provider) {
-  if (provider >= directory_->size()) {
+  if (provider.value() >= directory_->size()) {
     return absl::InvalidArgumentError(
-        internal::Cat("provider index ", provider, " is out of range (directory has ",
+        internal::Cat("provider index ", provider.value(), " is out of range (directory has ",
                       directory_->size(), ")"));
   }
   const std::optional<int64_t> capacity = directory_->provider(provider).capacity;
-  std::atomic<int64_t>& reserved = state_->reserved[provider];
+  std::atomic<int64_t>& reserved = state_->reserved[provider.value()];
   int64_t current = reserved.load(std::memory_order_relaxed);
   // Compare-and-swap: two desk workers racing for the last slot cannot both win.
   do {
@@ -59,12 +59,12 @@ absl::Status CapacityLedger::Release(const Reservation& reservation) {
     }
     state_->live.erase(it);
   }
-  state_->reserved[reservation.provider].fetch_sub(1, std::memory_order_acq_rel);
+  state_->reserved[reservation.provider.value()].fetch_sub(1, std::memory_order_acq_rel);
   return absl::OkStatus();
 }
 
 int64_t CapacityLedger::Reserved(ProviderIndex provider) const {
-  return state_->reserved[provider].load(std::memory_order_acquire);
+  return state_->reserved[provider.value()].load(std::memory_order_acquire);
 }
 
 std::optional<int64_t> CapacityLedger::Remaining(ProviderIndex provider) const {

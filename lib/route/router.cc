@@ -49,8 +49,8 @@ RouteResult Router::Route(const Request& request, const RouteOptions& options) c
   result.referrals.reserve(std::min(k, 64));
   for (int i = 0; i < found; ++i) {
     const internal::PhysicalPair& c = best[i];
-    result.referrals.push_back({index.physical.provider[c.entry],
-                                static_cast<int>(index.physical.location[c.entry]), c.mode,
+    result.referrals.push_back({ProviderIndex(index.physical.provider[c.entry]),
+                                LocationIndex(index.physical.location[c.entry]), c.mode,
                                 c.cost, c.distance,
                                 internal::NextOpeningFor(q, index, index.physical.hours[c.entry])});
   }
@@ -63,11 +63,12 @@ RouteResult Router::Route(const Request& request, const RouteOptions& options) c
       exclude_heap.resize(found);
       exclude = exclude_heap.data();
     }
-    for (int i = 0; i < found; ++i) exclude[i] = result.referrals[i].provider;
+    for (int i = 0; i < found; ++i) exclude[i] = result.referrals[i].provider.value();
     internal::ScanRemote(q, index, {}, std::span<const uint32_t>(exclude, found),
                          [&](uint32_t p, Mode mode) {
                            result.referrals.push_back(
-                               {p, -1, mode, kRemoteCostMeters, std::nullopt,
+                               {ProviderIndex(p), LocationIndex::None(), mode,
+                                kRemoteCostMeters, std::nullopt,
                                 internal::NextOpeningFor(q, index, index.rules[p].hours)});
                            return static_cast<int>(result.referrals.size()) < k;
                          });
@@ -157,11 +158,11 @@ std::optional<int64_t> Router::NextOpening(const Request& request,
   if (!request.at) return std::nullopt;
   const DirectoryIndex& index = directory_->index();
   const internal::Query q = internal::CompileQuery(request, index);
+  const uint32_t p = referral.provider.value();
   const uint32_t hours =
-      referral.location >= 0
-          ? index.table.location_hours[index.table.location_begin[referral.provider] +
-                                       referral.location]
-          : index.rules[referral.provider].hours;
+      referral.location.has_value()
+          ? index.table.location_hours[index.table.location_begin[p] + referral.location.value()]
+          : index.rules[p].hours;
   return internal::NextOpeningFor(q, index, hours);
 }
 
@@ -175,7 +176,7 @@ void Router::ToProto(const Request& request, const RouteResult& result,
     v1::Referral* out = proto->add_referrals();
     out->set_rank(++rank);
     out->set_provider_id(info.id);
-    if (r.location >= 0) out->set_location_id(info.locations[r.location].id);
+    if (r.location.has_value()) out->set_location_id(info.locations[r.location.value()].id);
     out->set_mode(static_cast<v1::Mode>(internal::ToProtoEnum(r.mode)));
     out->set_cost_m(r.cost_m);
     if (r.distance_m) out->set_distance_m(*r.distance_m);

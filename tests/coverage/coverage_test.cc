@@ -102,7 +102,7 @@ TEST(ClassifyDemand, EveryClassByHand) {
   EXPECT_EQ(*c[1].distance_m, 3892);
   EXPECT_EQ(c[2].coverage_class, CoverageClass::kRemote);
   EXPECT_FALSE(c[2].distance_m.has_value());
-  EXPECT_EQ(c[2].location, -1);
+  EXPECT_FALSE(c[2].location.has_value());
   EXPECT_EQ(c[3].coverage_class, CoverageClass::kNone);
   EXPECT_FALSE(c[3].provider.has_value());
   EXPECT_EQ(c[4].coverage_class, CoverageClass::kNone);
@@ -133,7 +133,7 @@ TEST(ClassifyDemand, EqualsTheBruteForceRankOne) {
       ASSERT_TRUE(c[i].provider.has_value());
       EXPECT_EQ((*directory)->provider(*c[i].provider).id, best[0].provider_id);
       if (best[0].klass == 0) {
-        EXPECT_EQ((*directory)->provider(*c[i].provider).locations[c[i].location].id, best[0].location_id);
+        EXPECT_EQ((*directory)->provider(*c[i].provider).locations[c[i].location.value()].id, best[0].location_id);
         EXPECT_EQ(*c[i].distance_m, best[0].cost_m);
       } else {
         EXPECT_FALSE(c[i].distance_m.has_value());
@@ -246,14 +246,14 @@ TEST(ChooseSitesFromSets, TiesGoToTheSmallerId) {
   std::vector<int64_t> w = {5, 5};
   SiteChoice s = ChooseSitesFromSets(sets, w, std::vector<int32_t>{1, 0, 2}, 1);
   ASSERT_EQ(s.picks.size(), 1u);
-  EXPECT_EQ(s.picks[0].candidate, 1u);
+  EXPECT_EQ(s.picks[0].candidate, ProviderIndex(1));
   s = ChooseSitesFromSets(sets, w, std::vector<int32_t>{0, 1, 2}, 1);
-  EXPECT_EQ(s.picks[0].candidate, 0u);
+  EXPECT_EQ(s.picks[0].candidate, ProviderIndex(0));
   // Both picked with N = 3, then nothing adds: stop early.
   s = ChooseSitesFromSets(sets, w, std::vector<int32_t>{1, 0, 2}, 3);
   ASSERT_EQ(s.picks.size(), 2u);
-  EXPECT_EQ(s.picks[0].candidate, 1u);
-  EXPECT_EQ(s.picks[1].candidate, 0u);
+  EXPECT_EQ(s.picks[0].candidate, ProviderIndex(1));
+  EXPECT_EQ(s.picks[1].candidate, ProviderIndex(0));
   EXPECT_EQ(s.gain, 10);
   EXPECT_EQ(s.bound, 10);
   EXPECT_DOUBLE_EQ(s.guarantee, 1.0);
@@ -268,9 +268,9 @@ TEST(ChooseSitesFromSets, GreedyIsNotOptimalAndTheBoundSaysHowFar) {
   std::vector<int64_t> w(10, 1);
   SiteChoice s = ChooseSitesFromSets(sets, w, Identity(3), 2);
   ASSERT_EQ(s.picks.size(), 2u);
-  EXPECT_EQ(s.picks[0].candidate, 0u);
+  EXPECT_EQ(s.picks[0].candidate, ProviderIndex(0));
   EXPECT_EQ(s.picks[0].gain, 6);
-  EXPECT_EQ(s.picks[1].candidate, 1u);  // ties with 2 (2 each): smaller id
+  EXPECT_EQ(s.picks[1].candidate, ProviderIndex(1));  // ties with 2 (2 each): smaller id
   EXPECT_EQ(s.picks[1].gain, 2);
   EXPECT_EQ(s.gain, 8);
   EXPECT_EQ(s.simple_bound, 11);  // 6 + 5
@@ -358,7 +358,7 @@ TEST(ChooseSitesFromSets, AgainstExhaustiveSearch) {
     std::vector<int32_t> plain = PlainGreedy(sets, w, rank, n, &plain_total);
     ASSERT_EQ(s.picks.size(), plain.size()) << "seed " << seed;
     for (size_t k = 0; k < plain.size(); ++k) {
-      EXPECT_EQ(static_cast<int32_t>(s.picks[k].candidate), plain[k]) << "seed " << seed;
+      EXPECT_EQ(static_cast<int32_t>(s.picks[k].candidate.value()), plain[k]) << "seed " << seed;
     }
     EXPECT_EQ(s.gain, plain_total);
     const int64_t best = ExhaustiveBest(sets, w, n);
@@ -431,7 +431,7 @@ TEST(ChooseSites, ReachIsRouteClassZeroAgainstTheOracle) {
     for (size_t i = 0; i < counts.size(); i += 3) covered_before += counts[i];
     EXPECT_EQ(s.covered_before, covered_before);
     for (size_t k = 0; k < plain.size(); ++k) {
-      EXPECT_EQ(static_cast<int32_t>(s.picks[k].candidate), plain[k]) << "seed " << seed;
+      EXPECT_EQ(static_cast<int32_t>(s.picks[k].candidate.value()), plain[k]) << "seed " << seed;
     }
     EXPECT_EQ(s.gain, plain_total);
     if (c_count <= 14) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "gtest/gtest.h"
 #include "wegwijzer/scenario.h"
@@ -29,17 +30,39 @@ void ExpectInvalid(const v1::DirectorySnapshot& s, const std::string& fragment) 
       << directory.status().message();
 }
 
+// The index types exist so that the compiler refuses a mix-up: none converts from a
+// bare integer or from the other kind of index, none converts to an integer.
+static_assert(!std::is_convertible_v<uint32_t, ProviderIndex>);
+static_assert(!std::is_convertible_v<int, ProviderIndex>);
+static_assert(!std::is_convertible_v<ProviderIndex, uint32_t>);
+static_assert(!std::is_constructible_v<ProviderIndex, LocationIndex>);
+static_assert(!std::is_convertible_v<int, LocationIndex>);
+static_assert(!std::is_convertible_v<LocationIndex, int>);
+static_assert(!std::is_constructible_v<LocationIndex, ProviderIndex>);
+static_assert(sizeof(ProviderIndex) == 4 && sizeof(LocationIndex) == 4);
+
+TEST(IndexTypes, LocationIndexIsNoneByDefaultAndComparesByValue) {
+  EXPECT_FALSE(LocationIndex().has_value());
+  EXPECT_EQ(LocationIndex(), LocationIndex::None());
+  EXPECT_TRUE(LocationIndex(0).has_value());
+  EXPECT_EQ(LocationIndex(3).value(), 3u);
+  EXPECT_NE(LocationIndex(0), LocationIndex::None());
+  EXPECT_LT(ProviderIndex(1), ProviderIndex(2));
+  EXPECT_EQ(ProviderIndex(7).value(), 7u);
+  EXPECT_EQ(ProviderIndex(), ProviderIndex(0));
+}
+
 TEST(Directory, AppliesTheContractDefaults) {
   v1::DirectorySnapshot s;
   AddProvider(&s, "a");
   auto directory = Directory::Create(s);
   ASSERT_TRUE(directory.ok()) << directory.status();
-  const ProviderInfo& p = (*directory)->provider(0);
+  const ProviderInfo& p = (*directory)->provider(ProviderIndex(0));
   EXPECT_EQ(p.languages.ToString(), "nl");
   EXPECT_EQ(p.modes, ModeSet{Mode::kInPerson});
   EXPECT_FALSE(p.capacity.has_value());
   EXPECT_EQ(p.locations[0].id, "a");
-  EXPECT_EQ((*directory)->Find("a"), 0u);
+  EXPECT_EQ((*directory)->Find("a"), ProviderIndex(0));
   EXPECT_FALSE((*directory)->Find("b"));
 }
 

@@ -62,10 +62,10 @@ TEST(Concurrency, RoutingAndReservingWhileSnapshotsAreSwapped) {
   matcher_thread.join();
   EXPECT_EQ(mismatches, 0);
   EXPECT_EQ(routed, static_cast<int>(scenario.requests.size()));
-  for (ProviderIndex p = 0; p < (*first)->size(); ++p) {
-    const auto& capacity = (*first)->provider(p).capacity;
+  for (size_t p = 0; p < (*first)->size(); ++p) {
+    const auto& capacity = (*first)->provider(ProviderIndex(p)).capacity;
     if (capacity) {
-      EXPECT_LE(ledger.Reserved(p), *capacity);
+      EXPECT_LE(ledger.Reserved(ProviderIndex(p)), *capacity);
     }
   }
 }

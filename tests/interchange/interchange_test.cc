@@ -143,7 +143,7 @@ TEST(ProvidersCsv, AppliesTheContractDefaults) {
       "providers.csv");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   ASSERT_EQ(parsed->directory->size(), 1u);
-  const ProviderInfo& p = parsed->directory->provider(0);
+  const ProviderInfo& p = parsed->directory->provider(ProviderIndex(0));
   EXPECT_EQ(p.id, "p1");
   EXPECT_EQ(p.name, "");
   EXPECT_EQ(p.kind, ProviderKind::kIdo);
@@ -167,7 +167,7 @@ TEST(ProvidersCsv, EmptyFieldsTakeTheDefaults) {
       ParseProvidersCsv(std::string(kProviderHeader) + "p1,,ido,52,5,digid,,,,,,\n",
                         "providers.csv");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  const ProviderInfo& p = parsed->directory->provider(0);
+  const ProviderInfo& p = parsed->directory->provider(ProviderIndex(0));
   EXPECT_EQ(p.languages, Request::DefaultLanguages());
   EXPECT_EQ(p.modes, ModeSet{Mode::kInPerson});
   EXPECT_EQ(p.radius_km, 0);
@@ -182,7 +182,7 @@ TEST(ProvidersCsv, ReadsEveryColumn) {
           "home_visit;phone,7.5,easy_language;wheelchair,3,GM0363;GM0344\n",
       "providers.csv");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  const ProviderInfo& p = parsed->directory->provider(0);
+  const ProviderInfo& p = parsed->directory->provider(ProviderIndex(0));
   EXPECT_EQ(p.name, "Vrijwilliger, Zuid");
   EXPECT_EQ(p.kind, ProviderKind::kVolunteer);
   EXPECT_EQ(p.topics, (TopicSet{Topic::kDigid, Topic::kBenefits}));
@@ -201,7 +201,7 @@ TEST(ProvidersCsv, RemoteProviderNeedsNoCoordinates) {
         std::string(kProviderHeader) + "line,,phone,,,digid,,video,,,,\n"}) {
     absl::StatusOr<ProvidersCsv> parsed = ParseProvidersCsv(text, "providers.csv");
     ASSERT_TRUE(parsed.ok()) << parsed.status();
-    EXPECT_TRUE(parsed->directory->provider(0).locations.empty());
+    EXPECT_TRUE(parsed->directory->provider(ProviderIndex(0)).locations.empty());
   }
 }
 
@@ -213,8 +213,8 @@ TEST(ProvidersCsv, ColumnOrderIsFree) {
   ASSERT_TRUE(a.ok()) << a.status();
   ASSERT_TRUE(b.ok()) << b.status();
   EXPECT_EQ(FormatProvidersCsv(*a->directory), FormatProvidersCsv(*b->directory));
-  EXPECT_EQ(b->directory->provider(0).capacity, 4);
-  EXPECT_EQ(b->directory->provider(0).locations[0].position, (LatLng{52, 5}));
+  EXPECT_EQ(b->directory->provider(ProviderIndex(0)).capacity, 4);
+  EXPECT_EQ(b->directory->provider(ProviderIndex(0)).locations[0].position, (LatLng{52, 5}));
 }
 
 TEST(ProvidersCsv, UnknownColumnsGiveOneWarningEach) {
@@ -309,8 +309,8 @@ TEST(ProvidersCsv, ReadsCrlfBomAndBlankLines) {
       "providers.csv");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   ASSERT_EQ(parsed->directory->size(), 2u);
-  EXPECT_EQ(parsed->directory->provider(0).id, "p1");  // the BOM is not part of "id"
-  EXPECT_EQ(parsed->directory->provider(1).modes, ModeSet{Mode::kVideo});
+  EXPECT_EQ(parsed->directory->provider(ProviderIndex(0)).id, "p1");  // the BOM is not part of "id"
+  EXPECT_EQ(parsed->directory->provider(ProviderIndex(1)).modes, ModeSet{Mode::kVideo});
   EXPECT_EQ(parsed->report.rows, 2);
 }
 
@@ -323,7 +323,7 @@ TEST(ProvidersCsv, FieldsAreTrimmedAndListsToleratesSpacesAndEmptyItems) {
           " in_person ;phone ,, wheelchair ; , 12 , GM0363 ; \n",
       "providers.csv");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  const ProviderInfo& p = parsed->directory->provider(0);
+  const ProviderInfo& p = parsed->directory->provider(ProviderIndex(0));
   EXPECT_EQ(p.id, "p1");
   EXPECT_EQ(p.name, "Bieb");
   EXPECT_EQ(p.topics, (TopicSet{Topic::kDigid, Topic::kBenefits}));
@@ -441,7 +441,7 @@ TEST(ProvidersCsv, DecimalNumbersFollowTheGrammar) {
     absl::StatusOr<ProvidersCsv> parsed = ParseProvidersCsv(
         std::string(kProviderHeader) + ProviderRow("lat", text) + "\n", "providers.csv");
     ASSERT_TRUE(parsed.ok()) << parsed.status();
-    EXPECT_EQ(parsed->directory->provider(0).locations[0].position.lat_deg, value);
+    EXPECT_EQ(parsed->directory->provider(ProviderIndex(0)).locations[0].position.lat_deg, value);
   }
   const char* bad[] = {"inf",  "-inf",  "Infinity", "nan",    "NaN",   "0x1p3", "0x10",
                        "5 2",  "5e",    "e5",       ".",      "+",     "-",     "5e+",
@@ -486,7 +486,7 @@ TEST(ProvidersCsv, CapacityIsAWholeNumberAtLeastZero) {
     absl::StatusOr<ProvidersCsv> parsed = ParseProvidersCsv(
         std::string(kProviderHeader) + ProviderRow("capacity", text) + "\n", "p.csv");
     ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status();
-    EXPECT_EQ(parsed->directory->provider(0).capacity, value) << text;
+    EXPECT_EQ(parsed->directory->provider(ProviderIndex(0)).capacity, value) << text;
   }
   for (const char* text : {"3.0", "3.", "3e0", "1e3", "three", "3 0", "0x3", "+", "\"1,5\""}) {
     const std::string reason = ProviderRowProblem(ProviderRow("capacity", text));
@@ -506,7 +506,7 @@ TEST(ProvidersCsv, MunicipalityCodesAreTakenAsWritten) {
           "\n",
       "p.csv");
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  EXPECT_EQ(parsed->directory->provider(0).municipalities,
+  EXPECT_EQ(parsed->directory->provider(ProviderIndex(0)).municipalities,
             (std::vector<std::string>{"gm0363", "GM 0344", "0518"}));
 }
 
@@ -565,7 +565,7 @@ TEST(ProvidersCsv, TheFirstRowCarryingAnIdClaimsItEvenWhenBad) {
     EXPECT_EQ(bad[1].line, 3);
     EXPECT_TRUE(Contains(bad[1].reason, "duplicate id 'p1' (first on line 2)")) << bad[1].reason;
     ASSERT_EQ(parsed->directory->size(), 1u);
-    EXPECT_EQ(parsed->directory->provider(0).id, "p2");
+    EXPECT_EQ(parsed->directory->provider(ProviderIndex(0)).id, "p2");
   }
   // A row too short to have an id column carries no id.
   absl::StatusOr<ProvidersCsv> parsed = ParseProvidersCsv(
@@ -610,7 +610,7 @@ TEST(ProvidersCsv, LineNumbersCountBlankLinesAndMultiLineFields) {
   std::vector<BadRow> bad = BadRows(parsed->report);
   ASSERT_EQ(bad.size(), 1u);
   EXPECT_EQ(bad[0].line, 6);
-  EXPECT_EQ(parsed->directory->provider(0).name, "Bieb\nCentrum");
+  EXPECT_EQ(parsed->directory->provider(ProviderIndex(0)).name, "Bieb\nCentrum");
 }
 
 // ---------------------------------------------------------------------------
@@ -637,8 +637,8 @@ TEST(ProvidersCsv, BadRowsRejectTheFileAndEveryOneIsReported) {
       ParseProvidersCsv(text, "providers.csv", {.skip_bad_rows = true});
   ASSERT_TRUE(skipped.ok()) << skipped.status();
   ASSERT_EQ(skipped->directory->size(), 2u);
-  EXPECT_EQ(skipped->directory->provider(0).id, "p1");
-  EXPECT_EQ(skipped->directory->provider(1).id, "p3");
+  EXPECT_EQ(skipped->directory->provider(ProviderIndex(0)).id, "p1");
+  EXPECT_EQ(skipped->directory->provider(ProviderIndex(1)).id, "p3");
   EXPECT_EQ(skipped->report.rows, 4);
   EXPECT_EQ(skipped->report.bad_rows, 2);
   EXPECT_EQ(skipped->report.ToString(),
@@ -917,9 +917,9 @@ TEST(Interchange, WriteFileAtomicallyReplacesOrLeavesAlone) {
 
 void ExpectSameProviders(const Directory& a, const Directory& b) {
   ASSERT_EQ(a.size(), b.size());
-  for (ProviderIndex i = 0; i < a.size(); ++i) {
-    const ProviderInfo& p = a.provider(i);
-    const ProviderInfo& q = b.provider(i);
+  for (size_t i = 0; i < a.size(); ++i) {
+    const ProviderInfo& p = a.provider(ProviderIndex(i));
+    const ProviderInfo& q = b.provider(ProviderIndex(i));
     SCOPED_TRACE(p.id);
     EXPECT_EQ(p.id, q.id);
     EXPECT_EQ(p.name, q.name);
@@ -1006,7 +1006,7 @@ TEST(Interchange, AwkwardValuesRoundTripExactly) {
       ParseProvidersCsv(FormatProvidersCsv(**directory), "p.csv");
   ASSERT_TRUE(back.ok()) << back.status();
   ExpectSameProviders(**directory, *back->directory);
-  EXPECT_TRUE(std::signbit(back->directory->provider(0).locations[0].position.lon_deg));
+  EXPECT_TRUE(std::signbit(back->directory->provider(ProviderIndex(0)).locations[0].position.lon_deg));
 
   Request r;
   r.id = "r \"1\", a";

@@ -20,20 +20,20 @@ TEST(CapacityLedger, ReservesUpToCapacityAndReleases) {
                                 "two,ido,52,5,benefits,2\n"
                                 "open,ido,52,5,benefits,\n"
                                 "none,ido,52,5,benefits,0\n"));
-  auto a = ledger.Reserve(0);
-  auto b = ledger.Reserve(0);
+  auto a = ledger.Reserve(ProviderIndex(0));
+  auto b = ledger.Reserve(ProviderIndex(0));
   ASSERT_TRUE(a.ok() && b.ok());
-  auto c = ledger.Reserve(0);
+  auto c = ledger.Reserve(ProviderIndex(0));
   EXPECT_EQ(c.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_NE(std::string(c.status().message()).find("'two' is full"), std::string::npos);
-  EXPECT_EQ(ledger.Remaining(0), 0);
+  EXPECT_EQ(ledger.Remaining(ProviderIndex(0)), 0);
   EXPECT_TRUE(ledger.Release(*a).ok());
   EXPECT_EQ(ledger.Release(*a).code(), absl::StatusCode::kNotFound);  // not twice
-  EXPECT_EQ(ledger.Remaining(0), 1);
-  EXPECT_FALSE(ledger.Remaining(1).has_value());
-  for (int i = 0; i < 100; ++i) EXPECT_TRUE(ledger.Reserve(1).ok());
-  EXPECT_EQ(ledger.Reserve(2).status().code(), absl::StatusCode::kResourceExhausted);
-  EXPECT_EQ(ledger.Reserve(7).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ledger.Remaining(ProviderIndex(0)), 1);
+  EXPECT_FALSE(ledger.Remaining(ProviderIndex(1)).has_value());
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(ledger.Reserve(ProviderIndex(1)).ok());
+  EXPECT_EQ(ledger.Reserve(ProviderIndex(2)).status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(ledger.Reserve(ProviderIndex(7)).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(CapacityLedger, RouteAndReserveFallsBackToTheNextReferral) {
@@ -83,15 +83,15 @@ TEST(CapacityLedgerConcurrency, NeverOverBooksUnderContention) {
   for (std::thread& t : threads) t.join();
   std::vector<int64_t> count((*directory)->size(), 0);
   for (const auto& list : booked) {
-    for (const BookedReferral& b : list) ++count[b.reservation.provider];
+    for (const BookedReferral& b : list) ++count[b.reservation.provider.value()];
   }
   int64_t total = 0;
-  for (ProviderIndex p = 0; p < (*directory)->size(); ++p) {
-    const auto& capacity = (*directory)->provider(p).capacity;
+  for (size_t p = 0; p < (*directory)->size(); ++p) {
+    const auto& capacity = (*directory)->provider(ProviderIndex(p)).capacity;
     if (capacity) {
-      EXPECT_LE(count[p], *capacity) << (*directory)->provider(p).id;
+      EXPECT_LE(count[p], *capacity) << (*directory)->provider(ProviderIndex(p)).id;
     }
-    EXPECT_EQ(count[p], ledger.Reserved(p));
+    EXPECT_EQ(count[p], ledger.Reserved(ProviderIndex(p)));
     total += count[p];
   }
   EXPECT_GT(total, 1000);

@@ -398,7 +398,7 @@ std::vector<testing::OracleReferral> ToOracleForm(const Router& router, const Ro
   std::vector<testing::OracleReferral> out;
   for (const Referral& r : result.referrals) {
     const ProviderInfo& p = router.directory().provider(r.provider);
-    out.push_back({p.id, r.location >= 0 ? p.locations[r.location].id : "",
+    out.push_back({p.id, r.location.has_value() ? p.locations[r.location.value()].id : "",
                    std::string(ModeCode(r.mode)), r.cost_m, r.is_remote() ? 1 : 0});
   }
   return out;
@@ -469,7 +469,8 @@ TEST(MatcherHours, AssignsOnlyWhatTheRouterFindsSuitable) {
       if (!line.assigned()) continue;
       ++assigned;
       const ProviderInfo& p = (*directory)->provider(*line.provider);
-      const std::string location = line.location >= 0 ? p.locations[line.location].id : "";
+      const std::string location =
+          line.location.has_value() ? p.locations[line.location.value()].id : "";
       bool found = false;
       for (const auto& s : suitable) {
         found = found || (s.provider_id == p.id && s.location_id == location &&

@@ -26,7 +26,7 @@ std::vector<testing::OracleReferral> ToOracleForm(const Router& router,
   std::vector<testing::OracleReferral> out;
   for (const Referral& r : result.referrals) {
     const ProviderInfo& p = router.directory().provider(r.provider);
-    out.push_back({p.id, r.location >= 0 ? p.locations[r.location].id : "",
+    out.push_back({p.id, r.location.has_value() ? p.locations[r.location.value()].id : "",
                    std::string(ModeCode(r.mode)), r.cost_m, r.is_remote() ? 1 : 0});
   }
   return out;

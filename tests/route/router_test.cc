@@ -204,13 +204,13 @@ TEST(Router, SeveralLocationsAreRankedSeparatelyAndRemoteOnce) {
   Router router(*directory);
   RouteResult result = router.Route(At(52, 5));
   ASSERT_EQ(result.referrals.size(), 2u);
-  EXPECT_EQ((*directory)->provider(0).locations[result.referrals[0].location].id, "centrum");
-  EXPECT_EQ((*directory)->provider(0).locations[result.referrals[1].location].id, "noord");
+  EXPECT_EQ((*directory)->provider(ProviderIndex(0)).locations[result.referrals[0].location.value()].id, "centrum");
+  EXPECT_EQ((*directory)->provider(ProviderIndex(0)).locations[result.referrals[1].location.value()].id, "noord");
   // Far from every location: one phone referral for the provider.
   RouteResult far = router.Route(At(51, 5));
   ASSERT_EQ(far.referrals.size(), 1u);
   EXPECT_EQ(far.referrals[0].mode, Mode::kPhone);
-  EXPECT_EQ(far.referrals[0].location, -1);
+  EXPECT_FALSE(far.referrals[0].location.has_value());
 }
 
 TEST(Router, ServiceAreaLimitsWhoIsServed) {

@@ -11,6 +11,7 @@
 #include <pybind11/pybind11.h>
 
 #include "wegwijzer/codes.h"
+#include "wegwijzer/directory.h"
 #include "wegwijzer/interchange.h"
 
 namespace wegwijzer::python {
@@ -24,6 +25,17 @@ std::string AsBytes(pybind11::handle data, const char* what);
 // (RouteOptions::k and ::threads are documented REQUIRES, not checked there).
 int CheckThreads(int threads);
 int CheckK(long long k);
+
+// Indices as the NumPy columns carry them: the provider's position, and the
+// location's or -1 for none (remote, unassigned).
+inline int32_t ColumnOf(ProviderIndex provider) { return static_cast<int32_t>(provider.value()); }
+inline int32_t ColumnOf(LocationIndex location) {
+  return location.has_value() ? static_cast<int32_t>(location.value()) : -1;
+}
+// REQUIRES: column >= -1 (checked by the caller against the directory).
+inline LocationIndex LocationOfColumn(int32_t column) {
+  return column < 0 ? LocationIndex::None() : LocationIndex(static_cast<size_t>(column));
+}
 
 // (file, rows, bad_rows, bad_rows_skipped, [(kind, line, reason)], text).
 pybind11::tuple ReportTuple(const CsvReport& report);
@@ -43,5 +55,23 @@ pybind11::tuple CodesOf(EnumSet<Enum> set, std::string_view (*to_code)(Enum)) {
 pybind11::tuple LanguageCodes(const LanguageSet& set);
 
 }  // namespace wegwijzer::python
+
+// A ProviderIndex is a plain int in Python (its position in Directory.providers):
+// returned as one, and taken from one by functions whose arguments are indices.
+namespace pybind11::detail {
+template <>
+struct type_caster<wegwijzer::ProviderIndex> {
+  PYBIND11_TYPE_CASTER(wegwijzer::ProviderIndex, const_name("int"));
+  bool load(handle source, bool convert) {
+    make_caster<uint32_t> inner;
+    if (!inner.load(source, convert)) return false;
+    value = wegwijzer::ProviderIndex(static_cast<size_t>(cast_op<uint32_t>(inner)));
+    return true;
+  }
+  static handle cast(wegwijzer::ProviderIndex index, return_value_policy, handle) {
+    return PyLong_FromUnsignedLong(index.value());
+  }
+};
+}  // namespace pybind11::detail
 
 #endif  // WEGWIJZER_BINDINGS_PYTHON_CONVERT_H_

@@ -9,6 +9,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "convert.h"
 #include "module.h"
 #include "status.h"
 #include "wegwijzer/coverage.h"
@@ -37,7 +38,7 @@ py::list CoverageRecords(const CoverageAnalysis& a) {
     if (c.provider) {
       const ProviderInfo& p = a.providers->provider(*c.provider);
       d["provider_id"] = p.id;
-      if (c.location >= 0) d["location_id"] = p.locations[c.location].id;
+      if (c.location.has_value()) d["location_id"] = p.locations[c.location.value()].id;
     }
     d["distance_m"] = OrNone(c.distance_m);
     out.append(std::move(d));

@@ -29,16 +29,17 @@ namespace wegwijzer::python {
 
 Directory::Directory(std::shared_ptr<const wegwijzer::Directory> d)
     : directory(std::move(d)), router(directory), matcher(directory) {
-  for (ProviderIndex i = 0; i < directory->size(); ++i) {
-    max_referrals += std::max<size_t>(1, directory->provider(i).locations.size());
+  for (size_t i = 0; i < directory->size(); ++i) {
+    max_referrals += std::max<size_t>(1, directory->provider(ProviderIndex(i)).locations.size());
   }
 }
 
 py::tuple ReferralTuple(const Directory& h, const Request& request, const Referral& r,
                         bool reasons) {
   const ProviderInfo& info = h.directory->provider(r.provider);
-  py::object location = r.location >= 0 ? py::object(py::str(info.locations[r.location].id))
-                                         : py::object(py::none());
+  py::object location = r.location.has_value()
+                            ? py::object(py::str(info.locations[r.location.value()].id))
+                            : py::object(py::none());
   py::object distance = r.distance_m ? py::object(py::float_(*r.distance_m))
                                      : py::object(py::none());
   py::list why;
@@ -63,7 +64,7 @@ py::dict ProviderDict(const wegwijzer::Directory& directory, long long index) {
                                             std::to_string(directory.size()) + " (exclusive)"),
                       Subject::kValue);
   }
-  const ProviderInfo& p = directory.provider(static_cast<ProviderIndex>(index));
+  const ProviderInfo& p = directory.provider(ProviderIndex(static_cast<size_t>(index)));
   py::list locations;
   for (const ProviderInfo::Location& l : p.locations) {
     locations.append(py::make_tuple(l.id, l.name, l.position.lat_deg, l.position.lon_deg));
@@ -149,8 +150,8 @@ py::dict RouteBatchArrays(const Directory& h, const RequestBatch& batch, long lo
         const size_t row = i * width;
         size_t j = 0;
         for (const Referral& r : result.referrals) {
-          pprovider[row + j] = static_cast<int32_t>(r.provider);
-          plocation[row + j] = r.location;
+          pprovider[row + j] = ColumnOf(r.provider);
+          plocation[row + j] = ColumnOf(r.location);
           pmode[row + j] = static_cast<int8_t>(r.mode);
           pcost[row + j] = r.cost_m;
           pdistance[row + j] = r.distance_m ? *r.distance_m : std::nan("");
@@ -200,12 +201,13 @@ std::string RouteCsv(const Directory& h, const RequestBatch& batch,
       const int32_t l = location.data()[at];
       if (static_cast<size_t>(p) >= h.directory->size() || mode.data()[at] < 0 ||
           mode.data()[at] >= kModeCount || l < -1 ||
-          l >= static_cast<int64_t>(h.directory->provider(p).locations.size())) {
+          l >= static_cast<int64_t>(h.directory->provider(ProviderIndex(static_cast<size_t>(p)))
+                                     .locations.size())) {
         ThrowInvalid("route arrays do not match the directory");
       }
       Referral r;
-      r.provider = static_cast<ProviderIndex>(p);
-      r.location = location.data()[at];
+      r.provider = ProviderIndex(static_cast<size_t>(p));
+      r.location = LocationOfColumn(l);
       r.mode = static_cast<Mode>(mode.data()[at]);
       r.cost_m = cost.data()[at];
       r.next_opening = h.router.NextOpening((*batch.requests)[i], r);
@@ -265,14 +267,14 @@ void BindDirectory(py::module_& m) {
       .def_property_readonly("max_referrals", [](const Directory& h) { return h.max_referrals; })
       .def("provider_ids", [](const Directory& h) {
         py::list ids(h.directory->size());
-        for (ProviderIndex i = 0; i < h.directory->size(); ++i) ids[i] = py::str(h.directory->provider(i).id);
+        for (size_t i = 0; i < h.directory->size(); ++i) ids[i] = py::str(h.directory->provider(ProviderIndex(i)).id);
         return ids;
       })
       .def("provider", [](const Directory& h, long long i) { return ProviderDict(*h.directory, i); },
            py::arg("index"))
       .def("find", [](const Directory& h, const std::string& id) -> py::object {
         std::optional<ProviderIndex> i = h.directory->Find(id);
-        return i ? py::object(py::int_(*i)) : py::object(py::none());
+        return i ? py::object(py::int_(i->value())) : py::object(py::none());
       }, py::arg("id"))
       .def("route", &Route, py::arg("request"), py::arg("k"), py::arg("explain"))
       .def("route_proto", &RouteProto, py::arg("request"), py::arg("k"), py::arg("explain"))

@@ -6,6 +6,7 @@
 
 #include <pybind11/stl.h>
 
+#include "convert.h"
 #include "directory.h"
 #include "module.h"
 #include "request_batch.h"

@@ -45,8 +45,8 @@ py::dict PlanArrays(const MatchPlan& p) {
   py::array_t<int64_t> cost(n);
   for (size_t i = 0; i < n; ++i) {
     const PlanLine& line = p.plan.lines[i];
-    provider.mutable_data()[i] = line.provider ? static_cast<int32_t>(*line.provider) : -1;
-    location.mutable_data()[i] = line.location;
+    provider.mutable_data()[i] = line.provider ? ColumnOf(*line.provider) : -1;
+    location.mutable_data()[i] = ColumnOf(line.location);
     mode.mutable_data()[i] = line.assigned() ? static_cast<int8_t>(line.mode) : -1;
     cost.mutable_data()[i] = line.cost_m;
     reason.mutable_data()[i] = static_cast<int8_t>(line.reason);
