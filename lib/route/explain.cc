@@ -188,7 +188,7 @@ std::string ExplainNoMatch(const Request& r, const Directory& directory, const W
                                    : ", none has the address in its service area");
   }
   if (of_age == 0) {
-    const std::string limit = AgeLimitText(directory.provider(*age_excluded), w);
+    const std::string limit = AgeLimitText(directory.provider(ProviderIndex(*age_excluded)), w);
     if (w.nl) {
       return Cat(why, ", maar ", in_area == 1 ? Cat("die is alleen voor ", limit)
                                               : Cat("geen is er voor leeftijd ", *r.age,
