@@ -129,11 +129,12 @@ std::optional<Referral> PhysicalReferral(const ProviderInfo& info, const Request
   if (!in_person && !home_visit) return std::nullopt;
   const int64_t cost = CostMeters(d);
   if (remote_suits && cost > kRemoteCostMeters) return std::nullopt;
-  return Referral{p, location, in_person ? Mode::kInPerson : Mode::kHomeVisit, cost, d};
+  return Referral{p, location, in_person ? Mode::kInPerson : Mode::kHomeVisit, cost, d,
+                  std::nullopt};
 }
 
 Referral RemoteReferral(ProviderIndex p, Mode mode) {
-  return Referral{p, LocationIndex::None(), mode, kRemoteCostMeters, std::nullopt};
+  return Referral{p, LocationIndex::None(), mode, kRemoteCostMeters, std::nullopt, std::nullopt};
 }
 
 }  // namespace

@@ -10,6 +10,12 @@
 //                             first version; see RtreeRouter::Count)
 //   BM_RouteBatch_Router/N/T  RouteBatch over 100,000 requests with T threads
 //                             (wall time; the CPU column is the whole process's)
+//   BM_Route_HoursUntimed/N   Router::Route, k = 5, explanations off, on the same
+//                             providers with opening hours (HoursSnapshot), the
+//                             requests without a time: the baseline of
+//   BM_Route_HoursWithin/N    the same requests with `at` (a weekday or Saturday,
+//                             08:00-20:00, in 2026) and within_days 0..7: the cost of
+//                             "open within N days" (target: at most 1.2x the baseline)
 //
 // N is the number of providers. Each instance is GenerateScenario with a fixed seed
 // (--wegwijzer_seed, default 1) and 100,000 requests; the single-request benchmarks
@@ -38,8 +44,13 @@
 #include <string>
 #include <vector>
 
+#include <random>
+
 #include "route_baselines.h"
 #include "wegwijzer/directory.h"
+#include "wegwijzer/opening_hours.h"
+#include "wegwijzer/v1/directory.pb.h"
+#include "wegwijzer/v1/openreferral.pb.h"
 #include "wegwijzer/router.h"
 #include "wegwijzer/scenario.h"
 
@@ -63,7 +74,62 @@ struct Instance {
   std::unique_ptr<RtreeRouter> rtree;
   std::unique_ptr<RtreeRouter> rtree_all;
   std::vector<Request> requests;  // kBatchSize; the first kRequestPool are the pool
+  // The same providers with opening hours, and the pool's requests with times.
+  std::unique_ptr<Router> hours_router;
+  std::vector<Request> timed;  // kRequestPool
 };
+
+v1::HsdsSchedule Weekly(const char* id, const char* byday, const char* opens,
+                        const char* closes) {
+  v1::HsdsSchedule s;
+  s.set_id(id);
+  s.set_freq("WEEKLY");
+  s.set_byday(byday);
+  s.set_opens_at(opens);
+  s.set_closes_at(closes);
+  return s;
+}
+
+// Opening hours as a municipality's directory has them: a few common timetables
+// (office hours, split shifts, two evenings and a Saturday, three days, around the
+// clock) and some unknown; a third of the locations have hours of their own.
+// Deterministic for a seed.
+void AddOpeningHours(uint64_t seed, v1::DirectorySnapshot* snapshot) {
+  const std::vector<std::vector<v1::HsdsSchedule>> kinds = {
+      {Weekly("office", "MO,TU,WE,TH,FR", "09:00", "17:00")},
+      {Weekly("am", "MO,TU,WE,TH,FR", "09:00", "12:30"),
+       Weekly("pm", "MO,TU,WE,TH,FR", "13:30", "17:00")},
+      {Weekly("evenings", "TU,TH", "18:00", "21:00"), Weekly("sat", "SA", "10:00", "14:00")},
+      {Weekly("three", "MO,WE,FR", "10:00", "16:00")},
+      {Weekly("always", "MO,TU,WE,TH,FR,SA,SU", "00:00", "24:00")},
+      {},
+  };
+  std::mt19937_64 rng(seed * 1000003 + 17);
+  snapshot->set_created_unix_seconds(1767225600);  // 2026-01-01 00:00 UTC
+  for (v1::Provider& p : *snapshot->mutable_providers()) {
+    for (const v1::HsdsSchedule& s : kinds[rng() % kinds.size()]) *p.add_schedules() = s;
+    for (v1::Location& l : *p.mutable_locations()) {
+      if (rng() % 3 != 0) continue;
+      for (const v1::HsdsSchedule& s : kinds[rng() % (kinds.size() - 1)]) *l.add_schedules() = s;
+    }
+  }
+}
+
+// Times residents ask for: a weekday or Saturday of 2026 (before mid-December),
+// 08:00-20:00 Amsterdam time, and "open within 0..7 days".
+std::vector<Request> WithTimes(uint64_t seed, std::span<const Request> requests) {
+  std::mt19937_64 rng(seed * 7 + 3);
+  std::vector<Request> out(requests.begin(), requests.end());
+  const int64_t first = DaysFromCivil({2026, 1, 5});
+  for (Request& r : out) {
+    int64_t day = first + static_cast<int64_t>(rng() % 340);
+    if (Weekday(CivilFromDays(day)) == 6) --day;  // a Sunday becomes Saturday
+    const int64_t minutes = 8 * 60 + static_cast<int64_t>(rng() % (12 * 60));
+    r.at = AmsterdamLocalToUnix(day * 86400 + minutes * 60);
+    r.within_days = static_cast<int>(rng() % 8);
+  }
+  return out;
+}
 
 std::map<int, std::unique_ptr<Instance>>& Instances() {
   static auto* instances = new std::map<int, std::unique_ptr<Instance>>();
@@ -94,6 +160,27 @@ std::unique_ptr<Instance> BuildInstance(int providers) {
   for (const Request& r : instance->requests) {
     if (absl::Status s = r.Validate(); !s.ok()) Die(std::string(s.message()));
   }
+  v1::DirectorySnapshot with_hours = *scenario.directory;
+  AddOpeningHours(g_seed, &with_hours);
+  absl::StatusOr<std::shared_ptr<const Directory>> hours_directory =
+      Directory::Create(with_hours);
+  if (!hours_directory.ok()) Die(std::string(hours_directory.status().message()));
+  instance->hours_router = std::make_unique<Router>(*hours_directory);
+  instance->timed = WithTimes(
+      g_seed, std::span<const Request>(instance->requests.data(), kRequestPool));
+  // What the times do: how many pool requests lose referrals to the hours.
+  int fewer = 0, none = 0;
+  for (size_t i = 0; i < kRequestPool; ++i) {
+    const RouteOptions options{.k = kK, .explain_no_match = false};
+    const size_t plain = instance->hours_router->Route(instance->requests[i], options).referrals.size();
+    const size_t timed = instance->hours_router->Route(instance->timed[i], options).referrals.size();
+    fewer += timed < plain;
+    none += timed == 0 && plain > 0;
+  }
+  std::fprintf(stderr,
+               "instance %d providers with opening hours: of %zu requests with a time, %d "
+               "get fewer referrals than without it, %d none at all.\n",
+               providers, kRequestPool, fewer, none);
   return instance;
 }
 
@@ -197,6 +284,25 @@ void BM_Route_RouterExplain(benchmark::State& state) {
   });
 }
 
+void BM_Route_HoursUntimed(benchmark::State& state) {
+  const RouteOptions options{.k = kK, .explain_no_match = false};
+  RunSingle(state, [&](const Instance& in, const Request& r) {
+    return in.hours_router->Route(r, options);
+  });
+}
+
+void BM_Route_HoursWithin(benchmark::State& state) {
+  const Instance& instance = GetInstance(static_cast<int>(state.range(0)));
+  const RouteOptions options{.k = kK, .explain_no_match = false};
+  size_t i = 0;
+  for (auto _ : state) {
+    auto answer = instance.hours_router->Route(instance.timed[i], options);
+    benchmark::DoNotOptimize(answer);
+    if (++i == instance.timed.size()) i = 0;
+  }
+  ReportPerRequest(state, state.iterations());
+}
+
 void BM_Route_BruteForce(benchmark::State& state) {
   RunSingle(state, [](const Instance& in, const Request& r) {
     return in.brute_force->Route(r, kK);
@@ -234,6 +340,8 @@ void SingleRequestArgs(benchmark::internal::Benchmark* b) {
 
 BENCHMARK(BM_Route_Router)->Apply(SingleRequestArgs);
 BENCHMARK(BM_Route_RouterExplain)->Apply(SingleRequestArgs);
+BENCHMARK(BM_Route_HoursUntimed)->Apply(SingleRequestArgs);
+BENCHMARK(BM_Route_HoursWithin)->Apply(SingleRequestArgs);
 BENCHMARK(BM_Route_BruteForce)->Apply(SingleRequestArgs);
 BENCHMARK(BM_Route_BoostRtree)->Apply(SingleRequestArgs);
 BENCHMARK(BM_Route_BoostRtreeAll)->Apply(SingleRequestArgs);

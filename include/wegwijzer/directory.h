@@ -108,6 +108,11 @@ struct ProviderInfo {
   std::vector<std::string> municipalities; // Empty = serves anyone.
   std::vector<Location> locations;
   bool has_service_area = false;
+  // Structured eligibility (extensions; directory.proto). nullopt = no limit.
+  std::optional<double> minimum_age, maximum_age;
+  bool charges_fee = false;
+  // Whether the provider, or any of its locations, has opening hours.
+  bool has_opening_hours = false;
 };
 
 class Directory {
@@ -117,8 +122,15 @@ class Directory {
   // unknown language code, invalid or missing coordinates for a physical mode,
   // radius_km outside [0, 1000] (or 0 with home visits), negative capacity, empty
   // municipality code, an invalid service-area polygon (unclosed ring, fewer than 4
-  // points, self-intersection). An empty snapshot is valid: every route then answers
-  // no_suitable_provider.
+  // points, self-intersection), an age limit outside 0..150 or minimum above maximum,
+  // a closure date that does not parse, a schedule OpeningHours::Create refuses
+  // (naming the location and schedule). An empty snapshot is valid: every route then
+  // answers no_suitable_provider.
+  //
+  // Opening hours are compiled once per distinct timetable (identical schedules are
+  // shared) into sorted open intervals for the year after the snapshot's
+  // created_unix_seconds (the build time when 0), from 8 days before it to 400 days
+  // after; a request time outside that window is answered exactly, only slower.
   static absl::StatusOr<std::shared_ptr<const Directory>> Create(
       const v1::DirectorySnapshot& snapshot);
 

@@ -90,6 +90,22 @@ struct CsvReadOptions {
 //    serve anyone suit the request.
 //  * Without a `postcode` column and without a gazetteer nothing changes.
 
+// Requests at a time, of an age: an extension of interchange.md v1.1 for
+// directories that carry opening hours and eligibility (HSDS imports, snapshots).
+// requests.csv may have any of these optional columns; empty = the default:
+//  * `age`: whole years, 0..150 (Request::age). Providers whose minimum or maximum
+//    age excludes it do not suit. Empty: age limits are not checked.
+//  * `can_pay`: true/false (also yes/no, 1/0). false: providers that charge a fee do
+//    not suit. Empty: true.
+//  * `at`: RFC 3339, local Amsterdam time ("2026-04-27T10:00") or with an offset
+//    ("2026-04-27T10:00:00+02:00", "...Z"). Provider locations whose opening hours
+//    say they are closed then do not suit; locations without hours are not excluded.
+//  * `within_days`: 0..366, with `at`: the location suits when it opens at some
+//    moment in [at, at + within_days x 24 h). Empty or 0: open at `at` itself.
+// Bad rows name the column: "age: '200' is outside 0..150". route.csv then carries
+// each referral's next opening (FormatRouteCsv). Files without these columns read
+// and route exactly as before.
+
 // What a reader found wrong, short of a whole-file error.
 struct CsvProblem {
   enum class Kind { kWarning, kBadRow };
@@ -144,7 +160,9 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
 // route.csv: `request_id,rank,provider_id,mode,distance_m`, requests in the given
 // order, a rank-0 `no_suitable_provider` row for a request with no referral. A
 // physical referral to a further location of a provider with several is written
-// with the id FormatProvidersCsv gives that location ("provider/location").
+// with the id FormatProvidersCsv gives that location ("provider/location"). When a
+// request has a time (`at`, an extension), a sixth column `next_opening` gives each
+// referral's next opening (FormatRfc3339Amsterdam; empty when its hours are unknown).
 // REQUIRES: results.size() == requests.size().
 std::string FormatRouteCsv(const Directory& directory, std::span<const Request> requests,
                            std::span<const RouteResult> results);
@@ -161,8 +179,11 @@ std::string FormatPlanCsv(const Directory& directory, std::span<const Request> r
 // shortest exact form, so that reading the text back gives the same directory and
 // requests. A provider with several locations is written once per location, with id
 // "provider/location" for every location but one whose id equals the provider's.
+// requests.csv gains the extension columns (age, can_pay, at, within_days) only
+// when a request uses one (UsesRequestExtensions).
 std::string FormatProvidersCsv(const Directory& directory);
 std::string FormatRequestsCsv(std::span<const Request> requests);
+bool UsesRequestExtensions(const Request& request);
 
 // Writes `contents` to `path` as a Unix tool does:
 //  * "-" is standard output;

@@ -95,8 +95,16 @@ int AmsterdamUtcOffsetSeconds(int64_t unix_seconds);
 // Amsterdam wall-clock time (seconds since 1970-01-01 00:00 local) to Unix seconds,
 // with the change-day rules above.
 int64_t AmsterdamLocalToUnix(int64_t local_seconds);
-// "Tuesday 09:00" / "dinsdag 09:00" style text for `unix_seconds` in Amsterdam time.
+// "Tuesday 2026-04-28 09:00": `unix_seconds` in Amsterdam time, for people.
 std::string FormatAmsterdamTime(int64_t unix_seconds);
+// An RFC 3339 date-time to Unix seconds: "2026-04-27T10:00:00+02:00", "...Z", or
+// without an offset ("2026-04-27T10:00", seconds optional), which is Amsterdam
+// wall-clock time read with the change-day rules above. A space may stand for the
+// "T"; fractions of a second are not accepted. nullopt for anything else (also
+// 2026-02-30, 24:00 or an offset beyond +-18:00).
+std::optional<int64_t> ParseRfc3339(std::string_view text);
+// `unix_seconds` in Amsterdam time with its offset: "2026-04-28T09:00:00+02:00".
+std::string FormatRfc3339Amsterdam(int64_t unix_seconds);
 
 class OpeningHours {
  public:

@@ -32,6 +32,12 @@
 //                    induction/hearing loop, quiet room; also the Dutch words).
 //   capacity         3.1 service_capacity: the `available` of its capacities, summed.
 //   municipalities   CBS codes GMxxxx found in its service areas' uri, name or extent.
+//   minimum_age, maximum_age   its own (0..150; outside is a problem, "age limit left out").
+//   charges_fee      a cost option with an amount above 0.
+//   schedules        its own rows (the provider's hours, also for phone and video);
+//                    each location gets its service_at_location's rows, else its own:
+//                    the same precedence as HsdsOpeningHours. Rows OpeningHours cannot
+//                    compile are an error naming the schedule (or left out, reported).
 // Services whose status is inactive or defunct are left out (reported).
 //
 // Strictness: a record that cannot become a provider (no topic, a location out of

@@ -4,6 +4,8 @@
 #ifndef WEGWIJZER_REQUEST_H_
 #define WEGWIJZER_REQUEST_H_
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -34,6 +36,21 @@ struct Request {
   // `position`, which a gazetteer fills from the postcode. DEFAULT: none.
   std::string postcode{};
 
+  // Extensions of the contract (requests.csv's optional columns, see interchange.h);
+  // each, when left at its default, changes nothing.
+  // Age in whole years, 0..150: providers whose age limits exclude it do not suit.
+  // DEFAULT: unknown (age limits not checked).
+  std::optional<int> age{};
+  // False: providers that charge a fee do not suit. DEFAULT: true.
+  bool can_pay = true;
+  // When the resident wants help, Unix seconds (UTC): a provider location suits only
+  // when it is open then, or, with within_days > 0, opens at some moment in
+  // [at, at + within_days x 24 h). Locations whose hours are unknown are not
+  // excluded. DEFAULT: unset (any time).
+  std::optional<int64_t> at{};
+  // 0..366; REQUIRES `at` when > 0. DEFAULT: 0 (open at `at` itself).
+  int within_days = 0;
+
   static LanguageSet DefaultLanguages();
 
   // Converts from the protobuf model, applying the defaults documented in
@@ -43,7 +60,8 @@ struct Request {
 
   // OK, or kInvalidArgument naming the request id and the first field that is wrong:
   // empty id, invalid position, no topics, no languages, no modes, max_km outside
-  // [0, 1000] or not finite, priority outside 0..3.
+  // [0, 1000] or not finite, priority outside 0..3, age outside 0..150,
+  // within_days outside 0..366 or > 0 without `at`.
   absl::Status Validate() const;
 };
 

@@ -5,7 +5,10 @@
 // they share a language, P offers the service features R needs (and, for in-person
 // help, the place features too), m is accepted by both, P serves R's municipality,
 // P has capacity left (> 0), R lies in P's service area if P has one, and R is close
-// enough: in person within R's max_km, home visits within P's radius. Of the
+// enough: in person within R's max_km, home visits within P's radius. With the
+// request extensions (request.h): P's age limits admit R's age, P is free when R
+// cannot pay, and the location (remote: the provider) is open at R's time, or opens
+// within R's within_days of it, by its opening hours (unknown hours never exclude). Of the
 // suitable modes the cheapest is used: physical modes cost the haversine distance
 // rounded to whole metres, remote modes 25,000; ties go in_person, home_visit,
 // phone, video. Referrals are ordered by (class, cost, provider id in byte order,
@@ -54,7 +57,11 @@ struct Referral {
   LocationIndex location;
   Mode mode = Mode::kInPerson;
   int64_t cost_m = 0;                 // Whole metres; kRemoteCostMeters for remote modes.
-  std::optional<double> distance_m;   // Unrounded; absent for remote referrals.
+  std::optional<double> distance_m{}; // Unrounded; absent for remote referrals.
+  // When the request has a time (Request::at): the first moment at or after it that
+  // the location (remote: the provider) is open, Unix seconds; nullopt when its
+  // hours are unknown or the request has no time.
+  std::optional<int64_t> next_opening{};
   bool is_remote() const { return mode == Mode::kPhone || mode == Mode::kVideo; }
   bool operator==(const Referral&) const = default;
 };
@@ -101,6 +108,12 @@ class Router {
   // "speaks ar", "2.3 km away", "home visit"), for display.
   std::vector<std::string> Reasons(const Request& request, const Referral& referral,
                                    TextLanguage language = TextLanguage::kEnglish) const;
+
+  // The next opening of `referral`'s location (remote: its provider) at or after
+  // request.at and before the end of its within_days window, as Route sets
+  // Referral::next_opening; nullopt without a time, with unknown hours, or when it is
+  // closed throughout. For referrals rebuilt from their ids (a table, a file).
+  std::optional<int64_t> NextOpening(const Request& request, const Referral& referral) const;
 
   // The result in the protobuf model, with ids and reasons filled in.
   void ToProto(const Request& request, const RouteResult& result,

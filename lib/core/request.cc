@@ -37,6 +37,16 @@ absl::Status Request::Validate() const {
     return Bad(id, internal::Cat("priority ", priority, " is outside ",
                                  internal::kPriorityBounds.ToString()));
   }
+  if (age && !internal::kAgeBounds.Contains(*age)) {
+    return Bad(id, internal::Cat("age ", *age, " is outside ", internal::kAgeBounds.ToString()));
+  }
+  if (!internal::kWithinDaysBounds.Contains(within_days)) {
+    return Bad(id, internal::Cat("within_days ", within_days, " is outside ",
+                                 internal::kWithinDaysBounds.ToString()));
+  }
+  if (!internal::HasTimeForWindow(at.has_value(), within_days)) {
+    return Bad(id, "within_days is given without at (within days of when?)");
+  }
   return absl::OkStatus();
 }
 
@@ -75,6 +85,10 @@ absl::StatusOr<Request> Request::FromProto(const v1::Request& proto) {
   r.priority = proto.priority();
   r.municipality = proto.municipality();
   r.postcode = proto.postcode();
+  if (proto.has_age()) r.age = proto.age();
+  if (proto.has_can_pay()) r.can_pay = proto.can_pay();
+  if (proto.has_at_unix_seconds()) r.at = proto.at_unix_seconds();
+  r.within_days = proto.within_days();
   if (absl::Status s = r.Validate(); !s.ok()) return s;
   return r;
 }
@@ -92,6 +106,10 @@ void Request::ToProto(v1::Request* proto) const {
   proto->set_priority(priority);
   proto->set_municipality(municipality);
   proto->set_postcode(postcode);
+  if (age) proto->set_age(*age);
+  if (!can_pay) proto->set_can_pay(false);
+  if (at) proto->set_at_unix_seconds(*at);
+  if (within_days != 0) proto->set_within_days(within_days);
 }
 
 absl::Status ValidateUniqueIds(std::span<const Request> requests) {

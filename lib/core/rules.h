@@ -61,6 +61,20 @@ void ApplyProviderDefaults(LanguageSet* languages, ModeSet* modes);
 inline constexpr Bounds kMaxKmBounds{0, 1000};
 // priority, 0..3, whole.
 inline constexpr Bounds kPriorityBounds{0, 3};
+// age, in whole years (an extension: requests.csv's optional `age`).
+inline constexpr Bounds kAgeBounds{0, 150};
+// within_days, how many days ahead of `at` an opening still suits (an extension).
+inline constexpr Bounds kWithinDaysBounds{0, 366};
+// A request's `within_days` > 0 needs its `at`: "within 3 days" of when?
+constexpr bool HasTimeForWindow(bool has_at, int within_days) {
+  return has_at || within_days == 0;
+}
+// Whether an age limit admits a resident of `age` (inclusive bounds; an unknown age
+// is admitted, and so is any age when the provider has no limit).
+constexpr bool AgeAdmitted(int age, double minimum_age, double maximum_age) {
+  return age >= minimum_age && age <= maximum_age;
+}
+
 // Modes of a request whose modes are empty. DEFAULT: all four.
 inline constexpr ModeSet kDefaultRequestModes = kAllModes;
 

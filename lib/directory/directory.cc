@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numbers>
 #include <numeric>
+#include <ctime>
 
 #include "absl/container/flat_hash_set.h"
 #include "core/text.h"
@@ -14,6 +15,7 @@
 #include "core/rules.h"
 #include "directory/service_area.h"
 #include "wegwijzer/v1/directory.pb.h"
+#include "wegwijzer/v1/openreferral.pb.h"
 
 namespace wegwijzer {
 namespace internal {
@@ -33,6 +35,21 @@ bool DirectoryIndex::Serves(uint32_t p, uint32_t m) const {
   if (m == kNoMunicipality) return false;
   return std::binary_search(municipality_ids.begin() + r.municipalities_begin,
                             municipality_ids.begin() + r.municipalities_end, m);
+}
+
+std::optional<int64_t> Timetable::NextOpen(int64_t t, int64_t deadline) const {
+  if (t >= window_from && deadline <= window_to) {
+    const auto it = std::upper_bound(closes.begin(), closes.end(), t);  // first close > t
+    if (it == closes.end()) return std::nullopt;
+    const int64_t next = std::max(opens[it - closes.begin()], t);
+    if (next < deadline) return next;
+    return std::nullopt;
+  }
+  constexpr int64_t kDaySeconds = 86400;
+  const int64_t days = std::min<int64_t>((deadline - t) / kDaySeconds + 2, 400);
+  std::optional<int64_t> next = hours.NextOpening(t, static_cast<int>(days));
+  if (next && *next < deadline) return next;
+  return std::nullopt;
 }
 
 bool DirectoryIndex::InServiceArea(uint32_t p, LatLng position) const {
@@ -126,8 +143,105 @@ absl::Status CompileProvider(const v1::Provider& p, ProviderInfo* info) {
         "offers a physical mode (in_person or home_visit) but has no location");
   }
   info->has_service_area = p.has_service_area();
+  if (p.has_minimum_age()) info->minimum_age = p.minimum_age();
+  if (p.has_maximum_age()) info->maximum_age = p.maximum_age();
+  for (const auto& [name, age] : {std::pair<std::string_view, std::optional<double>>{
+                                      "minimum_age", info->minimum_age},
+                                  {"maximum_age", info->maximum_age}}) {
+    if (age && !kAgeBounds.Contains(*age)) {
+      return absl::InvalidArgumentError(
+          internal::Cat(name, " ", *age, " is outside ", kAgeBounds.ToString()));
+    }
+  }
+  if (info->minimum_age && info->maximum_age && *info->minimum_age > *info->maximum_age) {
+    return absl::InvalidArgumentError(internal::Cat("minimum_age ", *info->minimum_age,
+                                                    " is above maximum_age ",
+                                                    *info->maximum_age));
+  }
+  info->charges_fee = p.charges_fee();
   return absl::OkStatus();
 }
+
+// Compiles opening hours once per distinct timetable (schedules and closure rules).
+class TimetableCompiler {
+ public:
+  TimetableCompiler(int64_t base, std::vector<Timetable>* out)
+      : from_(base - 8 * kDaySeconds), to_(base + 400 * kDaySeconds), out_(out) {}
+
+  // The timetable of `schedules` under the provider's rules, or kNoHours for none.
+  absl::StatusOr<uint32_t> Add(const google::protobuf::RepeatedPtrField<v1::HsdsSchedule>& schedules,
+                               const v1::Provider& p) {
+    if (schedules.empty()) return kNoHours;
+    std::string key = internal::Cat(p.open_on_public_holidays() ? "H" : "h",
+                                    p.closed_on_bevrijdingsdag() ? "B" : "b");
+    for (const v1::ClosureRange& c : p.closures()) {
+      internal::Append(&key, c.from_date(), "/", c.to_date(), ";");
+    }
+    for (const v1::HsdsSchedule& row : schedules) {
+      const std::string bytes = row.SerializeAsString();
+      internal::Append(&key, "|", bytes.size(), ":", bytes);
+    }
+    if (auto it = by_key_.find(key); it != by_key_.end()) return it->second;
+    OpeningHours::Options options;
+    options.closed_on_public_holidays = !p.open_on_public_holidays();
+    options.closed_on_bevrijdingsdag = p.closed_on_bevrijdingsdag();
+    for (const v1::ClosureRange& c : p.closures()) {
+      std::optional<CivilDate> a = ParseIsoDate(c.from_date()), b = ParseIsoDate(c.to_date());
+      if (!a || !b) {
+        return absl::InvalidArgumentError(internal::Cat(
+            "closure '", a ? c.to_date() : c.from_date(), "' is not a date (YYYY-MM-DD)"));
+      }
+      options.closures.emplace_back(*a, *b);
+    }
+    std::vector<const v1::HsdsSchedule*> rows;
+    for (const v1::HsdsSchedule& row : schedules) rows.push_back(&row);
+    absl::StatusOr<OpeningHours> hours = OpeningHours::Create(rows, std::move(options));
+    if (!hours.ok()) return hours.status();
+    Timetable t(*std::move(hours));
+    Precompute(&t);
+    const uint32_t id = static_cast<uint32_t>(out_->size());
+    out_->push_back(std::move(t));
+    by_key_.emplace(std::move(key), id);
+    return id;
+  }
+
+ private:
+  static constexpr int64_t kDaySeconds = 86400;
+  // Beyond this many intervals in all (16 bytes each) further timetables are
+  // answered from their rules only: bounded memory for any snapshot.
+  static constexpr size_t kMaxIntervals = size_t{8} << 20;
+
+  void Precompute(Timetable* t) {
+    std::vector<std::pair<int64_t, int64_t>> all;
+    // Local days from the day before the window (hours past midnight) to the day
+    // after it (a UTC offset of up to 2 hours).
+    const int64_t first = from_ / kDaySeconds - 1, last = to_ / kDaySeconds + 1;
+    for (int64_t day = first; day <= last; ++day) {
+      for (const auto& interval : t->hours.IntervalsOn(CivilFromDays(day))) {
+        all.push_back(interval);
+      }
+    }
+    if (total_ + all.size() > kMaxIntervals) return;
+    std::sort(all.begin(), all.end());
+    for (const auto& [open, close] : all) {
+      if (close <= open) continue;
+      if (!t->closes.empty() && open <= t->closes.back()) {
+        t->closes.back() = std::max(t->closes.back(), close);
+      } else {
+        t->opens.push_back(open);
+        t->closes.push_back(close);
+      }
+    }
+    total_ += t->opens.size();
+    t->window_from = from_;
+    t->window_to = to_;
+  }
+
+  int64_t from_, to_;
+  size_t total_ = 0;
+  std::vector<Timetable>* out_;
+  absl::flat_hash_map<std::string, uint32_t> by_key_;
+};
 
 // Builds a kd-tree over `order` (entry ids into `staged`) in place; node ranges are
 // contiguous, so the final leaf order is the permutation of `order`.
@@ -219,6 +333,7 @@ void BuildPhysical(const std::vector<ProviderInfo>& providers, DirectoryIndex* i
   e.location.resize(n);
   e.tie_rank.resize(n);
   e.capacity_class.resize(n);
+  e.hours.resize(n);
   for (size_t i = 0; i < n; ++i) {
     const Staged& s = staged[order[i]];
     const ProviderInfo& info = providers[s.provider];
@@ -234,6 +349,7 @@ void BuildPhysical(const std::vector<ProviderInfo>& providers, DirectoryIndex* i
     e.location[i] = s.location;
     e.tie_rank[i] = rank[order[i]];
     e.capacity_class[i] = index->rules[s.provider].capacity_class;
+    e.hours[i] = index->table.location_hours[index->table.location_begin[s.provider] + s.location];
   }
   // Node unions, children before parents (children have larger ids).
   for (size_t id = index->tree.size(); id-- > 0;) {
@@ -302,6 +418,11 @@ absl::StatusOr<std::shared_ptr<const Directory>> Directory::Create(
   index.rules.resize(n);
   absl::flat_hash_map<std::string_view, int> seen;
   seen.reserve(n);
+  internal::TimetableCompiler timetables(
+      snapshot.created_unix_seconds() != 0 ? snapshot.created_unix_seconds()
+                                           : static_cast<int64_t>(std::time(nullptr)),
+      &index.timetables);
+  std::vector<uint32_t> location_hours;  // by provider, then location
   for (int i = 0; i < n; ++i) {
     const v1::Provider& p = snapshot.providers(i);
     ProviderInfo& info = d->providers_[i];
@@ -334,7 +455,24 @@ absl::StatusOr<std::shared_ptr<const Directory>> Directory::Create(
       if (!area.ok()) return fail(area.status());
       rules.service_area = *area;
     }
+    rules.charges_fee = info.charges_fee;
+    if (info.minimum_age) rules.minimum_age = *info.minimum_age;
+    if (info.maximum_age) rules.maximum_age = *info.maximum_age;
+    absl::StatusOr<uint32_t> hours = timetables.Add(p.schedules(), p);
+    if (!hours.ok()) return fail(hours.status());
+    rules.hours = *hours;
+    info.has_opening_hours = rules.hours != internal::kNoHours;
+    for (int l = 0; l < p.locations_size(); ++l) {
+      absl::StatusOr<uint32_t> own = timetables.Add(p.locations(l).schedules(), p);
+      if (!own.ok()) {
+        return fail(absl::InvalidArgumentError(internal::Cat(
+            "location '", info.locations[l].id, "': ", own.status().message())));
+      }
+      location_hours.push_back(*own != internal::kNoHours ? *own : rules.hours);
+      info.has_opening_hours = info.has_opening_hours || *own != internal::kNoHours;
+    }
   }
+  index.table.location_hours = std::move(location_hours);
   internal::ProviderTable& table = index.table;
   table.location_begin.push_back(0);
   for (const ProviderInfo& info : d->providers_) {

@@ -18,15 +18,32 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
 #include "absl/container/flat_hash_map.h"
 #include "wegwijzer/codes.h"
 #include "wegwijzer/directory.h"
 #include "wegwijzer/geo.h"
+#include "wegwijzer/opening_hours.h"
 
 namespace wegwijzer::internal {
 
 inline constexpr uint32_t kNoMunicipality = std::numeric_limits<uint32_t>::max();
 inline constexpr uint32_t kNoServiceArea = std::numeric_limits<uint32_t>::max();
+// No opening hours known: never excluded by a request's time.
+inline constexpr uint32_t kNoHours = std::numeric_limits<uint32_t>::max();
+
+// One distinct timetable: the compiled hours, and their open intervals over a window
+// precomputed so that the hot path asks a binary search, not the schedule rules.
+struct Timetable {
+  explicit Timetable(OpeningHours h) : hours(std::move(h)) {}
+  OpeningHours hours;
+  int64_t window_from = 0, window_to = 0;  // [from, to), Unix seconds; empty = none
+  std::vector<int64_t> opens, closes;      // merged, disjoint, sorted intervals
+  // The first moment in [t, deadline) when it is open; nullopt when none.
+  // O(log intervals) inside the window, else OpeningHours::NextOpening.
+  std::optional<int64_t> NextOpen(int64_t t, int64_t deadline) const;
+};
 
 // Point on the unit sphere. The chord length c between two such points bounds the
 // great-circle distance from below: d = 2R·asin(c/2) >= R·c.
@@ -48,6 +65,10 @@ struct ProviderRules {
   ModeSet modes;
   bool has_capacity = false;  // capacity > 0 (or unlimited)
   uint8_t capacity_class = 0;  // kLimitedCapacity or kUnlimitedCapacity (when has_capacity)
+  bool charges_fee = false;
+  double minimum_age = 0;      // inclusive; 0 = no lower limit
+  double maximum_age = std::numeric_limits<double>::infinity();  // inclusive
+  uint32_t hours = kNoHours;   // the provider's own timetable (remote referrals)
 };
 
 struct PhysicalEntries {
@@ -64,6 +85,7 @@ struct PhysicalEntries {
   std::vector<uint32_t> location;  // index into ProviderInfo::locations
   std::vector<uint32_t> tie_rank;  // rank of (provider id, location id) in byte order
   std::vector<uint8_t> capacity_class;  // kLimitedCapacity or kUnlimitedCapacity
+  std::vector<uint32_t> hours;     // index into DirectoryIndex::timetables, or kNoHours
   size_t size() const { return provider.size(); }
 };
 
@@ -110,6 +132,7 @@ struct ProviderTable {
   std::vector<double> radius_m;        // home-visit radius, metres
   std::vector<uint32_t> location_begin;  // size + 1 offsets into `positions`
   std::vector<LatLng> positions;
+  std::vector<uint32_t> location_hours;  // parallel to `positions`: timetable or kNoHours
 };
 
 struct DirectoryIndex {
@@ -125,6 +148,7 @@ struct DirectoryIndex {
   std::vector<TreeNode> tree;
   RemoteEntries remote;
   std::unique_ptr<ServiceAreas> service_areas;
+  std::vector<Timetable> timetables;  // distinct opening hours
 
   uint32_t FindMunicipality(const std::string& code) const {
     auto it = municipality_by_code.find(code);

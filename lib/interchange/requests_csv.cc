@@ -14,6 +14,7 @@
 #include "wegwijzer/gazetteer.h"
 #include "wegwijzer/geo.h"
 #include "wegwijzer/interchange.h"
+#include "wegwijzer/opening_hours.h"
 
 namespace wegwijzer {
 namespace {
@@ -27,7 +28,9 @@ constexpr double kPostcodeConflictMeters = 15'000;
 
 constexpr std::string_view kRequestColumns[] = {
     "id",    "lat",    "lon",    "topics",   "languages",
-    "modes", "access", "max_km", "priority", "municipality", "postcode"};
+    "modes", "access", "max_km", "priority", "municipality", "postcode",
+    // Extensions (interchange.h, "Requests at a time, of an age").
+    "age", "can_pay", "at", "within_days"};
 constexpr std::string_view kRequestRequired[] = {"id", "lat", "lon", "topics"};
 // With a postcode column, lat and lon may both be absent (but not just one of them).
 constexpr std::string_view kRequestRequiredWithPostcode[] = {"id", "topics"};
@@ -40,7 +43,50 @@ std::span<const std::string_view> RequestRequired(const internal::TableReader& t
 
 struct RequestColumns {
   int id, lat, lon, topics, languages, modes, access, max_km, priority, municipality, postcode;
+  int age, can_pay, at, within_days;
 };
+
+// The extension columns: age, can_pay, at, within_days. Rules from core/rules.h.
+std::string ParseRequestExtensions(const CsvRecord& r, const RequestColumns& c, Request* q) {
+  if (std::string_view f = Field(r, c.age); !f.empty()) {
+    int64_t age = 0;
+    if (std::string e = internal::ParseWhole("age", f, &age); !e.empty()) return e;
+    if (!internal::kAgeBounds.Contains(static_cast<double>(age))) {
+      return internal::Cat("age: '", f, "' is outside ", internal::kAgeBounds.ToString());
+    }
+    q->age = static_cast<int>(age);
+  }
+  if (std::string_view f = Field(r, c.can_pay); !f.empty()) {
+    if (f == "true" || f == "yes" || f == "1") {
+      q->can_pay = true;
+    } else if (f == "false" || f == "no" || f == "0") {
+      q->can_pay = false;
+    } else {
+      return internal::Cat("can_pay: '", f, "' is not true or false (or yes/no, 1/0)");
+    }
+  }
+  if (std::string_view f = Field(r, c.at); !f.empty()) {
+    q->at = ParseRfc3339(f);
+    if (!q->at) {
+      return internal::Cat("at: '", f,
+                           "' is not an RFC 3339 time (2026-04-27T10:00, local Amsterdam "
+                           "time, or with an offset: 2026-04-27T10:00:00+02:00)");
+    }
+  }
+  if (std::string_view f = Field(r, c.within_days); !f.empty()) {
+    int64_t days = 0;
+    if (std::string e = internal::ParseWhole("within_days", f, &days); !e.empty()) return e;
+    if (!internal::kWithinDaysBounds.Contains(static_cast<double>(days))) {
+      return internal::Cat("within_days: '", f, "' is outside ",
+                           internal::kWithinDaysBounds.ToString());
+    }
+    q->within_days = static_cast<int>(days);
+    if (!internal::HasTimeForWindow(q->at.has_value(), q->within_days)) {
+      return "within_days: given without at (within days of when?)";
+    }
+  }
+  return "";
+}
 
 // The position of a request row: lat and lon, or else the postcode's centroid from the
 // gazetteer. Sets *postcode_area to the row's postcode area whenever the gazetteer
@@ -132,6 +178,7 @@ std::string ParseRequestRow(const CsvRecord& r, const RequestColumns& c,
     }
     q->priority = static_cast<int>(priority);
   }
+  if (std::string e = ParseRequestExtensions(r, c, q); !e.empty()) return e;
   q->municipality = std::string(Field(r, c.municipality));
   if (q->municipality.find(';') != std::string::npos) {
     // A provider serves a list of municipalities; a resident lives in one.
@@ -201,7 +248,9 @@ absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
              c = {t.Find("id"),     t.Find("lat"),       t.Find("lon"),
                   t.Find("topics"), t.Find("languages"), t.Find("modes"),
                   t.Find("access"), t.Find("max_km"),    t.Find("priority"),
-                  t.Find("municipality"), t.Find("postcode")};
+                  t.Find("municipality"), t.Find("postcode"),
+                  t.Find("age"),    t.Find("can_pay"),   t.Find("at"),
+                  t.Find("within_days")};
              if (!options.count_column.empty()) count_column = t.Find(options.count_column);
            },
        .parse_row =

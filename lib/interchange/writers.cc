@@ -1,11 +1,13 @@
 // The contract's writers, side by side: route.csv and plan.csv (answers), and
 // providers.csv and requests.csv (inputs, written so that they read back the same).
+#include <algorithm>
 #include <charconv>
 #include <string>
 
 #include "core/text.h"
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/matcher.h"
+#include "wegwijzer/opening_hours.h"
 
 namespace wegwijzer {
 namespace {
@@ -35,13 +37,22 @@ std::string LocationCsvId(const ProviderInfo& p, LocationIndex location) {
   return internal::Cat(p.id, "/", p.locations[location.value()].id);
 }
 
+bool UsesRequestExtensions(const Request& r) {
+  return r.age.has_value() || !r.can_pay || r.at.has_value() || r.within_days != 0;
+}
+
 std::string FormatRouteCsv(const Directory& directory, std::span<const Request> requests,
                            std::span<const RouteResult> results) {
-  std::string out = "request_id,rank,provider_id,mode,distance_m\n";
+  // The next_opening column only when a request has a time (the extension is used),
+  // so that the contract's route.csv is unchanged.
+  const bool timed = std::any_of(requests.begin(), requests.end(),
+                                 [](const Request& r) { return r.at.has_value(); });
+  std::string out = timed ? "request_id,rank,provider_id,mode,distance_m,next_opening\n"
+                          : "request_id,rank,provider_id,mode,distance_m\n";
   for (size_t i = 0; i < requests.size(); ++i) {
     const std::string id = CsvField(requests[i].id);
     if (results[i].referrals.empty()) {
-      internal::Append(&out, id, ",0,,no_suitable_provider,\n");
+      internal::Append(&out, id, ",0,,no_suitable_provider,", timed ? ",\n" : "\n");
       continue;
     }
     int rank = 0;
@@ -50,6 +61,10 @@ std::string FormatRouteCsv(const Directory& directory, std::span<const Request> 
                        CsvField(LocationCsvId(directory.provider(r.provider), r.location)), ",",
                        ModeCode(r.mode), ",");
       if (!r.is_remote()) internal::Append(&out, r.cost_m);
+      if (timed) {
+        out.push_back(',');
+        if (r.next_opening) internal::Append(&out, FormatRfc3339Amsterdam(*r.next_opening));
+      }
       out.push_back('\n');
     }
   }
@@ -105,13 +120,26 @@ std::string FormatProvidersCsv(const Directory& directory) {
 }
 
 std::string FormatRequestsCsv(std::span<const Request> requests) {
-  std::string out = "id,lat,lon,topics,languages,modes,access,max_km,priority,municipality\n";
+  // The extension columns only when a request uses them, so that contract files stay
+  // contract files.
+  const bool extended = std::any_of(requests.begin(), requests.end(), UsesRequestExtensions);
+  std::string out = extended ? "id,lat,lon,topics,languages,modes,access,max_km,priority,"
+                               "municipality,age,can_pay,at,within_days\n"
+                             : "id,lat,lon,topics,languages,modes,access,max_km,priority,"
+                               "municipality\n";
   for (const Request& r : requests) {
     internal::Append(&out, CsvField(r.id), ",", ExactNumber(r.position.lat_deg), ",",
                      ExactNumber(r.position.lon_deg), ",", CsvField(ToString(r.topics)), ",",
                      CsvField(r.languages.ToString()), ",", CsvField(ToString(r.modes)), ",",
                      CsvField(ToString(r.access)), ",", ExactNumber(r.max_km), ",",
-                     r.priority, ",", CsvField(r.municipality), "\n");
+                     r.priority, ",", CsvField(r.municipality));
+    if (extended) {
+      internal::Append(&out, ",", r.age ? internal::Cat(*r.age) : std::string(), ",",
+                       r.can_pay ? "" : "false", ",",
+                       r.at ? FormatRfc3339Amsterdam(*r.at) : std::string(), ",",
+                       r.within_days != 0 ? internal::Cat(r.within_days) : std::string());
+    }
+    out.push_back('\n');
   }
   return out;
 }

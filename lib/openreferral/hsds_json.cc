@@ -53,9 +53,9 @@ void AddExtra(std::string_view key, const JsonValue& value, Message* message) {
 // Where a nested record is, built into text only for a message: a path of
 // "schedules[0]" steps below a named record ("service ac14...").
 struct Where {
-  std::string_view base;        // set at the root only
+  std::string_view base{};      // set at the root only
   const Where* parent = nullptr;
-  std::string_view key;
+  std::string_view key{};
   int index = -1;               // -1: a singular field
   std::string ToString() const {
     if (parent == nullptr) return std::string(base);

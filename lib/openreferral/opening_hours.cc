@@ -1,6 +1,7 @@
 #include "wegwijzer/opening_hours.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "absl/status/status.h"
@@ -209,6 +210,51 @@ std::string FormatAmsterdamTime(int64_t unix_seconds) {
   hm[5] = 0;
   return internal::Cat(kDays[Weekday(date)], " ", date.year, "-", date.month < 10 ? "0" : "", date.month,
                        "-", date.day < 10 ? "0" : "", date.day, " ", std::string_view(hm));
+}
+
+std::optional<int64_t> ParseRfc3339(std::string_view text) {
+  if (text.size() < 16 || (text[10] != 'T' && text[10] != 't' && text[10] != ' ')) {
+    return std::nullopt;
+  }
+  std::optional<CivilDate> date = ParseIsoDate(text.substr(0, 10));
+  if (!date || text[13] != ':') return std::nullopt;
+  auto two = [&](size_t at) -> std::optional<int> {
+    if (at + 2 > text.size() || !std::isdigit(static_cast<unsigned char>(text[at])) ||
+        !std::isdigit(static_cast<unsigned char>(text[at + 1]))) {
+      return std::nullopt;
+    }
+    return (text[at] - '0') * 10 + (text[at + 1] - '0');
+  };
+  std::optional<int> hh = two(11), mm = two(14), ss = 0;
+  size_t rest = 16;
+  if (rest < text.size() && text[rest] == ':') {
+    ss = two(rest + 1);
+    rest += 3;
+  }
+  if (!hh || !mm || !ss || *hh > 23 || *mm > 59 || *ss > 59) return std::nullopt;
+  const int64_t local = DaysFromCivil(*date) * kDay + *hh * 3600 + *mm * 60 + *ss;
+  const std::string_view zone = text.substr(rest);
+  if (zone.empty()) return AmsterdamLocalToUnix(local);
+  if (zone == "Z" || zone == "z") return local;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':') {
+    return std::nullopt;
+  }
+  std::optional<int> oh = two(rest + 1), om = two(rest + 4);
+  if (!oh || !om || *om > 59 || *oh * 60 + *om > 18 * 60) return std::nullopt;
+  const int64_t offset = (*oh * 3600 + *om * 60) * (zone[0] == '-' ? -1 : 1);
+  return local - offset;
+}
+
+std::string FormatRfc3339Amsterdam(int64_t unix_seconds) {
+  const int offset = AmsterdamUtcOffsetSeconds(unix_seconds);
+  const int64_t local = unix_seconds + offset;
+  const int64_t day = FloorDiv(local, kDay);
+  const CivilDate date = CivilFromDays(day);
+  const int64_t s = local - day * kDay;
+  auto two = [](int64_t v) { return internal::Cat(v < 10 ? "0" : "", v); };
+  return internal::Cat(date.year, "-", two(date.month), "-", two(date.day), "T", two(s / 3600),
+                       ":", two((s % 3600) / 60), ":", two(s % 60), "+0", offset / 3600,
+                       ":00");
 }
 
 bool OpeningHours::Rule::AppliesOn(int64_t day) const {

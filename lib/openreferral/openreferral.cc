@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <system_error>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
@@ -18,6 +19,9 @@
 #include "interchange/csv_tokenizer.h"
 #include "openreferral/hsds_csv.h"
 #include "openreferral/hsds_json.h"
+#include "openreferral/json.h"
+#include "directory/service_area.h"
+#include "geography/geojson.h"
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/v1/directory.pb.h"
 #include "wegwijzer/v1/openreferral.pb.h"
@@ -60,6 +64,79 @@ void FindMunicipalityCodes(std::string_view text, std::vector<std::string>* out)
       i += 5;
     }
   }
+}
+
+// A service area's GeoJSON `extent` (a Polygon or MultiPolygon geometry, a Feature or
+// a FeatureCollection of them) as the parts of a Wegwijzer service area, checked as
+// Directory::Create checks them. The reason, when it cannot be one, names the field.
+absl::Status ExtentToServiceArea(std::string_view extent, std::string_view where,
+                                 v1::ServiceArea* out) {
+  absl::StatusOr<internal::JsonValue> json = internal::ParseJson(extent, where);
+  if (!json.ok()) {
+    return absl::InvalidArgumentError(internal::Cat(
+        where, ": field \"extent\": not GeoJSON (", json.status().message(), ")"));
+  }
+  const internal::JsonValue* type = json->Find("type");
+  std::string collection;
+  if (type == nullptr || type->type != internal::JsonValue::Type::kString) {
+    return absl::InvalidArgumentError(
+        internal::Cat(where, ": field \"extent\": a GeoJSON object needs a \"type\""));
+  }
+  if (type->text == "FeatureCollection") {
+    collection = std::string(extent);
+  } else if (type->text == "Feature") {
+    collection = internal::Cat(R"({"type":"FeatureCollection","features":[)", extent, "]}");
+  } else if (type->text == "Polygon" || type->text == "MultiPolygon") {
+    collection = internal::Cat(
+        R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":)",
+        extent, "}]}");
+  } else {
+    return absl::InvalidArgumentError(internal::Cat(
+        where, ": field \"extent\": a GeoJSON ", type->text,
+        " is not an area (Polygon, MultiPolygon, Feature or FeatureCollection)"));
+  }
+  absl::StatusOr<std::vector<internal::GeoJsonFeature>> features =
+      internal::ParseGeoJsonPolygons(collection, "extent");
+  if (!features.ok()) {
+    return absl::InvalidArgumentError(internal::Cat(where, ": field \"extent\": ",
+                                                    features.status().message()));
+  }
+  v1::ServiceArea area;
+  for (const internal::GeoJsonFeature& f : *features) {
+    for (const internal::GeoJsonPolygon& polygon : f.polygons) {
+      v1::ServiceArea::Part* part = area.add_parts();
+      for (size_t r = 0; r < polygon.rings.size(); ++r) {
+        v1::Ring* ring = r == 0 ? part->mutable_exterior() : part->add_holes();
+        for (const LatLng& p : polygon.rings[r]) {
+          v1::LatLng* point = ring->add_points();
+          point->set_lat_deg(p.lat_deg);
+          point->set_lon_deg(p.lon_deg);
+        }
+      }
+    }
+  }
+  if (area.parts().empty()) {
+    return absl::InvalidArgumentError(
+        internal::Cat(where, ": field \"extent\": the GeoJSON has no polygon"));
+  }
+  // Checked alone, then with the extents already taken (their union must be a valid
+  // area too: parts of one area may not overlap).
+  internal::ServiceAreas check;
+  if (absl::StatusOr<uint32_t> added = check.Add(area); !added.ok()) {
+    return absl::InvalidArgumentError(internal::Cat(where, ": field \"extent\": ",
+                                                    added.status().message()));
+  }
+  v1::ServiceArea combined = *out;
+  for (const v1::ServiceArea::Part& part : area.parts()) *combined.add_parts() = part;
+  if (!out->parts().empty()) {
+    if (absl::StatusOr<uint32_t> added = check.Add(combined); !added.ok()) {
+      return absl::InvalidArgumentError(internal::Cat(
+          where, ": field \"extent\": with the service's other extents: ",
+          added.status().message()));
+    }
+  }
+  *out = std::move(combined);
+  return absl::OkStatus();
 }
 
 bool ContainsAny(std::string_view lower_text, std::initializer_list<std::string_view> words) {
@@ -393,12 +470,33 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
     };
     schedules_modes(service.schedules());
     std::vector<std::string> municipalities;
+    v1::ServiceArea drawn;  // the union of the GeoJSON extents
+    absl::Status area_status;
     auto areas = [&](const auto& service_areas) {
       for (const v1::HsdsServiceArea& area : service_areas) {
         const size_t before = municipalities.size();
         FindMunicipalityCodes(area.uri(), &municipalities);
         FindMunicipalityCodes(area.name(), &municipalities);
         FindMunicipalityCodes(area.extent(), &municipalities);
+        const bool geojson = area.has_extent() && !area.extent().empty() &&
+                             (area.extent_type() == "geojson" ||
+                              (!area.has_extent_type() && area.extent().front() == '{'));
+        if (geojson) {
+          const std::string where = internal::Cat(name, " > service_area ", area.id());
+          if (area.extent().front() != '{') {
+            // The samples write "extent": "extent": text that is no GeoJSON at all is
+            // reported, not guessed at (like an area naming no municipality).
+            note(internal::Cat(where, ": field \"extent\": \"", area.extent().substr(0, 40),
+                               "\" is not GeoJSON; not expressed"));
+          } else if (absl::Status s = ExtentToServiceArea(area.extent(), where, &drawn);
+                     s.ok()) {
+            continue;
+          } else if (absl::Status p = problem(std::string(s.message()), "extent left out");
+                     !p.ok() && area_status.ok()) {
+            area_status = p;  // GeoJSON that is no valid area: refused, naming it
+          }
+          if (municipalities.size() != before) continue;
+        }
         if (municipalities.size() == before) {
           note(internal::Cat(name, " > service_area ", area.id(),
                             ": names no CBS municipality code (GMxxxx); not expressed, the "
@@ -425,6 +523,10 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
         v1::Location* location = provider.add_locations();
         location->set_id(l.id());
         location->set_name(l.name());
+        // The most specific hours win (as HsdsOpeningHours): the link's, else the
+        // location's; neither = the service's (the provider's schedules).
+        *location->mutable_schedules() =
+            !sal->schedules().empty() ? sal->schedules() : l.schedules();
         location->mutable_position()->set_lat_deg(l.latitude());
         location->mutable_position()->set_lon_deg(l.longitude());
         if (!l.addresses().empty()) {
@@ -435,7 +537,9 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
       }
     }
     if (drop) continue;
+    if (!area_status.ok()) return area_status;
     for (const std::string& m : municipalities) provider.add_municipalities(m);
+    if (!drawn.parts().empty()) *provider.mutable_service_area() = std::move(drawn);
     // A service with a place is attended there unless its schedules say it is only remote.
     if (has_place && (in_person || (!phone && !video))) provider.add_modes(v1::MODE_IN_PERSON);
     if (!has_place && in_person && !phone && !video) {
@@ -482,6 +586,64 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
         available += c.available();
       }
       provider.set_capacity(static_cast<int64_t>(available));
+    }
+    // Eligibility and hours (the request extensions route on them). Hours that do not
+    // compile would fail Directory::Create: an error here, naming the schedule.
+    *provider.mutable_schedules() = service.schedules();
+    auto check_hours = [&](google::protobuf::RepeatedPtrField<v1::HsdsSchedule>* rows,
+                           std::string_view where) -> absl::Status {
+      if (rows->empty()) return absl::OkStatus();
+      std::vector<const v1::HsdsSchedule*> list;
+      for (const v1::HsdsSchedule& row : *rows) list.push_back(&row);
+      absl::StatusOr<OpeningHours> hours = OpeningHours::Create(list, {});
+      if (hours.ok()) return absl::OkStatus();
+      absl::Status s = problem(internal::Cat(name, where, ": ", hours.status().message()),
+                               "opening hours left out (unknown)");
+      rows->Clear();
+      return s;
+    };
+    if (absl::Status s = check_hours(provider.mutable_schedules(), ""); !s.ok()) return s;
+    for (v1::Location& location : *provider.mutable_locations()) {
+      if (absl::Status s = check_hours(location.mutable_schedules(),
+                                       internal::Cat(" at location ", location.id()));
+          !s.ok()) {
+        return s;
+      }
+    }
+    for (const auto& [field, has, age] :
+         {std::tuple<std::string_view, bool, double>{"minimum_age", service.has_minimum_age(),
+                                                     service.minimum_age()},
+          {"maximum_age", service.has_maximum_age(), service.maximum_age()}}) {
+      if (!has) continue;
+      if (!(age >= 0 && age <= 150)) {
+        if (absl::Status s = problem(internal::Cat(name, ": field \"", field, "\": ", age,
+                                                  " is outside 0..150"),
+                                     "age limit left out");
+            !s.ok()) {
+          return s;
+        }
+        continue;
+      }
+      if (field == "minimum_age") {
+        provider.set_minimum_age(age);
+      } else {
+        provider.set_maximum_age(age);
+      }
+    }
+    if (provider.has_minimum_age() && provider.has_maximum_age() &&
+        provider.minimum_age() > provider.maximum_age()) {
+      if (absl::Status s = problem(internal::Cat(name, ": field \"minimum_age\": ",
+                                                provider.minimum_age(), " is above maximum_age ",
+                                                provider.maximum_age()),
+                                   "age limits left out");
+          !s.ok()) {
+        return s;
+      }
+      provider.clear_minimum_age();
+      provider.clear_maximum_age();
+    }
+    for (const v1::HsdsCostOption& c : service.cost_options()) {
+      if (c.has_amount() && c.amount() > 0) provider.set_charges_fee(true);
     }
     *snapshot.add_providers() = std::move(provider);
     ++report.providers_made;

@@ -61,9 +61,16 @@ struct Words {
   }
 };
 
+// A provider's age limit for people: "65+", "up to 17", "12 to 18" ("tot en met 17",
+// "12 tot en met 18" in Dutch). REQUIRES: it has one.
+std::string AgeLimitText(const ProviderInfo& provider, const Words& w);
+// A moment in Amsterdam time for people: "Tuesday 2026-04-28 09:00" ("dinsdag ...").
+std::string TimeText(int64_t unix_seconds, const Words& w);
+
 // Why nothing suits `request`: walks every provider (a linear scan, the rare path)
 // and names the first constraint that left no candidate, e.g. "4 providers help with
-// benefits within 10 km, none speaks ar".
+// benefits within 10 km, none speaks ar", "..., but it is only for 65+", "..., but it
+// is closed until Tuesday 2026-04-28 09:00".
 std::string ExplainNoMatch(const Request& request, const Directory& directory,
                            const Words& w);
 

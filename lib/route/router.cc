@@ -51,7 +51,8 @@ RouteResult Router::Route(const Request& request, const RouteOptions& options) c
     const internal::PhysicalPair& c = best[i];
     result.referrals.push_back({ProviderIndex(index.physical.provider[c.entry]),
                                 LocationIndex(index.physical.location[c.entry]), c.mode,
-                                c.cost, c.distance});
+                                c.cost, c.distance,
+                                internal::NextOpeningFor(q, index, index.physical.hours[c.entry])});
   }
   if (found < k) {
     // Class 0 is complete, so a provider in it is never also referred to by phone.
@@ -67,7 +68,8 @@ RouteResult Router::Route(const Request& request, const RouteOptions& options) c
                          [&](uint32_t p, Mode mode) {
                            result.referrals.push_back(
                                {ProviderIndex(p), LocationIndex::None(), mode,
-                                kRemoteCostMeters, std::nullopt});
+                                kRemoteCostMeters, std::nullopt,
+                                internal::NextOpeningFor(q, index, index.rules[p].hours)});
                            return static_cast<int>(result.referrals.size()) < k;
                          });
   }
@@ -136,7 +138,32 @@ std::vector<std::string> Router::Reasons(const Request& request, const Referral&
     reasons.push_back(internal::Cat(w.nl ? "voor inwoners van " : "serves residents of ",
                                     request.municipality));
   }
+  if (request.age && (info.minimum_age || info.maximum_age)) {
+    reasons.push_back(internal::Cat(w.nl ? "voor uw leeftijd (" : "for your age (",
+                                    internal::AgeLimitText(info, w), ")"));
+  }
+  if (!request.can_pay) reasons.push_back(w.nl ? "gratis" : "free of charge");
+  if (request.at && referral.next_opening) {
+    reasons.push_back(*referral.next_opening == *request.at
+                          ? std::string(w.nl ? "open op het gevraagde moment"
+                                             : "open at the time asked for")
+                          : internal::Cat(w.nl ? "open vanaf " : "opens ",
+                                          internal::TimeText(*referral.next_opening, w)));
+  }
   return reasons;
+}
+
+std::optional<int64_t> Router::NextOpening(const Request& request,
+                                           const Referral& referral) const {
+  if (!request.at) return std::nullopt;
+  const DirectoryIndex& index = directory_->index();
+  const internal::Query q = internal::CompileQuery(request, index);
+  const uint32_t p = referral.provider.value();
+  const uint32_t hours =
+      referral.location.has_value()
+          ? index.table.location_hours[index.table.location_begin[p] + referral.location.value()]
+          : index.rules[p].hours;
+  return internal::NextOpeningFor(q, index, hours);
 }
 
 void Router::ToProto(const Request& request, const RouteResult& result,
@@ -153,6 +180,7 @@ void Router::ToProto(const Request& request, const RouteResult& result,
     out->set_mode(static_cast<v1::Mode>(internal::ToProtoEnum(r.mode)));
     out->set_cost_m(r.cost_m);
     if (r.distance_m) out->set_distance_m(*r.distance_m);
+    if (r.next_opening) out->set_next_opening_unix_seconds(*r.next_opening);
     for (std::string& reason : Reasons(request, r)) out->add_reasons(std::move(reason));
   }
   proto->set_no_suitable_provider(result.no_suitable_provider);

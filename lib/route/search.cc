@@ -69,6 +69,8 @@ class TopPairs {
     return full() ? std::min(cost_bound_, static_cast<double>(best_[capacity_ - 1].cost) + 0.5)
                   : cost_bound_;
   }
+  // Offer would keep `c`.
+  bool Takes(const PhysicalPair& c) const { return !full() || c < best_[capacity_ - 1]; }
   void Offer(const PhysicalPair& c) {
     if (full() && !(c < best_[capacity_ - 1])) return;
     int i = full() ? capacity_ - 1 : size_++;
@@ -89,7 +91,7 @@ class TopPairs {
 }  // namespace
 
 Query CompileQuery(const Request& r, const DirectoryIndex& index) {
-  Query q;
+  Query q{};
   q.topics = r.topics.bits();
   q.languages = r.languages;
   q.modes = static_cast<uint8_t>(r.modes.bits());
@@ -102,6 +104,15 @@ Query CompileQuery(const Request& r, const DirectoryIndex& index) {
   q.position = r.position;
   q.cos_lat = CosLatitude(r.position.lat_deg);
   q.unit = ToUnitVector(r.position);
+  q.age = r.age.value_or(-1);
+  q.can_pay = r.can_pay;
+  if (r.at) {
+    q.timed = true;
+    q.at = *r.at;
+    // within_days 0: open at `at` itself, the window [at, at + 1 s).
+    q.deadline = *r.at + std::max<int64_t>(int64_t{r.within_days} * 86400, 1);
+    std::fill(std::begin(q.memo.id), std::end(q.memo.id), kNoHours);
+  }
   return q;
 }
 
@@ -156,15 +167,24 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
       }
       const uint32_t p = e.provider[i];
       if (!index.Serves(p, q.municipality) || !index.InServiceArea(p, q.position)) continue;
+      if (!Eligible(q, index.rules[p])) continue;
       const double d = HaversineWithCos(q.position, q.cos_lat, e.position[i], e.cos_lat[i]);
       in_person = in_person && d <= q.max_m;
       home_visit = home_visit && d <= e.radius_m[i];
       if (!in_person && !home_visit) continue;
       const int64_t cost = CostMeters(d);
       // Dearer than a phone call that also suits: the pair ranks in the remote class.
-      if (cost > limits.remote_cost && (modes & q.remote_modes) != 0) continue;
+      // (A phone line closed at the request's time does not take it over.)
+      if (cost > limits.remote_cost && (modes & q.remote_modes) != 0 &&
+          OpenFor(q, index, index.rules[p].hours)) {
+        continue;
+      }
       if (cost >= limits.cost_below) continue;
-      top.Offer({cost, e.tie_rank[i], i, in_person ? Mode::kInPerson : Mode::kHomeVisit, d});
+      const PhysicalPair pair{cost, e.tie_rank[i], i,
+                              in_person ? Mode::kInPerson : Mode::kHomeVisit, d};
+      // Opening hours last, and only for a pair that would be kept: a binary search.
+      if (q.timed && (!top.Takes(pair) || !OpenFor(q, index, e.hours[i]))) continue;
+      top.Offer(pair);
       bound = top.Bound();
     }
   }

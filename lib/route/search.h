@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -30,9 +31,52 @@ struct Query {
   LatLng position;
   double cos_lat;
   UnitVector unit;
+  // The extensions (request.h): -1 = age unknown.
+  int age = -1;
+  bool can_pay = true;
+  // With a time: open at some moment in [at, deadline).
+  bool timed = false;
+  int64_t at = 0, deadline = 0;
+  // Answers of NextOpeningFor for this request, by timetable (direct-mapped): a
+  // directory has few distinct timetables, so most candidates cost a lookup rather
+  // than a binary search. Filled as the search goes; this is why a Query belongs to
+  // one request on one thread.
+  struct HoursMemo {
+    static constexpr int kSlots = 16;
+    static constexpr int64_t kNever = std::numeric_limits<int64_t>::min();
+    uint32_t id[kSlots];
+    int64_t next[kSlots];
+  };
+  mutable HoursMemo memo;
 };
 
 Query CompileQuery(const Request& request, const DirectoryIndex& index);
+
+// Provider `p`'s eligibility admits the request: its age limits (inclusive) admit
+// the request's age, and it is free when the request cannot pay.
+inline bool Eligible(const Query& q, const ProviderRules& p) {
+  return (q.age < 0 || (q.age >= p.minimum_age && q.age <= p.maximum_age)) &&
+         (q.can_pay || !p.charges_fee);
+}
+
+// When the request has a time and `hours` are known: the next opening in the window.
+inline std::optional<int64_t> NextOpeningFor(const Query& q, const DirectoryIndex& index,
+                                             uint32_t hours) {
+  if (!q.timed || hours == kNoHours) return std::nullopt;
+  const int slot = static_cast<int>(hours % Query::HoursMemo::kSlots);
+  if (q.memo.id[slot] != hours) {
+    const std::optional<int64_t> next = index.timetables[hours].NextOpen(q.at, q.deadline);
+    q.memo.id[slot] = hours;
+    q.memo.next[slot] = next.value_or(Query::HoursMemo::kNever);
+  }
+  if (q.memo.next[slot] == Query::HoursMemo::kNever) return std::nullopt;
+  return q.memo.next[slot];
+}
+
+// Timetable `hours` is open for the request's time (always, without a time or hours).
+inline bool OpenFor(const Query& q, const DirectoryIndex& index, uint32_t hours) {
+  return !q.timed || hours == kNoHours || NextOpeningFor(q, index, hours).has_value();
+}
 
 struct SearchLimits {
   // Only providers of these capacity classes. DEFAULT: both.
@@ -98,6 +142,7 @@ void ScanRemote(const Query& q, const DirectoryIndex& index, const SearchLimits&
       }
       const uint32_t p = r.provider[i];
       if (!index.Serves(p, q.municipality) || !index.InServiceArea(p, q.position)) continue;
+      if (!Eligible(q, index.rules[p]) || !OpenFor(q, index, index.rules[p].hours)) continue;
       if (std::find(exclude.begin(), exclude.end(), p) != exclude.end()) continue;
       if (!take(p, (modes & kPhoneBit) ? Mode::kPhone : Mode::kVideo)) return;
     }

@@ -314,6 +314,125 @@ TEST(Hsds, HandMadeServiceBecomesAProvider) {
   EXPECT_TRUE(Directory::Create(*in->snapshot).ok());
 }
 
+TEST(Hsds, HoursAgeAndFeeOfAServiceRouteAndExplain) {
+  // The service's row: Mondays 09:00-12:00; minimum_age 18; a cost option of 2.50.
+  absl::StatusOr<HsdsImport> in = ImportHsdsJson(
+      Replace(R"("capacities")",
+              R"("cost_options": [{"id": "co1", "option": "koffie", "amount": 2.5, "currency": "EUR"}],
+              "capacities")"),
+      "service_full.json");
+  ASSERT_TRUE(in.ok()) << in.status();
+  const v1::Provider& p = in->snapshot->providers(0);
+  EXPECT_EQ(p.minimum_age(), 18);
+  EXPECT_FALSE(p.has_maximum_age());
+  EXPECT_TRUE(p.charges_fee());
+  ASSERT_EQ(p.schedules_size(), 1);
+  EXPECT_EQ(p.schedules(0).id(), "sc1");
+  EXPECT_TRUE(p.locations(0).schedules().empty());  // neither the link nor the location has rows
+  in->snapshot->set_created_unix_seconds(1780000000);  // May 2026
+  absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(*in->snapshot);
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  Router router(*directory);
+  Request r;
+  r.id = "r1";
+  r.topics.Add(Topic::kBasics);
+  r.position = {52.37, 4.90};
+  r.municipality = "GM0363";
+  r.at = 1780297200 + 3600;  // Monday 1 June 2026 10:00 CEST
+  r.age = 40;
+  RouteResult open = router.Route(r);
+  ASSERT_EQ(open.referrals.size(), 1u) << open.no_suitable_provider;
+  EXPECT_EQ(open.referrals[0].next_opening, r.at);
+  // The same answer as HsdsOpeningHours (the HSDS directory's own hours).
+  absl::StatusOr<OpeningHours> hours = HsdsOpeningHours(in->snapshot->hsds(), "s1", "loc1");
+  ASSERT_TRUE(hours.ok());
+  const int64_t monday = *r.at;
+  for (int64_t t = monday - 86400; t < monday + 7 * 86400; t += 1800) {
+    r.at = t;
+    ASSERT_EQ(router.Route(r).referrals.size(), hours->IsOpenAt(t) ? 1u : 0u) << t;
+  }
+  r.at = 1780297200 + 86400;  // Tuesday 09:00
+  EXPECT_EQ(router.Route(r).no_suitable_provider,
+            "1 provider helps with basics within reach, but it is closed until Monday "
+            "2026-06-08 09:00 (asked for Tuesday 2026-06-02 09:00)");
+  r.age = 17;
+  EXPECT_EQ(router.Route(r).no_suitable_provider,
+            "1 provider helps with basics within reach, but it is only for 18+");
+  r.age = 18;
+  r.can_pay = false;
+  EXPECT_THAT(router.Route(r).no_suitable_provider, HasSubstr("it charges a fee"));
+  // An age limit outside 0..150 is refused naming the service (or left out).
+  const std::string bad = Replace(R"("minimum_age": 18)", R"("minimum_age": 180)");
+  absl::StatusOr<HsdsImport> strict = ImportHsdsJson(bad, "service_full.json");
+  ASSERT_FALSE(strict.ok());
+  EXPECT_THAT(std::string(strict.status().message()),
+              HasSubstr("service s1: field \"minimum_age\": 180 is outside 0..150"));
+  absl::StatusOr<HsdsImport> lenient =
+      ImportHsdsJson(bad, "service_full.json", {.skip_bad_records = true});
+  ASSERT_TRUE(lenient.ok());
+  EXPECT_FALSE(lenient->snapshot->providers(0).has_minimum_age());
+  EXPECT_THAT(lenient->report.ToString(), HasSubstr("age limit left out"));
+}
+
+TEST(Hsds, GeoJsonExtentBecomesTheServiceArea) {
+  // A square around Amsterdam's centre (lon 4.85..4.95, lat 52.34..52.40), as a
+  // Polygon geometry (JSON text inside the JSON string, as HSDS has it).
+  const std::string square =
+      R"({\"type\": \"Polygon\", \"coordinates\": [[[4.85, 52.34], [4.95, 52.34], )"
+      R"([4.95, 52.40], [4.85, 52.40], [4.85, 52.34]]]})";
+  auto with_extent = [&](const std::string& extent) {
+    return Replace(R"("service_areas": [{"id": "sa1", "uri": "https://cbs.nl/gemeente/GM0363"}])",
+                   R"("service_areas": [{"id": "sa1", "extent_type": "geojson", "extent": ")" +
+                       extent + R"("}])");
+  };
+  absl::StatusOr<HsdsImport> in = ImportHsdsJson(with_extent(square), "service_full.json");
+  ASSERT_TRUE(in.ok()) << in.status();
+  const v1::Provider& p = in->snapshot->providers(0);
+  ASSERT_TRUE(p.has_service_area());
+  ASSERT_EQ(p.service_area().parts_size(), 1);
+  EXPECT_EQ(p.service_area().parts(0).exterior().points_size(), 5);
+  EXPECT_TRUE(p.municipalities().empty());
+  absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(*in->snapshot);
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  Router router(*directory);
+  Request r;
+  r.id = "r1";
+  r.topics.Add(Topic::kBasics);
+  r.position = {52.37, 4.90};  // inside
+  EXPECT_EQ(router.Route(r).referrals.size(), 1u);
+  r.position = {52.37, 4.96};  // east of it, 4 km from the location
+  EXPECT_THAT(router.Route(r).no_suitable_provider, HasSubstr("service area"));
+  // A Feature and a FeatureCollection say the same.
+  const std::string feature = R"({\"type\": \"Feature\", \"properties\": {}, \"geometry\": )" +
+                              square + "}";
+  absl::StatusOr<HsdsImport> f = ImportHsdsJson(with_extent(feature), "service_full.json");
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_EQ(f->snapshot->providers(0).service_area().SerializeAsString(),
+            p.service_area().SerializeAsString());
+  // A bow tie (self-crossing) is refused naming the record and field, or left out.
+  const std::string bowtie =
+      R"({\"type\": \"Polygon\", \"coordinates\": [[[4.85, 52.34], [4.95, 52.40], )"
+      R"([4.95, 52.34], [4.85, 52.40], [4.85, 52.34]]]})";
+  absl::StatusOr<HsdsImport> bad = ImportHsdsJson(with_extent(bowtie), "service_full.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr("service s1 > service_area sa1: field \"extent\": "));
+  absl::StatusOr<HsdsImport> skipped =
+      ImportHsdsJson(with_extent(bowtie), "service_full.json", {.skip_bad_records = true});
+  ASSERT_TRUE(skipped.ok());
+  EXPECT_FALSE(skipped->snapshot->providers(0).has_service_area());
+  EXPECT_THAT(skipped->report.ToString(), HasSubstr("extent left out"));
+  // A point is no area.
+  absl::StatusOr<HsdsImport> point = ImportHsdsJson(
+      with_extent(R"({\"type\": \"Point\", \"coordinates\": [4.9, 52.37]})"), "service_full.json");
+  ASSERT_FALSE(point.ok());
+  EXPECT_THAT(std::string(point.status().message()), HasSubstr("a GeoJSON Point is not an area"));
+  // Text that is no GeoJSON at all (the samples' "extent": "extent") is reported.
+  absl::StatusOr<HsdsImport> text = ImportHsdsJson(with_extent("extent"), "service_full.json");
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_THAT(text->report.ToString(), HasSubstr("field \"extent\": \"extent\" is not GeoJSON"));
+}
+
 TEST(Hsds, ExportToAFolderAndImportItBack) {
   absl::StatusOr<HsdsImport> in = ImportHsdsJson(kService, "service_full.json");
   ASSERT_TRUE(in.ok());

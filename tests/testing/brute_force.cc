@@ -5,11 +5,35 @@
 #include <set>
 #include <tuple>
 
+#include "wegwijzer/opening_hours.h"
+#include "wegwijzer/v1/openreferral.pb.h"
+
 namespace wegwijzer::testing {
 namespace {
 
 bool Has(const google::protobuf::RepeatedField<int>& field, int value) {
   return std::find(field.begin(), field.end(), value) != field.end();
+}
+
+// The request extensions, written from request.h directly: open at `at`, or within
+// `within_days` days of it, by OpeningHours's own rules (not the Directory's
+// precomputed intervals); unknown hours (no rows) never exclude.
+bool OracleOpen(const v1::Provider& p,
+                const google::protobuf::RepeatedPtrField<v1::HsdsSchedule>& rows,
+                const Request& request) {
+  if (!request.at || rows.empty()) return true;
+  OpeningHours::Options options;
+  options.closed_on_public_holidays = !p.open_on_public_holidays();
+  options.closed_on_bevrijdingsdag = p.closed_on_bevrijdingsdag();
+  for (const v1::ClosureRange& c : p.closures()) {
+    options.closures.emplace_back(*ParseIsoDate(c.from_date()), *ParseIsoDate(c.to_date()));
+  }
+  std::vector<const v1::HsdsSchedule*> list;
+  for (const v1::HsdsSchedule& row : rows) list.push_back(&row);
+  absl::StatusOr<OpeningHours> hours = OpeningHours::Create(list, options);
+  if (!hours.ok()) return false;
+  return request.within_days == 0 ? hours->IsOpenAt(*request.at)
+                                  : hours->OpensWithinDays(*request.at, request.within_days);
 }
 
 }  // namespace
@@ -65,6 +89,11 @@ std::vector<OracleReferral> BruteForceRoute(const v1::DirectorySnapshot& snapsho
       continue;  // rule 5
     }
     if (request.municipality.empty() && p.municipalities_size() > 0) continue;
+    if (request.age && ((p.has_minimum_age() && *request.age < p.minimum_age()) ||
+                        (p.has_maximum_age() && *request.age > p.maximum_age()))) {
+      continue;  // age limits
+    }
+    if (!request.can_pay && p.charges_fee()) continue;  // cost
     std::set<int> modes(p.modes().begin(), p.modes().end());
     if (modes.empty()) modes = {v1::MODE_IN_PERSON};
     // rule 3: service features for every mode, place features for in person
@@ -79,7 +108,8 @@ std::vector<OracleReferral> BruteForceRoute(const v1::DirectorySnapshot& snapsho
     }
     if (!service_ok) continue;
     auto offers = [&](int mode) { return modes.count(mode) && accepted_modes.count(mode); };
-    const bool remote = offers(v1::MODE_PHONE) || offers(v1::MODE_VIDEO);
+    const bool remote = (offers(v1::MODE_PHONE) || offers(v1::MODE_VIDEO)) &&
+                        OracleOpen(p, p.schedules(), request);
     const std::string remote_mode = offers(v1::MODE_PHONE) ? "phone" : "video";
     bool any_class0 = false;
     for (const v1::Location& l : p.locations()) {
@@ -90,6 +120,9 @@ std::vector<OracleReferral> BruteForceRoute(const v1::DirectorySnapshot& snapsho
           offers(v1::MODE_IN_PERSON) && place_ok && d <= request.max_km * 1000;
       const bool home_visit = offers(v1::MODE_HOME_VISIT) && d <= p.radius_km() * 1000;
       if (!in_person && !home_visit) continue;
+      if (!OracleOpen(p, l.schedules().empty() ? p.schedules() : l.schedules(), request)) {
+        continue;  // closed then
+      }
       const int64_t cost = std::llround(d);
       // Least-cost mode; ties go to in_person, home_visit before phone.
       if (remote && 25000 < cost) continue;

@@ -210,6 +210,7 @@ std::string RouteCsv(const Directory& h, const RequestBatch& batch,
       r.location = LocationOfColumn(l);
       r.mode = static_cast<Mode>(mode.data()[at]);
       r.cost_m = cost.data()[at];
+      r.next_opening = h.router.NextOpening((*batch.requests)[i], r);
       results[i].referrals.push_back(r);
     }
   }

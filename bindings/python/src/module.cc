@@ -26,5 +26,6 @@ PYBIND11_MODULE(_core, m) {
   wegwijzer::python::BindFiles(m);
   wegwijzer::python::BindScenario(m);
   wegwijzer::python::BindCoverage(m);
+  wegwijzer::python::BindOpenReferral(m);
   wegwijzer::python::BindReferralStore(m);
 }

@@ -16,6 +16,7 @@ void BindMatchPlan(pybind11::module_& m);     // plan.cc: MatchPlan
 void BindFiles(pybind11::module_& m);         // files.cc: write_file
 void BindScenario(pybind11::module_& m);      // scenario.cc: generate_scenario
 void BindCoverage(pybind11::module_& m);      // coverage.cc: analyze_coverage, CoverageAnalysis
+void BindOpenReferral(pybind11::module_& m);  // openreferral.cc: import_hsds, export_hsds
 void BindReferralStore(pybind11::module_& m);  // referrals.cc: ReferralStore
 
 }  // namespace wegwijzer::python

@@ -21,6 +21,7 @@ from ._codes import (ACCESS, MODES, PHYSICAL_MODES, PROVIDER_KINDS, REMOTE_COST_
 from ._coverage import CoverageResult, analyze_coverage, choose_sites_from_sets
 from ._directory import Directory, Location, Provider
 from ._ledger import Booking, CapacityLedger, Reservation
+from ._openreferral import HsdsImport, HsdsReport, export_hsds, import_hsds
 from ._referrals import ReferralStore
 from ._requests import CsvProblem, CsvReport, CsvWarning, Request, RequestBatch
 from ._results import (UNASSIGNED_REASONS, MatchPlan, PlanLine, Referral, ReferralTable,
@@ -31,8 +32,8 @@ __all__ = [
     "ACCESS", "MODES", "PHYSICAL_MODES", "PROVIDER_KINDS", "REMOTE_COST_M", "TOPICS",
     "UNASSIGNED_REASONS",
     "Booking", "CapacityExhaustedError", "CapacityLedger", "CoverageResult", "CsvProblem", "CsvReport", "CsvWarning", "Directory",
-    "Location", "MatchPlan", "PlanLine", "Provider", "Referral", "ReferralStore", "ReferralTable", "Request",
+    "HsdsImport", "HsdsReport", "Location", "MatchPlan", "PlanLine", "Provider", "Referral", "ReferralStore", "ReferralTable", "Request",
     "RequestBatch", "Reservation", "RouteResult",
-    "access_mask", "analyze_coverage", "choose_sites_from_sets", "codes_of", "generate_scenario", "haversine_m", "language_codes",
+    "access_mask", "analyze_coverage", "choose_sites_from_sets", "codes_of", "export_hsds", "generate_scenario", "import_hsds", "haversine_m", "language_codes",
     "mode_mask", "topic_mask",
 ]
