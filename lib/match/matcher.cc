@@ -10,6 +10,7 @@
 #include "match/assignment.h"
 #include "match/matcher_internal.h"
 #include "directory/directory_index.h"
+#include "core/memory_budget.h"
 #include "core/parallel.h"
 #include "core/proto_codes.h"
 #include "match/reference_solver.h"
@@ -194,11 +195,72 @@ MatchPlan Matcher::Match(std::span<const Request> requests, const MatchOptions& 
   return internal::Match(*directory_, requests, options, nullptr);
 }
 
+absl::StatusOr<MatchPlan> Matcher::TryMatch(std::span<const Request> requests,
+                                            const MatchOptions& options) const {
+  if (options.max_memory_bytes <= 0) {
+    return absl::InvalidArgumentError(internal::Cat(
+        "MatchOptions::max_memory_bytes must be > 0, not ", options.max_memory_bytes));
+  }
+  const int64_t n = static_cast<int64_t>(requests.size());
+  if (n > internal::kMaxIndexedRequests) return internal::TooManyRequestsError("match", n);
+  absl::Status budget;
+  try {
+    MatchPlan plan = internal::Match(*directory_, requests, options, nullptr, &budget);
+    if (!budget.ok()) return budget;
+    return plan;
+  } catch (const std::bad_alloc&) {
+    // Only the calling thread's: the estimate keeps the worker passes small.
+    return absl::ResourceExhaustedError(internal::Cat(
+        "match: out of memory while matching ", n,
+        " requests (below MatchOptions::max_memory_bytes, but more than this machine "
+        "has); lower the limit to be told before allocating, or split the waiting list"));
+  }
+}
+
+namespace {
+// Thrown by the candidate callback when the pairs pass the budget, caught in
+// internal::Match (the solver calls it on this thread and holds only RAII memory).
+struct PairBudgetExceeded {};
+}  // namespace
+
 MatchPlan internal::Match(const Directory& directory, std::span<const Request> requests,
-                          const MatchOptions& options, ReducedNetwork* network) {
+                          const MatchOptions& options, ReducedNetwork* network,
+                          absl::Status* budget) {
   const DirectoryIndex& index = directory.index();
   const size_t n = requests.size();
   MatchPlan plan;
+  // With `budget`, TryMatch's limit: the requests' share first, before allocating.
+  const int64_t base_bytes = internal::SaturatingAdd(
+      internal::SaturatingMul(static_cast<int64_t>(n), kMatchBytesPerRequest),
+      internal::SaturatingMul(static_cast<int64_t>(directory.size()), 64));
+  auto over_budget = [&](int64_t pairs) {
+    return internal::SaturatingAdd(base_bytes,
+                                   internal::SaturatingMul(pairs, kMatchBytesPerPair)) >
+           options.max_memory_bytes;
+  };
+  auto refuse = [&](std::string_view what, int64_t pairs) {
+    *budget = internal::MemoryLimitError(
+        internal::Cat("match of ", n, " requests against ", directory.size(), " providers", what),
+        internal::SaturatingAdd(base_bytes, internal::SaturatingMul(pairs, kMatchBytesPerPair)),
+        options.max_memory_bytes, "MatchOptions::max_memory_bytes; the CLI's --max-memory-mb");
+  };
+  if (budget != nullptr) {
+    // The fast solver starts with up to 4 pairs per request; the reference builds
+    // every suitable pair, at worst one per request and provider location or remote
+    // provider.
+    const int64_t first_pairs =
+        options.solver == MatchSolver::kBoostReference
+            ? internal::SaturatingMul(static_cast<int64_t>(n),
+                                      static_cast<int64_t>(index.physical.size() + directory.size()))
+            : internal::SaturatingMul(static_cast<int64_t>(n), 4);
+    if (over_budget(first_pairs)) {
+      refuse(options.solver == MatchSolver::kBoostReference
+                 ? " (the reference solver, every suitable pair at worst)"
+                 : "",
+             first_pairs);
+      return plan;
+    }
+  }
   plan.lines.resize(n);
   auto penalty = [&](const Request& r) {
     return options.unassigned_penalty_m * (1 + static_cast<int64_t>(r.priority));
@@ -274,6 +336,16 @@ MatchPlan internal::Match(const Directory& directory, std::span<const Request> r
     problem.initial_limit = kInitialLimit;
     problem.progress = options.progress;
     std::vector<bool> taken(n, false);
+    // With a budget: the pairs built so far (each list's latest length), checked as
+    // lists grow.
+    int64_t pairs_built = 0;
+    std::vector<uint32_t> list_length(budget != nullptr ? n : 0);
+    if (budget != nullptr) {
+      for (size_t r = 0; r < n; ++r) {
+        list_length[r] = static_cast<uint32_t>(initial[r].size());
+        pairs_built += static_cast<int64_t>(initial[r].size());
+      }
+    }
     problem.candidates = [&](uint32_t r, int limit, std::vector<CandidateEdge>* edges) {
       if (!taken[r]) {
         taken[r] = true;
@@ -281,11 +353,23 @@ MatchPlan internal::Match(const Directory& directory, std::span<const Request> r
         return initial_threshold[r];
       }
       const internal::Query q = internal::CompileQuery(requests[order[r]], index);
-      return CollectCandidates(q, index, internal::kLimitedCapacity, outside[r],
-                               options.remote_cost_m, limit, &scratch, edges);
+      const int64_t threshold = CollectCandidates(q, index, internal::kLimitedCapacity, outside[r],
+                                                  options.remote_cost_m, limit, &scratch, edges);
+      if (budget != nullptr) {
+        pairs_built += static_cast<int64_t>(edges->size()) - list_length[r];
+        list_length[r] = static_cast<uint32_t>(edges->size());
+        if (over_budget(pairs_built)) throw PairBudgetExceeded{};
+      }
+      return threshold;
     };
     problem.keep_lists = network != nullptr;
-    internal::AssignmentResult result = internal::SolveAssignment(problem);
+    internal::AssignmentResult result;
+    try {
+      result = internal::SolveAssignment(problem);
+    } catch (const PairBudgetExceeded&) {
+      refuse(internal::Cat(" (", pairs_built, " candidate pairs built so far)"), pairs_built);
+      return MatchPlan{};
+    }
     if (network != nullptr) {
       network->capacity = std::move(capacity);
       network->outside_cost = std::move(outside);
