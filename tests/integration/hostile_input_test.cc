@@ -423,6 +423,26 @@ TEST(HostileGeoJson, OversizedFilesAreRefusedBeforeReading) {
 }
 
 
+TEST(HostileGeoJson, SetOperationsThatThrowKeepThePolygonAsPublished) {
+  // A fuzzer finding (tests/fuzz/corpus/geojson/regression_rescale_overflow.geojson): a
+  // near-degenerate ring made Boost.Geometry's overlay throw boost::numeric::
+  // positive_overflow out of Gazetteer::Parse (an abort). Now the polygon is kept as
+  // published and looked up by the even-odd rule, or the file is refused with a status.
+  std::ifstream in(std::string(WEGWIJZER_SOURCE_DIR) +
+                       "/tests/fuzz/corpus/geojson/regression_rescale_overflow.geojson",
+                   std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(text.empty());
+  absl::StatusOr<std::shared_ptr<const Gazetteer>> g = Gazetteer::Parse(text, "", {}, "crash.geojson");
+  if (g.ok()) {
+    ASSERT_EQ((*g)->repairs().size(), 1u);
+    EXPECT_NE((*g)->repairs()[0].action.find("kept as published: the set operations failed"),
+              std::string::npos) << (*g)->repairs()[0].action;
+  } else {
+    EXPECT_NE(Message(g.status()).find("crash.geojson"), std::string::npos) << g.status();
+  }
+}
+
 // ---- Routing, matching and coverage: sizes checked before allocating (item 3) ----
 
 // A dense cluster: `providers` help points of capacity 1 and `requests` residents
