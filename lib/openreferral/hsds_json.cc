@@ -53,9 +53,9 @@ void AddExtra(std::string_view key, const JsonValue& value, Message* message) {
 // Where a nested record is, built into text only for a message: a path of
 // "schedules[0]" steps below a named record ("service ac14...").
 struct Where {
-  std::string_view base;        // set at the root only
+  std::string_view base = {};   // set at the root only
   const Where* parent = nullptr;
-  std::string_view key;
+  std::string_view key = {};
   int index = -1;               // -1: a singular field
   std::string ToString() const {
     if (parent == nullptr) return std::string(base);
@@ -87,6 +87,15 @@ absl::Status FillMessage(const JsonValue& object, std::string_view file, const W
   for (const auto& member : object.object) {
     const std::string& key = member.first;
     const JsonValue& value = member.second;
+    // An empty name, or one with blanks around it, cannot be kept: the tabular form
+    // trims its column names, so "   id" would come back as a second "id" (a fuzzer
+    // finding: the CSV written did not read back).
+    if (key.empty() || key.front() == ' ' || key.front() == '\t' || key.back() == ' ' ||
+        key.back() == '\t') {
+      return FieldError(file, where.ToString(), key,
+                        "a member name that is empty or has blanks around it (HSDS names "
+                        "have none, and the tabular form cannot keep them)");
+    }
     if (special) {
       absl::Status status;
       if (special(key, value, &status)) {
