@@ -180,21 +180,21 @@ class Cases:
 
         # --- HSDS JSON
         hsds = lambda p: ["import-hsds", p, "--out", self.out("snapshot.pb")]
-        f = self.file("h_deep.json", "[" * MB)
+        f = self.file("hsds/service_deep.json", "[" * MB)
         self.add("HSDS JSON", "10 MB of '['", hsds(f))
-        f = self.file("h_deep_obj.json", '{"a":' * (MB // 5))
+        f = self.file("hsds/service_deep_obj.json", '{"a":' * (MB // 5))
         self.add("HSDS JSON", "2 million nested objects", hsds(f))
-        f = self.file("h_array.json", '{"contents":[' + ",".join(["0"] * (MB // 2 - 20)) + "]}")
+        f = self.file("hsds/service_array.json", '{"contents":[' + ",".join(["0"] * (MB // 2 - 20)) + "]}")
         self.add("HSDS JSON", "contents: 5 million numbers", hsds(f))
-        f = self.file("h_keys.json", "{" + ",".join(f'"k{i}":0' for i in range(MB // 12)) + "}")
+        f = self.file("hsds/service_keys.json", "{" + ",".join(f'"k{i}":0' for i in range(MB // 12)) + "}")
         self.add("HSDS JSON", "an object of 830,000 distinct keys", hsds(f))
-        f = self.file("h_keys_nested.json", '{"contents":[{' + ",".join(f'"k{i}":0' for i in range(MB // 12)) + "}]}")
+        f = self.file("hsds/service_keys_nested.json", '{"contents":[{' + ",".join(f'"k{i}":0' for i in range(MB // 12)) + "}]}")
         self.add("HSDS JSON", "one service of 830,000 keys", hsds(f))
-        f = self.file("h_string.json", '{"contents":[{"id":"' + "x" * (MB - 100) + '"}]}')
+        f = self.file("hsds/service_string.json", '{"contents":[{"id":"' + "x" * (MB - 100) + '"}]}')
         self.add("HSDS JSON", "a 10 MB string", hsds(f))
-        f = self.file("h_escapes.json", '{"contents":[{"id":"' + "\\u00e9" * (MB // 6 - 20) + '"}]}')
+        f = self.file("hsds/service_escapes.json", '{"contents":[{"id":"' + "\\u00e9" * (MB // 6 - 20) + '"}]}')
         self.add("HSDS JSON", "1.6 million \\u escapes", hsds(f))
-        f = self.file("h_number.json", '{"contents":[{"latitude":1' + "0" * (MB - 100) + "}]}")
+        f = self.file("hsds/service_number.json", '{"contents":[{"latitude":1' + "0" * (MB - 100) + "}]}")
         self.add("HSDS JSON", "a number of 10 million digits", hsds(f))
         sample = os.path.join(self.shared, "hsds", "openreferral-hsds-3.0", "service_full.json")
         if os.path.exists(sample):
@@ -202,12 +202,12 @@ class Cases:
                 service = json.load(s)
             text = json.dumps(service)
             copies = MB // len(text)
-            services = []
-            for i in range(copies):
-                services.append(text.replace(service["id"], f"svc-{i}").replace(service["organization"]["id"], f"org-{i}") if "organization" in service else text.replace(service["id"], f"svc-{i}"))
-            f = self.file("h_valid.json", '{"contents":[' + ",".join(services) + "]}")
-            self.add("HSDS JSON", f"{copies} copies of the 3.0 sample service (ids renamed)", hsds(f))
-            f = self.file("h_dupe_ids.json", '{"contents":[' + ",".join([text] * copies) + "]}")
+            uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+            # Every id renamed per copy, references with it, so the copies are distinct.
+            services = [uuid.sub(lambda m, i=i: f"{m.group(0)}-{i}", text) for i in range(copies)]
+            f = self.file("hsds/service_valid.json", '{"contents":[' + ",".join(services) + "]}")
+            self.add("HSDS JSON", f"{copies} copies of the 3.0 sample service (ids renamed), --skip-bad-records", hsds(f) + ["--skip-bad-records"])
+            f = self.file("hsds/service_dupe_ids.json", '{"contents":[' + ",".join([text] * copies) + "]}")
             self.add("HSDS JSON", f"{copies} copies of one service (same ids)", hsds(f))
 
         # --- HSDS CSV datapackage
@@ -230,6 +230,9 @@ class Cases:
             d = package("pkg_sal", "service_at_location.csv",
                         lambda h: fill(h, lambda i: f"sal{i},s{i},l{i}" + "," * (ncols(h) - 2) + "\n"))
             self.add("HSDS CSV datapackage", "service_at_location.csv: 10 MB of dangling links", hsds(d))
+            d = package("pkg_columns", "organizations.csv",
+                        lambda h: "id," + ",".join(f"c{i}" for i in range(MB // 9)) + "\n")
+            self.add("HSDS CSV datapackage", "organizations.csv: a header of 1.1 million distinct columns", hsds(d))
             d = package("pkg_header", "organizations.csv", lambda h: "id," * (MB // 3))
             self.add("HSDS CSV datapackage", "organizations.csv: one 10 MB header", hsds(d))
 
@@ -242,7 +245,7 @@ class Cases:
         f = self.file("s_nested.pb", b"\x0a\x80\x80\x80\x05" * (MB // 5))
         self.add("snapshot", "2 million nested length prefixes", snap(f))
         if os.path.exists(sample):
-            self.list.append(("snapshot", "the import of the copies above (valid)", ["@chain", hsds(os.path.join(self.work, "h_valid.json")), snap(self.out("snapshot.pb"))]))
+            self.list.append(("snapshot", "the import of the copies above (valid)", ["@chain", hsds(os.path.join(self.work, "hsds/service_valid.json")) + ["--skip-bad-records"], snap(self.out("snapshot.pb"))]))
 
         # --- generate
         self.add("generate", "--provider-count 2147483647", ["generate", "--provider-count", "2147483647", "--out", self.out("gen")])
@@ -291,11 +294,11 @@ def main():
     for reader, what, args in cases.list:
         if a.only and a.only not in reader + " " + what:
             continue
-        if args and args[0] == "@chain":
-            run(a.cli, args[1], a.timeout)
-            args = args[2]
         shutil.rmtree(os.path.join(work, "out"), ignore_errors=True)
         os.makedirs(os.path.join(work, "out"))
+        if args and args[0] == "@chain":  # a first command makes the input
+            run(a.cli, args[1], a.timeout)
+            args = args[2]
         code, wall, cpu, rss, first = run(a.cli, args, a.timeout)
         first = first.replace(work, "…").replace("|", "\\|")
         if len(first) > 110:
