@@ -86,7 +86,7 @@ class Cases:
         f = self.file("p_openquote.csv", PROVIDERS_HEADER + 'p1,"' + "x" * (MB - 200))
         self.add("providers.csv", "an unclosed quote, 10 MB", route(f, R))
         f = self.file("p_valid.csv", fill(PROVIDERS_HEADER, provider_row))
-        self.add("providers.csv", "valid, 10 MB (about 100,000 providers)", route(f, R))
+        self.add("providers.csv", "valid, 10 MB (103,253 providers)", route(f, R))
         f = self.file("p_codes.csv", PROVIDERS_HEADER + "p1,P,ido,52,5," + "digid;" * (MB // 6 - 20) + ",nl,in_person,,,1,\n")
         self.add("providers.csv", "one topics field of 1.6 million codes", route(f, R))
         f = self.file("p_random.bin", random.Random(7).randbytes(MB))
@@ -106,11 +106,11 @@ class Cases:
         f = self.file("r_lonecr.csv", REQUESTS_HEADER.replace("\n", "\r") + "r,52,5,digid,nl,,,10,1,\r" * (MB // 30))
         self.add("requests.csv", "lone-CR line ends, 10 MB", route(P, f))
         f = self.file("r_valid.csv", fill(REQUESTS_HEADER, request_row))
-        self.add("requests.csv", "valid, 10 MB (about 190,000 requests): route", route(P, f))
-        self.add("requests.csv", "valid, 10 MB (about 190,000 requests): match", match(P, f))
+        self.add("requests.csv", "valid, 10 MB (240,739 requests): route", route(P, f))
+        self.add("requests.csv", "valid, 10 MB (240,739 requests): match", match(P, f))
         f = self.file("r_bad.csv", fill(REQUESTS_HEADER, lambda i: f"r{i},x,y,nope,zz,,,-1,x,\n"))
         self.add("requests.csv", "10 MB of bad rows", route(P, f))
-        # Both files at 5 MB: 50,000 providers, 95,000 requests.
+        # Both files at 5 MB: 51,774 providers, 121,691 requests.
         p5 = self.file("p_5mb.csv", fill(PROVIDERS_HEADER, provider_row, MB // 2))
         r5 = self.file("r_5mb.csv", fill(REQUESTS_HEADER, request_row, MB // 2))
         self.add("requests.csv", "5 MB + 5 MB with --k 2000000000", route(p5, r5, "--k", "2000000000"))
@@ -120,7 +120,7 @@ class Cases:
         # whose cost the README documents).
         pc = self.file("p_cluster.csv", fill(PROVIDERS_HEADER, lambda i: provider_row(i, spread=0.01, capacity="1"), MB // 40))
         rc = self.file("r_cluster.csv", fill(REQUESTS_HEADER, lambda i: request_row(i, spread=0.01), MB // 20))
-        self.add("requests.csv", "dense cluster (0.25 MB + 0.5 MB: 2,500 providers of capacity 1, 9,500 requests): match", match(pc, rc))
+        self.add("requests.csv", "dense cluster (0.25 MB + 0.5 MB: 2,654 providers of capacity 1, 12,464 requests): match", match(pc, rc))
         self.add("requests.csv", "dense cluster as above, --max-memory-mb 64", match(pc, rc, "--max-memory-mb", "64"))
 
         # --- demand.csv and candidates.csv (coverage)
@@ -130,10 +130,10 @@ class Cases:
                                     "--out-dir", self.out("coverage")]
         self.add("demand.csv", "every row's count 1,000,000,000", cov(P, d))
         d1 = self.file("d_valid.csv", fill(demand_header, lambda i: request_row(i).rstrip("\n") + ",1\n"))
-        self.add("demand.csv", "valid, 10 MB (about 185,000 rows)", cov(P, d1))
+        self.add("demand.csv", "valid, 10 MB (229,796 rows)", cov(P, d1))
         dsmall = self.file("d_small.csv", fill(demand_header, lambda i: request_row(i).rstrip("\n") + ",3\n", 100_000))
         c = self.file("c_valid.csv", fill(PROVIDERS_HEADER, provider_row))
-        self.add("candidates.csv", "10 MB of candidates (100,000), --add 999999999", cov(P, dsmall, "--candidates", c, "--add", "999999999"))
+        self.add("candidates.csv", "10 MB of candidates (103,253), --add 999999999", cov(P, dsmall, "--candidates", c, "--add", "999999999"))
         f = self.file("c_header.csv", "id," * (MB // 3))
         self.add("candidates.csv", "one 10 MB header line", cov(P, dsmall, "--candidates", f, "--add", "5"))
 
