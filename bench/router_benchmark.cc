@@ -196,7 +196,9 @@ std::string Describe(const Directory& directory, const std::vector<Referral>& re
     const ProviderInfo& p = directory.provider(r.provider);
     char line[256];
     std::snprintf(line, sizeof line, "    %s loc %d %s cost %" PRId64 " distance %.17g\n",
-                  p.id.c_str(), r.location, std::string(ModeCode(r.mode)).c_str(), r.cost_m,
+                  p.id.c_str(),
+                  r.location.has_value() ? static_cast<int>(r.location.value()) : -1,
+                  std::string(ModeCode(r.mode)).c_str(), r.cost_m,
                   r.distance_m.value_or(-1));
     out += line;
   }

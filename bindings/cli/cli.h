@@ -41,6 +41,8 @@ struct Args {
   bool explain = false;
   // Reading limits (CsvReadOptions); unset = the library's defaults.
   std::optional<int64_t> max_file_mb, max_field_mb, max_rows;
+  // --max-memory-mb: RouteOptions/MatchOptions::max_memory_bytes; unset = the default.
+  std::optional<int64_t> max_memory_mb;
   bool help = false;
 };
 

@@ -24,7 +24,8 @@ constexpr std::string_view kCoverageUsage = R"(wegwijzer coverage - where help i
 Usage:
   wegwijzer coverage --providers P.csv --demand D.csv [--candidates C.csv --add N]
                      [--municipalities M.geojson [--postcodes PC4.csv]]
-                     [--lang en|nl] [--skip-bad-rows] [--threads N] --out-dir DIR
+                     [--lang en|nl] [--skip-bad-rows] [--threads N]
+                     [--max-memory-mb N] --out-dir DIR
 
 Reads the providers (providers.csv) and the demand (demand.csv: the columns of
 requests.csv plus `count`, the number of identical requests a row stands for,
@@ -43,14 +44,18 @@ default 1) and writes to DIR:
 Prints "objective: N" (the plan's objective) on standard output, and with
 --candidates "sites: ... bound ... guarantee ..." for the choice of sites.
 
-Exit status: 0 success, 1 bad input (reported as file:line: reason; nothing is
-written), 2 usage error.
+--max-memory-mb N refuses (exit 1) an analysis that would need more than N MiB
+(default 8192): the demand's counts become copies for the matcher.
+
+Exit status: 0 success, 1 bad input or too large (reported as file:line: reason,
+or a sentence; nothing is written), 2 usage error.
 )";
 
 struct CoverageArgs {
   std::string providers, demand, candidates, municipalities, postcodes, out_dir, lang = "en";
   std::optional<int> add;
   int threads = 0;
+  std::optional<int> max_memory_mb;
   bool skip_bad_rows = false;
   bool help = false;
 };
@@ -91,7 +96,7 @@ std::optional<int> ParseCoverageArgs(int argc, char** argv, CoverageArgs* args) 
                           : flag == "--out-dir"        ? &args->out_dir
                           : flag == "--lang"           ? &args->lang
                                                        : nullptr;
-    const bool numeric = flag == "--add" || flag == "--threads";
+    const bool numeric = flag == "--add" || flag == "--threads" || flag == "--max-memory-mb";
     if (target == nullptr && !numeric) {
       return CoverageUsageError("unknown option '" + std::string(flag) + "'");
     }
@@ -105,6 +110,12 @@ std::optional<int> ParseCoverageArgs(int argc, char** argv, CoverageArgs* args) 
       args->add = ParseCount(value, 0);
       if (!args->add) {
         return CoverageUsageError("--add takes a whole number >= 0, not '" + std::string(value) + "'");
+      }
+    } else if (flag == "--max-memory-mb") {
+      args->max_memory_mb = ParseCount(value, 1);
+      if (!args->max_memory_mb) {
+        return CoverageUsageError("--max-memory-mb takes a whole number >= 1, not '" +
+                                  std::string(value) + "'");
       }
     } else {
       std::optional<int> threads = ParseCount(value, 1);
@@ -181,8 +192,14 @@ int CoverageMain(int argc, char** argv) {
                           .add = args.add.value_or(0),
                           .gazetteer = gazetteer,
                           .threads = args.threads};
-  const CoverageAnalysis analysis =
-      AnalyzeCoverage(providers->directory, {demand->requests, demand->counts}, options);
+  if (args.max_memory_mb) options.match.max_memory_bytes = int64_t{*args.max_memory_mb} << 20;
+  absl::StatusOr<CoverageAnalysis> analyzed =
+      TryAnalyzeCoverage(providers->directory, {demand->requests, demand->counts}, options);
+  if (!analyzed.ok()) {
+    std::cerr << "wegwijzer: " << analyzed.status().message() << "\n";
+    return rejected();
+  }
+  const CoverageAnalysis& analysis = *analyzed;
 
   std::error_code error;
   std::filesystem::create_directories(args.out_dir, error);

@@ -85,6 +85,8 @@ Options:
   --max-file-mb N    refuse an input file larger than N MiB (default 1024)
   --max-field-mb N   a row with a field longer than N MiB is bad (default 16)
   --max-rows N       refuse an input with more than N rows (default 20000000)
+  --max-memory-mb N  refuse (exit 1) a route or match that would need more than
+                     N MiB for its results or candidate pairs (default 8192)
   --municipalities FILE  municipality boundaries (GeoJSON, WGS84, CBS/PDOK
                      gemeenten); a request without a municipality gets the one
                      containing its position
@@ -136,12 +138,14 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
                                                                "--skip-bad-rows", "--explain",
                                                                "--threads", "--municipalities",
                                                                "--postcodes", "--max-file-mb",
-                                                               "--max-field-mb", "--max-rows"}
+                                                               "--max-field-mb", "--max-rows",
+                                                               "--max-memory-mb"}
       : args->command == "match" ? std::vector<std::string_view>{"--providers", "--snapshot", "--requests",
                                                                "--out", "--skip-bad-rows",
                                                                "--threads", "--municipalities",
                                                                "--postcodes", "--max-file-mb",
-                                                               "--max-field-mb", "--max-rows"}
+                                                               "--max-field-mb", "--max-rows",
+                                                               "--max-memory-mb"}
       : args->command == "generate"
           ? std::vector<std::string_view>{"--provider-count", "--request-count", "--seed",
                                           "--out"}
@@ -195,13 +199,15 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
       if (!value(&args->lang) || (args->lang != "en" && args->lang != "nl")) {
         return UsageError("--lang takes en or nl");
       }
-    } else if (flag == "--max-file-mb" || flag == "--max-field-mb" || flag == "--max-rows") {
+    } else if (flag == "--max-file-mb" || flag == "--max-field-mb" || flag == "--max-rows" ||
+               flag == "--max-memory-mb") {
       if (!value(&text)) return UsageError(std::string(flag) + " needs a number");
       std::optional<int> n = ParsePositive(text);
       if (!n) return UsageError(std::string(flag) + " takes a whole number >= 1, not '" + text + "'");
-      (flag == "--max-file-mb"    ? args->max_file_mb
-       : flag == "--max-field-mb" ? args->max_field_mb
-                                  : args->max_rows) = *n;
+      (flag == "--max-file-mb"     ? args->max_file_mb
+       : flag == "--max-field-mb"  ? args->max_field_mb
+       : flag == "--max-memory-mb" ? args->max_memory_mb
+                                   : args->max_rows) = *n;
     } else if (flag == "--k" || flag == "--threads" || flag == "--provider-count" ||
                flag == "--request-count" || flag == "--seed") {
       if (!value(&text)) return UsageError(std::string(flag) + " needs a number");
@@ -319,6 +325,14 @@ std::optional<std::shared_ptr<const Gazetteer>> LoadGazetteer(const Args& args) 
   return *std::move(gazetteer);
 }
 
+// A route or match the library refused for its size (kResourceExhausted; its
+// sentence names --max-memory-mb): exit 1, nothing written.
+int TooLarge(const absl::Status& status) {
+  std::cerr << "wegwijzer: " << status.message()
+            << "\nwegwijzer: input rejected; nothing written\n";
+  return kExitBadInput;
+}
+
 int Route(const Args& args) {
   std::optional<std::shared_ptr<const Gazetteer>> gazetteer = LoadGazetteer(args);
   if (!gazetteer) return kExitBadInput;
@@ -329,7 +343,11 @@ int Route(const Args& args) {
   Router router(in->providers.directory);
   RouteOptions options{.k = args.k.value_or(kDefaultRouteK), .explain_no_match = args.explain,
                        .threads = args.threads};
-  std::vector<RouteResult> results = router.RouteBatch(in->requests.requests, options);
+  if (args.max_memory_mb) options.max_memory_bytes = *args.max_memory_mb << 20;
+  absl::StatusOr<std::vector<RouteResult>> routed =
+      router.TryRouteBatch(in->requests.requests, options);
+  if (!routed.ok()) return TooLarge(routed.status());
+  const std::vector<RouteResult>& results = *routed;
   absl::Status written = WriteFileAtomically(
       args.out, FormatRouteCsv(*in->providers.directory, in->requests.requests, results));
   if (!written.ok()) {
@@ -389,9 +407,12 @@ int Match(const Args& args) {
   MatchPlan plan;
   {
     ProgressBar bar;
-    plan = matcher.Match(in->requests.requests,
-                         {.threads = args.threads,
-                          .progress = [&](int64_t done, int64_t total) { bar.Update(done, total); }});
+    MatchOptions options{.threads = args.threads,
+                         .progress = [&](int64_t done, int64_t total) { bar.Update(done, total); }};
+    if (args.max_memory_mb) options.max_memory_bytes = *args.max_memory_mb << 20;
+    absl::StatusOr<MatchPlan> matched = matcher.TryMatch(in->requests.requests, options);
+    if (!matched.ok()) return TooLarge(matched.status());
+    plan = *std::move(matched);
   }
   absl::Status written = WriteFileAtomically(
       args.out, FormatPlanCsv(*in->providers.directory, in->requests.requests, plan));

@@ -255,8 +255,19 @@ struct CoverageAnalysis {
 
 // Classify, match, roll up, and choose sites when options.candidates is set.
 // REQUIRES: providers is not null; demand as DemandView says.
+// Checks no size: for inputs the caller made. Input from elsewhere: TryAnalyzeCoverage.
 CoverageAnalysis AnalyzeCoverage(std::shared_ptr<const Directory> providers, DemandView demand,
                                  const CoverageOptions& options = {});
+
+// AnalyzeCoverage with sizes checked before allocating, against
+// options.match.max_memory_bytes (DEFAULT 8 GiB): classifying (Router::TryRouteBatch),
+// the demand's copies with the matcher (Matcher::TryMatch; a row's count is its
+// copies), and the site choice at its worst (rows not served physically x candidate
+// locations). kResourceExhausted with a sentence naming the step, the figure and the
+// limit; kInvalidArgument for a limit <= 0. Otherwise the same analysis.
+absl::StatusOr<CoverageAnalysis> TryAnalyzeCoverage(std::shared_ptr<const Directory> providers,
+                                                    DemandView demand,
+                                                    const CoverageOptions& options = {});
 
 // coverage.csv: demand_id,count,class,provider_id,location_id,distance_m in input
 // order; provider and location ids as the directory has them (location only for a

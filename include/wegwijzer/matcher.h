@@ -42,6 +42,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "wegwijzer/directory.h"
 #include "wegwijzer/geo.h"
 #include "wegwijzer/interchange.h"  // FormatPlanCsv, which was declared here
@@ -137,7 +138,22 @@ struct MatchOptions {
   // requests: after every 65,536 placements and once at the end with (total, total).
   // kBoostReference does not call it. DEFAULT: none.
   std::function<void(int64_t, int64_t)> progress = nullptr;
+  // TryMatch's memory limit, in bytes, for what it allocates: about
+  // kMatchBytesPerRequest per request and kMatchBytesPerPair per candidate pair built
+  // (MatchStats::candidate_pairs; kBoostReference builds every suitable pair, so its
+  // worst case, requests x provider locations, is checked). A match that would pass
+  // it returns kResourceExhausted: before allocating when the requests alone pass it,
+  // else as soon as the candidate pairs do. Match() does not check it. Raise it (the
+  // CLI's --max-memory-mb) or split the waiting list. > 0. DEFAULT: 8 GiB.
+  int64_t max_memory_bytes = int64_t{8} << 30;
 };
+
+// TryMatch's estimate of its memory (MatchOptions::max_memory_bytes): bytes per
+// request (the plan line, outside options, first candidates, orders and the
+// solver's per-request arrays) and per candidate pair (the list entry with vector
+// growth, and the solver's share).
+inline constexpr int64_t kMatchBytesPerRequest = 320;
+inline constexpr int64_t kMatchBytesPerPair = 32;
 
 class Matcher {
  public:
@@ -149,6 +165,7 @@ class Matcher {
   // REQUIRES: every request is valid (Request::Validate) and ids are unique.
   // Complexity: about O(n log n) for n requests when providers are not badly
   // overloaded; memory about 100 bytes per request plus the candidate pairs.
+  // Checks no size: for inputs the caller made. Input from elsewhere: TryMatch.
   MatchPlan Match(std::span<const Request> requests, const MatchOptions& options = {}) const;
 
   // The optimal plan for a waiting list in which request i stands for counts[i]
@@ -170,11 +187,31 @@ class Matcher {
                                   std::span<const int64_t> counts,
                                   const MatchOptions& options = {}) const;
 
+  // Match, with sizes checked before allocating: kResourceExhausted, with a sentence
+  // naming the figure, the limit and how to raise it, when there are more requests
+  // than 32-bit indexes hold (2^32 - 2) or the match would pass
+  // options.max_memory_bytes (see there); std::bad_alloc on the calling thread
+  // becomes kResourceExhausted too. kInvalidArgument for max_memory_bytes <= 0.
+  // Otherwise the same plan as Match. REQUIRES: as Match.
+  absl::StatusOr<MatchPlan> TryMatch(std::span<const Request> requests,
+                                     const MatchOptions& options = {}) const;
+
+  // MatchWeighted, with sizes checked as TryMatch checks them (the rows count, not
+  // their counts; with kBoostReference, the copies). REQUIRES: as MatchWeighted.
+  absl::StatusOr<WeightedMatchPlan> TryMatchWeighted(std::span<const Request> requests,
+                                                     std::span<const int64_t> counts,
+                                                     const MatchOptions& options = {}) const;
+
   // The plan in the protobuf model, with ids filled in.
   void ToProto(std::span<const Request> requests, const MatchPlan& plan,
                v1::MatchPlan* proto) const;
 
  private:
+  // MatchWeighted; with `budget` non-null, TryMatchWeighted's checks (an error left
+  // there, and an empty plan).
+  WeightedMatchPlan MatchWeightedImpl(std::span<const Request> requests,
+                                      std::span<const int64_t> counts,
+                                      const MatchOptions& options, absl::Status* budget) const;
   std::shared_ptr<const Directory> directory_;
 };
 

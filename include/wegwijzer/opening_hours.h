@@ -115,7 +115,7 @@ class OpeningHours {
     // Closed on 5 May. DEFAULT: false.
     bool closed_on_bevrijdingsdag = false;
     // Closed date ranges, inclusive. DEFAULT: none.
-    std::vector<std::pair<CivilDate, CivilDate>> closures;
+    std::vector<std::pair<CivilDate, CivilDate>> closures = {};
   };
 
   // Compiles `schedules` (any order). An empty list means "no hours known": never

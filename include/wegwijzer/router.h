@@ -41,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "wegwijzer/codes.h"
 #include "wegwijzer/directory.h"
 #include "wegwijzer/request.h"
@@ -86,6 +87,13 @@ struct RouteOptions {
   int threads = 0;
   // Language of no_suitable_provider. DEFAULT: English.
   TextLanguage language = TextLanguage::kEnglish;
+  // TryRouteBatch's memory limit, in bytes, for its results at their largest: per
+  // request sizeof(RouteResult), 128 bytes of explanation when explain_no_match, and
+  // sizeof(Referral) per referral it may hold (min(k, provider locations + providers),
+  // at least min(k, 64) reserved). Past it TryRouteBatch returns kResourceExhausted
+  // before allocating; RouteBatch does not check it. Raise it (the CLI's
+  // --max-memory-mb), lower k or split the batch. > 0. DEFAULT: 8 GiB.
+  int64_t max_memory_bytes = int64_t{8} << 30;
 };
 
 class Router {
@@ -101,8 +109,18 @@ class Router {
 
   // Routes every request, splitting the batch over options.threads threads. The
   // answer is identical to calling Route on each, in order, whatever the thread count.
+  // Checks no size: for inputs the caller made. Input from elsewhere: TryRouteBatch.
   std::vector<RouteResult> RouteBatch(std::span<const Request> requests,
                                       const RouteOptions& options = {}) const;
+
+  // RouteBatch with its sizes checked before allocating: kResourceExhausted, with a
+  // sentence naming the figure, the limit and how to raise it, when there are more
+  // requests than 32-bit indexes hold (2^32 - 2) or the results could pass
+  // options.max_memory_bytes (see there); std::bad_alloc on the calling thread becomes
+  // kResourceExhausted too. kInvalidArgument for max_memory_bytes <= 0. Otherwise the
+  // same answer as RouteBatch.
+  absl::StatusOr<std::vector<RouteResult>> TryRouteBatch(std::span<const Request> requests,
+                                                         const RouteOptions& options = {}) const;
 
   // Readable reasons why `referral` suits `request` ("helps with benefits",
   // "speaks ar", "2.3 km away", "home visit"), for display.

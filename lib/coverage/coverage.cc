@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/memory_budget.h"
 #include "core/text.h"
 #include "wegwijzer/gazetteer.h"
 
@@ -69,13 +70,11 @@ std::string_view AreaLevelCode(AreaFigures::Level level) {
   return "municipality";
 }
 
-std::vector<RowCoverage> ClassifyDemand(const Router& router, std::span<const Request> requests,
-                                        int threads) {
-  // k = 1 without explanations is the Router's fastest path; rank 1 is exactly what
-  // `route --k 1` writes, so coverage.csv agrees with it by construction.
-  std::vector<RouteResult> results =
-      router.RouteBatch(requests, {.k = 1, .explain_no_match = false, .threads = threads});
-  std::vector<RowCoverage> coverage(requests.size());
+namespace {
+
+// Each row's class from its rank-1 referral.
+std::vector<RowCoverage> ToCoverage(std::span<const RouteResult> results) {
+  std::vector<RowCoverage> coverage(results.size());
   for (size_t i = 0; i < results.size(); ++i) {
     if (results[i].referrals.empty()) continue;
     const Referral& r = results[i].referrals.front();
@@ -93,8 +92,26 @@ std::vector<RowCoverage> ClassifyDemand(const Router& router, std::span<const Re
   return coverage;
 }
 
-DemandPlan MatchDemand(const Matcher& matcher, DemandView demand,
-                       std::span<const RowCoverage> coverage, const MatchOptions& options) {
+// k = 1 without explanations is the Router's fastest path; rank 1 is exactly what
+// `route --k 1` writes, so coverage.csv agrees with it by construction.
+RouteOptions ClassifyOptions(int threads) {
+  return {.k = 1, .explain_no_match = false, .threads = threads};
+}
+
+}  // namespace
+
+std::vector<RowCoverage> ClassifyDemand(const Router& router, std::span<const Request> requests,
+                                        int threads) {
+  return ToCoverage(router.RouteBatch(requests, ClassifyOptions(threads)));
+}
+
+namespace {
+
+// MatchDemand; with `budget` non-null it checks options.max_memory_bytes (through
+// Matcher::TryMatchWeighted) and, past it, sets *budget and returns an empty plan.
+DemandPlan MatchDemandImpl(const Matcher& matcher, DemandView demand,
+                           std::span<const RowCoverage> coverage, const MatchOptions& options,
+                           absl::Status* budget) {
   const size_t n = demand.requests.size();
   DemandPlan plan;
   plan.rows.resize(n);
@@ -137,7 +154,17 @@ DemandPlan MatchDemand(const Matcher& matcher, DemandView demand,
     plan.matched_requests += count;
   }
   if (rows.empty()) return plan;
-  const WeightedMatchPlan match = matcher.MatchWeighted(rows, counts, options);
+  WeightedMatchPlan match;
+  if (budget != nullptr) {
+    absl::StatusOr<WeightedMatchPlan> tried = matcher.TryMatchWeighted(rows, counts, options);
+    if (!tried.ok()) {
+      *budget = tried.status();
+      return {};
+    }
+    match = *std::move(tried);
+  } else {
+    match = matcher.MatchWeighted(rows, counts, options);
+  }
   plan.objective += match.objective;
   plan.match_stats = match.stats;
   for (size_t e = 0; e < rows.size(); ++e) {
@@ -150,6 +177,13 @@ DemandPlan MatchDemand(const Matcher& matcher, DemandView demand,
     row.no_suitable_provider = line.no_suitable_provider;
   }
   return plan;
+}
+
+}  // namespace
+
+DemandPlan MatchDemand(const Matcher& matcher, DemandView demand,
+                       std::span<const RowCoverage> coverage, const MatchOptions& options) {
+  return MatchDemandImpl(matcher, demand, coverage, options, nullptr);
 }
 
 namespace {
@@ -252,8 +286,13 @@ std::vector<AreaFigures> RollUpDemand(DemandView demand, std::span<const RowCove
   return out;
 }
 
-CoverageAnalysis AnalyzeCoverage(std::shared_ptr<const Directory> providers, DemandView demand,
-                                 const CoverageOptions& options) {
+namespace {
+
+// AnalyzeCoverage; with `budget` non-null (TryAnalyzeCoverage) every step checks
+// options.match.max_memory_bytes and the first that would pass it sets *budget.
+CoverageAnalysis AnalyzeCoverageImpl(std::shared_ptr<const Directory> providers,
+                                     DemandView demand, const CoverageOptions& options,
+                                     absl::Status* budget) {
   CoverageAnalysis a;
   a.providers = providers;
   a.candidates = options.candidates;
@@ -264,14 +303,26 @@ CoverageAnalysis AnalyzeCoverage(std::shared_ptr<const Directory> providers, Dem
 
   auto start = std::chrono::steady_clock::now();
   Router router(providers);
-  a.coverage = ClassifyDemand(router, a.requests, options.threads);
+  if (budget != nullptr) {
+    RouteOptions classify = ClassifyOptions(options.threads);
+    classify.max_memory_bytes = options.match.max_memory_bytes;
+    absl::StatusOr<std::vector<RouteResult>> results = router.TryRouteBatch(a.requests, classify);
+    if (!results.ok()) {
+      *budget = results.status();
+      return {};
+    }
+    a.coverage = ToCoverage(*results);
+  } else {
+    a.coverage = ClassifyDemand(router, a.requests, options.threads);
+  }
   a.seconds_classify = SecondsSince(start);
 
   start = std::chrono::steady_clock::now();
   Matcher matcher(providers);
   MatchOptions match = options.match;
   match.threads = options.threads;
-  a.plan = MatchDemand(matcher, view, a.coverage, match);
+  a.plan = MatchDemandImpl(matcher, view, a.coverage, match, budget);
+  if (budget != nullptr && !budget->ok()) return {};
   a.seconds_match = SecondsSince(start);
 
   start = std::chrono::steady_clock::now();
@@ -289,6 +340,34 @@ CoverageAnalysis AnalyzeCoverage(std::shared_ptr<const Directory> providers, Dem
   }
   a.seconds_roll_up = SecondsSince(start);
 
+  if (options.candidates != nullptr && budget != nullptr) {
+    // Site choice routes each row not served physically against the candidates with
+    // a growing k, and keeps each candidate's reach: at worst a referral and a set
+    // entry per such row and candidate location.
+    int64_t unserved = 0, locations = 0;
+    for (size_t i = 0; i < a.requests.size(); ++i) {
+      const CoverageClass c = a.coverage[i].coverage_class;
+      if (c != CoverageClass::kInPerson && c != CoverageClass::kHomeVisit && a.counts[i] > 0) {
+        ++unserved;
+      }
+    }
+    for (size_t c = 0; c < options.candidates->size(); ++c) {
+      locations += static_cast<int64_t>(std::max<size_t>(
+          1, options.candidates->provider(ProviderIndex(c)).locations.size()));
+    }
+    const int64_t needed = internal::SaturatingMul(
+        unserved, internal::SaturatingMul(locations + 1,
+                                          static_cast<int64_t>(sizeof(Referral)) + 4));
+    if (needed > options.match.max_memory_bytes) {
+      *budget = internal::MemoryLimitError(
+          internal::Cat("coverage: choosing sites for ", unserved, " rows among ",
+                        options.candidates->size(), " candidates (at worst)"),
+          needed, options.match.max_memory_bytes,
+          "MatchOptions::max_memory_bytes in CoverageOptions::match; the CLI's "
+          "--max-memory-mb");
+      return {};
+    }
+  }
   if (options.candidates != nullptr) {
     start = std::chrono::steady_clock::now();
     a.sites = ChooseSites(*options.candidates, view, a.coverage,
@@ -298,6 +377,33 @@ CoverageAnalysis AnalyzeCoverage(std::shared_ptr<const Directory> providers, Dem
     a.seconds_sites = SecondsSince(start);
   }
   return a;
+}
+
+}  // namespace
+
+CoverageAnalysis AnalyzeCoverage(std::shared_ptr<const Directory> providers, DemandView demand,
+                                 const CoverageOptions& options) {
+  return AnalyzeCoverageImpl(std::move(providers), demand, options, nullptr);
+}
+
+absl::StatusOr<CoverageAnalysis> TryAnalyzeCoverage(std::shared_ptr<const Directory> providers,
+                                                    DemandView demand,
+                                                    const CoverageOptions& options) {
+  if (options.match.max_memory_bytes <= 0) {
+    return absl::InvalidArgumentError(internal::Cat(
+        "MatchOptions::max_memory_bytes must be > 0, not ", options.match.max_memory_bytes));
+  }
+  absl::Status budget;
+  try {
+    CoverageAnalysis a = AnalyzeCoverageImpl(std::move(providers), demand, options, &budget);
+    if (!budget.ok()) return budget;
+    return a;
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(internal::Cat(
+        "coverage: out of memory analysing ", demand.requests.size(),
+        " demand rows (below MatchOptions::max_memory_bytes, but more than this machine "
+        "has); lower the limit to be told before allocating, or split the demand"));
+  }
 }
 
 }  // namespace wegwijzer

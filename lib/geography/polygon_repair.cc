@@ -5,6 +5,9 @@
 #include <numbers>
 #include <utility>
 
+#include <boost/geometry/core/exception.hpp>
+#include <boost/numeric/conversion/converter_policies.hpp>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "core/text.h"
@@ -510,21 +513,67 @@ double ApproximateAreaSquareMeters(const GeoMultiPolygon& geometry) {
          std::cos(mean_lat * std::numbers::pi / 180);
 }
 
-absl::StatusOr<RepairOutcome> MakeValid(const std::vector<GeoJsonPolygon>& parts,
-                                        const RepairLimits& limits,
-                                        size_t* shared_edge_pairs_left) {
-  RepairOutcome outcome;
-  size_t local_edge_pairs_left = limits.max_repair_edge_pairs;
-  size_t& edge_pairs_left =
-      shared_edge_pairs_left != nullptr ? *shared_edge_pairs_left : local_edge_pairs_left;
+namespace {
+
+// The published geometry, converted and oriented.
+GeoMultiPolygon AsPublished(const std::vector<GeoJsonPolygon>& parts) {
+  GeoMultiPolygon geometry;
   for (const GeoJsonPolygon& part : parts) {
-    GeoPolygon& polygon = outcome.geometry.emplace_back();
+    GeoPolygon& polygon = geometry.emplace_back();
     for (size_t r = 0; r < part.rings.size(); ++r) {
       auto& ring = r == 0 ? polygon.outer() : polygon.inners().emplace_back();
       for (const LatLng& p : part.rings[r]) ring.emplace_back(p.lon_deg, p.lat_deg);
     }
   }
-  bg::correct(outcome.geometry);
+  bg::correct(geometry);
+  return geometry;
+}
+
+// MakeValid when Boost.Geometry's set operations throw: the geometry as published,
+// looked up by the even-odd rule, as when they give an inconsistent area.
+RepairOutcome KeptAsPublished(const std::vector<GeoJsonPolygon>& parts, std::string_view why) {
+  RepairOutcome outcome;
+  outcome.geometry = AsPublished(parts);
+  bg::is_valid(outcome.geometry, outcome.problem);
+  outcome.was_valid = false;
+  outcome.valid = false;
+  outcome.action = Cat("kept as published: the set operations failed (", why,
+                       "); lookups follow the even-odd rule");
+  return outcome;
+}
+
+absl::StatusOr<RepairOutcome> MakeValidUnguarded(const std::vector<GeoJsonPolygon>& parts,
+                                                 const RepairLimits& limits,
+                                                 size_t* shared_edge_pairs_left);
+
+}  // namespace
+
+absl::StatusOr<RepairOutcome> MakeValid(const std::vector<GeoJsonPolygon>& parts,
+                                        const RepairLimits& limits,
+                                        size_t* shared_edge_pairs_left) {
+  // Boost.Geometry's overlay throws on some near-degenerate inputs (its rescaling of
+  // coordinates overflows a 64-bit integer: a fuzzer finding, tests/fuzz/corpus/geojson/
+  // crash-2c9d615a...). Those are not the caller's error: the ring is kept as published.
+  // std::bad_alloc still propagates (the gazetteer turns it into kResourceExhausted).
+  try {
+    return MakeValidUnguarded(parts, limits, shared_edge_pairs_left);
+  } catch (const boost::numeric::bad_numeric_cast& e) {
+    return KeptAsPublished(parts, e.what());
+  } catch (const bg::exception& e) {
+    return KeptAsPublished(parts, e.what());
+  }
+}
+
+namespace {
+
+absl::StatusOr<RepairOutcome> MakeValidUnguarded(const std::vector<GeoJsonPolygon>& parts,
+                                                 const RepairLimits& limits,
+                                                 size_t* shared_edge_pairs_left) {
+  RepairOutcome outcome;
+  size_t local_edge_pairs_left = limits.max_repair_edge_pairs;
+  size_t& edge_pairs_left =
+      shared_edge_pairs_left != nullptr ? *shared_edge_pairs_left : local_edge_pairs_left;
+  outcome.geometry = AsPublished(parts);
   if (bg::is_valid(outcome.geometry, outcome.problem)) {
     outcome.problem.clear();
     return outcome;
@@ -664,5 +713,7 @@ absl::StatusOr<RepairOutcome> MakeValid(const std::vector<GeoJsonPolygon>& parts
   outcome.geometry = std::move(rebuilt);
   return outcome;
 }
+
+}  // namespace
 
 }  // namespace wegwijzer::internal

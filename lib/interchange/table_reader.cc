@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "core/text.h"
 
 namespace wegwijzer::internal {
@@ -32,10 +33,13 @@ absl::StatusOr<TableReader> TableReader::Open(std::string_view text,
   if (header.problem == CsvRecord::Problem::kTextAfterClosingQuote) {
     return reader.Error(header.line, "text after a closing quote in the header");
   }
-  for (size_t c = 0; c < header.fields.size(); ++c) {
-    if (std::find(header.fields.begin(), header.fields.begin() + c, header.fields[c]) !=
-        header.fields.begin() + c) {
-      return reader.Error(header.line, Cat("duplicate column '", header.fields[c], "'"));
+  // A hash set, not a scan per column: a 1 MiB header holds 500,000 columns, and the
+  // scan took minutes on them (issue 15). The first repeated name is reported.
+  absl::flat_hash_set<std::string_view> seen;
+  seen.reserve(header.fields.size());
+  for (const std::string& field : header.fields) {
+    if (!seen.insert(field).second) {
+      return reader.Error(header.line, Cat("duplicate column '", field, "'"));
     }
   }
   return reader;

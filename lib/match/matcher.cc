@@ -10,6 +10,7 @@
 #include "match/assignment.h"
 #include "match/matcher_internal.h"
 #include "directory/directory_index.h"
+#include "core/memory_budget.h"
 #include "core/parallel.h"
 #include "core/proto_codes.h"
 #include "match/reference_solver.h"
@@ -198,19 +199,77 @@ MatchPlan Matcher::Match(std::span<const Request> requests, const MatchOptions& 
 
 namespace {
 
+// Thrown by the candidate callback when the pairs pass the budget, caught in
+// SolveFast (the solver calls it on this thread and holds only RAII memory).
+struct PairBudgetExceeded {};
+
+// TryMatch's memory limit (MatchOptions::max_memory_bytes) for one match of n
+// requests (rows): about kMatchBytesPerRequest a request and kMatchBytesPerPair a
+// candidate pair built, plus 64 bytes a provider.
+class MatchBudget {
+ public:
+  MatchBudget(const Directory& directory, size_t n, const MatchOptions& options)
+      : directory_(directory), n_(n), options_(options),
+        base_bytes_(internal::SaturatingAdd(
+            internal::SaturatingMul(static_cast<int64_t>(n), kMatchBytesPerRequest),
+            internal::SaturatingMul(static_cast<int64_t>(directory.size()), 64))) {}
+
+  bool Over(int64_t pairs) const { return Bytes(pairs) > options_.max_memory_bytes; }
+
+  absl::Status Refusal(std::string_view what, int64_t pairs) const {
+    return internal::MemoryLimitError(
+        internal::Cat("match of ", n_, " requests against ", directory_.size(), " providers",
+                      what),
+        Bytes(pairs), options_.max_memory_bytes,
+        "MatchOptions::max_memory_bytes; the CLI's --max-memory-mb");
+  }
+
+  // Before allocating: the fast solver starts with up to 4 pairs per request; the
+  // reference builds every suitable pair, at worst one per request and provider
+  // location or remote provider.
+  absl::Status CheckStart() const {
+    const bool reference = options_.solver == MatchSolver::kBoostReference;
+    const int64_t first_pairs =
+        reference ? internal::SaturatingMul(
+                        static_cast<int64_t>(n_),
+                        static_cast<int64_t>(directory_.index().physical.size() +
+                                             directory_.size()))
+                  : internal::SaturatingMul(static_cast<int64_t>(n_), 4);
+    if (!Over(first_pairs)) return absl::OkStatus();
+    return Refusal(reference ? " (the reference solver, every suitable pair at worst)" : "",
+                   first_pairs);
+  }
+
+ private:
+  int64_t Bytes(int64_t pairs) const {
+    return internal::SaturatingAdd(base_bytes_,
+                                   internal::SaturatingMul(pairs, kMatchBytesPerPair));
+  }
+  const Directory& directory_;
+  size_t n_;
+  const MatchOptions& options_;
+  int64_t base_bytes_;
+};
+
 // The fast path's answer in solver numbering: request r of the solver is input
 // request order[r].
 struct FastSolution {
   std::vector<uint32_t> order;
   std::vector<UnlimitedOption> unlimited;
   internal::AssignmentResult result;
+  // With a budget that the candidate pairs passed: the refusal (then nothing else
+  // is filled in).
+  absl::Status refused;
 };
 
 // Builds the assignment problem of `requests` (request i standing for counts[i]
 // identical requests; empty counts: one each) and solves it with the exact solver.
+// With `budget`, the candidate pairs are counted as lists grow, and the solve stops
+// with FastSolution::refused once they pass it.
 FastSolution SolveFast(const Directory& directory, std::span<const Request> requests,
                        std::span<const int64_t> counts, const MatchOptions& options,
-                       internal::ReducedNetwork* network, MatchStats* stats) {
+                       internal::ReducedNetwork* network, MatchStats* stats,
+                       const MatchBudget* budget) {
   const DirectoryIndex& index = directory.index();
   const size_t n = requests.size();
   auto penalty = [&](const Request& r) {
@@ -278,6 +337,16 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
   problem.initial_limit = kInitialLimit;
   problem.progress = options.progress;
   std::vector<bool> taken(n, false);
+  // With a budget: the pairs built so far (each list's latest length), checked as
+  // lists grow.
+  int64_t pairs_built = 0;
+  std::vector<uint32_t> list_length(budget != nullptr ? n : 0);
+  if (budget != nullptr) {
+    for (size_t r = 0; r < n; ++r) {
+      list_length[r] = static_cast<uint32_t>(initial[r].size());
+      pairs_built += static_cast<int64_t>(initial[r].size());
+    }
+  }
   problem.candidates = [&](uint32_t r, int limit, std::vector<CandidateEdge>* edges) {
     if (!taken[r]) {
       taken[r] = true;
@@ -285,11 +354,23 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
       return initial_threshold[r];
     }
     const internal::Query q = internal::CompileQuery(requests[order[r]], index);
-    return CollectCandidates(q, index, internal::kLimitedCapacity, outside[r],
-                             options.remote_cost_m, limit, &scratch, edges);
+    const int64_t threshold = CollectCandidates(q, index, internal::kLimitedCapacity, outside[r],
+                                                options.remote_cost_m, limit, &scratch, edges);
+    if (budget != nullptr) {
+      pairs_built += static_cast<int64_t>(edges->size()) - list_length[r];
+      list_length[r] = static_cast<uint32_t>(edges->size());
+      if (budget->Over(pairs_built)) throw PairBudgetExceeded{};
+    }
+    return threshold;
   };
   problem.keep_lists = network != nullptr;
-  solution.result = internal::SolveAssignment(problem);
+  try {
+    solution.result = internal::SolveAssignment(problem);
+  } catch (const PairBudgetExceeded&) {
+    solution.refused = budget->Refusal(
+        internal::Cat(" (", pairs_built, " candidate pairs built so far)"), pairs_built);
+    return solution;
+  }
   internal::AssignmentResult& result = solution.result;
   if (network != nullptr) {
     network->capacity = std::move(capacity);
@@ -314,13 +395,60 @@ UnassignedReason ReasonUnassigned(const Request& request, const DirectoryIndex& 
                                : UnassignedReason::kNoSuitableProvider;
 }
 
+// TryMatch and TryMatchWeighted: the checks before anything is allocated, and
+// std::bad_alloc on the calling thread as kResourceExhausted. `solve(&budget)`
+// runs the match with the budget checked inside (an error left in `budget`).
+template <typename Plan, typename Solve>
+absl::StatusOr<Plan> TryWithBudget(int64_t n, const MatchOptions& options, Solve solve) {
+  if (options.max_memory_bytes <= 0) {
+    return absl::InvalidArgumentError(internal::Cat(
+        "MatchOptions::max_memory_bytes must be > 0, not ", options.max_memory_bytes));
+  }
+  if (n > internal::kMaxIndexedRequests) return internal::TooManyRequestsError("match", n);
+  absl::Status budget;
+  try {
+    Plan plan = solve(&budget);
+    if (!budget.ok()) return budget;
+    return plan;
+  } catch (const std::bad_alloc&) {
+    // Only the calling thread's: the estimate keeps the worker passes small.
+    return absl::ResourceExhaustedError(internal::Cat(
+        "match: out of memory while matching ", n,
+        " requests (below MatchOptions::max_memory_bytes, but more than this machine "
+        "has); lower the limit to be told before allocating, or split the waiting list"));
+  }
+}
+
 }  // namespace
 
+absl::StatusOr<MatchPlan> Matcher::TryMatch(std::span<const Request> requests,
+                                            const MatchOptions& options) const {
+  return TryWithBudget<MatchPlan>(
+      static_cast<int64_t>(requests.size()), options, [&](absl::Status* budget) {
+        return internal::Match(*directory_, requests, options, nullptr, budget);
+      });
+}
+
+absl::StatusOr<WeightedMatchPlan> Matcher::TryMatchWeighted(std::span<const Request> requests,
+                                                            std::span<const int64_t> counts,
+                                                            const MatchOptions& options) const {
+  return TryWithBudget<WeightedMatchPlan>(
+      static_cast<int64_t>(requests.size()), options, [&](absl::Status* budget) {
+        return MatchWeightedImpl(requests, counts, options, budget);
+      });
+}
+
 MatchPlan internal::Match(const Directory& directory, std::span<const Request> requests,
-                          const MatchOptions& options, ReducedNetwork* network) {
+                          const MatchOptions& options, ReducedNetwork* network,
+                          absl::Status* budget) {
   const DirectoryIndex& index = directory.index();
   const size_t n = requests.size();
   MatchPlan plan;
+  // With `budget`, TryMatch's limit: the requests' share first, before allocating.
+  if (budget != nullptr) {
+    *budget = MatchBudget(directory, n, options).CheckStart();
+    if (!budget->ok()) return plan;
+  }
   plan.lines.resize(n);
   auto penalty = [&](const Request& r) {
     return options.unassigned_penalty_m * (1 + static_cast<int64_t>(r.priority));
@@ -345,7 +473,14 @@ MatchPlan internal::Match(const Directory& directory, std::span<const Request> r
     }
     plan.stats.candidate_pairs = solution.arcs;
   } else {
-    const FastSolution solution = SolveFast(directory, requests, {}, options, network, &plan.stats);
+    std::optional<MatchBudget> limit;
+    if (budget != nullptr) limit.emplace(directory, n, options);
+    const FastSolution solution = SolveFast(directory, requests, {}, options, network,
+                                            &plan.stats, limit ? &*limit : nullptr);
+    if (!solution.refused.ok()) {
+      *budget = solution.refused;
+      return MatchPlan{};
+    }
     const std::vector<uint32_t>& order = solution.order;
     const internal::AssignmentResult& result = solution.result;
     for (size_t r = 0; r < n; ++r) {
@@ -403,10 +538,29 @@ void TallyShares(WeightedPlanLine* out) {
 WeightedMatchPlan Matcher::MatchWeighted(std::span<const Request> requests,
                                          std::span<const int64_t> counts,
                                          const MatchOptions& options) const {
+  return MatchWeightedImpl(requests, counts, options, nullptr);
+}
+
+WeightedMatchPlan Matcher::MatchWeightedImpl(std::span<const Request> requests,
+                                             std::span<const int64_t> counts,
+                                             const MatchOptions& options,
+                                             absl::Status* budget) const {
   const Directory& directory = *directory_;
   const DirectoryIndex& index = directory.index();
   const size_t n = requests.size();
   WeightedMatchPlan plan;
+  if (budget != nullptr) {
+    // The reference solves the copies: its size is the sum of the counts.
+    int64_t total = 0;
+    if (options.solver == MatchSolver::kBoostReference) {
+      for (int64_t c : counts) total = internal::SaturatingAdd(total, c);
+    }
+    *budget = MatchBudget(directory,
+                          options.solver == MatchSolver::kBoostReference
+                              ? static_cast<size_t>(total) : n,
+                          options).CheckStart();
+    if (!budget->ok()) return plan;
+  }
   plan.lines.resize(n);
   for (size_t i = 0; i < n; ++i) plan.lines[i].count = counts[i];
   auto penalty = [&](const Request& r) {
@@ -438,8 +592,14 @@ WeightedMatchPlan Matcher::MatchWeighted(std::span<const Request> requests,
     }
     plan.stats = expanded.stats;
   } else {
+    std::optional<MatchBudget> limit;
+    if (budget != nullptr) limit.emplace(directory, n, options);
     const FastSolution solution = SolveFast(directory, requests, counts, options, nullptr,
-                                            &plan.stats);
+                                            &plan.stats, limit ? &*limit : nullptr);
+    if (!solution.refused.ok()) {
+      *budget = solution.refused;
+      return WeightedMatchPlan{};
+    }
     const std::vector<uint32_t>& order = solution.order;
     for (const internal::Flow& flow : solution.result.flows) {
       const uint32_t i = order[flow.request];

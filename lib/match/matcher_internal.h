@@ -6,6 +6,7 @@
 #include <span>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "match/assignment.h"
 #include "wegwijzer/directory.h"
 #include "wegwijzer/matcher.h"
@@ -27,9 +28,12 @@ struct ReducedNetwork {
 };
 
 // Matcher(directory).Match(requests, options); with `network` non-null (and the
-// kFast solver) it also fills the network.
+// kFast solver) it also fills the network. With `budget` non-null it checks
+// options.max_memory_bytes (Matcher::TryMatch): past it, *budget is set to
+// kResourceExhausted and the plan returned is empty.
 MatchPlan Match(const Directory& directory, std::span<const Request> requests,
-                const MatchOptions& options, ReducedNetwork* network);
+                const MatchOptions& options, ReducedNetwork* network,
+                absl::Status* budget = nullptr);
 
 }  // namespace wegwijzer::internal
 

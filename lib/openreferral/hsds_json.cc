@@ -87,6 +87,15 @@ absl::Status FillMessage(const JsonValue& object, std::string_view file, const W
   for (const auto& member : object.object) {
     const std::string& key = member.first;
     const JsonValue& value = member.second;
+    // An empty name, or one with blanks around it, cannot be kept: the tabular form
+    // trims its column names, so "   id" would come back as a second "id" (a fuzzer
+    // finding: the CSV written did not read back).
+    if (key.empty() || key.front() == ' ' || key.front() == '\t' || key.back() == ' ' ||
+        key.back() == '\t') {
+      return FieldError(file, where.ToString(), key,
+                        "a member name that is empty or has blanks around it (HSDS names "
+                        "have none, and the tabular form cannot keep them)");
+    }
     if (special) {
       absl::Status status;
       if (special(key, value, &status)) {

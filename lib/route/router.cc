@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "directory/directory_index.h"
 #include "core/geo_internal.h"
+#include "core/memory_budget.h"
 #include "core/parallel.h"
 #include "core/proto_codes.h"
 #include "route/explain.h"
@@ -90,6 +91,40 @@ std::vector<RouteResult> Router::RouteBatch(std::span<const Request> requests,
                         {.threads = options.threads, .chunk = 256, .indices_per_thread = 64},
                         [&](size_t i) { results[i] = Route(requests[i], options); });
   return results;
+}
+
+absl::StatusOr<std::vector<RouteResult>> Router::TryRouteBatch(
+    std::span<const Request> requests, const RouteOptions& options) const {
+  if (options.max_memory_bytes <= 0) {
+    return absl::InvalidArgumentError(internal::Cat(
+        "RouteOptions::max_memory_bytes must be > 0, not ", options.max_memory_bytes));
+  }
+  const int64_t n = static_cast<int64_t>(requests.size());
+  if (n > internal::kMaxIndexedRequests) return internal::TooManyRequestsError("route", n);
+  const int64_t k = std::max(1, options.k);
+  const int64_t most = std::max<int64_t>(
+      std::min<int64_t>(k, 64),
+      std::min<int64_t>(k, static_cast<int64_t>(directory_->index().physical.size() +
+                                                directory_->size())));
+  const int64_t per_request = static_cast<int64_t>(sizeof(RouteResult)) +
+                              (options.explain_no_match ? 128 : 0) +
+                              most * static_cast<int64_t>(sizeof(Referral));
+  const int64_t needed = internal::SaturatingMul(n, per_request);
+  if (needed > options.max_memory_bytes) {
+    return internal::MemoryLimitError(
+        internal::Cat("route of ", n, " requests with k = ", k, " against ",
+                      directory_->size(), " providers"),
+        needed, options.max_memory_bytes,
+        "RouteOptions::max_memory_bytes; the CLI's --max-memory-mb");
+  }
+  try {
+    return RouteBatch(requests, options);
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(internal::Cat(
+        "route: out of memory while routing ", n,
+        " requests (below RouteOptions::max_memory_bytes, but more than this machine "
+        "has); lower the limit to be told before allocating, or split the batch"));
+  }
 }
 
 std::vector<std::string> Router::Reasons(const Request& request, const Referral& referral,

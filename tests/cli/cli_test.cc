@@ -598,5 +598,34 @@ TEST_F(Cli, AnAbsurdScenarioSizeIsAnErrorNotACrash) {
   EXPECT_FALSE(fs::exists(Path("s/requests.csv")));
 }
 
+
+TEST_F(Cli, RouteAndMatchBeyondTheMemoryLimitExitOneAndWriteNothing) {
+  // 8,000 requests need a few MiB for their results and candidate pairs; 1 MiB is short.
+  ASSERT_EQ(Wegwijzer({"generate", "--provider-count", "500", "--request-count", "8000",
+                       "--out", Path("g")}).exit_code, 0);
+  const std::vector<std::string> inputs = {"--providers", Path("g/providers.csv"), "--requests",
+                                           Path("g/requests.csv")};
+  for (const std::string command : {"route", "match"}) {
+    std::vector<std::string> args = {command};
+    args.insert(args.end(), inputs.begin(), inputs.end());
+    args.insert(args.end(), {"--max-memory-mb", "1", "--out", Path("out.csv")});
+    CliRun run = Wegwijzer(args);
+    EXPECT_EQ(run.exit_code, 1) << command << run.err;
+    EXPECT_NE(run.err.find(command + " of 8000 requests"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("more than the memory limit of 1.0 MiB"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("--max-memory-mb"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("nothing written"), std::string::npos) << run.err;
+    EXPECT_EQ(run.out, "");
+    EXPECT_FALSE(fs::exists(Path("out.csv"))) << command;
+    // The default limit lets the same input through.
+    args.erase(args.end() - 4, args.end() - 2);
+    EXPECT_EQ(Wegwijzer(args).exit_code, 0) << command;
+    fs::remove(Path("out.csv"));
+  }
+  CliRun usage = Wegwijzer({"match", "--providers", Path("g/providers.csv"), "--requests",
+                            Path("g/requests.csv"), "--max-memory-mb", "0", "--out", Path("x")});
+  EXPECT_EQ(usage.exit_code, 2) << usage.err;
+}
+
 }  // namespace
 }  // namespace wegwijzer

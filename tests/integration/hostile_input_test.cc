@@ -15,7 +15,11 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "wegwijzer/coverage.h"
 #include "wegwijzer/gazetteer.h"
+#include "wegwijzer/interchange.h"
+#include "wegwijzer/matcher.h"
+#include "wegwijzer/router.h"
 
 namespace wegwijzer {
 namespace {
@@ -41,13 +45,22 @@ std::string Collection(const std::string& features, const std::string& extra = "
   return R"({"type":"FeatureCollection",)" + extra + R"("features":[)" + features + "]}";
 }
 
+// "[" + text + "]", appended rather than a chain of operator+ (GCC 12 reports a false
+// -Wrestrict for "literal" + std::string&&).
+std::string Bracketed(const std::string& text) {
+  std::string out = "[";
+  out += text;
+  out += "]";
+  return out;
+}
+
 // Two neighbours, West [4.0, 4.1] and East [4.1, 4.2] x [52.0, 52.1].
 std::string TwoMunicipalities() {
   return Collection(Feature(R"({"gemeentecode":"GM0001","gemeentenaam":"West"})",
-                            "[" + Square(4.0, 52.0, 0.1) + "]") +
+                            Bracketed(Square(4.0, 52.0, 0.1))) +
                     "," +
                     Feature(R"({"gemeentecode":"GM0002","gemeentenaam":"East"})",
-                            "[" + Square(4.1, 52.0, 0.1) + "]"));
+                            Bracketed(Square(4.1, 52.0, 0.1))));
 }
 
 // A ring from (lon, lat) points, closed, as GeoJSON.
@@ -63,7 +76,7 @@ std::string RingJson(const std::vector<std::pair<double, double>>& points) {
 }
 
 std::string OneRingFile(const std::vector<std::pair<double, double>>& points) {
-  return Collection(Feature(R"({"gemeentecode":"GM0001"})", "[" + RingJson(points) + "]"));
+  return Collection(Feature(R"({"gemeentecode":"GM0001"})", Bracketed(RingJson(points))));
 }
 
 std::vector<std::pair<double, double>> RandomPoints(uint64_t seed, int n) {
@@ -102,7 +115,7 @@ void Check(const Case& c, double max_seconds = 2.0) {
   }
 }
 
-const std::string kSquare = "[" + Square(4.0, 52.0, 0.1) + "]";
+const std::string kSquare = Bracketed(Square(4.0, 52.0, 0.1));
 
 // ---- values of the wrong JSON type never become data
 
@@ -201,9 +214,9 @@ TEST(HostileGeoJson, UnknownOrContradictoryCrsIsAnError) {
 TEST(HostileGeoJson, OverlappingMunicipalitiesAreAnError) {
   // East covers all of West: every point of West would belong to both.
   Check({"covering",
-         Collection(Feature(R"({"gemeentecode":"GM0001"})", "[" + Square(4.0, 52.0, 0.1) + "]") +
+         Collection(Feature(R"({"gemeentecode":"GM0001"})", Bracketed(Square(4.0, 52.0, 0.1))) +
                     "," +
-                    Feature(R"({"gemeentecode":"GM0002"})", "[" + Square(3.95, 51.95, 0.2) + "]")),
+                    Feature(R"({"gemeentecode":"GM0002"})", Bracketed(Square(3.95, 51.95, 0.2)))),
          {},
          absl::StatusCode::kInvalidArgument,
          {"municipalities 'GM0001' (feature 0) and 'GM0002' (feature 1) overlap",
@@ -213,10 +226,10 @@ TEST(HostileGeoJson, OverlappingMunicipalitiesAreAnError) {
   GazetteerOptions tolerant;
   tolerant.max_overlap_cells = 1'000'000;
   EXPECT_TRUE(Gazetteer::Parse(Collection(Feature(R"({"gemeentecode":"GM0001"})",
-                                                  "[" + Square(4.0, 52.0, 0.1) + "]") +
+                                                  Bracketed(Square(4.0, 52.0, 0.1))) +
                                           "," +
                                           Feature(R"({"gemeentecode":"GM0002"})",
-                                                  "[" + Square(3.95, 51.95, 0.2) + "]")),
+                                                  Bracketed(Square(3.95, 51.95, 0.2)))),
                                "", tolerant)
                   .ok());
 }
@@ -259,16 +272,20 @@ TEST(HostileGeoJson, EveryLimitIsAClearError) {
     return options;
   };
   const std::string bow_tie = Collection(Feature(
-      R"({"gemeentecode":"GM0001"})", "[" + RingJson({{4.0, 52.0}, {4.1, 52.1}, {4.1, 52.0},
-                                                       {4.0, 52.1}}) + "]"));
+      R"({"gemeentecode":"GM0001"})", Bracketed(RingJson({{4.0, 52.0}, {4.1, 52.1}, {4.1, 52.0},
+                                                       {4.0, 52.1}}))));
   std::vector<std::pair<double, double>> many;
   for (int i = 0; i < 200; ++i) {  // an invalid ring of 200 vertices, one crossing
     const double a = 2 * std::numbers::pi * i / 200;
     many.push_back({5 + 0.1 * std::cos(a), 52 + 0.1 * std::sin(a)});
   }
   std::swap(many[10], many[11]);
-  std::string holes = "[" + Square(4.0, 52.0, 0.1);
-  for (int i = 0; i < 5; ++i) holes += "," + Square(4.01 + 0.015 * i, 52.01, 0.01);
+  std::string holes = "[";
+  holes += Square(4.0, 52.0, 0.1);
+  for (int i = 0; i < 5; ++i) {
+    holes += ",";
+    holes += Square(4.01 + 0.015 * i, 52.01, 0.01);
+  }
   holes += "]";
   for (const Case& c : std::vector<Case>{
            {"max_file_bytes", TwoMunicipalities(),
@@ -403,6 +420,221 @@ TEST(HostileGeoJson, OversizedFilesAreRefusedBeforeReading) {
   EXPECT_EQ(zero.status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_NE(Message(zero.status()).find("/dev/zero: the file has more than"), std::string::npos)
       << zero.status();
+}
+
+
+TEST(HostileGeoJson, SetOperationsThatThrowKeepThePolygonAsPublished) {
+  // A fuzzer finding (tests/fuzz/corpus/geojson/regression_rescale_overflow.geojson): a
+  // near-degenerate ring made Boost.Geometry's overlay throw boost::numeric::
+  // positive_overflow out of Gazetteer::Parse (an abort). Now the polygon is kept as
+  // published and looked up by the even-odd rule, or the file is refused with a status.
+  std::ifstream in(std::string(WEGWIJZER_SOURCE_DIR) +
+                       "/tests/fuzz/corpus/geojson/regression_rescale_overflow.geojson",
+                   std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(text.empty());
+  absl::StatusOr<std::shared_ptr<const Gazetteer>> g = Gazetteer::Parse(text, "", {}, "crash.geojson");
+  if (g.ok()) {
+    ASSERT_EQ((*g)->repairs().size(), 1u);
+    EXPECT_NE((*g)->repairs()[0].action.find("kept as published: the set operations failed"),
+              std::string::npos) << (*g)->repairs()[0].action;
+  } else {
+    EXPECT_NE(Message(g.status()).find("crash.geojson"), std::string::npos) << g.status();
+  }
+}
+
+// ---- Routing, matching and coverage: sizes checked before allocating (item 3) ----
+
+// A dense cluster: `providers` help points of capacity 1 and `requests` residents
+// within a few hundred metres, every pair suitable (the shape of issue 15's slow
+// match, small).
+struct Cluster {
+  std::shared_ptr<const Directory> directory;
+  std::vector<Request> requests;
+};
+
+Cluster DenseCluster(int providers, int requests) {
+  // snprintf rather than chains of operator+: GCC 12 reports a false -Wrestrict there.
+  char row[160];
+  std::string p = "id,name,kind,lat,lon,topics,languages,modes,radius_km,access,capacity,municipality\n";
+  for (int i = 0; i < providers; ++i) {
+    std::snprintf(row, sizeof row, "p%d,P,ido,%.6f,5.0,digid,nl,in_person,,,1,\n", i,
+                  52.0 + 0.0001 * i);
+    p += row;
+  }
+  std::string r = "id,lat,lon,topics,languages,modes,access,max_km,priority,municipality\n";
+  for (int i = 0; i < requests; ++i) {
+    std::snprintf(row, sizeof row, "r%d,%.6f,5.001,digid,nl,in_person,,20,,\n", i,
+                  52.0 + 0.00005 * (i % 97));
+    r += row;
+  }
+  absl::StatusOr<ProvidersCsv> pc = ParseProvidersCsv(p, "providers.csv");
+  absl::StatusOr<RequestsCsv> rc = ParseRequestsCsv(r, "requests.csv");
+  EXPECT_TRUE(pc.ok()) << pc.status();
+  EXPECT_TRUE(rc.ok()) << rc.status();
+  return {pc->directory, rc->requests};
+}
+
+bool SamePlan(const MatchPlan& a, const MatchPlan& b) {
+  return a.lines == b.lines && a.objective == b.objective;
+}
+
+TEST(HostileMatch, RequestsBeyondTheMemoryLimitAreRefusedBeforeAllocating) {
+  const Cluster c = DenseCluster(20, 200);
+  const Matcher matcher(c.directory);
+  // 200 requests need 200 x (320 + 4 x 32) bytes = 87.5 KiB and more: 10 KiB is short.
+  absl::StatusOr<MatchPlan> plan = matcher.TryMatch(c.requests, {.max_memory_bytes = 10 << 10});
+  ASSERT_EQ(plan.status().code(), absl::StatusCode::kResourceExhausted) << plan.status();
+  const std::string m = Message(plan.status());
+  EXPECT_NE(m.find("match of 200 requests against 20 providers needs about"), std::string::npos) << m;
+  EXPECT_NE(m.find("memory limit of 0.0 MiB"), std::string::npos) << m;
+  EXPECT_NE(m.find("MatchOptions::max_memory_bytes"), std::string::npos) << m;
+  EXPECT_NE(m.find("--max-memory-mb"), std::string::npos) << m;
+  EXPECT_NE(m.find("split the input"), std::string::npos) << m;
+}
+
+TEST(HostileMatch, CandidatePairsBeyondTheLimitAreRefusedAsTheyGrow) {
+  // 200 requests compete for 20 seats, so the pricing step grows their lists past
+  // the first 4 pairs each.
+  const Cluster c = DenseCluster(20, 200);
+  const Matcher matcher(c.directory);
+  const MatchPlan full = matcher.Match(c.requests, {.threads = 1});
+  ASSERT_GT(full.stats.candidate_pairs, 4 * 200) << "the instance must grow its lists";
+  // Room for the requests and their first pairs, not for the pairs built in the end.
+  const int64_t first = 200 * kMatchBytesPerRequest + 20 * 64 + 4 * 200 * kMatchBytesPerPair;
+  const int64_t limit = first + (full.stats.candidate_pairs - 4 * 200) / 2 * kMatchBytesPerPair;
+  absl::StatusOr<MatchPlan> plan =
+      matcher.TryMatch(c.requests, {.threads = 1, .max_memory_bytes = limit});
+  ASSERT_EQ(plan.status().code(), absl::StatusCode::kResourceExhausted) << plan.status();
+  const std::string m = Message(plan.status());
+  EXPECT_NE(m.find("candidate pairs built so far"), std::string::npos) << m;
+  EXPECT_NE(m.find("MatchOptions::max_memory_bytes"), std::string::npos) << m;
+  // With room for every pair the answer is Match's, exactly.
+  const int64_t enough = first + full.stats.candidate_pairs * kMatchBytesPerPair;
+  absl::StatusOr<MatchPlan> fits =
+      matcher.TryMatch(c.requests, {.threads = 1, .max_memory_bytes = enough});
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  EXPECT_TRUE(SamePlan(*fits, full));
+  EXPECT_EQ(fits->stats.candidate_pairs, full.stats.candidate_pairs);
+}
+
+TEST(HostileMatch, TheReferenceSolverIsCheckedAtItsWorstCase) {
+  const Cluster c = DenseCluster(20, 200);
+  const Matcher matcher(c.directory);
+  // Its full graph: up to 200 x (20 locations + 20 providers) pairs, 256,000 bytes.
+  const int64_t limit = 200 * kMatchBytesPerRequest + 20 * 64 + 200 * 40 * kMatchBytesPerPair - 1;
+  absl::StatusOr<MatchPlan> plan = matcher.TryMatch(
+      c.requests, {.solver = MatchSolver::kBoostReference, .max_memory_bytes = limit});
+  ASSERT_EQ(plan.status().code(), absl::StatusCode::kResourceExhausted) << plan.status();
+  EXPECT_NE(Message(plan.status()).find("the reference solver"), std::string::npos)
+      << plan.status();
+  absl::StatusOr<MatchPlan> fits = matcher.TryMatch(
+      c.requests, {.solver = MatchSolver::kBoostReference, .max_memory_bytes = limit + 1});
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  EXPECT_TRUE(SamePlan(
+      *fits, matcher.Match(c.requests, {.solver = MatchSolver::kBoostReference})));
+}
+
+TEST(HostileMatch, ANonPositiveLimitIsInvalid) {
+  const Cluster c = DenseCluster(2, 3);
+  for (int64_t bad : {int64_t{0}, int64_t{-1}}) {
+    absl::StatusOr<MatchPlan> plan =
+        Matcher(c.directory).TryMatch(c.requests, {.max_memory_bytes = bad});
+    EXPECT_EQ(plan.status().code(), absl::StatusCode::kInvalidArgument) << plan.status();
+    EXPECT_NE(Message(plan.status()).find("max_memory_bytes must be > 0"), std::string::npos);
+    absl::StatusOr<std::vector<RouteResult>> routed =
+        Router(c.directory).TryRouteBatch(c.requests, {.max_memory_bytes = bad});
+    EXPECT_EQ(routed.status().code(), absl::StatusCode::kInvalidArgument) << routed.status();
+  }
+}
+
+TEST(HostileRoute, ResultsBeyondTheMemoryLimitAreRefusedBeforeAllocating) {
+  const Cluster c = DenseCluster(20, 200);
+  const Router router(c.directory);
+  // With k = 1000 each result may hold min(k, 20 locations + 20 providers) = 40
+  // referrals and reserves min(k, 64): 200 x (RouteResult + 128 + 64 x Referral)
+  // bytes; one byte less is refused, the exact figure fits.
+  const int64_t per_request =
+      static_cast<int64_t>(sizeof(RouteResult) + 128 + 64 * sizeof(Referral));
+  absl::StatusOr<std::vector<RouteResult>> refused =
+      router.TryRouteBatch(c.requests, {.k = 1000, .max_memory_bytes = 200 * per_request - 1});
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted) << refused.status();
+  const std::string m = Message(refused.status());
+  EXPECT_NE(m.find("route of 200 requests with k = 1000 against 20 providers needs about"),
+            std::string::npos) << m;
+  EXPECT_NE(m.find("RouteOptions::max_memory_bytes"), std::string::npos) << m;
+  EXPECT_NE(m.find("--max-memory-mb"), std::string::npos) << m;
+  absl::StatusOr<std::vector<RouteResult>> fits =
+      router.TryRouteBatch(c.requests, {.k = 1000, .max_memory_bytes = 200 * per_request});
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  const std::vector<RouteResult> direct = router.RouteBatch(c.requests, {.k = 1000});
+  ASSERT_EQ(fits->size(), direct.size());
+  for (size_t i = 0; i < direct.size(); ++i) {
+    EXPECT_EQ((*fits)[i].referrals, direct[i].referrals) << i;
+  }
+  // A huge k is bounded by the directory, not by k: the default limit lets it through.
+  EXPECT_TRUE(router.TryRouteBatch(c.requests, {.k = 2'000'000'000}).ok());
+}
+
+TEST(HostileCoverage, HugeCountsAreMatchedWithoutCopies) {
+  const Cluster c = DenseCluster(5, 3);
+  // A count of 1,000,000,000 (the largest the reader takes) once meant that many
+  // copies for the matcher (hundreds of GB). MatchWeighted moves a row's requests in
+  // bulk: it answers at once, within the default limit.
+  const std::vector<int64_t> counts = {1'000'000'000, 1, 1};
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<CoverageAnalysis> a =
+      TryAnalyzeCoverage(c.directory, {c.requests, counts}, {.threads = 1});
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5);
+  ASSERT_TRUE(a.ok()) << a.status();
+  // Independently: five seats, so beyond five of row 0's requests every one is
+  // unassigned at the penalty. The truncated demand {5, 1, 1} solved by the Boost
+  // reference on copies, plus the rest of row 0 at the penalty, is the optimum.
+  CoverageOptions reference{.threads = 1};
+  reference.match.solver = MatchSolver::kBoostReference;
+  const std::vector<int64_t> truncated = {5, 1, 1};
+  const CoverageAnalysis cut = AnalyzeCoverage(c.directory, {c.requests, truncated}, reference);
+  EXPECT_EQ(a->plan.objective,
+            cut.plan.objective + (1'000'000'000 - 5) * reference.match.unassigned_penalty_m);
+  int64_t assigned = 0;
+  for (const RowPlan& row : a->plan.rows) assigned += row.in_person + row.home_visit + row.remote;
+  EXPECT_EQ(assigned, 5);
+  // Rows beyond what 32-bit indexes could number as copies are no longer a limit:
+  // five rows of 1,000,000,000 each.
+  const std::vector<int64_t> many = {1'000'000'000, 1'000'000'000, 1'000'000'000,
+                                     1'000'000'000, 1'000'000'000};
+  std::vector<Request> five = DenseCluster(5, 5).requests;
+  a = TryAnalyzeCoverage(c.directory, {five, many}, {.threads = 1});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->plan.matched_requests, 5'000'000'000);
+  // A limit too small for the rows themselves is still refused before allocating.
+  CoverageOptions tight{.threads = 1};
+  tight.match.max_memory_bytes = 1 << 10;
+  a = TryAnalyzeCoverage(c.directory, {c.requests, counts}, tight);
+  ASSERT_EQ(a.status().code(), absl::StatusCode::kResourceExhausted) << a.status();
+  EXPECT_NE(Message(a.status()).find("more than the memory limit of"), std::string::npos) << a.status();
+  // Small counts: the same analysis as AnalyzeCoverage.
+  const std::vector<int64_t> small = {2, 1, 3};
+  a = TryAnalyzeCoverage(c.directory, {c.requests, small}, {.threads = 1});
+  ASSERT_TRUE(a.ok()) << a.status();
+  const CoverageAnalysis direct = AnalyzeCoverage(c.directory, {c.requests, small}, {.threads = 1});
+  EXPECT_EQ(a->plan.objective, direct.plan.objective);
+  EXPECT_EQ(a->coverage, direct.coverage);
+}
+
+TEST(HostileCoverage, SiteChoiceIsCheckedAtItsWorstCase) {
+  const Cluster c = DenseCluster(1, 50);
+  // Nobody is in reach of the one provider's topic: every row is unserved.
+  std::vector<Request> requests = c.requests;
+  for (Request& r : requests) r.topics = TopicSet{Topic::kTaxes};
+  const std::vector<int64_t> counts(requests.size(), 1);
+  const Cluster candidates = DenseCluster(30, 1);
+  CoverageOptions options{.candidates = candidates.directory, .add = 2, .threads = 1};
+  options.match.max_memory_bytes = 50 * 31 * static_cast<int64_t>(sizeof(Referral) + 4) - 1;
+  absl::StatusOr<CoverageAnalysis> a = TryAnalyzeCoverage(c.directory, {requests, counts}, options);
+  ASSERT_EQ(a.status().code(), absl::StatusCode::kResourceExhausted) << a.status();
+  EXPECT_NE(Message(a.status()).find("choosing sites for 50 rows among 30 candidates"),
+            std::string::npos) << a.status();
 }
 
 }  // namespace

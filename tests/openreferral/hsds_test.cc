@@ -505,6 +505,14 @@ TEST(Hsds, InvalidInputs) {
        "location loc1: field \"longitude\": 190 is outside [-180, 180]"},
       {"negative capacity", Replace(R"("available": 4)", R"("available": -1)"),
        "capacity c1: field \"available\": -1 is not a whole number >= 0"},
+      // A fuzzer finding: "   id" became a CSV column that read back as a second "id"
+      // (tests/fuzz/corpus/hsds_json/regression_blank_key.json).
+      {"member name with blanks", Replace(R"("minimum_age": 18)", R"("  id": "x")"),
+       "service s1: field \"  id\": a member name that is empty or has blanks around it"},
+      {"member name with a trailing tab", Replace(R"("minimum_age": 18)", "\"note\\t\": 1"),
+       "a member name that is empty or has blanks around it"},
+      {"empty member name", Replace(R"("minimum_age": 18)", R"("": 1)"),
+       "service s1: field \"\": a member name that is empty"},
   };
   for (const BadCase& c : cases) {
     SCOPED_TRACE(c.name);

@@ -1,5 +1,6 @@
 #include "openreferral/json.h"
 
+#include <chrono>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -74,6 +75,28 @@ TEST(Json, InvalidInputs) {
   EXPECT_EQ(Message("\xEF\xBB\xBF{}"), "ok");  // a byte-order mark is skipped
   EXPECT_THAT(Message("[1]", 0), HasSubstr("nested deeper than 0"));
   EXPECT_THAT(Message(std::string(100000, '[')), HasSubstr("nested deeper than 64"));
+}
+
+TEST(Json, ManyKeysAreCheckedForDuplicatesInLinearTime) {
+  // 400,000 distinct keys (5 MB): the scan per key took minutes (issue 15).
+  auto object = [](int n, const std::string& last) {
+    std::string text = "{";
+    for (int i = 0; i < n; ++i) {
+      text += "\"k";
+      text += std::to_string(i);
+      text += "\":0,";
+    }
+    text += last;
+    text += "}";
+    return text;
+  };
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Message(object(400'000, "\"end\":1")), "ok");
+  // A repeat far from the first, and one within the first few keys, are still found.
+  EXPECT_THAT(Message(object(400'000, "\"k3\":1")), HasSubstr("key \"k3\" appears twice"));
+  EXPECT_THAT(Message(object(40, "\"k39\":1")), HasSubstr("key \"k39\" appears twice"));
+  EXPECT_THAT(Message(object(31, "\"k0\":1")), HasSubstr("key \"k0\" appears twice"));
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10);
 }
 
 }  // namespace
