@@ -372,7 +372,7 @@ std::string FormatCoverageReportHtml(const CoverageAnalysis& a, const ReportOpti
          T("helped in person or at home within today's capacity",
            "geholpen op locatie of aan huis binnen de huidige capaciteit"));
   if (a.sites) {
-    figure("new", "+" + Count(a.sites->gain, nl),
+    figure("new", internal::Cat("+", Count(a.sites->gain, nl)),
            internal::Cat(T("served physically by ", "fysiek geholpen door "), a.sites->picks.size(),
                          T(" new help points (at least ", " nieuwe hulppunten (minstens "),
                          Percent(a.sites->guarantee, nl),

@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 #include "testing/brute_force.h"
 #include "testing/random_instance.h"
 #include "wegwijzer/interchange.h"
@@ -206,7 +208,7 @@ TEST(MatchDemand, EqualsMatcherOnExpandedList) {
       counts[i] = std::uniform_int_distribution<int>(0, 4)(rng);
       for (int64_t j = 0; j < counts[i]; ++j) {
         expanded.push_back(inst.requests[i]);
-        expanded.back().id += "/" + std::to_string(j);
+        expanded.back().id += absl::StrCat("/", j);
       }
     }
     Matcher matcher(*directory);
