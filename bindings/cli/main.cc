@@ -54,8 +54,8 @@ Usage:
 Commands:
   route   For every request, the k best referrals as interchange.md v1.1 defines
           them, written to --out as route.csv (request_id,rank,provider_id,mode,
-          distance_m). A request nothing suits gets one rank-0 row with
-          no_suitable_provider.
+          distance_m, and next_opening when a request gives `at`). A request
+          nothing suits gets one rank-0 row with no_suitable_provider.
   match   One provider per request at most, within every provider's capacity,
           minimising the total distance plus 1,000,000 x (1 + priority) for each
           request left unassigned (an optimal plan). Writes --out as plan.csv
@@ -66,12 +66,21 @@ Commands:
   generate  Writes a seeded synthetic Dutch-like scenario (DIR/providers.csv,
           DIR/requests.csv) for trying and benchmarking; the same seed gives the
           same files on every machine.
+  coverage  Where help is missing and where new help would reach most: coverage,
+          the optimal plan and a chosen set of new sites, as CSV, GeoJSON and an
+          HTML report ('wegwijzer help coverage').
+  import-hsds, export-hsds  Open Referral (HSDS 3.0/3.1, ORUK) directories in and
+          out of a snapshot ('wegwijzer help import-hsds').
+  referrals  The lifecycle of referrals in a store: create, update, show, list,
+          expire, report ('wegwijzer help referrals').
 
 Options:
   --providers FILE   providers.csv (see interchange.md for the columns)
   --snapshot FILE    instead of --providers: a directory snapshot (protobuf
                      wegwijzer.v1.DirectorySnapshot, as import-hsds writes it)
-  --requests FILE    requests.csv
+  --requests FILE    requests.csv; besides the contract's columns it may have the
+                     optional age, can_pay, at (RFC 3339) and within_days (see
+                     the README's Open Referral extensions)
   --out FILE         where to write the result, only when the input is good: a
                      file is replaced atomically (a symlink is written through,
                      a device or FIFO written directly); - is standard output
@@ -81,7 +90,7 @@ Options:
   --skip-bad-rows    report bad rows, then skip them instead of rejecting the file
   --explain          for each request nothing suits, say on stderr which
                      constraint removed the candidates
-  --threads N        worker threads (default: all cores)
+  --threads N        worker threads, 1 to 1024 (default: all cores)
   --max-file-mb N    refuse an input file larger than N MiB (default 1024)
   --max-field-mb N   a row with a field longer than N MiB is bad (default 16)
   --max-rows N       refuse an input with more than N rows (default 20000000)
@@ -217,6 +226,10 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
         args->k = *n;
         continue;
       }
+      if (flag == "--threads" && *n > kMaxThreads) {
+        return UsageError("--threads takes a whole number from 1 to " +
+                          std::to_string(kMaxThreads) + ", not '" + text + "'");
+      }
       int* target = flag == "--threads"          ? &args->threads
                     : flag == "--provider-count" ? &args->provider_count
                     : flag == "--request-count"  ? &args->request_count
@@ -250,7 +263,8 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
   return std::nullopt;
 }
 
-// The providers of a snapshot file (--snapshot), validated as the CSV would be.
+}  // namespace
+
 absl::StatusOr<ProvidersCsv> ReadSnapshot(const std::string& file) {
   absl::StatusOr<std::string> bytes = ReadFile(file);
   if (!bytes.ok()) return bytes.status();
@@ -259,14 +273,20 @@ absl::StatusOr<ProvidersCsv> ReadSnapshot(const std::string& file) {
   return ProvidersCsv{.directory = *std::move(directory), .report = {}};
 }
 
-}  // namespace
-
 // How route and match read their CSV files: the flags' limits and the gazetteer.
 CsvReadOptions CsvOptions(const Args& args, const Gazetteer* gazetteer) {
-  CsvReadOptions options{.skip_bad_rows = args.skip_bad_rows, .gazetteer = gazetteer};
-  if (args.max_file_mb) options.max_file_bytes = *args.max_file_mb << 20;
-  if (args.max_field_mb) options.max_field_bytes = *args.max_field_mb << 20;
-  if (args.max_rows) options.max_rows = *args.max_rows;
+  return ReadOptions({.skip_bad_rows = args.skip_bad_rows,
+                      .max_file_mb = args.max_file_mb,
+                      .max_field_mb = args.max_field_mb,
+                      .max_rows = args.max_rows},
+                     gazetteer);
+}
+
+CsvReadOptions ReadOptions(const ReadFlags& flags, const Gazetteer* gazetteer) {
+  CsvReadOptions options{.skip_bad_rows = flags.skip_bad_rows, .gazetteer = gazetteer};
+  if (flags.max_file_mb) options.max_file_bytes = *flags.max_file_mb << 20;
+  if (flags.max_field_mb) options.max_field_bytes = *flags.max_field_mb << 20;
+  if (flags.max_rows) options.max_rows = *flags.max_rows;
   options.limit_hint = "; raise it with --max-file-mb, --max-field-mb or --max-rows";
   return options;
 }
@@ -479,6 +499,22 @@ int Main(int argc, char** argv) {
     const std::vector<std::string_view> rest(argv + 2, argv + argc);
     return std::string_view(argv[1]) == "import-hsds" ? ImportHsdsCommand(rest)
                                                       : ExportHsdsCommand(rest);
+  }
+  // "help COMMAND": that command's own usage.
+  if (argc == 3 && std::string_view(argv[1]) == "help") {
+    const std::string_view command = argv[2];
+    char help_flag[] = "--help";
+    char* forwarded[] = {argv[0], argv[2], help_flag, nullptr};
+    if (command == "coverage") return CoverageMain(3, forwarded);
+    if (command == "referrals") return ReferralsMain(3, forwarded);
+    if (command == "import-hsds" || command == "export-hsds") {
+      std::cout << kHsdsUsage;
+      return kExitOk;
+    }
+    if (command != "route" && command != "match" && command != "demo" &&
+        command != "generate") {
+      return UsageError("no command '" + std::string(command) + "' to help with");
+    }
   }
   Args args;
   // A signal while an output file is being replaced leaves no temporary file behind.
