@@ -687,6 +687,19 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
       provider.clear_maximum_age();
     }
     for (const v1::HsdsCostOption& c : service.cost_options()) {
+      // A negative price is a mistake in the directory, not a payment to the
+      // resident: it is a problem, and the option is not taken as free.
+      if (c.has_amount() && !(c.amount() >= 0)) {
+        if (absl::Status s = problem(internal::Cat(name, " > cost option ", c.id(),
+                                                  ": field \"amount\": ", c.amount(),
+                                                  " is negative"),
+                                     "taken as charging a fee");
+            !s.ok()) {
+          return s;
+        }
+        provider.set_charges_fee(true);
+        continue;
+      }
       if (c.has_amount() && c.amount() > 0) provider.set_charges_fee(true);
     }
     *snapshot.add_providers() = std::move(provider);

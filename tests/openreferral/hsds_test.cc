@@ -314,6 +314,26 @@ TEST(Hsds, HandMadeServiceBecomesAProvider) {
   EXPECT_TRUE(Directory::Create(*in->snapshot).ok());
 }
 
+// A negative price is refused (a record's problem), or with skip_bad_records taken
+// as charging a fee and reported; never read as free.
+TEST(Hsds, ANegativeCostIsAProblemNotFree) {
+  const std::string text =
+      Replace(R"("capacities")",
+              R"("cost_options": [{"id": "co1", "option": "koffie", "amount": -2, "currency": "EUR"}],
+              "capacities")");
+  absl::StatusOr<HsdsImport> strict = ImportHsdsJson(text, "service_full.json");
+  ASSERT_FALSE(strict.ok());
+  EXPECT_TRUE(IsSkippableRecordError(strict.status()));
+  EXPECT_THAT(std::string(strict.status().message()),
+              HasSubstr("service s1 > cost option co1: field \"amount\": -2 is negative"));
+  absl::StatusOr<HsdsImport> lenient =
+      ImportHsdsJson(text, "service_full.json", {.skip_bad_records = true});
+  ASSERT_TRUE(lenient.ok()) << lenient.status();
+  EXPECT_TRUE(lenient->snapshot->providers(0).charges_fee());
+  ASSERT_EQ(lenient->report.problems.size(), 1u);
+  EXPECT_THAT(lenient->report.problems[0], HasSubstr("is negative; taken as charging a fee"));
+}
+
 TEST(Hsds, HoursAgeAndFeeOfAServiceRouteAndExplain) {
   // The service's row: Mondays 09:00-12:00; minimum_age 18; a cost option of 2.50.
   absl::StatusOr<HsdsImport> in = ImportHsdsJson(
