@@ -64,6 +64,18 @@ std::optional<int64_t> ParseWholeNumber(std::string_view text, int64_t least, in
   return value;
 }
 
+std::optional<int64_t> ParseWholeNumberClamped(std::string_view text, int64_t least,
+                                               int64_t most) {
+  if (text.empty()) return std::nullopt;
+  int64_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = std::min<int64_t>(value * 10 + (c - '0'), most);  // no overflow: most < 2^59
+  }
+  if (value < least) return std::nullopt;
+  return value;
+}
+
 std::string WholeNumberError(std::string_view flag, std::string_view text, int64_t least,
                              int64_t most) {
   std::string range = most == std::numeric_limits<int64_t>::max()

@@ -45,6 +45,12 @@ std::optional<std::string> ParseOptions(std::span<const std::string_view> args,
 // clamped: callers that clamp say so.
 std::optional<int64_t> ParseWholeNumber(std::string_view text, int64_t least, int64_t most);
 
+// The same, but a number beyond `most` (however many digits) is `most`: for counts
+// and limits, where asking for more than the largest is asking for the largest.
+// REQUIRES: most < 2^59.
+std::optional<int64_t> ParseWholeNumberClamped(std::string_view text, int64_t least,
+                                               int64_t most);
+
 // The usage message for a bad whole number: "--days takes a whole number from 1 to
 // 36500, not 'x'" (or ">= least" when `most` is the largest int64).
 std::string WholeNumberError(std::string_view flag, std::string_view text, int64_t least,
