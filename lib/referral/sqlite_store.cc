@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -228,27 +229,11 @@ class SqliteStore final : public ReferralStore {
   }
 
   absl::StatusOr<ReferralRecord> Create(const NewReferral& referral) override {
-    ReferralRecord record;
-    absl::Status s = Grouped([&]() -> absl::Status {
-      absl::StatusOr<ReferralRecord> made = CreateInTx(referral);
-      if (!made.ok()) return made.status();
-      record = *std::move(made);
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    return record;
+    return GroupedChange<ReferralRecord>([&]() { return CreateInTx(referral); });
   }
 
   absl::StatusOr<ReferralEvent> Apply(const ReferralTransition& transition) override {
-    ReferralEvent event;
-    absl::Status s = Grouped([&]() -> absl::Status {
-      absl::StatusOr<ReferralEvent> e = ApplyInTx(transition);
-      if (!e.ok()) return e.status();
-      event = *std::move(e);
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    return event;
+    return GroupedChange<ReferralEvent>([&]() { return ApplyInTx(transition); });
   }
 
   absl::StatusOr<std::vector<ReferralEvent>> Commit(const ReferralBatch& batch) override {
@@ -468,6 +453,21 @@ class SqliteStore final : public ReferralStore {
       queue_cv_.notify_all();
     }
     return mine.status;
+  }
+
+  // One change through Grouped: `change()` (an absl::StatusOr<T>) runs inside the
+  // group's transaction; its value is returned once the COMMIT holding it has.
+  template <typename T, typename Change>
+  absl::StatusOr<T> GroupedChange(Change change) {
+    std::optional<T> value;
+    absl::Status s = Grouped([&]() -> absl::Status {
+      absl::StatusOr<T> made = change();
+      if (!made.ok()) return made.status();
+      value = *std::move(made);
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return *std::move(value);
   }
 
   void CommitGroup(const std::vector<Pending*>& group) {

@@ -674,6 +674,100 @@ TEST_F(ReferralStoreTest, GroupCommitGivesEachCallerItsOwnAnswer) {
   EXPECT_TRUE(store->Verify().ok());
 }
 
+// Group commit under load: many threads on one durable store, creations competing for
+// few slots and transitions of which some are refused. After closing and reopening,
+// the log holds exactly the changes whose calls returned OK (each with the sequence
+// number its caller was given), none that was refused, each thread's changes in its
+// own order, and no provider holds more than its capacity.
+TEST_F(ReferralStoreTest, GroupCommitKeepsExactlyTheAnsweredChangesAfterReopen) {
+  constexpr int kThreads = 24, kSteps = 12, kProviders = 3, kCapacity = 4;
+  struct Answer {
+    int64_t sequence;
+    std::string referral_id;
+    ReferralStatus to;
+  };
+  std::vector<std::vector<Answer>> answered(kThreads);
+  std::vector<int> refused(kThreads, 0);
+  {
+    auto store = Open({.durable = true});
+    for (int p = 0; p < kProviders; ++p)
+      ASSERT_TRUE(store->SetCapacity(Named("p", p), kCapacity).ok());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        std::mt19937 rng(1000 + t);
+        for (int i = 0; i < kSteps; ++i) {
+          const std::string id = Named(Named("t", t).append("-").c_str(), i);
+          const std::string provider = Named("p", (t + i) % kProviders);
+          absl::StatusOr<ReferralRecord> made = store->Create(Make(id, provider));
+          if (made.ok()) {
+            answered[t].push_back({made->last_sequence, id, ReferralStatus::kRequested});
+          } else {
+            EXPECT_EQ(made.status().code(), absl::StatusCode::kResourceExhausted) << made.status();
+            ++refused[t];
+            continue;
+          }
+          ReferralTransition next;
+          switch (rng() % 4) {
+            case 0: next = Move(id, ReferralStatus::kAccepted, kProvider); break;
+            case 1: next = Move(id, ReferralStatus::kRejected, kProvider, ReasonCode::kNoCapacity); break;
+            case 2: next = Move(id, ReferralStatus::kCompleted, kProvider); break;  // refused
+            default: next = Move(id, ReferralStatus::kAccepted, kDesk); break;      // refused
+          }
+          absl::StatusOr<ReferralEvent> e = store->Apply(next);
+          if (e.ok()) {
+            EXPECT_EQ(e->to, next.to);
+            answered[t].push_back({e->sequence, id, e->to});
+          } else {
+            EXPECT_EQ(e.status().code(), absl::StatusCode::kFailedPrecondition) << e.status();
+            ++refused[t];
+          }
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+  }
+  auto store = Open({.durable = true});  // reopened: only what reached the disk
+  absl::StatusOr<std::vector<ReferralEvent>> log = store->Events(0, 1 << 20);
+  ASSERT_TRUE(log.ok()) << log.status();
+  std::map<int64_t, const ReferralEvent*> by_sequence;
+  for (const ReferralEvent& e : *log) by_sequence[e.sequence] = &e;
+  size_t total = 0;
+  int total_refused = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    total_refused += refused[t];
+    for (size_t i = 0; i < answered[t].size(); ++i) {
+      const Answer& a = answered[t][i];
+      ASSERT_TRUE(by_sequence.count(a.sequence)) << a.referral_id << " seq " << a.sequence;
+      EXPECT_EQ(by_sequence[a.sequence]->referral_id, a.referral_id);
+      EXPECT_EQ(by_sequence[a.sequence]->to, a.to);
+      if (i > 0) {
+        EXPECT_GT(a.sequence, answered[t][i - 1].sequence) << "thread " << t;
+      }
+    }
+    total += answered[t].size();
+  }
+  EXPECT_EQ(log->size(), total);  // nothing refused is in the log
+  EXPECT_GT(total_refused, 0);
+  // The active counts: each provider's referrals left in a slot-holding state, and
+  // never above its capacity.
+  std::map<std::string, ReferralStatus> last;
+  for (const ReferralEvent& e : *log) last[e.referral_id] = e.to;
+  std::map<std::string, int64_t> holding;
+  for (const auto& [id, status] : last) {
+    if (!HoldsSlot(status)) continue;
+    absl::StatusOr<ReferralRecord> r = store->Get(id);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ++holding[r->referral.provider_id];
+  }
+  for (int p = 0; p < kProviders; ++p) {
+    const std::string provider = Named("p", p);
+    EXPECT_EQ(*store->ActiveCount(provider), holding[provider]) << provider;
+    EXPECT_LE(holding[provider], kCapacity) << provider;
+  }
+  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+}
+
 TEST(FoldReferralEvents, RefusesABrokenLog) {
   ReferralEvent create{.sequence = 1, .referral_id = "a", .to = ReferralStatus::kRequested};
   ReferralEvent accept{.sequence = 2,
