@@ -1,6 +1,6 @@
 // The SQLite backend of ReferralStore.
 //
-// Schema (version 1):
+// Schema (version 2; migration 2 rewrote the open-referral indexes):
 //   wegwijzer_schema(version)           one row
 //   providers(provider_id, capacity, active)
 //       capacity NULL = unlimited; active = the provider's active referrals (derived)
@@ -41,8 +41,15 @@ namespace {
 
 using internal::Cat;
 
-constexpr const char* kOpenList =
-    "('draft','requested','accepted','in-progress','on-hold')";
+// A referral_state row is open: the partial indexes' condition, which the queries
+// that use them repeat exactly (SQLite uses a partial index only for a query whose
+// WHERE contains its condition). Written as equalities, not `status IN (...)`: SQLite
+// evaluates an IN list of more than two constants through a temporary b-tree built
+// afresh at every INSERT and UPDATE that checks a partial index; that was 40% of a
+// transition's CPU time (schema version 1).
+constexpr const char* kOpenCondition =
+    "(status = 'draft' OR status = 'requested' OR status = 'accepted' OR "
+    "status = 'in-progress' OR status = 'on-hold')";
 
 // Migration i (1-based) brings a store from version i - 1 to version i.
 const std::vector<std::string>& Migrations() {
@@ -107,6 +114,12 @@ CREATE TRIGGER referrals_append_only_u BEFORE UPDATE ON referrals
 CREATE TRIGGER referrals_append_only_d BEFORE DELETE ON referrals
   BEGIN SELECT RAISE(ABORT, 'referrals are written once'); END;
 )sql",
+      // 2: the open-referral indexes on equalities (kOpenCondition), not an IN list.
+      Cat("DROP INDEX state_open_by_provider; DROP INDEX state_open_by_desk; "
+          "CREATE INDEX state_open_by_provider ON referral_state(provider_id) WHERE ",
+          kOpenCondition,
+          "; CREATE INDEX state_open_by_desk ON referral_state(desk_id) WHERE ", kOpenCondition,
+          ";"),
   };
   return *migrations;
 }
@@ -720,8 +733,8 @@ class SqliteStore final : public ReferralStore {
                                                      std::string_view id) {
     std::lock_guard lock(mu_);
     std::vector<ReferralRecord> records;
-    Statement& q = Stmt(Cat(kRecordSelect, " WHERE s.", column, " = ?1 AND s.status IN ",
-                            kOpenList, " ORDER BY r.referral_id"));
+    Statement& q = Stmt(Cat(kRecordSelect, " WHERE s.", column, " = ?1 AND ", kOpenCondition,
+                            " ORDER BY r.referral_id"));
     ResetOnExit reset{q};
     q.Bind(1, id);
     if (absl::Status s = ReadRecords(q, &records); !s.ok()) return s;

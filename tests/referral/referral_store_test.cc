@@ -768,6 +768,71 @@ TEST_F(ReferralStoreTest, GroupCommitKeepsExactlyTheAnsweredChangesAfterReopen) 
   EXPECT_TRUE(store->Verify().ok()) << store->Verify();
 }
 
+// SQLite's answer for one statement through the C API (the test reads the file as
+// any SQLite client would).
+std::vector<std::string> Column0(sqlite3* db, const char* sql) {
+  std::vector<std::string> out;
+  sqlite3_stmt* q = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &q, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    const int last = sqlite3_column_count(q) - 1;
+    const auto* text = sqlite3_column_text(q, last);
+    out.emplace_back(text == nullptr ? "" : reinterpret_cast<const char*>(text));
+  }
+  sqlite3_finalize(q);
+  return out;
+}
+
+// A store of schema version 1 (open-referral indexes on `status IN (...)`) is
+// migrated on open to version 2 (the same indexes on equalities), keeps its
+// referrals, and a provider's open referrals are still found through the index.
+TEST_F(ReferralStoreTest, VersionOneStoreMigratesToEqualityIndexes) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->SetCapacity("p1", 3).ok());
+    ASSERT_TRUE(store->Create(Make("a")).ok());
+    ASSERT_TRUE(store->Create(Make("b")).ok());
+    ASSERT_TRUE(store->Apply(Move("b", ReferralStatus::kRejected, kProvider,
+                                  ReasonCode::kNoCapacity)).ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(Path("referrals.db").c_str(), &db), SQLITE_OK);
+  const char* open_in = "status IN ('draft','requested','accepted','in-progress','on-hold')";
+  const std::string back_to_one =
+      std::string("DROP INDEX state_open_by_provider; DROP INDEX state_open_by_desk; "
+                  "CREATE INDEX state_open_by_provider ON referral_state(provider_id) WHERE ") +
+      open_in + "; CREATE INDEX state_open_by_desk ON referral_state(desk_id) WHERE " + open_in +
+      "; UPDATE wegwijzer_schema SET version = 1;";
+  ASSERT_EQ(sqlite3_exec(db, back_to_one.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    absl::StatusOr<std::vector<ReferralRecord>> open = store->OpenOfProvider("p1");
+    ASSERT_TRUE(open.ok()) << open.status();
+    ASSERT_EQ(open->size(), 1u);
+    EXPECT_EQ((*open)[0].referral.id, "a");
+    EXPECT_TRUE(store->Verify().ok());
+  }
+  ASSERT_EQ(sqlite3_open(Path("referrals.db").c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(Column0(db, "SELECT version FROM wegwijzer_schema"), std::vector<std::string>{"2"});
+  for (const std::string& sql :
+       Column0(db, "SELECT sql FROM sqlite_master WHERE name LIKE 'state_open_by_%'")) {
+    EXPECT_EQ(sql.find(" IN "), std::string::npos) << sql;
+    EXPECT_NE(sql.find("status = 'on-hold'"), std::string::npos) << sql;
+  }
+  // The store's query for a provider's open referrals, as it words the condition.
+  const std::vector<std::string> plan = Column0(
+      db, "EXPLAIN QUERY PLAN SELECT r.referral_id FROM referrals r JOIN referral_state s ON "
+          "s.referral = r.id WHERE s.provider_id = 'p1' AND (status = 'draft' OR status = "
+          "'requested' OR status = 'accepted' OR status = 'in-progress' OR status = 'on-hold')");
+  bool uses_index = false;
+  for (const std::string& step : plan) uses_index |= step.find("state_open_by_provider") != std::string::npos;
+  EXPECT_TRUE(uses_index) << ::testing::PrintToString(plan);
+  sqlite3_close(db);
+}
+
 TEST(FoldReferralEvents, RefusesABrokenLog) {
   ReferralEvent create{.sequence = 1, .referral_id = "a", .to = ReferralStatus::kRequested};
   ReferralEvent accept{.sequence = 2,
