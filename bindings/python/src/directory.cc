@@ -116,7 +116,9 @@ py::bytes RouteProto(const Directory& h, const RequestBatch& batch, long long k,
 }
 
 // Every request of `batch`, k referrals each, into (n, width) arrays; the GIL is
-// released for the whole of the routing and copying.
+// released for the whole of the routing and copying. Routed by TryRouteBatch a slice
+// at a time: MemoryError (the library's sentence) when a slice's results would pass
+// max_memory_bytes (nullopt: RouteOptions' DEFAULT) or the machine runs out.
 py::dict RouteBatchArrays(const Directory& h, const RequestBatch& batch, long long k_in,
                           int threads, bool explain, std::optional<int64_t> max_memory_bytes) {
   const int k = CheckK(k_in);
