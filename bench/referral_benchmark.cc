@@ -151,7 +151,7 @@ void BM_Transition_DurableConcurrent(benchmark::State& state) {
   if (failures.load() > 0) state.SkipWithError("a transition failed");
   state.SetItemsProcessed(state.iterations() * threads * kPerThread);
 }
-BENCHMARK(BM_Transition_DurableConcurrent)->Arg(8)->Arg(32)->UseRealTime()->MinTime(3);
+BENCHMARK(BM_Transition_DurableConcurrent)->Arg(1)->Arg(8)->Arg(32)->UseRealTime()->MinTime(3);
 
 void BM_SqliteInsert_Durable(benchmark::State& state) {
   const std::string file = BenchDir() + "/bare.db";
