@@ -397,6 +397,20 @@ HttpResponse RouteResponseBody(const v1::RouteResponse& proto, bool protobuf) {
   return response;
 }
 
+// Router::ToProto, with the reasons in `language` (ToProto writes English ones).
+void ToProto(const Router& router, const Request& request, const RouteResult& result,
+             TextLanguage language, v1::RouteResult* proto) {
+  router.ToProto(request, result, proto);
+  if (language == TextLanguage::kEnglish) return;
+  for (size_t i = 0; i < result.referrals.size(); ++i) {
+    v1::Referral* referral = proto->mutable_referrals(static_cast<int>(i));
+    referral->clear_reasons();
+    for (std::string& reason : router.Reasons(request, result.referrals[i], language)) {
+      referral->add_reasons(std::move(reason));
+    }
+  }
+}
+
 }  // namespace
 
 HttpResponse Api::PostRoute(const HttpRequest& request, const ServedDirectory& served) const {
@@ -485,7 +499,7 @@ HttpResponse Api::PostRoute(const HttpRequest& request, const ServedDirectory& s
   v1::RouteResponse answer;
   answer.set_directory_version(served.version);
   for (size_t i = 0; i < requests.size(); ++i) {
-    router.ToProto(requests[i], (*results)[i], answer.add_results());
+    ToProto(router, requests[i], (*results)[i], route.language, answer.add_results());
   }
   return RouteResponseBody(answer, protobuf || AcceptsProtobuf(request.accept));
 }
@@ -521,7 +535,7 @@ HttpResponse Api::GetRoute(std::string_view query, const ServedDirectory& served
   const RouteResult result = router.Route(*request, route);
   v1::RouteResponse answer;
   answer.set_directory_version(served.version);
-  router.ToProto(*request, result, answer.add_results());
+  ToProto(router, *request, result, route.language, answer.add_results());
   return RouteResponseBody(answer, false);
 }
 
