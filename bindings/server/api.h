@@ -43,11 +43,11 @@ class Gazetteer;
 namespace wegwijzer::server {
 
 struct HttpRequest {
-  std::string_view method;        // "GET", "POST", ...
-  std::string_view target;        // path and query string, as sent
-  std::string_view content_type;  // the Content-Type header, empty when absent
-  std::string_view accept;        // the Accept header, empty when absent
-  std::string_view body;
+  std::string_view method{};      // "GET", "POST", ...
+  std::string_view target{};      // path and query string, as sent
+  std::string_view content_type{};  // the Content-Type header, empty when absent
+  std::string_view accept{};      // the Accept header, empty when absent
+  std::string_view body{};
 };
 
 struct HttpResponse {
