@@ -160,14 +160,14 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(server_->options().max_header_bytes);
     parser_->body_limit(server_->options().max_body_bytes);
     if (buffer_.size() > 0) return OnReadable({});  // a pipelined request is waiting
-    Arm(server_->options().idle_timeout);
+    SetDeadline(server_->options().idle_timeout);
     socket_.async_wait(tcp::socket::wait_read,
                        [self = shared_from_this()](beast::error_code ec) { self->OnReadable(ec); });
   }
 
   void OnReadable(beast::error_code ec) {
     if (ec || timed_out_) return Close();  // idle too long, closed, or stopped
-    Arm(server_->options().request_timeout);
+    SetDeadline(server_->options().request_timeout);
     http::async_read_header(socket_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code e, size_t) {
                               self->OnHeader(e);
@@ -198,8 +198,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnBody(beast::error_code ec) {
     if (TransportError(ec)) return;
-    timer_.cancel();
-    ++generation_;
+    ClearDeadline();
     start_ = Clock::now();
     const auto& request = parser_->get();
     HttpRequest in{.method = View(request.method_string()),
@@ -244,8 +243,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Fail(int status, std::string_view message, const std::string& method,
             const std::string& target) {
-    timer_.cancel();
-    ++generation_;
+    ClearDeadline();
     start_ = Clock::now();
     in_request_ = true;
     Respond(Api::Error(status, message), /*close=*/true, method, target);
@@ -266,7 +264,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const int64_t micros =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
     server_->Log(method, target, out.status, micros);
-    Arm(server_->options().request_timeout);  // a client that does not read is let go
+    SetDeadline(server_->options().request_timeout);  // a client that does not read is let go
     http::async_write(socket_, response_,
                       [self = shared_from_this()](beast::error_code ec, size_t) {
                         self->OnWrite(ec);
@@ -274,9 +272,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnWrite(beast::error_code ec) {
-    timer_.cancel();
-    ++generation_;
-    timed_out_ = false;
+    ClearDeadline();
     if (ec) return Close();
     if (close_after_ || server_->stopping()) return Linger();
     ReadHeader();
@@ -288,7 +284,7 @@ class Session : public std::enable_shared_from_this<Session> {
     in_request_ = false;
     beast::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_send, ignored);
-    Arm(std::chrono::milliseconds(1000));
+    SetDeadline(std::chrono::milliseconds(1000));
     Drain();
   }
 
@@ -301,25 +297,49 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
+    closed_ = true;
     timer_.cancel();
-    ++generation_;
     beast::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
   }
 
   // A deadline for what runs next: when it passes, the socket's operations are
-  // cancelled and timed_out_ says why.
-  void Arm(std::chrono::milliseconds after) {
+  // cancelled and timed_out_ says why. Setting one costs a clock read, no timer
+  // operation: one timer wait per connection wakes at most every tick() and compares
+  // the time with deadline_ (a timer armed and cancelled per request cost more CPU
+  // than routing the request).
+  void SetDeadline(std::chrono::milliseconds after) {
     timed_out_ = false;
-    const uint64_t generation = ++generation_;
-    timer_.expires_after(after);
-    timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
-      if (ec || generation != self->generation_) return;
-      self->timed_out_ = true;
+    deadline_ = Clock::now() + after;
+    if (!timer_waiting_) StartTimer();
+  }
+  void ClearDeadline() {
+    timed_out_ = false;
+    deadline_ = Clock::time_point::max();
+  }
+  std::chrono::milliseconds tick() const {
+    return std::min({server_->options().request_timeout, server_->options().idle_timeout,
+                     std::chrono::milliseconds(1000)});
+  }
+  // The wait ends no later than deadline_, and no later than now + tick(): any
+  // deadline set later lies at or after it, so the wait never has to be moved earlier.
+  void StartTimer() {
+    timer_waiting_ = true;
+    timer_.expires_at(std::min(deadline_, Clock::now() + tick()));
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) { self->OnTimer(ec); });
+  }
+  void OnTimer(beast::error_code ec) {
+    timer_waiting_ = false;
+    if (ec || closed_ || deadline_ == Clock::time_point::max()) return;
+    if (Clock::now() >= deadline_) {
+      timed_out_ = true;
+      deadline_ = Clock::time_point::max();
       beast::error_code ignored;
-      self->socket_.cancel(ignored);
-    });
+      socket_.cancel(ignored);
+      return;
+    }
+    StartTimer();
   }
 
   tcp::socket socket_;
@@ -334,7 +354,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool in_request_ = false;
   bool timed_out_ = false;
   bool close_after_ = false;
-  uint64_t generation_ = 0;
+  bool closed_ = false;
+  bool timer_waiting_ = false;
+  Clock::time_point deadline_ = Clock::time_point::max();
   Clock::time_point start_{};
 };
 
