@@ -156,14 +156,14 @@ std::vector<std::pair<std::string, std::string>> FormatHsdsJson(
 std::vector<std::string> FormatHsdsServices(const v1::HsdsDirectory& directory);
 
 // The HSDS API 3.0 `/services` filters, combined with AND; an empty field does not
-// filter.
+// filter. Every field has an initializer, so a designated initializer may omit any.
 struct HsdsServiceFilter {
   // Words that must each occur, case-insensitively (ASCII), in the service's name or
   // description. DEFAULT: empty.
-  std::string search;
-  std::string organization_id;   // DEFAULT: empty.
+  std::string search{};
+  std::string organization_id{};   // DEFAULT: empty.
   // The id of a taxonomy term one of the service's attributes carries. DEFAULT: empty.
-  std::string taxonomy_term_id;
+  std::string taxonomy_term_id{};
 };
 
 // Positions (in directory.services()) of the services `filter` admits, ascending.
