@@ -22,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "openreferral_command.h"
+#include "serve_command.h"
 #include "wegwijzer/directory.h"
 #include "wegwijzer/gazetteer.h"
 #include "wegwijzer/interchange.h"
@@ -53,6 +54,8 @@ Usage:
   wegwijzer export-hsds --snapshot S [--format json|csv] --out DIR
   wegwijzer referrals create|update|show|list|expire|report --store FILE ...
                       (see 'wegwijzer referrals --help')
+  wegwijzer serve (--providers P.csv | --snapshot S | --hsds PATH) [--listen H:P] ...
+                      HTTP/JSON: POST /v1/route, HSDS reads (see 'wegwijzer serve --help')
   wegwijzer --help | help COMMAND
 
 Commands:
@@ -456,6 +459,9 @@ int CoverageMain(int argc, char** argv);   // coverage_command.cc
 int ReferralsMain(int argc, char** argv);  // referrals_command.cc
 
 int Main(int argc, char** argv) {
+  if (argc >= 2 && std::string_view(argv[1]) == "serve") {
+    return server::ServeMain(std::vector<std::string_view>(argv + 2, argv + argc));
+  }
   if (argc >= 2 && (std::string_view(argv[1]) == "import-hsds" ||
                     std::string_view(argv[1]) == "export-hsds")) {
     const std::vector<std::string_view> rest(argv + 2, argv + argc);

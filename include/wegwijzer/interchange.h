@@ -23,6 +23,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -156,6 +157,21 @@ absl::StatusOr<ProvidersCsv> ParseProvidersCsv(std::string_view text,
 absl::StatusOr<RequestsCsv> ParseRequestsCsv(std::string_view text,
                                              std::string_view file_name,
                                              const CsvReadOptions& options = {});
+
+// One request from named parameters, as an HTTP query string gives them
+// (`wegwijzer serve`'s GET /v1/route?postcode=1011&topics=digid&languages=nl,ar):
+// each parameter is a requests.csv column of the same name (id, lat, lon, postcode,
+// topics, languages, modes, access, max_km, priority, municipality, age, can_pay, at,
+// within_days), read by the same rules as one row of that file (with the postcode
+// extension when `options.gazetteer` is set). List parameters take ',' as well as
+// ';' between their codes. `id` may be left out: DEFAULT "query". Values are taken as
+// given (percent-decoding is the transport's business).
+// Errors: kInvalidArgument naming the parameter: an unknown or repeated parameter,
+// a missing required one (topics; lat and lon, or a postcode), and every reason a
+// requests.csv row is bad ("topics: unknown code 'x'"). Thread-safe.
+absl::StatusOr<Request> ParseRequestParameters(
+    std::span<const std::pair<std::string, std::string>> parameters,
+    const CsvReadOptions& options = {});
 
 // route.csv: `request_id,rank,provider_id,mode,distance_m`, requests in the given
 // order, a rank-0 `no_suitable_provider` row for a request with no referral. A

@@ -50,7 +50,9 @@
 #define WEGWIJZER_OPENREFERRAL_H_
 
 #include <map>
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -152,6 +154,35 @@ absl::StatusOr<HsdsImport> ConvertHsds(const v1::HsdsDirectory& directory,
 // HSDS 3.0 JSON for `directory`: (file name, text) pairs, service_list.json first.
 std::vector<std::pair<std::string, std::string>> FormatHsdsJson(
     const v1::HsdsDirectory& directory);
+
+// Each service of `directory` as one HSDS 3.0 service_full JSON object (its
+// organization and service_at_locations, each with its location, nested), in
+// directory order: the records of service_list.json, for an API that serves them
+// one at a time or a page at a time (`wegwijzer serve`'s /services).
+std::vector<std::string> FormatHsdsServices(const v1::HsdsDirectory& directory);
+
+// The HSDS API 3.0 `/services` filters, combined with AND; an empty field does not
+// filter. Every field has an initializer, so a designated initializer may omit any.
+struct HsdsServiceFilter {
+  // Words that must each occur, case-insensitively (ASCII), in the service's name or
+  // description. DEFAULT: empty.
+  std::string search{};
+  std::string organization_id{};   // DEFAULT: empty.
+  // The id of a taxonomy term one of the service's attributes carries. DEFAULT: empty.
+  std::string taxonomy_term_id{};
+};
+
+// Positions (in directory.services()) of the services `filter` admits, ascending.
+// O(services x their text).
+std::vector<int> FindHsdsServices(const v1::HsdsDirectory& directory,
+                                  const HsdsServiceFilter& filter);
+
+// An HSDS API 3.0 page: {"total_items", "total_pages", "page_number", "size",
+// "first_page", "last_page", "empty", "contents": [...]} with `contents` the given
+// JSON records (the page's, at most per_page of them). total_pages is at least 1.
+// REQUIRES: page >= 1, per_page >= 1.
+std::string FormatHsdsPage(std::span<const std::string> contents, int64_t total_items,
+                           int64_t page, int64_t per_page);
 
 // The tabular form: one CSV per table, (file name, text) pairs. Tables read from CSV
 // keep their columns and rows; a nested JSON property has no column of its own in

@@ -1,5 +1,6 @@
 // requests.csv (interchange.md v1.1, and its postcode extension in interchange.h):
 // rows to Requests. The rules and defaults are core/rules.h's.
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -293,6 +294,74 @@ absl::StatusOr<RequestsCsv> ReadRequestsCsv(const std::string& path,
       });
   if (!text.ok()) return text.status();
   return ParseRequestsCsv(*text, path, options);
+}
+
+absl::StatusOr<Request> ParseRequestParameters(
+    std::span<const std::pair<std::string, std::string>> parameters,
+    const CsvReadOptions& options) {
+  // One header and one row of requests.csv, then the file's own reader: the rules
+  // stay in one place.
+  std::string header, row;
+  bool has_id = false, has_topics = false, has_lat = false, has_lon = false,
+       has_postcode = false;
+  std::vector<std::string_view> seen;
+  for (const auto& [name, value] : parameters) {
+    if (std::find(std::begin(kRequestColumns), std::end(kRequestColumns), name) ==
+        std::end(kRequestColumns)) {
+      return absl::InvalidArgumentError(internal::Cat(
+          "unknown parameter '", name,
+          "' (known: id, lat, lon, postcode, topics, languages, modes, access, max_km, "
+          "priority, municipality, age, can_pay, at, within_days)"));
+    }
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      return absl::InvalidArgumentError(
+          internal::Cat("parameter '", name, "' is given twice"));
+    }
+    seen.push_back(name);
+    has_id |= name == "id";
+    has_topics |= name == "topics";
+    has_lat |= name == "lat";
+    has_lon |= name == "lon";
+    has_postcode |= name == "postcode";
+    std::string field = value;
+    if (name == "topics" || name == "languages" || name == "modes" || name == "access") {
+      std::replace(field.begin(), field.end(), ',', ';');
+    }
+    if (!header.empty()) {
+      header.push_back(',');
+      row.push_back(',');
+    }
+    header.append(name);
+    row.append(CsvField(field));
+  }
+  if (!has_topics) return absl::InvalidArgumentError("topics: missing (e.g. topics=digid)");
+  if (has_lat != has_lon) {
+    return absl::InvalidArgumentError(has_lat ? "lon: missing (lat is given)"
+                                              : "lat: missing (lon is given)");
+  }
+  if (!has_lat && !has_postcode) {
+    return absl::InvalidArgumentError(
+        "position: missing: give lat and lon, or a postcode (e.g. postcode=1011)");
+  }
+  if (!has_id) {
+    header.append(",id");
+    row.append(",query");
+  }
+  const std::string text = internal::Cat(header, "\n", row, "\n");
+  CsvReadOptions one_row = options;
+  one_row.skip_bad_rows = true;
+  one_row.count_column.clear();
+  absl::StatusOr<RequestsCsv> read = ParseRequestsCsv(text, "query", one_row);
+  if (!read.ok()) return absl::InvalidArgumentError(std::string(read.status().message()));
+  for (const CsvProblem& problem : read->report.problems) {
+    if (problem.kind == CsvProblem::Kind::kBadRow) {
+      return absl::InvalidArgumentError(problem.reason);
+    }
+  }
+  if (read->requests.size() != 1) {
+    return absl::InvalidArgumentError("the parameters give no request (all empty?)");
+  }
+  return std::move(read->requests.front());
 }
 
 }  // namespace wegwijzer

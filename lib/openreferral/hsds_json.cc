@@ -1,5 +1,6 @@
 #include "openreferral/hsds_json.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -639,16 +640,26 @@ absl::Status CheckHsdsReferences(const v1::HsdsDirectory& d, std::string_view so
   return absl::OkStatus();
 }
 
-std::vector<std::pair<std::string, std::string>> WriteHsdsJson(const v1::HsdsDirectory& d) {
+namespace {
+
+// The service_full records, and which organizations and locations they nest.
+struct WrittenServices {
+  std::vector<std::string> services;
+  absl::flat_hash_set<std::string_view> orgs_written, locations_written;
+};
+
+WrittenServices WriteServices(const v1::HsdsDirectory& d) {
+  WrittenServices w;
+  auto& orgs_written = w.orgs_written;
+  auto& locations_written = w.locations_written;
   absl::flat_hash_map<std::string_view, const v1::HsdsOrganization*> orgs;
   absl::flat_hash_map<std::string_view, const v1::HsdsLocation*> locations;
   absl::flat_hash_map<std::string_view, std::vector<const v1::HsdsServiceAtLocation*>> sals_of;
   for (const auto& o : d.organizations()) orgs.emplace(o.id(), &o);
   for (const auto& l : d.locations()) locations.emplace(l.id(), &l);
   for (const auto& sal : d.service_at_locations()) sals_of[sal.service_id()].push_back(&sal);
-  absl::flat_hash_set<std::string_view> orgs_written, locations_written;
 
-  std::vector<std::string> services;
+  std::vector<std::string>& services = w.services;
   services.reserve(d.services_size());
   for (const v1::HsdsService& service : d.services()) {
     std::string out;
@@ -689,6 +700,37 @@ std::vector<std::pair<std::string, std::string>> WriteHsdsJson(const v1::HsdsDir
     });
     services.push_back(std::move(out));
   }
+  return w;
+}
+
+}  // namespace
+
+std::vector<std::string> WriteHsdsServices(const v1::HsdsDirectory& directory) {
+  return WriteServices(directory).services;
+}
+
+std::string WriteHsdsPage(std::span<const std::string> contents, int64_t total_items,
+                          int64_t page, int64_t per_page) {
+  const int64_t total_pages = std::max<int64_t>(1, (total_items + per_page - 1) / per_page);
+  std::string out = Cat("{\"total_items\":", total_items, ",\"total_pages\":", total_pages,
+                        ",\"page_number\":", page, ",\"size\":", contents.size(),
+                        ",\"first_page\":", page == 1 ? "true" : "false",
+                        ",\"last_page\":", page >= total_pages ? "true" : "false",
+                        ",\"empty\":", contents.empty() ? "true" : "false",
+                        ",\"contents\":[\n");
+  for (size_t i = 0; i < contents.size(); ++i) {
+    if (i > 0) out.append(",\n");
+    out.append(contents[i]);
+  }
+  out.append("\n]}\n");
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> WriteHsdsJson(const v1::HsdsDirectory& d) {
+  WrittenServices w = WriteServices(d);
+  const std::vector<std::string>& services = w.services;
+  const auto& orgs_written = w.orgs_written;
+  const auto& locations_written = w.locations_written;
   std::vector<std::pair<std::string, std::string>> files;
   files.emplace_back("service_list.json", Page(services));
   std::vector<std::string> other_orgs, other_locations;

@@ -24,7 +24,10 @@
 #ifndef WEGWIJZER_LIB_OPENREFERRAL_HSDS_JSON_H_
 #define WEGWIJZER_LIB_OPENREFERRAL_HSDS_JSON_H_
 
+#include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -52,6 +55,13 @@ absl::Status ReadHsdsJsonDocument(std::string_view text, std::string_view file,
 // each dangling link is noted there instead (and kept: a link is only an id).
 absl::Status CheckHsdsReferences(const v1::HsdsDirectory& directory, std::string_view source,
                                  std::vector<std::string>* notes = nullptr);
+
+// One service_full JSON object per service, in directory order (see WriteHsdsJson).
+std::vector<std::string> WriteHsdsServices(const v1::HsdsDirectory& directory);
+
+// A page of `contents` with HSDS's paging properties (FormatHsdsPage).
+std::string WriteHsdsPage(std::span<const std::string> contents, int64_t total_items,
+                          int64_t page, int64_t per_page);
 
 // The files an export writes, as (file name, JSON text) pairs: service_list.json
 // (a page of service_full records with their organization and service_at_locations

@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "core/proto_codes.h"
 #include "core/rules.h"
 #include "core/text.h"
@@ -751,6 +752,52 @@ absl::StatusOr<HsdsImport> ImportHsdsJson(std::string_view text, std::string_vie
 
 std::vector<std::pair<std::string, std::string>> FormatHsdsJson(const v1::HsdsDirectory& directory) {
   return internal::WriteHsdsJson(directory);
+}
+
+std::vector<std::string> FormatHsdsServices(const v1::HsdsDirectory& directory) {
+  return internal::WriteHsdsServices(directory);
+}
+
+std::vector<int> FindHsdsServices(const v1::HsdsDirectory& directory,
+                                  const HsdsServiceFilter& filter) {
+  std::vector<std::string> words = absl::StrSplit(absl::AsciiStrToLower(filter.search), ' ',
+                                                  absl::SkipWhitespace());
+  std::vector<int> found;
+  for (int i = 0; i < directory.services_size(); ++i) {
+    const v1::HsdsService& service = directory.services(i);
+    if (!filter.organization_id.empty() && service.organization_id() != filter.organization_id) {
+      continue;
+    }
+    if (!filter.taxonomy_term_id.empty() &&
+        std::none_of(service.attributes().begin(), service.attributes().end(),
+                     [&](const v1::HsdsAttribute& a) {
+                       return a.taxonomy_term().id() == filter.taxonomy_term_id;
+                     })) {
+      continue;
+    }
+    if (!words.empty()) {
+      // The description is not typed (openreferral.proto keeps it in `extra` as JSON).
+      std::string text = absl::AsciiStrToLower(service.name());
+      for (const v1::HsdsProperty& p : service.extra()) {
+        if (p.name() != "description") continue;
+        absl::StatusOr<internal::JsonValue> value = internal::ParseJson(p.json(), "description");
+        if (value.ok() && value->type == internal::JsonValue::Type::kString) {
+          absl::StrAppend(&text, "\n", absl::AsciiStrToLower(value->text));
+        }
+      }
+      if (!std::all_of(words.begin(), words.end(),
+                       [&](const std::string& w) { return absl::StrContains(text, w); })) {
+        continue;
+      }
+    }
+    found.push_back(i);
+  }
+  return found;
+}
+
+std::string FormatHsdsPage(std::span<const std::string> contents, int64_t total_items,
+                           int64_t page, int64_t per_page) {
+  return internal::WriteHsdsPage(contents, total_items, page, per_page);
 }
 
 absl::StatusOr<OpeningHours> HsdsOpeningHours(const v1::HsdsDirectory& d, std::string_view service_id,

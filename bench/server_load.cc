@@ -1,0 +1,280 @@
+// Load test of `wegwijzer serve` (issue 14's target): POST /v1/route, one request per
+// call, over C keep-alive connections on loopback, against a directory of N providers
+// generated on the real map (GenerateDutchScenario, seed 1, ../shared/data). Not a
+// Google Benchmark: a bounded run (at most --requests calls or --seconds) that
+// prints requests per second and latency percentiles, measured by the client from
+// the first byte sent to the last byte of the response read.
+//
+// The server runs in this process (Api + Server, as `wegwijzer serve` runs them) on
+// --server-threads threads; the client on --client-threads threads, each driving
+// its share of the connections with poll(). Both share the machine's cores: the
+// printed CPU split says how much the client took.
+//
+//   build/release/bench/wegwijzer_server_load [--providers 5000] [--clients 64]
+//       [--requests 200000] [--seconds 20] [--server-threads 2] [--client-threads 1]
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "api.h"
+#include "google/protobuf/util/json_util.h"
+#include "server.h"
+#include "wegwijzer/directory.h"
+#include "wegwijzer/dutch_scenario.h"
+#include "wegwijzer/gazetteer.h"
+#include "wegwijzer/v1/directory.pb.h"
+#include "wegwijzer/v1/request.pb.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  int providers = 5000, clients = 64, requests = 200'000, seconds = 20;
+  int server_threads = 2, client_threads = 1;
+  int direct = 0;  // > 0: also time this many Api::Handle calls without sockets
+  int protobuf = 0;  // 1: application/x-protobuf bodies instead of JSON
+};
+
+double ThreadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + t.tv_nsec / 1e9;
+}
+
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+struct Connection {
+  int fd = -1;
+  std::string in;
+  size_t sent = 0;
+  const std::string* request = nullptr;
+  Clock::time_point start;
+};
+
+// Drives `count` connections until `remaining` calls are used up or the deadline.
+void Client(uint16_t port, int count, const std::vector<std::string>& bodies,
+            std::atomic<int64_t>* remaining, Clock::time_point deadline,
+            std::vector<int64_t>* latencies_us, int64_t* errors, double* cpu, size_t seed) {
+  std::vector<Connection> connections(count);
+  std::vector<pollfd> polls(count);
+  size_t next = seed;
+  auto begin = [&](Connection& c) {
+    if (remaining->fetch_sub(1) <= 0 || Clock::now() >= deadline) {
+      ::close(c.fd);
+      c.fd = -1;
+      return;
+    }
+    c.request = &bodies[next++ % bodies.size()];
+    c.sent = 0;
+    c.in.clear();
+    c.start = Clock::now();
+  };
+  for (int i = 0; i < count; ++i) {
+    Connection& c = connections[i];
+    c.fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(c.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      std::perror("connect");
+      std::exit(1);
+    }
+    int one = 1;
+    ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    begin(c);
+  }
+  char chunk[65536];
+  int open = count;
+  while (open > 0) {
+    for (int i = 0; i < count; ++i) {
+      const Connection& c = connections[i];
+      polls[i].fd = c.fd;
+      polls[i].events = c.fd < 0 ? 0 : (c.sent < c.request->size() ? POLLOUT : POLLIN);
+      polls[i].revents = 0;
+    }
+    if (::poll(polls.data(), polls.size(), 1000) < 0) break;
+    open = 0;
+    for (int i = 0; i < count; ++i) {
+      Connection& c = connections[i];
+      if (c.fd < 0) continue;
+      ++open;
+      if (polls[i].revents & POLLOUT) {
+        const ssize_t n = ::send(c.fd, c.request->data() + c.sent, c.request->size() - c.sent,
+                                 MSG_NOSIGNAL);
+        if (n > 0) c.sent += static_cast<size_t>(n);
+      } else if (polls[i].revents & (POLLIN | POLLHUP | POLLERR)) {
+        const ssize_t n = ::recv(c.fd, chunk, sizeof chunk, 0);
+        if (n <= 0) {
+          ++*errors;
+          ::close(c.fd);
+          c.fd = -1;
+          continue;
+        }
+        c.in.append(chunk, static_cast<size_t>(n));
+        const size_t head = c.in.find("\r\n\r\n");
+        if (head == std::string::npos) continue;
+        const size_t at = c.in.find("Content-Length: ");
+        if (at == std::string::npos || at > head) continue;
+        const size_t length = std::strtoul(c.in.c_str() + at + 16, nullptr, 10);
+        if (c.in.size() < head + 4 + length) continue;
+        latencies_us->push_back(
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - c.start).count());
+        if (c.in.compare(9, 3, "200") != 0) ++*errors;
+        begin(c);
+      }
+    }
+  }
+  *cpu = ThreadCpuSeconds();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string_view flag = argv[i];
+    const int value = std::atoi(argv[i + 1]);
+    if (flag == "--providers") o.providers = value;
+    else if (flag == "--clients") o.clients = value;
+    else if (flag == "--requests") o.requests = value;
+    else if (flag == "--seconds") o.seconds = value;
+    else if (flag == "--server-threads") o.server_threads = value;
+    else if (flag == "--client-threads") o.client_threads = value;
+    else if (flag == "--direct") o.direct = value;
+    else if (flag == "--protobuf") o.protobuf = value;
+    else {
+      std::cerr << "unknown option " << flag << "\n";
+      return 2;
+    }
+  }
+  const std::string data = WEGWIJZER_SHARED_DATA_DIR;
+  auto gazetteer = wegwijzer::Gazetteer::Load(data + "/municipalities/gemeenten_2023_wgs84.geojson",
+                                              data + "/pc4/pc4_centroids.csv");
+  if (!gazetteer.ok()) {
+    std::cerr << gazetteer.status() << "\n";
+    return 1;
+  }
+  auto people = wegwijzer::ReadPostcodeDemographicsCsv(data + "/pc4/pc4_centroids.csv");
+  if (!people.ok()) {
+    std::cerr << people.status() << "\n";
+    return 1;
+  }
+  auto scenario = wegwijzer::GenerateDutchScenario(**gazetteer, *people,
+                                                   {.seed = 1, .requests = 10'000, .providers = o.providers});
+  if (!scenario.ok()) {
+    std::cerr << scenario.status() << "\n";
+    return 1;
+  }
+  auto directory = wegwijzer::Directory::Create(*scenario->directory);
+  if (!directory.ok()) {
+    std::cerr << directory.status() << "\n";
+    return 1;
+  }
+  std::vector<std::string> bodies;
+  for (const wegwijzer::Request& r : scenario->requests) {
+    wegwijzer::v1::RouteRequest call;
+    r.ToProto(call.mutable_request());
+    std::string body;
+    if (o.protobuf) {
+      call.SerializeToString(&body);
+    } else {
+      (void)google::protobuf::util::MessageToJsonString(call, &body);
+    }
+    bodies.push_back(std::string("POST /v1/route HTTP/1.1\r\nHost: bench\r\nContent-Type: ") +
+                     (o.protobuf ? "application/x-protobuf" : "application/json") +
+                     "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  }
+  wegwijzer::server::Api api(wegwijzer::server::Serve(*directory), nullptr);
+  if (o.direct > 0) {
+    // The API alone, one thread: what a call costs before any networking.
+    const double before = ThreadCpuSeconds();
+    size_t bytes = 0;
+    for (int i = 0; i < o.direct; ++i) {
+      const std::string& http = bodies[i % bodies.size()];
+      const std::string_view body = std::string_view(http).substr(http.find("\r\n\r\n") + 4);
+      bytes += api.Handle({.method = "POST", .target = "/v1/route",
+                           .content_type = o.protobuf ? "application/x-protobuf" : "application/json",
+                           .body = body}).body.size();
+    }
+    const double spent = ThreadCpuSeconds() - before;
+    std::printf("direct (%s): %d Api::Handle calls, %.1f us CPU each (%.0f calls/s per core); "
+                "%zu response bytes on average\n",
+                o.protobuf ? "protobuf" : "JSON", o.direct, spent / o.direct * 1e6, o.direct / spent, bytes / o.direct);
+  }
+  auto server = wegwijzer::server::Server::Start(
+      {.port = 0, .threads = o.server_threads, .log = nullptr}, &api);
+  if (!server.ok()) {
+    std::cerr << server.status() << "\n";
+    return 1;
+  }
+  std::printf("directory: %zu providers (GenerateDutchScenario seed 1); %zu distinct request bodies, "
+              "%zu bytes on average\n",
+              (*directory)->size(), bodies.size(),
+              [&] { size_t s = 0; for (auto& b : bodies) s += b.size(); return s / bodies.size(); }());
+  std::printf("load: %d keep-alive clients on %d client threads, server on %d threads, "
+              "at most %d calls or %d s; %u cores\n",
+              o.clients, o.client_threads, o.server_threads, o.requests, o.seconds,
+              std::thread::hardware_concurrency());
+  std::atomic<int64_t> remaining{o.requests};
+  const double cpu_before = ProcessCpuSeconds();
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point deadline = start + std::chrono::seconds(o.seconds);
+  std::vector<std::vector<int64_t>> latencies(o.client_threads);
+  std::vector<int64_t> errors(o.client_threads);
+  std::vector<double> client_cpu(o.client_threads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < o.client_threads; ++t) {
+    const int count = o.clients / o.client_threads + (t < o.clients % o.client_threads);
+    latencies[t].reserve(o.requests);
+    threads.emplace_back(Client, (*server)->port(), count, std::cref(bodies), &remaining, deadline,
+                         &latencies[t], &errors[t], &client_cpu[t], static_cast<size_t>(t) * 7919);
+  }
+  for (std::thread& t : threads) t.join();
+  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu = ProcessCpuSeconds() - cpu_before;
+  std::vector<int64_t> all;
+  int64_t error_count = 0;
+  double client_cpu_total = 0;
+  for (int t = 0; t < o.client_threads; ++t) {
+    all.insert(all.end(), latencies[t].begin(), latencies[t].end());
+    error_count += errors[t];
+    client_cpu_total += client_cpu[t];
+  }
+  std::sort(all.begin(), all.end());
+  auto pct = [&](double p) {
+    return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<size_t>(p * all.size()))] / 1000.0;
+  };
+  std::printf("answered: %zu calls in %.2f s wall: %.0f requests/s; errors %lld\n", all.size(), wall,
+              all.size() / wall, static_cast<long long>(error_count));
+  std::printf("latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n", pct(0.50),
+              pct(0.90), pct(0.99), pct(0.999), all.empty() ? 0.0 : all.back() / 1000.0);
+  std::printf("cpu: %.2f s in this process (%.2f cores), of which the client threads %.2f s\n", cpu,
+              cpu / wall, client_cpu_total);
+  (*server)->Stop();
+  (*server)->Wait();
+  return 0;
+}

@@ -1,0 +1,161 @@
+// Internal to `wegwijzer serve`: the HTTP API as a function from a request to a
+// response, without any networking (server.cc is the transport, over Boost.Beast;
+// this file never sees Beast, so the API is tested and fuzzed without sockets).
+//
+// Endpoints (README "Server"):
+//   GET  /healthz            {"status":"ok","directory_version":...,"providers":N}
+//   GET  /metrics            Prometheus text format 0.0.4
+//   POST /v1/route           wegwijzer.v1.RouteRequest -> wegwijzer.v1.RouteResponse,
+//                            JSON (protobuf's JSON mapping, unknown fields refused) or
+//                            application/x-protobuf
+//   GET  /v1/route?postcode=1011&topics=digid&languages=nl,ar[&k=5][&lang=nl]
+//   GET  /                   HSDS API 3.0 base: version, profile, openapi_url
+//   GET  /services           HSDS page; page, per_page, search, organization_id,
+//                            taxonomy_term_id
+//   GET  /services/{id}      one HSDS service_full, 404 when absent
+// Every response carries the header Wegwijzer-Directory-Version; GET responses carry
+// Access-Control-Allow-Origin: * (Open Referral UK asks for open, key-less reads).
+// Errors are JSON {"error":{"code":STATUS,"message":"..."}}; the message names the
+// field (or parameter) and the reason.
+//
+// Thread-safety: Api is thread-safe; Handle may be called from any number of threads.
+#ifndef WEGWIJZER_BINDINGS_SERVER_API_H_
+#define WEGWIJZER_BINDINGS_SERVER_API_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace wegwijzer {
+class Directory;
+class Gazetteer;
+}  // namespace wegwijzer
+
+namespace wegwijzer::server {
+
+struct HttpRequest {
+  std::string_view method{};      // "GET", "POST", ...
+  std::string_view target{};      // path and query string, as sent
+  std::string_view content_type{};  // the Content-Type header, empty when absent
+  std::string_view accept{};      // the Accept header, empty when absent
+  std::string_view body{};
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  // Further headers (Allow, Retry-After, Access-Control-Allow-Origin, ...).
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct ApiOptions {
+  // Most requests in one POST /v1/route batch (inclusive). DEFAULT: 10,000.
+  int max_batch = 10'000;
+  // Largest k (referrals per request), inclusive. DEFAULT: 100.
+  int max_k = 100;
+  // Largest per_page of /services, inclusive. DEFAULT: 1,000; the default page is 50.
+  int max_per_page = 1000;
+};
+
+// What the server answers from: a directory and what is derived from it once.
+struct ServedDirectory {
+  // A fingerprint of the snapshot (16 hex digits of FNV-1a over its deterministic
+  // serialization), the same for the same snapshot on every run and machine.
+  std::string version;
+  std::shared_ptr<const Directory> directory;
+  std::vector<std::string> services_json;  // HSDS service_full per service
+  std::unordered_map<std::string, int> service_by_id;  // HSDS service id -> position
+};
+
+// Builds the served form of `directory` (computes the version, formats the HSDS
+// services). O(size of the snapshot).
+std::shared_ptr<const ServedDirectory> Serve(std::shared_ptr<const Directory> directory);
+
+// The request counters, latency histogram and error counts of /metrics. Lock-free.
+class Metrics {
+ public:
+  // The bounded set of path labels (an unknown path is "other", so that a scan of
+  // random paths cannot grow the metrics).
+  static constexpr std::array<std::string_view, 8> kPaths = {
+      "/", "/healthz", "/metrics", "/v1/route", "/services", "/services/{id}", "other",
+      "(unparsed)"};
+  // 0 stands for every other status.
+  static constexpr std::array<int, 11> kStatuses = {200, 400, 404, 405, 408, 413,
+                                                    415, 431, 500, 503, 0};
+  // Upper bounds of the latency buckets, in microseconds.
+  static constexpr std::array<int64_t, 12> kBucketsMicros = {
+      50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000, 1000000, 10000000};
+
+  // `path` is a label of kPaths (PathLabel). Thread-safe.
+  void Record(std::string_view path, int status, int64_t micros);
+  // Prometheus text.
+  std::string Format(const ServedDirectory& served) const;
+
+  // The label of a request target: its path, with ids replaced ("/services/{id}");
+  // "(unparsed)" for an empty target (a request refused before its target was read).
+  static std::string_view PathLabel(std::string_view target);
+
+ private:
+  static size_t PathIndex(std::string_view path);
+  static size_t StatusIndex(int status);
+  std::array<std::array<std::atomic<int64_t>, kStatuses.size()>, kPaths.size()> counts_{};
+  std::array<std::atomic<int64_t>, kBucketsMicros.size() + 1> buckets_{};
+  std::atomic<int64_t> sum_micros_{0};
+};
+
+class Api {
+ public:
+  // REQUIRES: `served` is not null. `gazetteer` may be null (then requests must give
+  // a position; a postcode alone is a 400 saying the server has no postcode table).
+  Api(std::shared_ptr<const ServedDirectory> served, std::shared_ptr<const Gazetteer> gazetteer,
+      ApiOptions options = {});
+
+  // Answers one request. Never throws (std::bad_alloc becomes a 503); never crashes on
+  // any input.
+  HttpResponse Handle(const HttpRequest& request) const;
+
+  // The directory answering now (a consistent snapshot for one request).
+  std::shared_ptr<const ServedDirectory> Current() const;
+  // Replaces the directory; requests running keep the one they started with.
+  void Replace(std::shared_ptr<const ServedDirectory> next);
+
+  Metrics& metrics() const { return metrics_; }
+
+  // A JSON error response {"error":{"code":status,"message":message}}.
+  static HttpResponse Error(int status, std::string_view message);
+
+ private:
+  HttpResponse Dispatch(const HttpRequest& request, const ServedDirectory& served) const;
+  HttpResponse PostRoute(const HttpRequest& request, const ServedDirectory& served) const;
+  HttpResponse GetRoute(std::string_view query, const ServedDirectory& served) const;
+  HttpResponse GetServices(std::string_view query, const ServedDirectory& served) const;
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<const ServedDirectory> served_;  // guarded by mutex_
+  std::shared_ptr<const Gazetteer> gazetteer_;
+  ApiOptions options_;
+  mutable Metrics metrics_;
+};
+
+// Percent-decodes a query component ('+' is a space). nullopt for a malformed escape
+// or a decoded NUL.
+absl::StatusOr<std::string> DecodeQueryComponent(std::string_view text);
+
+// The parameters of a query string ("a=1&b=x%20y"), decoded, in order. Errors name
+// the parameter.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQuery(
+    std::string_view query);
+
+}  // namespace wegwijzer::server
+
+#endif  // WEGWIJZER_BINDINGS_SERVER_API_H_

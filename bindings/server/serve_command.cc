@@ -1,0 +1,284 @@
+// `wegwijzer serve`: loads a directory (and optionally a gazetteer) with the same
+// library calls as route and import-hsds, then answers HTTP until SIGINT or SIGTERM.
+#include "serve_command.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdint>
+#include <iostream>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "api.h"
+#include "server.h"
+#include "wegwijzer/directory.h"
+#include "wegwijzer/gazetteer.h"
+#include "wegwijzer/interchange.h"
+#include "wegwijzer/openreferral.h"
+#include "wegwijzer/v1/directory.pb.h"
+
+namespace wegwijzer::server {
+namespace {
+
+constexpr int kExitOk = 0, kExitBadInput = 1, kExitUsage = 2;
+
+constexpr std::string_view kServeUsage = R"(wegwijzer serve - answer referral requests and HSDS reads over HTTP
+
+Usage:
+  wegwijzer serve (--providers P.csv | --snapshot S | --hsds PATH [--taxonomy-map MAP.csv]
+                  [--skip-bad-records]) [--municipalities M.geojson [--postcodes PC4.csv]]
+                  [--listen 127.0.0.1:8080] [--threads N] [limits] [--quiet]
+
+Directory (exactly one):
+  --providers FILE    the contract's providers.csv
+  --snapshot FILE     a directory snapshot (wegwijzer.v1.DirectorySnapshot, as
+                      import-hsds writes it); the HSDS endpoints serve its directory
+  --hsds PATH         an HSDS 3.0/3.1 directory (JSON files, a folder, a tabular
+                      datapackage), read as import-hsds reads it
+Gazetteer (optional; requests may then give a postcode instead of a position):
+  --municipalities FILE, --postcodes FILE   as for 'wegwijzer route'
+Network and limits:
+  --listen HOST:PORT  where to listen (default 127.0.0.1:8080; port 0 picks a free
+                      one). Prints "listening on HOST:PORT" on standard output
+                      once requests are accepted.
+  --threads N         threads answering requests (default: all cores)
+  --max-body-kb N     largest request body (default 8192 KiB): beyond it, 413
+  --max-header-kb N   largest request line + headers (default 16 KiB): 431
+  --max-connections N open connections at most (default 10000): beyond, 503 with
+                      Retry-After
+  --request-timeout-ms N  time to send a whole request (default 10000): 408
+  --idle-timeout-ms N     a kept-alive connection idle this long is closed (60000)
+  --max-batch N       requests in one POST /v1/route at most (default 10000)
+  --quiet             no log line per request
+
+Endpoints:
+  POST /v1/route      body: wegwijzer.v1.RouteRequest as JSON (protobuf's JSON
+                      mapping; an unknown field is a 400 naming it) or
+                      application/x-protobuf; answer: wegwijzer.v1.RouteResponse
+                      (ranked referrals with reasons, distance, next opening; the
+                      explanation when nothing suits)
+  GET  /v1/route?postcode=8011&topics=digid&languages=nl,ar[&k=5][&lang=nl]
+                      one request; parameters named as requests.csv's columns
+  GET  /, /services[?page=&per_page=&search=&organization_id=&taxonomy_term_id=],
+       /services/{id} the HSDS API 3.0 reads (CORS: any origin)
+  GET  /healthz, /metrics (Prometheus)
+Every response names the directory in its Wegwijzer-Directory-Version header.
+Errors are JSON: {"error": {"code": 400, "message": "..."}}.
+
+One log line per request on standard error: method, path (no query string),
+status, microseconds. SIGINT or SIGTERM: stop accepting, finish the requests
+being answered, exit 0.
+
+Example (the embedded example town; the map from ../shared/data):
+  wegwijzer serve --providers data/providers.csv \
+      --municipalities ../shared/data/municipalities/gemeenten_2023_wgs84.geojson \
+      --postcodes ../shared/data/pc4/pc4_centroids.csv --listen 127.0.0.1:8080
+  curl 'http://127.0.0.1:8080/v1/route?postcode=8011&topics=digid&languages=nl,ar'
+
+Exit status: 0 after a signal, 1 when the directory cannot be loaded or the address
+cannot be bound, 2 usage error.
+)";
+
+int Usage(std::string_view message) {
+  std::cerr << "wegwijzer serve: " << message << "\nRun 'wegwijzer serve --help' for usage.\n";
+  return kExitUsage;
+}
+
+int BadInput(const absl::Status& status) {
+  std::string message(status.message());
+  std::cerr << message << (message.ends_with('\n') ? "" : "\n")
+            << "wegwijzer serve: not started\n";
+  return kExitBadInput;
+}
+
+std::optional<int64_t> ParsePositive(std::string_view text, int64_t max) {
+  if (text.empty() || text.size() > 12) return std::nullopt;
+  int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  if (value < 1 || value > max) return std::nullopt;
+  return value;
+}
+
+struct ServeArgs {
+  std::string providers, snapshot, hsds, taxonomy_map, municipalities, postcodes;
+  bool skip_bad_records = false, quiet = false, help = false;
+  ServerOptions server;
+  ApiOptions api;
+};
+
+std::optional<int> Parse(const std::vector<std::string_view>& words, ServeArgs* args) {
+  for (size_t i = 0; i < words.size(); ++i) {
+    std::string_view flag = words[i];
+    std::optional<std::string> attached;
+    if (size_t eq = flag.find('='); flag.starts_with("--") && eq != std::string_view::npos) {
+      attached = std::string(flag.substr(eq + 1));
+      flag = flag.substr(0, eq);
+    }
+    auto value = [&]() -> std::optional<std::string> {
+      if (attached) return attached;
+      if (i + 1 >= words.size()) return std::nullopt;
+      return std::string(words[++i]);
+    };
+    auto number = [&](int64_t max, int64_t* out) -> std::optional<int> {
+      std::optional<std::string> text = value();
+      if (!text) return Usage(std::string(flag) + " needs a number");
+      std::optional<int64_t> n = ParsePositive(*text, max);
+      if (!n) {
+        return Usage(std::string(flag) + " takes a whole number in 1.." + std::to_string(max) +
+                     ", not '" + *text + "'");
+      }
+      *out = *n;
+      return std::nullopt;
+    };
+    int64_t n = 0;
+    if (flag == "--help" || flag == "-h") {
+      args->help = true;
+    } else if (flag == "--skip-bad-records" || flag == "--quiet") {
+      if (attached) return Usage(std::string(flag) + " takes no value");
+      (flag == "--quiet" ? args->quiet : args->skip_bad_records) = true;
+    } else if (flag == "--providers" || flag == "--snapshot" || flag == "--hsds" ||
+               flag == "--taxonomy-map" || flag == "--municipalities" || flag == "--postcodes") {
+      std::optional<std::string> text = value();
+      if (!text || text->empty()) return Usage(std::string(flag) + " needs a file");
+      (flag == "--providers"        ? args->providers
+       : flag == "--snapshot"       ? args->snapshot
+       : flag == "--hsds"           ? args->hsds
+       : flag == "--taxonomy-map"   ? args->taxonomy_map
+       : flag == "--municipalities" ? args->municipalities
+                                    : args->postcodes) = *text;
+    } else if (flag == "--listen") {
+      std::optional<std::string> text = value();
+      if (!text) return Usage("--listen needs HOST:PORT");
+      const size_t colon = text->rfind(':');
+      std::optional<int64_t> port;
+      if (colon != std::string::npos) {
+        const std::string digits = text->substr(colon + 1);
+        port = digits == "0" ? std::optional<int64_t>(0) : ParsePositive(digits, 65535);
+      }
+      if (colon == std::string::npos || colon == 0 || !port) {
+        return Usage("--listen takes HOST:PORT (e.g. 127.0.0.1:8080, [::1]:0), not '" + *text + "'");
+      }
+      std::string host = text->substr(0, colon);
+      if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+      }
+      args->server.host = host;
+      args->server.port = static_cast<uint16_t>(*port);
+    } else if (flag == "--threads") {
+      if (auto e = number(1024, &n)) return e;
+      args->server.threads = static_cast<int>(n);
+    } else if (flag == "--max-body-kb") {
+      if (auto e = number(int64_t{1} << 30, &n)) return e;
+      args->server.max_body_bytes = static_cast<uint64_t>(n) << 10;
+    } else if (flag == "--max-header-kb") {
+      if (auto e = number(1024, &n)) return e;
+      args->server.max_header_bytes = static_cast<uint32_t>(n) << 10;
+    } else if (flag == "--max-connections") {
+      if (auto e = number(1'000'000, &n)) return e;
+      args->server.max_connections = static_cast<int>(n);
+    } else if (flag == "--request-timeout-ms" || flag == "--idle-timeout-ms") {
+      if (auto e = number(int64_t{24} * 3600 * 1000, &n)) return e;
+      (flag == "--request-timeout-ms" ? args->server.request_timeout
+                                      : args->server.idle_timeout) = std::chrono::milliseconds(n);
+    } else if (flag == "--max-batch") {
+      if (auto e = number(10'000'000, &n)) return e;
+      args->api.max_batch = static_cast<int>(n);
+    } else {
+      return Usage("unknown option '" + std::string(words[i]) + "'");
+    }
+  }
+  if (args->help) return std::nullopt;
+  const int directories = !args->providers.empty() + !args->snapshot.empty() + !args->hsds.empty();
+  if (directories != 1) return Usage("give one directory: --providers, --snapshot or --hsds");
+  if ((!args->taxonomy_map.empty() || args->skip_bad_records) && args->hsds.empty()) {
+    return Usage("--taxonomy-map and --skip-bad-records go with --hsds");
+  }
+  if (!args->postcodes.empty() && args->municipalities.empty()) {
+    return Usage("--postcodes needs --municipalities (the postcodes' map)");
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<std::shared_ptr<const Directory>> LoadDirectory(const ServeArgs& args) {
+  if (!args.providers.empty()) {
+    absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv(args.providers);
+    if (!providers.ok()) return providers.status();
+    std::cerr << providers->report.ToString();
+    return providers->directory;
+  }
+  if (!args.snapshot.empty()) {
+    absl::StatusOr<std::string> bytes = ReadFile(args.snapshot);
+    if (!bytes.ok()) return bytes.status();
+    return Directory::FromSerialized(*bytes, args.snapshot);
+  }
+  std::optional<TaxonomyMap> map;
+  if (!args.taxonomy_map.empty()) {
+    absl::StatusOr<TaxonomyMap> loaded = TaxonomyMap::Load(args.taxonomy_map);
+    if (!loaded.ok()) return loaded.status();
+    map = *std::move(loaded);
+  }
+  absl::StatusOr<HsdsImport> in =
+      ImportHsds(args.hsds, {.taxonomy_map = map ? &*map : nullptr,
+                             .skip_bad_records = args.skip_bad_records});
+  if (!in.ok()) return in.status();
+  std::cerr << in->report.ToString();
+  return Directory::Create(*in->snapshot);
+}
+
+}  // namespace
+
+int ServeMain(const std::vector<std::string_view>& words) {
+  ServeArgs args;
+  if (std::optional<int> error = Parse(words, &args)) return *error;
+  if (args.help) {
+    std::cout << kServeUsage;
+    return kExitOk;
+  }
+  absl::StatusOr<std::shared_ptr<const Directory>> directory = LoadDirectory(args);
+  if (!directory.ok()) return BadInput(directory.status());
+  std::shared_ptr<const Gazetteer> gazetteer;
+  if (!args.municipalities.empty()) {
+    absl::StatusOr<std::shared_ptr<const Gazetteer>> loaded =
+        Gazetteer::Load(args.municipalities, args.postcodes);
+    if (!loaded.ok()) return BadInput(loaded.status());
+    gazetteer = *std::move(loaded);
+  }
+  if (args.quiet) args.server.log = nullptr;
+  Api api(Serve(*directory), gazetteer, args.api);
+
+  // The signals are taken by this thread alone (sigwait below); the server's threads,
+  // started after this, inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(args.server, &api);
+  if (!server.ok()) return BadInput(server.status());
+  const std::string host =
+      args.server.host.find(':') != std::string::npos ? "[" + args.server.host + "]"
+                                                      : args.server.host;
+  std::cerr << "serving " << (*directory)->size() << " providers (directory "
+            << api.Current()->version << ")" << (gazetteer ? ", with the gazetteer" : "")
+            << "\n";
+  std::cout << "listening on " << host << ":" << (*server)->port() << std::endl;
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  std::cerr << "wegwijzer serve: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+            << ": finishing the requests being answered\n";
+  (*server)->Stop();
+  (*server)->Wait();
+  std::cerr << "wegwijzer serve: stopped\n";
+  return kExitOk;
+}
+
+}  // namespace wegwijzer::server
