@@ -475,6 +475,7 @@ int Main(int argc, char** argv) {
     char* forwarded[] = {argv[0], argv[2], help_flag, nullptr};
     if (command == "coverage") return CoverageMain(3, forwarded);
     if (command == "referrals") return ReferralsMain(3, forwarded);
+    if (command == "serve") return server::ServeMain({"--help"});
     if (command == "import-hsds" || command == "export-hsds") {
       std::cout << kHsdsUsage;
       return kExitOk;

@@ -5,17 +5,21 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <iostream>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "api.h"
+#include "options.h"
 #include "server.h"
 #include "wegwijzer/directory.h"
 #include "wegwijzer/gazetteer.h"
@@ -97,17 +101,6 @@ int BadInput(const absl::Status& status) {
   return kExitBadInput;
 }
 
-std::optional<int64_t> ParsePositive(std::string_view text, int64_t max) {
-  if (text.empty() || text.size() > 12) return std::nullopt;
-  int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  if (value < 1 || value > max) return std::nullopt;
-  return value;
-}
-
 struct ServeArgs {
   std::string providers, snapshot, hsds, taxonomy_map, municipalities, postcodes;
   bool skip_bad_records = false, quiet = false, help = false;
@@ -115,86 +108,68 @@ struct ServeArgs {
   ApiOptions api;
 };
 
+// Options are read as every command reads them (bindings/cli/options.h).
 std::optional<int> Parse(const std::vector<std::string_view>& words, ServeArgs* args) {
-  for (size_t i = 0; i < words.size(); ++i) {
-    std::string_view flag = words[i];
-    std::optional<std::string> attached;
-    if (size_t eq = flag.find('='); flag.starts_with("--") && eq != std::string_view::npos) {
-      attached = std::string(flag.substr(eq + 1));
-      flag = flag.substr(0, eq);
+  static const cli::OptionSpec kSpec{
+      {"--providers", "--snapshot", "--hsds", "--taxonomy-map", "--municipalities",
+       "--postcodes", "--listen", "--threads", "--max-body-kb", "--max-header-kb",
+       "--max-connections", "--request-timeout-ms", "--idle-timeout-ms", "--max-batch"},
+      {"--skip-bad-records", "--quiet"}};
+  cli::ParsedOptions parsed;
+  if (std::optional<std::string> error = cli::ParseOptions(words, kSpec, &parsed)) {
+    return Usage(*error);
+  }
+  if (!parsed.positional.empty()) return Usage("unexpected word '" + parsed.positional[0] + "'");
+  args->help = parsed.help;
+  args->quiet = parsed.Has("--quiet");
+  args->skip_bad_records = parsed.Has("--skip-bad-records");
+  for (auto [flag, field] : std::initializer_list<std::pair<std::string_view, std::string*>>{
+           {"--providers", &args->providers},
+           {"--snapshot", &args->snapshot},
+           {"--hsds", &args->hsds},
+           {"--taxonomy-map", &args->taxonomy_map},
+           {"--municipalities", &args->municipalities},
+           {"--postcodes", &args->postcodes}}) {
+    if (std::optional<std::string> text = parsed.Get(flag)) {
+      if (text->empty()) return Usage(std::string(flag) + " needs a file");
+      *field = *text;
     }
-    auto value = [&]() -> std::optional<std::string> {
-      if (attached) return attached;
-      if (i + 1 >= words.size()) return std::nullopt;
-      return std::string(words[++i]);
-    };
-    auto number = [&](int64_t max, int64_t* out) -> std::optional<int> {
-      std::optional<std::string> text = value();
-      if (!text) return Usage(std::string(flag) + " needs a number");
-      std::optional<int64_t> n = ParsePositive(*text, max);
-      if (!n) {
-        return Usage(std::string(flag) + " takes a whole number in 1.." + std::to_string(max) +
-                     ", not '" + *text + "'");
-      }
-      *out = *n;
-      return std::nullopt;
-    };
-    int64_t n = 0;
-    if (flag == "--help" || flag == "-h") {
-      args->help = true;
-    } else if (flag == "--skip-bad-records" || flag == "--quiet") {
-      if (attached) return Usage(std::string(flag) + " takes no value");
-      (flag == "--quiet" ? args->quiet : args->skip_bad_records) = true;
-    } else if (flag == "--providers" || flag == "--snapshot" || flag == "--hsds" ||
-               flag == "--taxonomy-map" || flag == "--municipalities" || flag == "--postcodes") {
-      std::optional<std::string> text = value();
-      if (!text || text->empty()) return Usage(std::string(flag) + " needs a file");
-      (flag == "--providers"        ? args->providers
-       : flag == "--snapshot"       ? args->snapshot
-       : flag == "--hsds"           ? args->hsds
-       : flag == "--taxonomy-map"   ? args->taxonomy_map
-       : flag == "--municipalities" ? args->municipalities
-                                    : args->postcodes) = *text;
-    } else if (flag == "--listen") {
-      std::optional<std::string> text = value();
-      if (!text) return Usage("--listen needs HOST:PORT");
-      const size_t colon = text->rfind(':');
-      std::optional<int64_t> port;
-      if (colon != std::string::npos) {
-        const std::string digits = text->substr(colon + 1);
-        port = digits == "0" ? std::optional<int64_t>(0) : ParsePositive(digits, 65535);
-      }
-      if (colon == std::string::npos || colon == 0 || !port) {
-        return Usage("--listen takes HOST:PORT (e.g. 127.0.0.1:8080, [::1]:0), not '" + *text + "'");
-      }
-      std::string host = text->substr(0, colon);
-      if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-        host = host.substr(1, host.size() - 2);
-      }
-      args->server.host = host;
-      args->server.port = static_cast<uint16_t>(*port);
-    } else if (flag == "--threads") {
-      if (auto e = number(1024, &n)) return e;
-      args->server.threads = static_cast<int>(n);
-    } else if (flag == "--max-body-kb") {
-      if (auto e = number(int64_t{1} << 30, &n)) return e;
-      args->server.max_body_bytes = static_cast<uint64_t>(n) << 10;
-    } else if (flag == "--max-header-kb") {
-      if (auto e = number(1024, &n)) return e;
-      args->server.max_header_bytes = static_cast<uint32_t>(n) << 10;
-    } else if (flag == "--max-connections") {
-      if (auto e = number(1'000'000, &n)) return e;
-      args->server.max_connections = static_cast<int>(n);
-    } else if (flag == "--request-timeout-ms" || flag == "--idle-timeout-ms") {
-      if (auto e = number(int64_t{24} * 3600 * 1000, &n)) return e;
-      (flag == "--request-timeout-ms" ? args->server.request_timeout
-                                      : args->server.idle_timeout) = std::chrono::milliseconds(n);
-    } else if (flag == "--max-batch") {
-      if (auto e = number(10'000'000, &n)) return e;
-      args->api.max_batch = static_cast<int>(n);
-    } else {
-      return Usage("unknown option '" + std::string(words[i]) + "'");
+  }
+  if (std::optional<std::string> text = parsed.Get("--listen")) {
+    const size_t colon = text->rfind(':');
+    std::optional<int64_t> port;
+    if (colon != std::string::npos) port = cli::ParseWholeNumber(text->substr(colon + 1), 0, 65535);
+    if (colon == std::string::npos || colon == 0 || !port) {
+      return Usage("--listen takes HOST:PORT (e.g. 127.0.0.1:8080, [::1]:0), not '" + *text + "'");
     }
+    std::string host = text->substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    args->server.host = host;
+    args->server.port = static_cast<uint16_t>(*port);
+  }
+  struct Limit {
+    std::string_view flag;
+    int64_t most;
+  };
+  for (const Limit& limit : {Limit{"--threads", 1024}, Limit{"--max-body-kb", int64_t{1} << 30},
+                             Limit{"--max-header-kb", 1024}, Limit{"--max-connections", 1'000'000},
+                             Limit{"--request-timeout-ms", int64_t{24} * 3600 * 1000},
+                             Limit{"--idle-timeout-ms", int64_t{24} * 3600 * 1000},
+                             Limit{"--max-batch", 10'000'000}}) {
+    const std::optional<std::string> text = parsed.Get(limit.flag);
+    if (!text) continue;
+    const std::optional<int64_t> n = cli::ParseWholeNumber(*text, 1, limit.most);
+    if (!n) return Usage(cli::WholeNumberError(limit.flag, *text, 1, limit.most));
+    const std::string_view flag = limit.flag;
+    if (flag == "--threads") args->server.threads = static_cast<int>(*n);
+    if (flag == "--max-body-kb") args->server.max_body_bytes = static_cast<uint64_t>(*n) << 10;
+    if (flag == "--max-header-kb") args->server.max_header_bytes = static_cast<uint32_t>(*n) << 10;
+    if (flag == "--max-connections") args->server.max_connections = static_cast<int>(*n);
+    if (flag == "--request-timeout-ms") args->server.request_timeout = std::chrono::milliseconds(*n);
+    if (flag == "--idle-timeout-ms") args->server.idle_timeout = std::chrono::milliseconds(*n);
+    if (flag == "--max-batch") args->api.max_batch = static_cast<int>(*n);
   }
   if (args->help) return std::nullopt;
   const int directories = !args->providers.empty() + !args->snapshot.empty() + !args->hsds.empty();
