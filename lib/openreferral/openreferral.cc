@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <system_error>
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "google/protobuf/arena.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -313,7 +315,18 @@ std::string HsdsReport::ToString() const {
   return out;
 }
 
-HsdsImport::HsdsImport() : snapshot(std::make_unique<v1::DirectorySnapshot>()) {}
+HsdsImport::HsdsImport() {
+  auto arena = std::make_shared<google::protobuf::Arena>();
+  v1::DirectorySnapshot* on_arena = google::protobuf::Arena::CreateMessage<v1::DirectorySnapshot>(arena.get());
+  snapshot = std::unique_ptr<v1::DirectorySnapshot, SnapshotDeleter>(on_arena, SnapshotDeleter{std::move(arena)});
+}
+void HsdsImport::SnapshotDeleter::operator()(v1::DirectorySnapshot* s) {
+  if (arena == nullptr) {
+    delete s;
+  } else {
+    arena.reset();  // the snapshot and everything in it live on the arena
+  }
+}
 HsdsImport::HsdsImport(HsdsImport&&) noexcept = default;
 HsdsImport& HsdsImport::operator=(HsdsImport&&) noexcept = default;
 HsdsImport::~HsdsImport() = default;
@@ -397,7 +410,9 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
         return s;
       }
     }
-    v1::Provider provider;
+    // On the snapshot's arena, so that adding it below moves no fields.
+    v1::Provider& provider = *google::protobuf::Arena::CreateMessage<v1::Provider>(snapshot.GetArena());
+    std::unique_ptr<v1::Provider> heap_owner(snapshot.GetArena() == nullptr ? &provider : nullptr);
     provider.set_id(service.id());
     if (service.name().empty()) {
       if (absl::Status s = problem(internal::Cat(name, ": field \"name\" is empty"),
@@ -645,7 +660,8 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
     for (const v1::HsdsCostOption& c : service.cost_options()) {
       if (c.has_amount() && c.amount() > 0) provider.set_charges_fee(true);
     }
-    *snapshot.add_providers() = std::move(provider);
+    heap_owner.release();
+    snapshot.mutable_providers()->AddAllocated(&provider);
     ++report.providers_made;
   }
   return absl::OkStatus();
