@@ -465,7 +465,7 @@ class DirectoryBuilder {
   google::protobuf::Arena* arena() const { return directory_->GetArena(); }
 
   template <typename M>
-  absl::Status Add(Record<M>* held, absl::flat_hash_map<std::string, int>* index,
+  absl::Status Add(Record<M>* held, absl::flat_hash_map<std::string_view, int>* index,
                    google::protobuf::RepeatedPtrField<M>* list, std::string_view kind) {
     M& record = *held->message;
     auto [it, inserted] = index->try_emplace(record.id(), list->size());
@@ -489,7 +489,9 @@ class DirectoryBuilder {
 
   std::string_view file_;
   v1::HsdsDirectory* directory_;
-  absl::flat_hash_map<std::string, int> orgs_, services_, locations_, sals_;
+  // Keys view the ids of the directory's records (which never move: a repeated
+  // field holds pointers, and ids are not changed once a record is added).
+  absl::flat_hash_map<std::string_view, int> orgs_, services_, locations_, sals_;
 };
 
 // ---- writing ----
@@ -658,6 +660,9 @@ absl::Status ReadHsdsJsonDocument(std::string_view text, std::string_view file,
 absl::Status CheckHsdsReferences(const v1::HsdsDirectory& d, std::string_view source,
                                  std::vector<std::string>* notes) {
   absl::flat_hash_set<std::string_view> orgs, services, locations;
+  orgs.reserve(d.organizations_size());
+  services.reserve(d.services_size());
+  locations.reserve(d.locations_size());
   for (const auto& o : d.organizations()) orgs.insert(o.id());
   for (const auto& s : d.services()) services.insert(s.id());
   for (const auto& l : d.locations()) locations.insert(l.id());

@@ -316,7 +316,13 @@ std::string HsdsReport::ToString() const {
 }
 
 HsdsImport::HsdsImport() {
-  auto arena = std::make_shared<google::protobuf::Arena>();
+  // Blocks growing to 1 MiB rather than protobuf's 8 KiB: a large import then asks
+  // glibc for few big blocks instead of thousands of small ones (each small one
+  // made glibc consolidate its free lists: a few per cent of an import).
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 4096;
+  options.max_block_size = size_t{1} << 20;
+  auto arena = std::make_shared<google::protobuf::Arena>(options);
   v1::DirectorySnapshot* on_arena = google::protobuf::Arena::CreateMessage<v1::DirectorySnapshot>(arena.get());
   snapshot = std::unique_ptr<v1::DirectorySnapshot, SnapshotDeleter>(on_arena, SnapshotDeleter{std::move(arena)});
 }
@@ -354,12 +360,16 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
   auto note = [&](std::string what) { report.problems.push_back(std::move(what)); };
 
   absl::flat_hash_map<std::string_view, const v1::HsdsLocation*> locations;
+  locations.reserve(hsds.locations_size());
   for (const auto& l : hsds.locations()) locations.emplace(l.id(), &l);
   absl::flat_hash_map<std::string_view, std::vector<const v1::HsdsServiceAtLocation*>> sals_of;
+  sals_of.reserve(hsds.services_size());
   for (const auto& sal : hsds.service_at_locations()) sals_of[sal.service_id()].push_back(&sal);
+  snapshot.mutable_providers()->Reserve(hsds.services_size());
 
   // Location validity once per location, not once per service that uses it.
   absl::flat_hash_map<std::string_view, bool> location_ok;
+  location_ok.reserve(hsds.locations_size());
   for (const v1::HsdsLocation& l : hsds.locations()) {
     const std::string name = internal::Cat("location ", l.id());
     bool ok = true;
