@@ -131,6 +131,8 @@ def _time_text(value: Any) -> Any:
     """A datetime as the RFC 3339 text the library reads (whole seconds; naive =
     Amsterdam wall-clock time); anything else as given (the library checks it)."""
     if isinstance(value, datetime.datetime):
+        if value != value:  # pandas' NaT: a missing time
+            return None
         return value.replace(microsecond=0).isoformat()
     return value
 
