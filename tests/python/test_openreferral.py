@@ -190,3 +190,20 @@ def test_request_extensions_agree_with_the_cli(tmp_path, cli):
     assert done.returncode == 0, done.stderr
     imported.directory.route_many(batch, k=1).to_csv(tmp_path / "python.csv")
     assert read_rows(tmp_path / "python.csv") == read_rows(tmp_path / "cli.csv")
+
+
+def test_request_extensions_from_a_data_frame():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({
+        "id": ["a", "b", "c"], "lat": [52.37] * 3, "lon": [4.90] * 3, "topics": "basics",
+        "age": [16, None, 70], "can_pay": [True, False, True],
+        "at": [pd.Timestamp("2026-06-01 10:00"), pd.NaT, pd.Timestamp("2026-06-01 10:00", tz="UTC")],
+        "within_days": [2, 0, 0]})
+    batch = wegwijzer.RequestBatch.from_frame(frame)
+    assert [r.age for r in batch] == [16, None, 70]
+    assert [r.can_pay for r in batch] == [True, False, True]
+    # Naive = Amsterdam time (summer: +02:00); a missing time is none; UTC keeps its instant.
+    assert [r.at for r in batch] == ["2026-06-01T10:00:00+02:00", None, "2026-06-01T12:00:00+02:00"]
+    assert [r.within_days for r in batch] == [2, 0, 0]
+    again = wegwijzer.RequestBatch.from_frame(batch.to_pandas())
+    assert again.to_proto() == batch.to_proto()
