@@ -63,6 +63,10 @@
 #include "wegwijzer/codes.h"
 #include "wegwijzer/opening_hours.h"
 
+namespace google::protobuf {
+class Arena;
+}  // namespace google::protobuf
+
 namespace wegwijzer {
 namespace v1 {
 class DirectorySnapshot;
@@ -120,8 +124,17 @@ struct HsdsImport {
   HsdsImport(HsdsImport&&) noexcept;
   HsdsImport& operator=(HsdsImport&&) noexcept;
   ~HsdsImport();
+  // Frees a snapshot allocated on a protobuf Arena by freeing the arena (the import
+  // allocates its records there: 50,000 services are hundreds of thousands of small
+  // messages, and an arena makes building and freeing them cheap). The arena is
+  // shared with the deleter, so a snapshot moved out of the import stays valid for
+  // as long as it lives.
+  struct SnapshotDeleter {
+    std::shared_ptr<google::protobuf::Arena> arena;  // null: the snapshot is on the heap
+    void operator()(v1::DirectorySnapshot* snapshot);
+  };
   // Never null. `providers` for routing; `hsds` the directory as read.
-  std::unique_ptr<v1::DirectorySnapshot> snapshot;
+  std::unique_ptr<v1::DirectorySnapshot, SnapshotDeleter> snapshot;
   HsdsReport report;
 };
 

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/reflection.h"
@@ -32,7 +33,7 @@ constexpr int kExtraFieldNumber = 100;
 
 // A handler for a property the generic mapping does not cover (nested records that
 // are normalised out). Returns true when it took the property; sets *status on error.
-using SpecialKey = std::function<bool(std::string_view key, const JsonValue& value,
+using SpecialKey = std::function<bool(std::string_view key, JsonValue& value,
                                       absl::Status* status)>;
 
 std::string Quoted(std::string_view s) { return Cat("\"", s, "\""); }
@@ -49,6 +50,33 @@ void AddExtra(std::string_view key, const JsonValue& value, Message* message) {
       message->GetReflection()->AddMessage(message, extra));
   property->set_name(std::string(key));
   AppendJson(value, property->mutable_json());
+}
+
+// The field named `name` of `descriptor` (one of openreferral.proto's messages), or
+// nullptr: as Descriptor::FindFieldByName, from a table built once for all of the
+// file's messages (the descriptor pool's lookup was a tenth of an import's time).
+// Thread-safe (the table is built at the first call and then only read).
+const FieldDescriptor* FindField(const google::protobuf::Descriptor* descriptor,
+                                 std::string_view name) {
+  using Fields = absl::flat_hash_map<std::string_view, const FieldDescriptor*>;
+  static const auto* const table = [] {
+    auto* t = new absl::flat_hash_map<const google::protobuf::Descriptor*, Fields>;
+    const google::protobuf::FileDescriptor* file = v1::HsdsDirectory::descriptor()->file();
+    std::vector<const google::protobuf::Descriptor*> todo;
+    for (int i = 0; i < file->message_type_count(); ++i) todo.push_back(file->message_type(i));
+    while (!todo.empty()) {
+      const google::protobuf::Descriptor* d = todo.back();
+      todo.pop_back();
+      Fields& fields = (*t)[d];
+      for (int i = 0; i < d->field_count(); ++i) fields.emplace(d->field(i)->name(), d->field(i));
+      for (int i = 0; i < d->nested_type_count(); ++i) todo.push_back(d->nested_type(i));
+    }
+    return t;
+  }();
+  auto it = table->find(descriptor);
+  if (it == table->end()) return descriptor->FindFieldByName(std::string(name));
+  auto field = it->second.find(name);
+  return field == it->second.end() ? nullptr : field->second;
 }
 
 // Where a nested record is, built into text only for a message: a path of
@@ -69,15 +97,15 @@ struct Where {
 
 // Fills `message` from the JSON object `object` by property name. `where` names the
 // record in messages ("service ac14...", "service ac14... > schedules[0]").
-absl::Status FillMessage(const JsonValue& object, std::string_view file, const Where& where,
+absl::Status FillMessage(JsonValue& object, std::string_view file, const Where& where,
                          Message* message, const SpecialKey& special = nullptr);
 
-absl::Status FillMessage(const JsonValue& object, std::string_view file, std::string_view record,
+absl::Status FillMessage(JsonValue& object, std::string_view file, std::string_view record,
                          Message* message, const SpecialKey& special = nullptr) {
   return FillMessage(object, file, Where{.base = record}, message, special);
 }
 
-absl::Status FillMessage(const JsonValue& object, std::string_view file, const Where& where,
+absl::Status FillMessage(JsonValue& object, std::string_view file, const Where& where,
                          Message* message, const SpecialKey& special) {
   if (object.type != JsonValue::Type::kObject) {
     return absl::InvalidArgumentError(Cat(file, ": ", where.ToString(), ": expected an object, got ",
@@ -85,9 +113,9 @@ absl::Status FillMessage(const JsonValue& object, std::string_view file, const W
   }
   const google::protobuf::Descriptor* descriptor = message->GetDescriptor();
   const Reflection* reflection = message->GetReflection();
-  for (const auto& member : object.object) {
+  for (auto& member : object.object) {
     const std::string& key = member.first;
-    const JsonValue& value = member.second;
+    JsonValue& value = member.second;
     // An empty name, or one with blanks around it, cannot be kept: the tabular form
     // trims its column names, so "   id" would come back as a second "id" (a fuzzer
     // finding: the CSV written did not read back).
@@ -104,7 +132,7 @@ absl::Status FillMessage(const JsonValue& object, std::string_view file, const W
         continue;
       }
     }
-    const FieldDescriptor* field = descriptor->FindFieldByName(key);
+    const FieldDescriptor* field = FindField(descriptor, key);
     // Nulls and empty arrays have no typed form; keeping them as written is lossless.
     if (field == nullptr || field->number() == kExtraFieldNumber ||
         value.type == JsonValue::Type::kNull ||
@@ -119,7 +147,7 @@ absl::Status FillMessage(const JsonValue& object, std::string_view file, const W
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
         if (value.type != JsonValue::Type::kString) return wrong_type("a string");
-        reflection->SetString(message, field, value.text);
+        reflection->SetString(message, field, std::move(value.text));  // the tree's text is not read again
         break;
       case FieldDescriptor::CPPTYPE_DOUBLE: {
         if (value.type != JsonValue::Type::kNumber) return wrong_type("a number");
@@ -212,6 +240,26 @@ void ShareLinks(v1::HsdsServiceAtLocation* a, v1::HsdsServiceAtLocation* b) {
             static_cast<void (T::*)(const std::string&)>(&T::set_location_id));
 }
 
+// A record being read, allocated on the directory's arena (then adding it to the
+// directory moves no fields), or on the heap and freed here when the directory has
+// no arena and the record is not added.
+template <typename M>
+struct Record {
+  explicit Record(google::protobuf::Arena* arena)
+      : message(google::protobuf::Arena::CreateMessage<M>(arena)), on_heap(arena == nullptr) {}
+  Record(const Record&) = delete;
+  Record& operator=(const Record&) = delete;
+  ~Record() {
+    if (on_heap) delete message;
+  }
+  M* Release() {
+    on_heap = false;
+    return message;
+  }
+  M* message;
+  bool on_heap;
+};
+
 class DirectoryBuilder {
  public:
   DirectoryBuilder(std::string_view file, v1::HsdsDirectory* directory)
@@ -225,10 +273,11 @@ class DirectoryBuilder {
   }
 
   // Each Read* returns the record's id in *id.
-  absl::Status ReadOrganization(const JsonValue& v, std::string_view where, std::string* id) {
-    v1::HsdsOrganization org;
-    std::vector<const JsonValue*> services, locations;
-    auto special = [&](std::string_view key, const JsonValue& value, absl::Status*) {
+  absl::Status ReadOrganization(JsonValue& v, std::string_view where, std::string* id) {
+    Record<v1::HsdsOrganization> record(arena());
+    v1::HsdsOrganization& org = *record.message;
+    std::vector<JsonValue*> services, locations;
+    auto special = [&](std::string_view key, JsonValue& value, absl::Status*) {
       if (key == "services" && value.type == JsonValue::Type::kArray && !value.array.empty()) {
         services.push_back(&value);
         return true;
@@ -243,15 +292,15 @@ class DirectoryBuilder {
     if (!s.ok()) return s;
     *id = org.id();
     const std::string name = Cat("organization ", org.id());
-    s = Add(std::move(org), &orgs_, directory_->mutable_organizations(), "organization");
+    s = Add(&record, &orgs_, directory_->mutable_organizations(), "organization");
     if (!s.ok()) return s;
-    for (const JsonValue* list : services) {
+    for (JsonValue* list : services) {
       for (size_t i = 0; i < list->array.size(); ++i) {
         s = ReadService(list->array[i], Cat(name, " > services[", i, "]"), *id, nullptr);
         if (!s.ok()) return s;
       }
     }
-    for (const JsonValue* list : locations) {
+    for (JsonValue* list : locations) {
       for (size_t i = 0; i < list->array.size(); ++i) {
         std::string unused;
         s = ReadLocation(list->array[i], Cat(name, " > locations[", i, "]"), *id, &unused);
@@ -261,9 +310,10 @@ class DirectoryBuilder {
     return absl::OkStatus();
   }
 
-  absl::Status ReadLocation(const JsonValue& v, std::string_view where,
+  absl::Status ReadLocation(JsonValue& v, std::string_view where,
                             const std::string& organization_id, std::string* id) {
-    v1::HsdsLocation location;
+    Record<v1::HsdsLocation> record(arena());
+    v1::HsdsLocation& location = *record.message;
     absl::Status s = ReadRecord(v, "location", where, &location);
     if (!s.ok()) return s;
     const std::string name = Cat("location ", location.id());
@@ -273,16 +323,17 @@ class DirectoryBuilder {
     s = CheckSchedules(location.schedules(), file_, name);
     if (!s.ok()) return s;
     *id = location.id();
-    return Add(std::move(location), &locations_, directory_->mutable_locations(), "location");
+    return Add(&record, &locations_, directory_->mutable_locations(), "location");
   }
 
   // `organization_id` is the enclosing organization's id, or empty.
-  absl::Status ReadService(const JsonValue& v, std::string_view where,
+  absl::Status ReadService(JsonValue& v, std::string_view where,
                            const std::string& organization_id, std::string* id) {
-    v1::HsdsService service;
-    const JsonValue* organization = nullptr;
-    const JsonValue* sals = nullptr;
-    auto special = [&](std::string_view key, const JsonValue& value, absl::Status*) {
+    Record<v1::HsdsService> record(arena());
+    v1::HsdsService& service = *record.message;
+    JsonValue* organization = nullptr;
+    JsonValue* sals = nullptr;
+    auto special = [&](std::string_view key, JsonValue& value, absl::Status*) {
       if (key == "organization" && value.type == JsonValue::Type::kObject) {
         organization = &value;
         return true;
@@ -315,7 +366,7 @@ class DirectoryBuilder {
     if (!s.ok()) return s;
     const std::string service_id = service.id();
     if (id != nullptr) *id = service_id;
-    s = Add(std::move(service), &services_, directory_->mutable_services(), "service");
+    s = Add(&record, &services_, directory_->mutable_services(), "service");
     if (!s.ok()) return s;
     if (sals != nullptr) {
       for (size_t i = 0; i < sals->array.size(); ++i) {
@@ -329,12 +380,13 @@ class DirectoryBuilder {
     return absl::OkStatus();
   }
 
-  absl::Status ReadServiceAtLocation(const JsonValue& v, std::string_view where,
+  absl::Status ReadServiceAtLocation(JsonValue& v, std::string_view where,
                                      const std::string& service_id, std::string* id) {
-    v1::HsdsServiceAtLocation sal;
-    const JsonValue* service = nullptr;
-    const JsonValue* location = nullptr;
-    auto special = [&](std::string_view key, const JsonValue& value, absl::Status*) {
+    Record<v1::HsdsServiceAtLocation> record(arena());
+    v1::HsdsServiceAtLocation& sal = *record.message;
+    JsonValue* service = nullptr;
+    JsonValue* location = nullptr;
+    auto special = [&](std::string_view key, JsonValue& value, absl::Status*) {
       if (key == "service" && value.type == JsonValue::Type::kObject) {
         service = &value;
         return true;
@@ -370,13 +422,13 @@ class DirectoryBuilder {
     s = CheckSchedules(sal.schedules(), file_, name);
     if (!s.ok()) return s;
     *id = sal.id();
-    return Add(std::move(sal), &sals_, directory_->mutable_service_at_locations(),
+    return Add(&record, &sals_, directory_->mutable_service_at_locations(),
                "service_at_location");
   }
 
  private:
   template <typename M>
-  absl::Status ReadRecord(const JsonValue& v, std::string_view kind, std::string_view where,
+  absl::Status ReadRecord(JsonValue& v, std::string_view kind, std::string_view where,
                           M* record, const SpecialKey& special = nullptr) {
     if (v.type != JsonValue::Type::kObject) {
       return absl::InvalidArgumentError(Cat(file_, ": ", where, ": a ", kind,
@@ -407,12 +459,15 @@ class DirectoryBuilder {
     return absl::OkStatus();
   }
 
+  google::protobuf::Arena* arena() const { return directory_->GetArena(); }
+
   template <typename M>
-  absl::Status Add(M record, absl::flat_hash_map<std::string, int>* index,
+  absl::Status Add(Record<M>* held, absl::flat_hash_map<std::string_view, int>* index,
                    google::protobuf::RepeatedPtrField<M>* list, std::string_view kind) {
+    M& record = *held->message;
     auto [it, inserted] = index->try_emplace(record.id(), list->size());
     if (inserted) {
-      *list->Add() = std::move(record);
+      list->AddAllocated(held->Release());  // the same arena: no copy
       return absl::OkStatus();
     }
     // Met before: the API nests the same record in several places; the copies must
@@ -431,7 +486,9 @@ class DirectoryBuilder {
 
   std::string_view file_;
   v1::HsdsDirectory* directory_;
-  absl::flat_hash_map<std::string, int> orgs_, services_, locations_, sals_;
+  // Keys view the ids of the directory's records (which never move: a repeated
+  // field holds pointers, and ids are not changed once a record is added).
+  absl::flat_hash_map<std::string_view, int> orgs_, services_, locations_, sals_;
 };
 
 // ---- writing ----
@@ -543,7 +600,7 @@ absl::Status ReadHsdsJsonDocument(std::string_view text, std::string_view file,
                                   HsdsDocumentKind kind, v1::HsdsDirectory* directory) {
   if (kind == HsdsDocumentKind::kIgnored) return absl::OkStatus();
   DirectoryBuilder builder(file, directory);
-  auto read = [&](const JsonValue& record, const std::string& where) -> absl::Status {
+  auto read = [&](JsonValue& record, const std::string& where) -> absl::Status {
     std::string id;
     switch (kind) {
       case HsdsDocumentKind::kService: return builder.ReadService(record, where, "", &id);
@@ -559,7 +616,7 @@ absl::Status ReadHsdsJsonDocument(std::string_view text, std::string_view file,
   // never exists as one tree.
   bool paged = false;
   absl::StatusOr<JsonValue> root = ParseJsonPage(
-      text, file, [&](const JsonValue& record, size_t index) -> absl::Status {
+      text, file, [&](JsonValue& record, size_t index) -> absl::Status {
         paged = true;
         if (kind == HsdsDocumentKind::kBase) return absl::OkStatus();
         return read(record, Cat("contents[", index, "]"));
@@ -600,6 +657,9 @@ absl::Status ReadHsdsJsonDocument(std::string_view text, std::string_view file,
 absl::Status CheckHsdsReferences(const v1::HsdsDirectory& d, std::string_view source,
                                  std::vector<std::string>* notes) {
   absl::flat_hash_set<std::string_view> orgs, services, locations;
+  orgs.reserve(d.organizations_size());
+  services.reserve(d.services_size());
+  locations.reserve(d.locations_size());
   for (const auto& o : d.organizations()) orgs.insert(o.id());
   for (const auto& s : d.services()) services.insert(s.id());
   for (const auto& l : d.locations()) locations.insert(l.id());

@@ -3,6 +3,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <iterator>
 #include <system_error>
 
 #include "absl/container/flat_hash_set.h"
@@ -211,6 +212,20 @@ class Parser {
     }
   }
 
+  // Moves a finished scratch list into its value: a short one into a vector of its
+  // exact size (the scratch keeps its capacity for the next object), a long one by
+  // handing over the buffer (no second copy of a large object in memory).
+  template <typename T>
+  static void TakeList(std::vector<T>* scratch, std::vector<T>* out) {
+    constexpr size_t kHandOver = 64;
+    if (scratch->size() > kHandOver) {
+      out->swap(*scratch);
+    } else {
+      out->assign(std::make_move_iterator(scratch->begin()), std::make_move_iterator(scratch->end()));
+    }
+    scratch->clear();
+  }
+
   bool Array(JsonValue* v, int depth) {
     if (depth > max_depth_) return Fail(Cat("nested deeper than ", max_depth_));
     v->type = JsonValue::Type::kArray;
@@ -220,14 +235,23 @@ class Parser {
       ++pos_;
       return true;
     }
+    // Elements gather in the reused list of this depth (indexed, never held by
+    // reference: a deeper value may grow elements_), then move to `v` at once.
+    const size_t d = static_cast<size_t>(depth);
+    if (elements_.size() <= d) elements_.resize(d + 1);
+    elements_[d].clear();
     while (true) {
       SkipSpace();
-      v->array.emplace_back();
-      if (!Value(&v->array.back(), depth)) return false;
+      elements_[d].emplace_back();
+      if (!Value(&elements_[d].back(), depth)) return false;
       SkipSpace();
       if (pos_ >= text_.size()) return Fail("an array never closes");
       if (text_[pos_] == ',') { ++pos_; continue; }
-      if (text_[pos_] == ']') { ++pos_; return true; }
+      if (text_[pos_] == ']') {
+        ++pos_;
+        TakeList(&elements_[d], &v->array);
+        return true;
+      }
       return Fail("expected ',' or ']' in an array");
     }
   }
@@ -269,6 +293,12 @@ class Parser {
       ++pos_;
       return true;
     }
+    // Members gather in the reused list of this depth (indexed, never held by
+    // reference: a deeper value may grow members_), then move to `v` in one
+    // allocation of the right size.
+    const size_t d = static_cast<size_t>(depth);
+    if (members_.size() <= d) members_.resize(d + 1);
+    members_[d].clear();
     // Duplicate keys: a linear scan is cheapest for the small objects HSDS has; past
     // kScanKeys members a hash set takes over (an object of 830,000 keys, 10 MB, took
     // minutes with the scan alone: issue 15).
@@ -281,11 +311,11 @@ class Parser {
       std::string key;
       if (!String(&key)) return false;
       bool repeated = false;
-      if (v->object.size() < kScanKeys) {
-        for (const auto& [k, unused] : v->object) repeated = repeated || k == key;
+      if (members_[d].size() < kScanKeys) {
+        for (const auto& [k, unused] : members_[d]) repeated = repeated || k == key;
       } else {
         if (keys.empty()) {
-          for (const auto& [k, unused] : v->object) keys.insert(k);
+          for (const auto& [k, unused] : members_[d]) keys.insert(k);
         }
         repeated = !keys.insert(key).second;
       }
@@ -299,16 +329,21 @@ class Parser {
       SkipSpace();
       const bool stream = sink_ != nullptr && depth == 1 && key == "contents" &&
                           pos_ < text_.size() && text_[pos_] == '[';
-      v->object.emplace_back(std::move(key), JsonValue());
+      members_[d].emplace_back(std::move(key), JsonValue());
+      JsonValue* value = &members_[d].back().second;  // stable: only deeper lists change
       if (stream) {
-        if (!StreamArray(&v->object.back().second, depth)) return false;
-      } else if (!Value(&v->object.back().second, depth)) {
+        if (!StreamArray(value, depth)) return false;
+      } else if (!Value(value, depth)) {
         return false;
       }
       SkipSpace();
       if (pos_ >= text_.size()) return Fail("an object never closes");
       if (text_[pos_] == ',') { ++pos_; continue; }
-      if (text_[pos_] == '}') { ++pos_; return true; }
+      if (text_[pos_] == '}') {
+        ++pos_;
+        TakeList(&members_[d], &v->object);
+        return true;
+      }
       return Fail("expected ',' or '}' in an object");
     }
   }
@@ -319,6 +354,10 @@ class Parser {
   const JsonElementSink* sink_;
   size_t pos_ = 0;
   absl::Status status_;
+  // Scratch lists of the objects' members and arrays' elements being parsed, one per
+  // nesting depth, reused from object to object.
+  std::vector<std::vector<std::pair<std::string, JsonValue>>> members_;
+  std::vector<std::vector<JsonValue>> elements_;
 };
 
 }  // namespace

@@ -64,7 +64,8 @@ absl::StatusOr<JsonValue> ParseJson(std::string_view text, std::string_view file
 // the returned tree has "contents" as an empty array. Memory then grows with the
 // largest record, not with the page. An error `element` returns stops the parse and
 // is returned as it is.
-using JsonElementSink = std::function<absl::Status(const JsonValue& element, size_t index)>;
+// The element is the sink's to change (move from): the parser drops it afterwards.
+using JsonElementSink = std::function<absl::Status(JsonValue& element, size_t index)>;
 absl::StatusOr<JsonValue> ParseJsonPage(std::string_view text, std::string_view file,
                                         const JsonElementSink& element,
                                         int max_depth = kDefaultJsonMaxDepth);

@@ -69,8 +69,6 @@ class TopPairs {
     return full() ? std::min(cost_bound_, static_cast<double>(best_[capacity_ - 1].cost) + 0.5)
                   : cost_bound_;
   }
-  // Offer would keep `c`.
-  bool Takes(const PhysicalPair& c) const { return !full() || c < best_[capacity_ - 1]; }
   void Offer(const PhysicalPair& c) {
     if (full() && !(c < best_[capacity_ - 1])) return;
     int i = full() ? capacity_ - 1 : size_++;
@@ -165,6 +163,12 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
       if (ChordSquared(q.unit, e.unit[i]) > ChordSquaredLimit(std::min(reach, bound))) {
         continue;
       }
+      // Opening hours before the distance and the municipality checks: with the
+      // request's memo by timetable the check is a lookup (a binary search the first
+      // time a timetable is met), cheaper than the haversine it saves for a closed
+      // location. (It was last, for kept pairs only, while every check was a binary
+      // search: measured 1.21x / 1.20x the untimed time then, 6 runs at load 5-10.)
+      if (q.timed && !OpenFor(q, index, e.hours[i])) continue;
       const uint32_t p = e.provider[i];
       if (!index.Serves(p, q.municipality) || !index.InServiceArea(p, q.position)) continue;
       if (!Eligible(q, index.rules[p])) continue;
@@ -182,8 +186,6 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
       if (cost >= limits.cost_below) continue;
       const PhysicalPair pair{cost, e.tie_rank[i], i,
                               in_person ? Mode::kInPerson : Mode::kHomeVisit, d};
-      // Opening hours last, and only for a pair that would be kept: a binary search.
-      if (q.timed && (!top.Takes(pair) || !OpenFor(q, index, e.hours[i]))) continue;
       top.Offer(pair);
       bound = top.Bound();
     }

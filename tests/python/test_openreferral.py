@@ -9,7 +9,7 @@ import pathlib
 import pytest
 
 import wegwijzer
-from conftest import SOURCE_DIR, read_rows
+from conftest import SOURCE_DIR, read_rows, run_cli
 
 HSDS = pathlib.Path(os.environ.get("WEGWIJZER_SHARED_DATA_DIR",
                                    SOURCE_DIR.parent / "shared" / "data")) / "hsds"
@@ -113,3 +113,97 @@ def test_request_extensions_from_csv_route_and_match(tmp_path):
     plan = directory.match(batch).to_records()
     assert [line["reason"] for line in plan] == [
         None, "no_suitable_provider", None, "no_suitable_provider", "no_suitable_provider"]
+
+
+# The same five residents as above, given from Python rather than read from a CSV.
+EXTENDED = [
+    dict(id="open", age=40, at="2026-06-01T10:00"),               # Monday 10:00: open
+    dict(id="closed", age=40, at="2026-06-02T10:00"),             # Tuesday: closed
+    dict(id="soon", age=40, at="2026-06-02T10:00", within_days=7),  # opens Monday 8 June
+    dict(id="young", age=16, at="2026-06-01T10:00"),              # under 18
+    dict(id="poor", age=40, can_pay=False, at="2026-06-01T10:00"),  # cannot pay
+]
+
+
+def extended_requests():
+    return [wegwijzer.Request(lat=52.37, lon=4.90, topics="basics", **r) for r in EXTENDED]
+
+
+def test_request_extensions_from_python_route(tmp_path):
+    import datetime
+    directory = wegwijzer.import_hsds(write_service(tmp_path)).directory
+    # Records, columns and a datetime (naive = Amsterdam time) give the same batch.
+    records = wegwijzer.RequestBatch.from_records(extended_requests())
+    columns = wegwijzer.RequestBatch.from_columns(
+        id=[r["id"] for r in EXTENDED], lat=[52.37] * 5, lon=[4.90] * 5, topics="basics",
+        age=[r["age"] for r in EXTENDED], can_pay=[r.get("can_pay", True) for r in EXTENDED],
+        at=[datetime.datetime.fromisoformat(r["at"]) for r in EXTENDED],
+        within_days=[r.get("within_days", 0) for r in EXTENDED])
+    assert records.to_proto() == columns.to_proto()
+    assert [r.age for r in records] == [40, 40, 40, 16, 40]
+    assert [r.can_pay for r in records] == [True, True, True, True, False]
+    assert records[2].at == "2026-06-02T10:00:00+02:00" and records[2].within_days == 7
+    # A batch read back from its own CSV is the same batch.
+    records.to_csv(tmp_path / "requests.csv")
+    assert wegwijzer.RequestBatch.from_csv(tmp_path / "requests.csv").to_proto() == records.to_proto()
+
+    table = directory.route_many(records, k=1, explain=True)
+    table.to_csv(tmp_path / "route.csv")
+    rows = {r["request_id"]: r for r in read_rows(tmp_path / "route.csv")}
+    assert rows["open"]["provider_id"] == "s1/loc1"
+    assert rows["soon"]["next_opening"] == "2026-06-08T09:00:00+02:00"
+    for excluded in ("closed", "young", "poor"):
+        assert rows[excluded]["mode"] == "no_suitable_provider", excluded
+
+    # One request at a time, with the reason the provider is excluded.
+    young = directory.route(extended_requests()[3])
+    assert len(young) == 0 and "18+" in young.no_suitable_provider
+    closed = directory.route(52.37, 4.90, topics="basics", age=40, at="2026-06-02T10:00")
+    assert len(closed) == 0 and "closed until" in closed.no_suitable_provider
+    poor = directory.route(52.37, 4.90, topics="basics", can_pay=False)
+    assert len(poor) == 0
+    # Without the extensions the same resident is referred.
+    assert directory.route(52.37, 4.90, topics="basics")[0].provider_id == "s1"
+
+
+def test_request_extensions_are_checked_as_the_library_does():
+    for kwargs, message in [
+            (dict(age=200), "age 200 is outside 0..150"),
+            (dict(age=16.5), "age 16.500000 is not a whole number"),
+            (dict(can_pay=2), "can_pay 2.000000 is not true or false"),
+            (dict(at="tomorrow"), "at: 'tomorrow' is not an RFC 3339 time"),
+            (dict(within_days=3), "within_days is given without at"),
+            (dict(at="2026-06-01T10:00", within_days=400), "within_days 400 is outside 0..366")]:
+        with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
+            wegwijzer.RequestBatch.from_columns(id=["r"], lat=[52.37], lon=[4.9],
+                                                topics="basics", **kwargs)
+
+
+def test_request_extensions_agree_with_the_cli(tmp_path, cli):
+    imported = wegwijzer.import_hsds(write_service(tmp_path))
+    snapshot = tmp_path / "kaart.pb"
+    snapshot.write_bytes(imported.directory.to_proto())
+    batch = wegwijzer.RequestBatch.from_records(extended_requests())
+    batch.to_csv(tmp_path / "requests.csv")
+    done = run_cli(cli, "route", "--snapshot", str(snapshot), "--requests",
+                   str(tmp_path / "requests.csv"), "--k", "1", "--out", str(tmp_path / "cli.csv"))
+    assert done.returncode == 0, done.stderr
+    imported.directory.route_many(batch, k=1).to_csv(tmp_path / "python.csv")
+    assert read_rows(tmp_path / "python.csv") == read_rows(tmp_path / "cli.csv")
+
+
+def test_request_extensions_from_a_data_frame():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({
+        "id": ["a", "b", "c"], "lat": [52.37] * 3, "lon": [4.90] * 3, "topics": "basics",
+        "age": [16, None, 70], "can_pay": [True, False, True],
+        "at": [pd.Timestamp("2026-06-01 10:00"), pd.NaT, pd.Timestamp("2026-06-01 10:00", tz="UTC")],
+        "within_days": [2, 0, 0]})
+    batch = wegwijzer.RequestBatch.from_frame(frame)
+    assert [r.age for r in batch] == [16, None, 70]
+    assert [r.can_pay for r in batch] == [True, False, True]
+    # Naive = Amsterdam time (summer: +02:00); a missing time is none; UTC keeps its instant.
+    assert [r.at for r in batch] == ["2026-06-01T10:00:00+02:00", None, "2026-06-01T12:00:00+02:00"]
+    assert [r.within_days for r in batch] == [2, 0, 0]
+    again = wegwijzer.RequestBatch.from_frame(batch.to_pandas())
+    assert again.to_proto() == batch.to_proto()

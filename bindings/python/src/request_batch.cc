@@ -16,6 +16,7 @@
 #include "module.h"
 #include "status.h"
 #include "wegwijzer/interchange.h"
+#include "wegwijzer/opening_hours.h"
 #include "wegwijzer/v1/request.pb.h"
 
 namespace py = pybind11;
@@ -409,6 +410,40 @@ class TextColumn {
   std::optional<Rows> rows_;
 };
 
+// A number that must be whole (priority, age, within_days); `value` finite or not.
+// Clamped only to stay a defined int conversion: Request::Validate checks the bounds.
+int WholeOrThrow(const Request& r, const char* what, double value) {
+  if (std::isfinite(value) && value != std::floor(value)) {
+    ThrowInvalid("request '" + r.id + "': " + what + " " + std::to_string(value) +
+                 " is not a whole number");
+  }
+  if (std::isnan(value)) return -1;  // NaN where no default applies: out of every range
+  return static_cast<int>(std::clamp(value, -1e9, 1e9));
+}
+
+// The `at` column: per row an RFC 3339 str (as requests.csv's `at`, read by the
+// library's ParseRfc3339) or None/NaN/"" for unset, or one str for every row. The
+// Python layer turns datetime objects into such text first.
+class TimeColumn {
+ public:
+  TimeColumn(py::handle column, size_t n) : text_(column, n, "at") {}
+
+  std::optional<int64_t> operator()(const Request& r, size_t row) const {
+    const std::string text = text_(row);
+    if (text.empty()) return std::nullopt;
+    std::optional<int64_t> at = ParseRfc3339(text);
+    if (!at) {
+      ThrowInvalid("request '" + r.id + "': at: '" + text +
+                   "' is not an RFC 3339 time (2026-04-27T10:00, local Amsterdam time, or "
+                   "with an offset: 2026-04-27T10:00:00+02:00)");
+    }
+    return at;
+  }
+
+ private:
+  TextColumn text_;
+};
+
 template <typename T>
 py::array_t<T> NewArray(size_t n) {
   return py::array_t<T>(static_cast<py::ssize_t>(n));
@@ -433,7 +468,9 @@ RequestBatch RequestBatchFromColumns(size_t n, py::handle ids, py::handle lat, p
                                      py::handle topics, py::handle languages,
                                      py::handle modes, py::handle access,
                                      py::handle max_km, py::handle priority,
-                                     py::handle municipality) {
+                                     py::handle municipality, py::handle age,
+                                     py::handle can_pay, py::handle at,
+                                     py::handle within_days) {
   if (PyUnicode_Check(ids.ptr()) && n != 1) {
     ThrowInvalid("id: one id for " + std::to_string(n) + " requests; give one per request");
   }
@@ -450,6 +487,11 @@ RequestBatch RequestBatchFromColumns(size_t n, py::handle ids, py::handle lat, p
   NumberColumn max_km_column(max_km, n, "max_km", Request{}.max_km);
   NumberColumn priority_column(priority, n, "priority", 0.0);
   TextColumn municipality_column(municipality, n, "municipality");
+  const double kUnknown = std::numeric_limits<double>::quiet_NaN();
+  NumberColumn age_column(age, n, "age", kUnknown);  // NaN, None: age unknown
+  NumberColumn can_pay_column(can_pay, n, "can_pay", 1.0);  // bools read as 0 / 1
+  TimeColumn at_column(at, n);
+  NumberColumn within_days_column(within_days, n, "within_days", 0.0);
 
   auto requests = std::make_shared<std::vector<Request>>();
   requests->reserve(n);
@@ -463,14 +505,17 @@ RequestBatch RequestBatchFromColumns(size_t n, py::handle ids, py::handle lat, p
     r.modes = mode_column(i);
     r.access = access_column(i);
     r.max_km = max_km_column(i);
-    const double priority_value = priority_column(i);
-    if (priority_value != std::floor(priority_value)) {
-      ThrowInvalid("request '" + r.id + "': priority " + std::to_string(priority_value) +
-                   " is not a whole number");
-    }
-    // Clamped only to stay a defined int conversion; Validate rejects anything outside 0..3.
-    r.priority = static_cast<int>(std::clamp(priority_value, -1e9, 1e9));
+    r.priority = WholeOrThrow(r, "priority", priority_column(i));
     r.municipality = municipality_column(i);
+    if (const double a = age_column(i); !std::isnan(a)) r.age = WholeOrThrow(r, "age", a);
+    const double pay = can_pay_column(i);
+    if (pay != 0 && pay != 1) {
+      ThrowInvalid("request '" + r.id + "': can_pay " + std::to_string(pay) +
+                   " is not true or false");
+    }
+    r.can_pay = pay == 1;
+    r.at = at_column(r, i);
+    r.within_days = WholeOrThrow(r, "within_days", within_days_column(i));
     ThrowIfError(r.Validate());
   }
   return RequestBatch{std::move(requests)};
@@ -479,7 +524,13 @@ RequestBatch RequestBatchFromColumns(size_t n, py::handle ids, py::handle lat, p
 py::dict RequestBatchColumns(const RequestBatch& batch) {
   const std::vector<Request>& requests = *batch.requests;
   const size_t n = requests.size();
-  py::list ids(n), languages(n), municipality(n);
+  py::list ids(n), languages(n), municipality(n), at(n);
+  auto age = NewArray<double>(n);
+  auto within_days = NewArray<int16_t>(n);
+  auto can_pay = NewArray<bool>(n);
+  double* page = age.mutable_data();
+  int16_t* pwithin = within_days.mutable_data();
+  bool* ppay = can_pay.mutable_data();
   auto lat = NewArray<double>(n), lon = NewArray<double>(n), max_km = NewArray<double>(n);
   auto topics = NewArray<uint32_t>(n), modes = NewArray<uint32_t>(n),
        access = NewArray<uint32_t>(n);
@@ -505,10 +556,15 @@ py::dict RequestBatchColumns(const RequestBatch& batch) {
     if (it == language_text.end()) it = language_text.emplace(text, py::str(text)).first;
     languages[i] = it->second;
     municipality[i] = py::str(r.municipality);
+    page[i] = r.age ? static_cast<double>(*r.age) : std::numeric_limits<double>::quiet_NaN();
+    ppay[i] = r.can_pay;
+    at[i] = r.at ? py::object(py::str(FormatRfc3339Amsterdam(*r.at))) : py::object(py::none());
+    pwithin[i] = static_cast<int16_t>(r.within_days);
   }
   return Record({{"id", ids}, {"lat", lat}, {"lon", lon}, {"topics", topics},
                  {"languages", languages}, {"modes", modes}, {"access", access},
-                 {"max_km", max_km}, {"priority", priority}, {"municipality", municipality}});
+                 {"max_km", max_km}, {"priority", priority}, {"municipality", municipality},
+                 {"age", age}, {"can_pay", can_pay}, {"at", at}, {"within_days", within_days}});
 }
 
 namespace {
@@ -542,7 +598,9 @@ void BindRequestBatch(py::module_& m) {
       .def_static("from_columns", &RequestBatchFromColumns, py::arg("n"), py::arg("id"),
                   py::arg("lat"), py::arg("lon"), py::arg("topics"), py::arg("languages"),
                   py::arg("modes"), py::arg("access"), py::arg("max_km"), py::arg("priority"),
-                  py::arg("municipality"))
+                  py::arg("municipality"), py::arg("age") = py::none(),
+                  py::arg("can_pay") = py::none(), py::arg("at") = py::none(),
+                  py::arg("within_days") = py::none())
       .def_static("from_csv", [](const std::string& path, bool skip_bad_rows) {
         absl::StatusOr<RequestsCsv> csv;
         {

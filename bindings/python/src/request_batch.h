@@ -34,20 +34,25 @@ AccessSet ParseAccess(pybind11::handle value, const char* what = "access");
 LanguageSet ParseLanguages(pybind11::handle value, const char* what = "languages");
 
 // Builds and validates `n` requests. Each of `ids`, `topics`, `languages`, `modes`,
-// `access`, `max_km`, `priority`, `municipality` is either None (the contract's
-// default), one value for every row, or one value per row; `lat` and `lon` are
-// per-row floats. Invalid requests raise ValueError with Request::Validate's message.
+// `access`, `max_km`, `priority`, `municipality` and the extensions `age` (whole
+// years; NaN unknown), `can_pay` (bool), `at` (RFC 3339 str, as requests.csv's) and
+// `within_days` is either None (the default), one value for every row, or one value
+// per row; `lat` and `lon` are per-row floats. Invalid requests raise ValueError with
+// Request::Validate's message.
 RequestBatch RequestBatchFromColumns(size_t n, pybind11::handle ids, pybind11::handle lat,
                                      pybind11::handle lon, pybind11::handle topics,
                                      pybind11::handle languages, pybind11::handle modes,
                                      pybind11::handle access, pybind11::handle max_km,
                                      pybind11::handle priority,
-                                     pybind11::handle municipality);
+                                     pybind11::handle municipality, pybind11::handle age,
+                                     pybind11::handle can_pay, pybind11::handle at,
+                                     pybind11::handle within_days);
 
 // The columns of `batch`, as RequestBatchFromColumns takes them: a dict with
 // "id", "municipality" and "languages" as lists of str, "topics", "modes" and
 // "access" as uint32 bit-mask arrays, "lat", "lon", "max_km" float64 and
-// "priority" int8 arrays.
+// "priority" int8 arrays; "age" float64 (NaN: unknown), "can_pay" bool, "at" a list
+// of RFC 3339 str in Amsterdam time with the offset (None: unset), "within_days" int16.
 pybind11::dict RequestBatchColumns(const RequestBatch& batch);
 
 }  // namespace wegwijzer::python

@@ -37,7 +37,8 @@ class RequestBatch:
     @staticmethod
     def from_columns(n: int, id: Any, lat: Any, lon: Any, topics: Any, languages: Any,
                      modes: Any, access: Any, max_km: Any, priority: Any,
-                     municipality: Any) -> RequestBatch: ...
+                     municipality: Any, age: Any = None, can_pay: Any = None, at: Any = None,
+                     within_days: Any = None) -> RequestBatch: ...
     @staticmethod
     def from_csv(path: str, skip_bad_rows: bool) -> Tuple[RequestBatch, _Report, List[int]]: ...
     @staticmethod

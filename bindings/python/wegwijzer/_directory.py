@@ -14,7 +14,9 @@ from ._results import MatchPlan, ReferralTable, Referral, RouteResult
 
 def _one_request(lat: Union[float, Request], lon: Optional[float], *, topics: Any,
                  languages: Any, modes: Any, access: Any, max_km: Optional[float],
-                 municipality: Optional[str], id: str) -> RequestBatch:
+                 municipality: Optional[str], id: str, age: Optional[int] = None,
+                 can_pay: Optional[bool] = None, at: Any = None,
+                 within_days: Optional[int] = None) -> RequestBatch:
     """A batch of one request from a Request or from a position and needs."""
     if isinstance(lat, Request):
         if lon is not None:
@@ -28,7 +30,8 @@ def _one_request(lat: Union[float, Request], lon: Optional[float], *, topics: An
     return RequestBatch.from_columns(
         id=[id], lat=[float(lat)], lon=[float(lon)], topics=[topics],
         languages=one(languages), modes=one(modes), access=one(access),
-        max_km=one(max_km), municipality=one(municipality))
+        max_km=one(max_km), municipality=one(municipality), age=one(age),
+        can_pay=one(can_pay), at=one(at), within_days=one(within_days))
 
 
 def _referral(rank: int, referral: Tuple[Any, ...]) -> Referral:
@@ -178,19 +181,24 @@ class Directory:
               topics: Any = None, languages: Any = None, modes: Any = None,
               access: Any = None, max_km: Optional[float] = None,
               municipality: Optional[str] = None, id: str = "request", k: int = 5,
-              explain: bool = True) -> RouteResult:
+              explain: bool = True, age: Optional[int] = None,
+              can_pay: Optional[bool] = None, at: Any = None,
+              within_days: Optional[int] = None) -> RouteResult:
         """The k best referrals for one resident, best first (interchange.md, "route").
 
         Give the position and needs (codes as a list or a ``;``-separated str), or
         a Request. Omitted needs take the contract's defaults: languages ``nl``,
-        all modes, no access needs, ``max_km`` 10, no municipality. With
-        ``explain`` (default) an empty result says why nothing suits.
+        all modes, no access needs, ``max_km`` 10, no municipality; ``age``,
+        ``can_pay``, ``at`` and ``within_days`` as in ``Request`` (default: unknown
+        age, can pay, any time). With ``explain`` (default) an empty result says why
+        nothing suits ("... but it is only for 18+", "... closed until ...").
 
         Raises ValueError for an invalid request (unknown code, position out of
         range, no topics, ...) or ``k < 1``.
         """
         batch = _one_request(lat, lon, topics=topics, languages=languages, modes=modes,
-                             access=access, max_km=max_km, municipality=municipality, id=id)
+                             access=access, max_km=max_km, municipality=municipality, id=id,
+                             age=age, can_pay=can_pay, at=at, within_days=within_days)
         referrals, no_suitable_provider = self._core.route(batch._batch, k, explain)
         return RouteResult(
             batch.ids[0],
@@ -201,7 +209,8 @@ class Directory:
     def route_many(self, lat: Any, lon: Any = None, *, topics: Any = None,
                    languages: Any = None, modes: Any = None, access: Any = None,
                    max_km: Any = None, municipality: Any = None, id: Any = None,
-                   k: int = 5, threads: int = 0, explain: bool = False,
+                   k: int = 5, threads: int = 0, explain: bool = False, age: Any = None,
+                   can_pay: Any = None, at: Any = None, within_days: Any = None,
                    max_memory_bytes: Optional[int] = None) -> ReferralTable:
         """The k best referrals of every request, as (n, k) NumPy arrays.
 
@@ -233,7 +242,8 @@ class Directory:
                 raise ValueError("topics is required")
             batch = RequestBatch.from_columns(
                 lat=lat, lon=lon, topics=topics, id=id, languages=languages, modes=modes,
-                access=access, max_km=max_km, municipality=municipality)
+                access=access, max_km=max_km, municipality=municipality, age=age,
+                can_pay=can_pay, at=at, within_days=within_days)
         arrays = self._core.route_batch(batch._batch, k, threads, explain, max_memory_bytes)
         return ReferralTable(self._core, batch, arrays)
 

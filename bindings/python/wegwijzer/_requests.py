@@ -4,6 +4,7 @@ See RequestBatch.from_columns for the forms columns may take.
 """
 from __future__ import annotations
 
+import datetime
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -17,7 +18,13 @@ from ._codes import ACCESS, MODES, TOPICS, access_mask, codes_of, language_codes
 
 #: The columns a batch of requests has (those of requests.csv).
 REQUEST_COLUMNS: Tuple[str, ...] = ("id", "lat", "lon", "topics", "languages", "modes",
-                                    "access", "max_km", "priority", "municipality")
+                                    "access", "max_km", "priority", "municipality",
+                                    "age", "can_pay", "at", "within_days")
+
+#: A request's time: RFC 3339 text as requests.csv's ``at`` column takes it
+#: (``"2026-04-27T10:00"`` is Amsterdam wall-clock time; ``"...+02:00"``, ``"...Z"``
+#: carry their offset) or a ``datetime`` (naive = Amsterdam time).
+TimeLike = Union[str, "datetime.datetime"]
 
 CodeList = Union[str, Iterable[str]]
 
@@ -71,6 +78,13 @@ class Request:
     Codes may be given as a ``;``-separated str or any iterable; they are checked
     and stored as tuples in vocabulary order. Defaults are the contract's.
 
+    The extensions (requests.csv's optional columns, checked by the library when the
+    request is routed or put in a batch): ``age`` in whole years 0..150 (None:
+    unknown, age limits not checked), ``can_pay`` (False: providers that charge a fee
+    do not suit), ``at`` when help is wanted (RFC 3339 text or a datetime, see
+    ``TimeLike``; None: any time) and ``within_days`` 0..366 (with ``at``: the
+    provider's location opens at some moment in [at, at + N days)).
+
     >>> Request("r1", 52.37, 4.89, topics="digid;benefits", languages=["nl", "ar"])
     Request(id='r1', lat=52.37, lon=4.89, topics=('digid', 'benefits'), languages=('ar', 'nl'), ...)
     """
@@ -85,6 +99,10 @@ class Request:
     max_km: float = 10.0
     priority: int = 0
     municipality: str = ""
+    age: Optional[int] = None
+    can_pay: bool = True
+    at: Optional[TimeLike] = None
+    within_days: int = 0
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -95,16 +113,39 @@ class Request:
         set_(self, "lat", float(self.lat))
         set_(self, "lon", float(self.lon))
         set_(self, "max_km", float(self.max_km))
+        set_(self, "at", _time_text(self.at))
 
     def __repr__(self) -> str:
         text = (f"Request(id={self.id!r}, lat={self.lat!r}, lon={self.lon!r}, "
                 f"topics={self.topics!r}")
         defaults = Request.__dataclass_fields__
-        for name in ("languages", "modes", "access", "max_km", "priority", "municipality"):
+        for name in ("languages", "modes", "access", "max_km", "priority", "municipality",
+                     "age", "can_pay", "at", "within_days"):
             value = getattr(self, name)
             if value != defaults[name].default:
                 text += f", {name}={value!r}"
         return text + ")"
+
+
+def _time_text(value: Any) -> Any:
+    """A datetime as the RFC 3339 text the library reads (whole seconds; naive =
+    Amsterdam wall-clock time); anything else as given (the library checks it)."""
+    if isinstance(value, datetime.datetime):
+        if value != value:  # pandas' NaT: a missing time
+            return None
+        return value.replace(microsecond=0).isoformat()
+    return value
+
+
+def _time_column(value: Any) -> Any:
+    """The ``at`` column with datetime values (also pandas Timestamps) as text."""
+    value = _column(value)
+    if value is None or isinstance(value, (str, datetime.datetime)):
+        return _time_text(value)
+    if isinstance(value, np.ndarray) and np.issubdtype(value.dtype, np.datetime64):
+        raise ValueError("at: NumPy datetime64 has no time zone; give RFC 3339 str or "
+                         "datetime objects")
+    return [_time_text(v) for v in value]
 
 
 def _column(value: Any) -> Any:
@@ -172,7 +213,8 @@ class RequestBatch(Sequence[Request]):
     def from_columns(cls, *, lat: Any, lon: Any, topics: Any, id: Any = None,
                      languages: Any = None, modes: Any = None, access: Any = None,
                      max_km: Any = None, priority: Any = None,
-                     municipality: Any = None) -> "RequestBatch":
+                     municipality: Any = None, age: Any = None, can_pay: Any = None,
+                     at: Any = None, within_days: Any = None) -> "RequestBatch":
         """From columns. The same forms are taken wherever requests are given as
         columns (``Directory.route_many``, a pandas DataFrame, a dict of columns). Each
         column is one of:
@@ -189,25 +231,33 @@ class RequestBatch(Sequence[Request]):
 
         Missing values (None, NaN, an empty str) take the contract's defaults: languages
         ``nl``, all four modes, no access needs, ``max_km`` 10, priority 0, no
-        municipality. ``lat``, ``lon`` and ``topics`` are required. Without ``id`` the
+        municipality. ``lat``, ``lon`` and ``topics`` are required.
+
+        The extensions, as requests.csv's optional columns: ``age`` (whole years
+        0..150; missing: unknown), ``can_pay`` (bool; missing: True), ``at`` (RFC 3339
+        str or datetime, see ``TimeLike``; missing: any time) and ``within_days``
+        (0..366, needs ``at``; missing: 0). Without ``id`` the
         requests are numbered ``"0"``, ``"1"``, ... (ids appear in messages and in plans).
         Columns a DataFrame has beyond these are ignored.
 
         Raises ValueError naming the request and the field for invalid input
         (position out of range, no topics, unknown code, max_km outside 0..1000,
-        priority outside 0..3, a column of the wrong length).
+        priority outside 0..3, age outside 0..150, ``at`` that is no RFC 3339 time,
+        within_days outside 0..366 or without ``at``, a column of the wrong length).
         """
         lat, lon = _column(lat), _column(lon)
         n = _length(lat)
         return cls(_core.RequestBatch.from_columns(
             n, _column(id), lat, lon, _column(topics), _column(languages), _column(modes),
-            _column(access), _column(max_km), _column(priority), _column(municipality)))
+            _column(access), _column(max_km), _column(priority), _column(municipality),
+            _column(age), _column(can_pay), _time_column(at), _column(within_days)))
 
     @classmethod
     def from_frame(cls, frame: Any) -> "RequestBatch":
         """From a pandas DataFrame or a mapping of columns named as in requests.csv
         (``id, lat, lon, topics, languages, modes, access, max_km, priority,
-        municipality``; ``lat``, ``lon`` and ``topics`` are required).
+        municipality``, and the extensions ``age, can_pay, at, within_days``; ``lat``,
+        ``lon`` and ``topics`` are required).
         """
         names = list(frame.keys()) if isinstance(frame, Mapping) else list(frame.columns)
         missing = [c for c in ("lat", "lon", "topics") if c not in names]
@@ -230,7 +280,11 @@ class RequestBatch(Sequence[Request]):
             access=np.array([access_mask(r.access) for r in rows], dtype=np.uint32),
             max_km=np.array([r.max_km for r in rows], dtype=np.float64),
             priority=np.array([r.priority for r in rows], dtype=np.float64),
-            municipality=[r.municipality for r in rows])
+            municipality=[r.municipality for r in rows],
+            age=np.array([np.nan if r.age is None else r.age for r in rows], dtype=np.float64),
+            can_pay=np.array([r.can_pay for r in rows], dtype=bool),
+            at=[r.at for r in rows],
+            within_days=np.array([r.within_days for r in rows], dtype=np.float64))
 
     # --- export ----------------------------------------------------------------------
 
@@ -247,7 +301,9 @@ class RequestBatch(Sequence[Request]):
         """The batch as columns named as in requests.csv, ready for ``pandas.DataFrame``.
 
         With ``codes=True`` code columns are ``;``-separated str (as in the CSV);
-        with ``codes=False`` topics, modes and access are uint32 bit masks.
+        with ``codes=False`` topics, modes and access are uint32 bit masks. The
+        extensions: ``age`` float64 (NaN: unknown), ``can_pay`` bool, ``at`` RFC 3339
+        str in Amsterdam time with its offset (None: any time), ``within_days`` int16.
         """
         columns = dict(self._batch.columns())
         if codes:
@@ -288,7 +344,10 @@ class RequestBatch(Sequence[Request]):
                        modes=codes_of(row["modes"][0], MODES),
                        access=codes_of(row["access"][0], ACCESS),
                        max_km=float(row["max_km"][0]), priority=int(row["priority"][0]),
-                       municipality=row["municipality"][0])
+                       municipality=row["municipality"][0],
+                       age=None if np.isnan(row["age"][0]) else int(row["age"][0]),
+                       can_pay=bool(row["can_pay"][0]), at=row["at"][0],
+                       within_days=int(row["within_days"][0]))
 
     def __iter__(self) -> Iterator[Request]:
         for i in range(len(self)):
