@@ -31,7 +31,8 @@
 //   absl::StatusOr<ReferralRecord> next = ReferNext(**store, router, made->referral.id);
 //
 // Thread-safety: thread-safe (one store may be shared by threads; each call is one
-// transaction). Several stores, in several processes, may open the same file.
+// transaction). Several stores, in several processes, may open the same file (or
+// the same PostgreSQL database).
 #ifndef WEGWIJZER_REFERRAL_STORE_H_
 #define WEGWIJZER_REFERRAL_STORE_H_
 
@@ -162,7 +163,8 @@ struct ReferralStoreOptions {
   bool durable = true;
 };
 
-// The store interface; OpenSqliteStore is the embedded backend.
+// The store interface; OpenSqliteStore is the embedded backend, OpenPostgresStore
+// the shared one, OpenReferralStore picks by the location.
 class ReferralStore {
  public:
   virtual ~ReferralStore() = default;
@@ -227,6 +229,31 @@ class ReferralStore {
 // kUnavailable when it cannot be opened. The message names the path.
 absl::StatusOr<std::unique_ptr<ReferralStore>> OpenSqliteStore(
     const std::string& path, const ReferralStoreOptions& options = {});
+
+// Opens (creating the schema when absent) a PostgreSQL store; `conninfo` is a
+// libpq connection string or URI ("postgresql://host/db", "host=/run/pg dbname=w").
+// The same schema ideas as the SQLite store: append-only events (triggers refuse
+// UPDATE, DELETE and TRUNCATE), the derived state written in the same transaction,
+// the schema version checked and migrated in one transaction on open.
+// Capacity across connections and processes: each write transaction locks the
+// log's head row and the provider's capacity row (SELECT ... FOR UPDATE) before it
+// checks and takes a slot; writers are serialised (no SERIALIZABLE retries).
+// options.busy_timeout is the lock wait (lock_timeout); durable = false sets
+// synchronous_commit off for the connection. kUnavailable when the server cannot
+// be reached; kDataLoss for a database with tables of ours but no schema version;
+// kFailedPrecondition for a newer schema. Messages name the server and database,
+// never a password.
+absl::StatusOr<std::unique_ptr<ReferralStore>> OpenPostgresStore(
+    const std::string& conninfo, const ReferralStoreOptions& options = {});
+
+// Opens the store that `location` names: a PostgreSQL conninfo URI when it starts
+// with "postgresql://" or "postgres://" (OpenPostgresStore), else a SQLite file
+// path (OpenSqliteStore). What the command line's and Python's --store/path take.
+absl::StatusOr<std::unique_ptr<ReferralStore>> OpenReferralStore(
+    const std::string& location, const ReferralStoreOptions& options = {});
+
+// Whether OpenReferralStore takes `location` for PostgreSQL.
+bool IsPostgresLocation(std::string_view location);
 
 // The schema version this library writes.
 inline constexpr int kReferralSchemaVersion = 1;

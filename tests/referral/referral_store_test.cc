@@ -1,6 +1,7 @@
-// The SQLite referral store: the lifecycle through the store, capacity, expiry,
-// rejection to the next referral, queries, the outcomes report, batches, the
-// schema, bad input, and a property test that the folded log is the kept state.
+// The referral store, on SQLite and on PostgreSQL: the lifecycle through the
+// store, capacity, expiry, rejection to the next referral, queries, the outcomes
+// report, batches, the schema, bad input, and a property test that the folded log
+// is the kept state.
 #include "wegwijzer/referral_store.h"
 
 #include <sqlite3.h>
@@ -18,6 +19,7 @@
 
 #include "gtest/gtest.h"
 #include "referral/lifecycle_table.h"
+#include "referral/store_backends.h"
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/router.h"
 #include "wegwijzer/v1/referral.pb.h"
@@ -28,29 +30,27 @@ namespace {
 namespace fs = std::filesystem;
 using testing_lifecycle::Allowed;
 using testing_lifecycle::NeedsReason;
+using testing_backends::Backend;
+using testing_backends::StoreLocation;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1764576000);  // 2025-12-01 08:00 UTC
 
-// A fresh folder per test and process (ctest runs -j2).
-class ReferralStoreTest : public ::testing::Test {
+// The suite runs on every backend (store_backends.h): a fresh SQLite file or a
+// fresh PostgreSQL database per test and process (ctest runs -j2).
+class ReferralStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("wegwijzer_referral_store." + std::to_string(::getpid()) + "." +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  void SetUp() override { location_.SetUp(GetParam(), "store"); }
+  void TearDown() override { location_.TearDown(); }
 
   std::unique_ptr<ReferralStore> Open(const ReferralStoreOptions& options = {.durable = false}) {
-    auto store = OpenSqliteStore((dir_ / "referrals.db").string(), options);
+    auto store = location_.Open(options);
     EXPECT_TRUE(store.ok()) << store.status();
     return store.ok() ? *std::move(store) : nullptr;
   }
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string Path(const std::string& name) const { return location_.Path(name); }
+  bool sqlite() const { return GetParam() == Backend::kSqlite; }
 
-  fs::path dir_;
+  StoreLocation location_;
 };
 
 NewReferral Make(std::string id, std::string provider = "p1", std::string desk = "desk-1") {
@@ -86,7 +86,7 @@ constexpr auto kDesk = ReferralActor::kReferringDesk;
 constexpr auto kProvider = ReferralActor::kReceivingProvider;
 constexpr auto kSystem = ReferralActor::kSystem;
 
-TEST_F(ReferralStoreTest, ReferAcceptStartCompleteWithHistoryAndSlot) {
+TEST_P(ReferralStoreTest, ReferAcceptStartCompleteWithHistoryAndSlot) {
   auto store = Open();
   ASSERT_TRUE(store->SetCapacity("p1", 1).ok());
   auto made = store->Create(Make("a"));
@@ -154,7 +154,7 @@ absl::Status DriveTo(ReferralStore& store, const std::string& id, ReferralStatus
 
 // Every (from, to, actor) through the store, against the independent table: an
 // allowed one is applied, with the slot accounted; a refused one leaves no trace.
-TEST_F(ReferralStoreTest, EveryAllowedAndEveryRefusedTransition) {
+TEST_P(ReferralStoreTest, EveryAllowedAndEveryRefusedTransition) {
   auto store = Open();
   ASSERT_TRUE(store->SetCapacity("p1", std::nullopt).ok());
   int n = 0, applied = 0, refused = 0;
@@ -211,7 +211,7 @@ TEST_F(ReferralStoreTest, EveryAllowedAndEveryRefusedTransition) {
   EXPECT_TRUE(store->Verify().ok()) << store->Verify();
 }
 
-TEST_F(ReferralStoreTest, RecordToProto) {
+TEST_P(ReferralStoreTest, RecordToProto) {
   auto store = Open();
   ASSERT_TRUE(store->SetCapacity("p1", 1).ok());
   NewReferral n = Make("a");
@@ -234,7 +234,7 @@ TEST_F(ReferralStoreTest, RecordToProto) {
   EXPECT_EQ(proto.topics_size(), 1);
 }
 
-TEST_F(ReferralStoreTest, CapacityDraftsAndReleases) {
+TEST_P(ReferralStoreTest, CapacityDraftsAndReleases) {
   auto store = Open();
   ASSERT_TRUE(store->SetCapacity("p1", 2).ok());
   NewReferral draft = Make("d");
@@ -262,7 +262,7 @@ TEST_F(ReferralStoreTest, CapacityDraftsAndReleases) {
   EXPECT_TRUE(store->Verify().ok());
 }
 
-TEST_F(ReferralStoreTest, UnansweredRequestsExpire) {
+TEST_P(ReferralStoreTest, UnansweredRequestsExpire) {
   auto store = Open({.expire_after = absl::Hours(24 * 14), .durable = false});
   ASSERT_TRUE(store->SetCapacity("p1", 5).ok());
   ASSERT_TRUE(store->Create(Make("old")).ok());
@@ -304,7 +304,7 @@ std::shared_ptr<const Directory> ThreeProviders() {
   return parsed->directory;
 }
 
-TEST_F(ReferralStoreTest, RejectionBringsTheNextReferral) {
+TEST_P(ReferralStoreTest, RejectionBringsTheNextReferral) {
   auto directory = ThreeProviders();
   Router router(directory);
   auto store = Open();
@@ -350,7 +350,7 @@ TEST_F(ReferralStoreTest, RejectionBringsTheNextReferral) {
   EXPECT_TRUE(store->Verify().ok());
 }
 
-TEST_F(ReferralStoreTest, OpenReferralsOfProviderAndDesk) {
+TEST_P(ReferralStoreTest, OpenReferralsOfProviderAndDesk) {
   auto store = Open();
   ASSERT_TRUE(store->SetCapacity("p1", std::nullopt).ok());
   ASSERT_TRUE(store->SetCapacity("p2", std::nullopt).ok());
@@ -370,7 +370,7 @@ TEST_F(ReferralStoreTest, OpenReferralsOfProviderAndDesk) {
   EXPECT_TRUE(store->OpenOfDesk("nobody")->empty());
 }
 
-TEST_F(ReferralStoreTest, BatchIsAllOrNothing) {
+TEST_P(ReferralStoreTest, BatchIsAllOrNothing) {
   auto store = Open();
   ASSERT_TRUE(store->SetCapacity("p1", 3).ok());
   ReferralBatch batch;
@@ -391,7 +391,7 @@ TEST_F(ReferralStoreTest, BatchIsAllOrNothing) {
 }
 
 // The outcome report against a count made here from what the test did.
-TEST_F(ReferralStoreTest, OutcomesReport) {
+TEST_P(ReferralStoreTest, OutcomesReport) {
   auto store = Open();
   ASSERT_TRUE(store->SetCapacity("p1", std::nullopt).ok());
   ASSERT_TRUE(store->SetCapacity("p2", std::nullopt).ok());
@@ -442,29 +442,27 @@ TEST_F(ReferralStoreTest, OutcomesReport) {
 }
 
 // The log is append-only in the database itself, not only by this library's habit.
-TEST_F(ReferralStoreTest, LogIsAppendOnlyInTheDatabase) {
+TEST_P(ReferralStoreTest, LogIsAppendOnlyInTheDatabase) {
   {
     auto store = Open();
     ASSERT_TRUE(store->SetCapacity("p1", 1).ok());
     ASSERT_TRUE(store->Create(Make("a")).ok());
   }
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(Path("referrals.db").c_str(), &db), SQLITE_OK);
   for (const char* sql : {"UPDATE events SET to_status = 'completed'", "DELETE FROM events",
                           "UPDATE referrals SET provider_id = 'p2'", "DELETE FROM referrals"}) {
-    char* error = nullptr;
-    EXPECT_NE(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << sql;
-    const std::string message = error ? error : "";
+    const absl::Status refused = location_.Execute(sql);
+    EXPECT_FALSE(refused.ok()) << sql;
+    const std::string message(refused.message());
     EXPECT_TRUE(message.find("append-only") != std::string::npos ||
                 message.find("written once") != std::string::npos)
         << sql << ": " << message;
-    sqlite3_free(error);
+  }
+  if (!sqlite()) {  // PostgreSQL has TRUNCATE too.
+    for (const char* sql : {"TRUNCATE events CASCADE", "TRUNCATE referrals CASCADE"})
+      EXPECT_FALSE(location_.Execute(sql).ok()) << sql;
   }
   // Tampering with the derived state is what Verify() finds.
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE referral_state SET status = 'accepted'", nullptr, nullptr,
-                         nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  ASSERT_TRUE(location_.Execute("UPDATE referral_state SET status = 'accepted'").ok());
   auto store = Open();
   const absl::Status verified = store->Verify();
   EXPECT_EQ(verified.code(), absl::StatusCode::kDataLoss);
@@ -474,38 +472,59 @@ TEST_F(ReferralStoreTest, LogIsAppendOnlyInTheDatabase) {
 }
 
 // Bad input: each case gives its code and a message naming the thing and the reason.
-TEST_F(ReferralStoreTest, BadInputTable) {
-  {  // A file that is not SQLite.
-    std::ofstream(Path("garbage.db")) << std::string(5000, 'x');
-    auto s = OpenSqliteStore(Path("garbage.db"));
-    EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss) << s.status();
-    EXPECT_NE(std::string(s.status().message()).find("garbage.db"), std::string::npos);
-  }
-  {  // A SQLite file of something else.
-    sqlite3* db = nullptr;
-    sqlite3_open(Path("other.db").c_str(), &db);
-    sqlite3_exec(db, "CREATE TABLE t(x)", nullptr, nullptr, nullptr);
-    sqlite3_close(db);
-    auto s = OpenSqliteStore(Path("other.db"));
-    EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss);
-    EXPECT_NE(std::string(s.status().message()).find("not a Wegwijzer referral store"),
-              std::string::npos);
+TEST_P(ReferralStoreTest, BadInputTable) {
+  if (sqlite()) {
+    {  // A file that is not SQLite.
+      std::ofstream(Path("garbage.db")) << std::string(5000, 'x');
+      auto s = OpenSqliteStore(Path("garbage.db"));
+      EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss) << s.status();
+      EXPECT_NE(std::string(s.status().message()).find("garbage.db"), std::string::npos);
+    }
+    {  // A SQLite file of something else.
+      sqlite3* db = nullptr;
+      sqlite3_open(Path("other.db").c_str(), &db);
+      sqlite3_exec(db, "CREATE TABLE t(x)", nullptr, nullptr, nullptr);
+      sqlite3_close(db);
+      auto s = OpenSqliteStore(Path("other.db"));
+      EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss);
+      EXPECT_NE(std::string(s.status().message()).find("not a Wegwijzer referral store"),
+                std::string::npos);
+    }
+    {  // A folder that does not exist.
+      auto s = OpenSqliteStore(Path("no/such/dir/x.db"));
+      EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable) << s.status();
+    }
+  } else {
+    {  // A server that is not there: named, and no password in the message.
+      auto s = OpenPostgresStore("postgresql://nobody:secret@%2Fno%2Fsuch%2Fdir/x");
+      EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable) << s.status();
+      const std::string message(s.status().message());
+      EXPECT_NE(message.find("/no/such/dir"), std::string::npos) << message;
+      EXPECT_EQ(message.find("secret"), std::string::npos) << message;
+    }
+    {  // A database with a table named like ours, but no store: refused, untouched.
+      ASSERT_TRUE(location_.Execute("CREATE TABLE events(x INTEGER)").ok());
+      auto s = location_.Open();
+      EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss) << s.status();
+      EXPECT_NE(std::string(s.status().message()).find("not a Wegwijzer referral store"),
+                std::string::npos);
+      location_.Reset();
+    }
+    {  // Tables of other applications are fine in a shared database.
+      ASSERT_TRUE(location_.Execute("CREATE TABLE someone_elses(x INTEGER)").ok());
+      EXPECT_TRUE(location_.Open().ok());
+      location_.Reset();
+    }
   }
   {  // A newer schema.
     ASSERT_NE(Open(), nullptr);
-    sqlite3* db = nullptr;
-    sqlite3_open(Path("referrals.db").c_str(), &db);
-    sqlite3_exec(db, "UPDATE wegwijzer_schema SET version = 99", nullptr, nullptr, nullptr);
-    sqlite3_close(db);
-    auto s = OpenSqliteStore(Path("referrals.db"));
+    ASSERT_TRUE(location_.Execute("UPDATE wegwijzer_schema SET version = 99").ok());
+    auto s = location_.Open();
     EXPECT_EQ(s.status().code(), absl::StatusCode::kFailedPrecondition);
     EXPECT_NE(std::string(s.status().message()).find("schema version 99"), std::string::npos);
+    location_.Reset();
   }
-  {  // A folder that does not exist.
-    auto s = OpenSqliteStore(Path("no/such/dir/x.db"));
-    EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable) << s.status();
-  }
-  auto store = OpenSqliteStore(Path("fresh.db"), {.durable = false});
+  auto store = location_.Open({.durable = false});
   ASSERT_TRUE(store.ok());
   ReferralStore& s = **store;
   EXPECT_EQ(s.SetCapacity("", 1).code(), absl::StatusCode::kInvalidArgument);
@@ -549,7 +568,7 @@ TEST_F(ReferralStoreTest, BadInputTable) {
   EXPECT_TRUE(s.Verify().ok());
 }
 
-TEST_F(ReferralStoreTest, ReopenKeepsEverythingAndAssignsIds) {
+TEST_P(ReferralStoreTest, ReopenKeepsEverythingAndAssignsIds) {
   {
     auto store = Open({.durable = true});
     ASSERT_TRUE(store->SetCapacity("p1", 10).ok());
@@ -569,11 +588,9 @@ TEST_F(ReferralStoreTest, ReopenKeepsEverythingAndAssignsIds) {
 // Property: after any seeded sequence of operations (allowed or not), folding each
 // referral's events gives the kept state, the store agrees with a model kept here,
 // and no provider is over capacity.
-TEST_F(ReferralStoreTest, FoldingTheLogGivesTheStoredState) {
+TEST_P(ReferralStoreTest, FoldingTheLogGivesTheStoredState) {
   for (uint32_t seed = 1; seed <= 12; ++seed) {
-    fs::remove(Path("referrals.db"));
-    fs::remove(Path("referrals.db-wal"));
-    fs::remove(Path("referrals.db-shm"));
+    location_.Reset();
     auto store = Open();
     std::mt19937 rng(seed);
     const int providers = 3;
@@ -643,7 +660,7 @@ TEST_F(ReferralStoreTest, FoldingTheLogGivesTheStoredState) {
 
 // Threads sharing one store have their changes committed in groups: each caller
 // still gets its own answer, and a refused change in a group leaves the others.
-TEST_F(ReferralStoreTest, GroupCommitGivesEachCallerItsOwnAnswer) {
+TEST_P(ReferralStoreTest, GroupCommitGivesEachCallerItsOwnAnswer) {
   auto store = Open({.durable = true});
   ASSERT_TRUE(store->SetCapacity("p1", 5).ok());
   constexpr int kThreads = 16;
@@ -673,6 +690,9 @@ TEST_F(ReferralStoreTest, GroupCommitGivesEachCallerItsOwnAnswer) {
   EXPECT_EQ(store->Events(0, 100)->size(), 5u);
   EXPECT_TRUE(store->Verify().ok());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReferralStoreTest, testing_backends::AllBackends(),
+                         testing_backends::BackendName);
 
 TEST(FoldReferralEvents, RefusesABrokenLog) {
   ReferralEvent create{.sequence = 1, .referral_id = "a", .to = ReferralStatus::kRequested};
