@@ -47,7 +47,7 @@ Usage:
                      --out DIR
   wegwijzer import-hsds PATH [--taxonomy-map MAP.csv] [--skip-bad-records] --out OUT
   wegwijzer export-hsds --snapshot S [--format json|csv] --out DIR
-  wegwijzer referrals create|update|show|list|expire|report --store FILE ...
+  wegwijzer referrals create|update|show|list|expire|report --store FILE|postgresql://... ...
                       (see 'wegwijzer referrals --help')
   wegwijzer --help | help COMMAND
 

@@ -19,19 +19,22 @@
 namespace wegwijzer::cli {
 
 extern const std::string_view kReferralsUsage;
-const std::string_view kReferralsUsage = R"(wegwijzer referrals - the lifecycle of referrals, kept in a store file
+const std::string_view kReferralsUsage = R"(wegwijzer referrals - the lifecycle of referrals, kept in a store
+
+STORE is a SQLite file, or a PostgreSQL database shared by several desks given
+as a URI: postgresql://user@host/db (or postgres://...; libpq's URI form).
 
 Usage:
-  wegwijzer referrals create --store FILE (--providers P.csv | --snapshot S)
-                             --requests R.csv --request ID --desk DESK [--at TIME]
-  wegwijzer referrals update --store FILE --referral ID --status STATUS
-                             --actor desk|provider [--actor-id ID] [--reason CODE]
-                             [--note TEXT] [--at TIME] [--providers P.csv]
-  wegwijzer referrals show   --store FILE --referral ID
-  wegwijzer referrals list   --store FILE (--provider ID | --desk ID |
-                             --overdue-days N) [--at TIME]
-  wegwijzer referrals expire --store FILE --days N [--at TIME]
-  wegwijzer referrals report --store FILE --out FILE|-
+  wegwijzer referrals create --store STORE (--providers P.csv | --snapshot S)
+                              --requests R.csv --request ID --desk DESK [--at TIME]
+  wegwijzer referrals update --store STORE --referral ID --status STATUS
+                              --actor desk|provider [--actor-id ID] [--reason CODE]
+                              [--note TEXT] [--at TIME] [--providers P.csv]
+  wegwijzer referrals show   --store STORE --referral ID
+  wegwijzer referrals list   --store STORE (--provider ID | --desk ID |
+                              --overdue-days N) [--at TIME]
+  wegwijzer referrals expire --store STORE --days N [--at TIME]
+  wegwijzer referrals report --store STORE --out FILE|-
 
 create  routes request ID of R.csv and refers it to the best provider that has
         room in the store (the directory's capacities are recorded first); the
@@ -276,7 +279,7 @@ int ReferralsMain(int argc, char** argv) {
   if (args.sub == "report" && args.out.empty()) return UsageError("report needs --out");
   ReferralStoreOptions options;
   if (args.days) options.expire_after = absl::Hours(24) * *args.days;
-  absl::StatusOr<std::unique_ptr<ReferralStore>> store = OpenSqliteStore(args.store, options);
+  absl::StatusOr<std::unique_ptr<ReferralStore>> store = OpenReferralStore(args.store, options);
   if (!store.ok()) return Refused(store.status());
   if (args.sub == "create") return Create(args, **store);
   if (args.sub == "update") return Update(args, **store);

@@ -113,7 +113,7 @@ void BindReferralStore(py::module_& m) {
              absl::StatusOr<std::unique_ptr<ReferralStore>> store;
              {
                py::gil_scoped_release release;
-               store = OpenSqliteStore(path, options);
+               store = OpenReferralStore(path, options);  // a file, or postgresql://
              }
              return ValueOrThrow(std::move(store), Subject::kFile);
            }),

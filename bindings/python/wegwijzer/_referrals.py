@@ -43,7 +43,9 @@ def _now_ms(now: Time) -> int:
 
 
 class ReferralStore:
-    """The referral lifecycle on a SQLite file (the library's ReferralStore).
+    """The referral lifecycle on a SQLite file or a PostgreSQL database (the
+    library's ReferralStore; ``path`` starting ``postgresql://`` or ``postgres://``
+    is a libpq URI, anything else a file).
 
     Statuses are FHIR Task codes (``requested``, ``accepted``, ``rejected``,
     ``in-progress``, ``on-hold``, ``completed``, ``failed``, ``cancelled``,
@@ -51,7 +53,7 @@ class ReferralStore:
     for rejected, cancelled, on-hold and failed. A refused transition raises
     ValueError naming from, to and actor; a full provider CapacityExhaustedError.
     Every call is one durable transaction with the GIL released; several threads and
-    processes may use one file.
+    processes may use one file or database.
 
     >>> store = wegwijzer.ReferralStore("referrals.db")
     >>> store.set_capacities(directory)
