@@ -9,11 +9,24 @@
 // both against a fresh fold of the log.
 //
 // Capacity: a referral is *active* while it is requested, accepted, in-progress or
-// on-hold (HoldsSlot); a provider never has more active referrals than the capacity
-// recorded for it (SetCapacity), checked in the transaction that makes a referral
-// requested, so it holds across threads, processes and crashes. Leaving the active
-// states (rejected, cancelled, expired, failed, completed, entered-in-error) frees
-// the slot: the capacity model is one slot per active referral.
+// on-hold (HoldsSlot). Each provider has a capacity (SetCapacity; nullopt:
+// unlimited) and a capacity model (CapacityPeriod, from the directory's
+// ProviderInfo::capacity_period):
+// * kReferral (the default): a slot per referral. A provider never has more
+//   active referrals than its capacity; leaving the active states (rejected,
+//   cancelled, expired, failed, completed, entered-in-error) frees the slot.
+// * kDay, kWeek, kMonth: a slot per request in a period (UTC days; ISO weeks from
+//   Monday 00:00 UTC; calendar months). At most `capacity` referrals become
+//   requested (created requested, or draft -> requested) with a time in one
+//   period, counting every referral requested in that period except those
+//   rejected, cancelled (expired included) or entered in error before the period
+//   ended: completion, failure or a later cancellation do not give the slot back,
+//   and a new period starts empty. The period is that of the event's time (`at`).
+// Either check runs in the transaction that makes a referral requested, under the
+// backend's write lock, so it holds across threads, processes and crashes.
+// Verify() checks the per-referral model; a per-period count is derived from the
+// kept states (no counter to drift), and is checked by the tests against their own
+// count.
 //
 // Example:
 //   absl::StatusOr<std::unique_ptr<ReferralStore>> store =
@@ -169,11 +182,21 @@ class ReferralStore {
  public:
   virtual ~ReferralStore() = default;
 
-  // Records `provider_id`'s capacity (nullopt: unlimited). kFailedPrecondition when
-  // it would fall below the provider's active referrals.
+  // Records `provider_id`'s capacity (nullopt: unlimited) and its capacity model
+  // (see the file comment). kInvalidArgument for an empty id or a negative
+  // capacity; for the per-referral model kFailedPrecondition when it would fall
+  // below the provider's active referrals. A per-period capacity may be lowered
+  // at any time: the referrals already requested in a period stay, new ones are
+  // refused until the period has room.
   virtual absl::Status SetCapacity(std::string_view provider_id,
-                                   std::optional<int64_t> capacity) = 0;
-  // Every provider of the directory, in one transaction.
+                                   std::optional<int64_t> capacity,
+                                   CapacityPeriod period) = 0;
+  // The per-referral model (CapacityPeriod::kReferral).
+  absl::Status SetCapacity(std::string_view provider_id, std::optional<int64_t> capacity) {
+    return SetCapacity(provider_id, capacity, CapacityPeriod::kReferral);
+  }
+  // Every provider of the directory (capacity and capacity_period), in one
+  // transaction.
   virtual absl::Status SetCapacities(const Directory& directory) = 0;
 
   // Creates a referral (an event with no `from`). kAlreadyExists for a used id, or
@@ -256,7 +279,7 @@ absl::StatusOr<std::unique_ptr<ReferralStore>> OpenReferralStore(
 bool IsPostgresLocation(std::string_view location);
 
 // The schema version this library writes.
-inline constexpr int kReferralSchemaVersion = 1;
+inline constexpr int kReferralSchemaVersion = 2;
 
 // Routes `request` and creates a requested referral at the first referral in route
 // order whose provider has room in the store, skipping `excluded` providers.

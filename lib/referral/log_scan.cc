@@ -7,6 +7,36 @@
 
 namespace wegwijzer::internal {
 
+PeriodBounds PeriodOf(CapacityPeriod period, int64_t at_ms) {
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::Time at = absl::FromUnixMillis(at_ms);
+  absl::Time start, end;
+  switch (period) {
+    case CapacityPeriod::kMonth: {
+      const absl::CivilMonth month = absl::ToCivilMonth(at, utc);
+      start = absl::FromCivil(month, utc);
+      end = absl::FromCivil(month + 1, utc);
+      break;
+    }
+    case CapacityPeriod::kWeek: {
+      const absl::CivilDay day = absl::ToCivilDay(at, utc);
+      // absl::Weekday counts from Monday = 0: the ISO week's first day.
+      const absl::CivilDay monday = day - static_cast<int>(absl::GetWeekday(day));
+      start = absl::FromCivil(monday, utc);
+      end = absl::FromCivil(monday + 7, utc);
+      break;
+    }
+    case CapacityPeriod::kDay:
+    case CapacityPeriod::kReferral: {
+      const absl::CivilDay day = absl::ToCivilDay(at, utc);
+      start = absl::FromCivil(day, utc);
+      end = absl::FromCivil(day + 1, utc);
+      break;
+    }
+  }
+  return {absl::ToUnixMillis(start), absl::ToUnixMillis(end)};
+}
+
 void OutcomeTally::Add(const LoggedReferral& meta, const std::vector<ReferralEvent>& events) {
   if (events.empty()) return;
   const absl::Time created = absl::FromUnixMillis(meta.created_ms);

@@ -17,6 +17,13 @@
 
 namespace wegwijzer::internal {
 
+// The period of a per-period capacity model (CapacityPeriod) that holds the time
+// `at_ms`: [start_ms, end_ms), UTC. REQUIRES: period != kReferral.
+struct PeriodBounds {
+  int64_t start_ms = 0, end_ms = 0;
+};
+PeriodBounds PeriodOf(CapacityPeriod period, int64_t at_ms);
+
 // The row of `referrals` that a scan of the log joins to each referral's events.
 struct LoggedReferral {
   int64_t row = 0;  // The backend's key of the referral.

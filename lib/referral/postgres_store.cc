@@ -119,6 +119,11 @@ CREATE TRIGGER referrals_append_only BEFORE UPDATE OR DELETE ON referrals
 CREATE TRIGGER referrals_append_only_t BEFORE TRUNCATE ON referrals
   FOR EACH STATEMENT EXECUTE FUNCTION wegwijzer_append_only();
 )sql",
+      // 2: the capacity model (a slot per referral, or per day, week or month).
+      R"sql(
+ALTER TABLE providers ADD COLUMN capacity_period TEXT NOT NULL DEFAULT 'referral';
+CREATE INDEX state_requested_by_provider ON referral_state(provider_id, requested_ms);
+)sql",
   };
   return *migrations;
 }
@@ -199,17 +204,19 @@ class PostgresStore final : public ReferralStore {
 
   absl::Status Open();
 
-  absl::Status SetCapacity(std::string_view provider_id,
-                           std::optional<int64_t> capacity) override {
+  absl::Status SetCapacity(std::string_view provider_id, std::optional<int64_t> capacity,
+                           CapacityPeriod period) override {
     std::lock_guard lock(mu_);
-    return InTransaction([&]() { return SetCapacityInTx(provider_id, capacity); });
+    return InTransaction([&]() { return SetCapacityInTx(provider_id, capacity, period); });
   }
   absl::Status SetCapacities(const Directory& directory) override {
     std::lock_guard lock(mu_);
     return InTransaction([&]() -> absl::Status {
       for (size_t p = 0; p < directory.size(); ++p) {
         const ProviderInfo& info = directory.provider(ProviderIndex(p));
-        if (absl::Status s = SetCapacityInTx(info.id, info.capacity); !s.ok()) return s;
+        if (absl::Status s = SetCapacityInTx(info.id, info.capacity, info.capacity_period);
+            !s.ok())
+          return s;
       }
       return absl::OkStatus();
     });
@@ -502,7 +509,8 @@ class PostgresStore final : public ReferralStore {
     return s;
   }
 
-  absl::Status SetCapacityInTx(std::string_view provider_id, std::optional<int64_t> capacity) {
+  absl::Status SetCapacityInTx(std::string_view provider_id, std::optional<int64_t> capacity,
+                               CapacityPeriod period) {
     if (provider_id.empty()) return absl::InvalidArgumentError("SetCapacity: empty provider id");
     if (capacity && *capacity < 0)
       return absl::InvalidArgumentError(Cat("SetCapacity: provider ", provider_id,
@@ -512,36 +520,62 @@ class PostgresStore final : public ReferralStore {
             {provider_id});
     if (!r.ok()) return r.status();
     const int64_t active = PQntuples(r->get()) > 0 ? Int(r->get(), 0, 0) : 0;
-    if (capacity && *capacity < active) {
+    if (period == CapacityPeriod::kReferral && capacity && *capacity < active) {
       return absl::FailedPreconditionError(
           Cat("provider ", provider_id, " has ", active, " active referrals, more than the new "
               "capacity ", *capacity, "; close some first"));
     }
     absl::StatusOr<Result> u = Run(
         "writing a provider",
-        "INSERT INTO providers(provider_id, capacity, active) VALUES($1, $2, 0) "
-        "ON CONFLICT(provider_id) DO UPDATE SET capacity = excluded.capacity",
-        {provider_id, capacity ? Param(*capacity) : Param()});
+        "INSERT INTO providers(provider_id, capacity, active, capacity_period) "
+        "VALUES($1, $2, 0, $3) ON CONFLICT(provider_id) DO UPDATE SET "
+        "capacity = excluded.capacity, capacity_period = excluded.capacity_period",
+        {provider_id, capacity ? Param(*capacity) : Param(), CapacityPeriodCode(period)});
     return u.status();
   }
 
-  // Takes a slot at the provider (delta +1, refused when full) or frees one (-1).
+  // Takes a slot at the provider (delta +1, refused when full) or frees one (-1);
+  // `at_ms` is the time of the event that takes it (a per-period model counts the
+  // period holding it). The provider's row stays locked until the commit.
   absl::Status AdjustActive(const std::string& provider_id, int delta,
-                            const std::string& referral_id) {
+                            const std::string& referral_id, int64_t at_ms) {
     absl::StatusOr<Result> r = Run(
         "reading a provider",
-        "SELECT capacity, active FROM providers WHERE provider_id = $1 FOR UPDATE",
+        "SELECT capacity, active, capacity_period FROM providers WHERE provider_id = $1 "
+        "FOR UPDATE",
         {provider_id});
     if (!r.ok()) return r.status();
-    if (PQntuples(r->get()) == 0) {
+    const PGresult* q = r->get();
+    if (PQntuples(q) == 0) {
       return absl::FailedPreconditionError(
           Cat("referral ", referral_id, ": provider ", provider_id,
               " has no capacity on record in the store (SetCapacity or SetCapacities)"));
     }
-    if (delta > 0 && !IsNull(r->get(), 0, 0) && Int(r->get(), 0, 1) >= Int(r->get(), 0, 0)) {
+    const CapacityPeriod period =
+        CapacityPeriodFromCode(Text(q, 0, 2)).value_or(CapacityPeriod::kReferral);
+    if (delta > 0 && !IsNull(q, 0, 0) && period != CapacityPeriod::kReferral) {
+      const int64_t capacity = Int(q, 0, 0);
+      const internal::PeriodBounds bounds = internal::PeriodOf(period, at_ms);
+      absl::StatusOr<Result> c = Run(
+          "counting a provider's period",
+          "SELECT COUNT(*) FROM referral_state WHERE provider_id = $1 AND "
+          "requested_ms >= $2 AND requested_ms < $3 AND NOT (status IN "
+          "('rejected','cancelled','entered-in-error') AND updated_ms < $3)",
+          {provider_id, bounds.start_ms, bounds.end_ms});
+      if (!c.ok()) return c.status();
+      const int64_t taken = Int(c->get(), 0, 0);
+      if (taken >= capacity) {
+        return absl::ResourceExhaustedError(
+            Cat("referral ", referral_id, ": provider ", provider_id, " is full for the ",
+                CapacityPeriodCode(period), " from ",
+                absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(bounds.start_ms),
+                                 absl::UTCTimeZone()),
+                " (", taken, " requested of capacity ", capacity, ")"));
+      }
+    } else if (delta > 0 && !IsNull(q, 0, 0) && Int(q, 0, 1) >= Int(q, 0, 0)) {
       return absl::ResourceExhaustedError(
           Cat("referral ", referral_id, ": provider ", provider_id, " is full (",
-              Int(r->get(), 0, 1), " active of capacity ", Int(r->get(), 0, 0), ")"));
+              Int(q, 0, 1), " active of capacity ", Int(q, 0, 0), ")"));
     }
     absl::StatusOr<Result> u =
         Run("counting a provider's referrals",
@@ -613,7 +647,7 @@ class PostgresStore final : public ReferralStore {
       }
     }
     if (HoldsSlot(in.initial)) {
-      if (absl::Status s = AdjustActive(in.provider_id, +1, id); !s.ok()) return s;
+      if (absl::Status s = AdjustActive(in.provider_id, +1, id, at_ms); !s.ok()) return s;
     }
     absl::StatusOr<int64_t> seq = AppendEvent(row, at_ms, ReferralActor::kReferringDesk,
                                               in.desk_id, std::nullopt, in.initial, {});
@@ -659,10 +693,11 @@ class PostgresStore final : public ReferralStore {
     if (absl::Status s = CheckTransition(from, t.to, t.actor, t.reason); !s.ok())
       return Annotate(s, Cat("referral ", t.referral_id));
     const int delta = static_cast<int>(HoldsSlot(t.to)) - static_cast<int>(HoldsSlot(from));
-    if (delta != 0) {
-      if (absl::Status s = AdjustActive(provider_id, delta, t.referral_id); !s.ok()) return s;
-    }
     const int64_t at_ms = ToMs(t.at.value_or(absl::Now()));
+    if (delta != 0) {
+      if (absl::Status s = AdjustActive(provider_id, delta, t.referral_id, at_ms); !s.ok())
+        return s;
+    }
     std::string actor_id = t.actor_id;
     if (actor_id.empty()) {
       actor_id = t.actor == ReferralActor::kReferringDesk       ? desk_id
@@ -932,7 +967,10 @@ absl::Status PostgresStore::Verify() {
     }
     if (absl::Status c = check.CheckStateCount(PQntuples(q)); !c.ok()) return c;
     absl::StatusOr<Result> providers =
-        Run("reading providers", "SELECT provider_id, capacity, active FROM providers");
+        // Over capacity is a count of active referrals only in the per-referral model.
+        Run("reading providers",
+            "SELECT provider_id, CASE WHEN capacity_period = 'referral' THEN capacity END, "
+            "active FROM providers");
     if (!providers.ok()) return providers.status();
     q = providers->get();
     for (int i = 0; i < PQntuples(q); ++i) {
