@@ -119,10 +119,15 @@ void BindReferralStore(py::module_& m) {
            }),
            py::arg("path"), py::arg("expire_after_days") = 0.0, py::arg("durable") = true)
       .def("set_capacity",
-           [](ReferralStore& s, const std::string& provider, std::optional<int64_t> capacity) {
-             ReleasedStatus([&] { return s.SetCapacity(provider, capacity); });
+           [](ReferralStore& s, const std::string& provider, std::optional<int64_t> capacity,
+              const std::string& period) {
+             const std::optional<CapacityPeriod> model = CapacityPeriodFromCode(period);
+             if (!model)
+               ThrowInvalid("unknown capacity period '" + period +
+                            "' (referral, day, week or month)");
+             ReleasedStatus([&] { return s.SetCapacity(provider, capacity, *model); });
            },
-           py::arg("provider_id"), py::arg("capacity"))
+           py::arg("provider_id"), py::arg("capacity"), py::arg("period") = "referral")
       .def("set_capacities",
            [](ReferralStore& s, const Directory& d) {
              ReleasedStatus([&] { return s.SetCapacities(*d.directory); });

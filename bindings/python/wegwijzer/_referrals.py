@@ -70,9 +70,12 @@ class ReferralStore:
         self.path = os.fspath(path)
         self._core = _core.ReferralStore(self.path, float(expire_after_days), bool(durable))
 
-    def set_capacity(self, provider_id: str, capacity: Optional[int]) -> None:
-        """Records a provider's capacity (None: unlimited)."""
-        self._core.set_capacity(provider_id, capacity)
+    def set_capacity(self, provider_id: str, capacity: Optional[int],
+                     period: str = "referral") -> None:
+        """Records a provider's capacity (None: unlimited) and what it counts:
+        ``"referral"`` active referrals at once, or referrals requested per
+        ``"day"``, ``"week"`` (ISO) or ``"month"`` (UTC)."""
+        self._core.set_capacity(provider_id, capacity, period)
 
     def set_capacities(self, directory: Directory) -> None:
         """Records every provider's capacity from ``directory``."""
