@@ -691,6 +691,30 @@ TEST_P(ReferralStoreTest, GroupCommitGivesEachCallerItsOwnAnswer) {
   EXPECT_TRUE(store->Verify().ok());
 }
 
+// A store of schema version 1 (before capacity models) is migrated on open: its
+// referrals and counts stay, its providers count per referral, and the new model
+// can be recorded.
+TEST_P(ReferralStoreTest, MigratesAVersion1Store) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->SetCapacity("p1", 1).ok());
+    ASSERT_TRUE(store->Create(Make("a")).ok());
+  }
+  // Back to version 1, as an older Wegwijzer wrote it.
+  for (const char* sql : {"DROP INDEX state_requested_by_provider",
+                          "ALTER TABLE providers DROP COLUMN capacity_period",
+                          "UPDATE wegwijzer_schema SET version = 1"})
+    ASSERT_TRUE(location_.Execute(sql).ok()) << sql;
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(*store->ActiveCount("p1"), 1);
+  EXPECT_EQ(store->Create(Make("b")).status().code(), absl::StatusCode::kResourceExhausted);
+  ASSERT_TRUE(store->SetCapacity("p1", 2, CapacityPeriod::kDay).ok());
+  EXPECT_TRUE(store->Create(Make("b")).ok());
+  EXPECT_EQ(store->Create(Make("c")).status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(store->Verify().ok()) << store->Verify();  // the new column is there
+}
+
 // Per-period capacity: a slot per request in an ISO week, not returned by
 // completion, returned by a rejection in the same week, and a new week empty.
 TEST_P(ReferralStoreTest, PerWeekCapacityByHand) {
