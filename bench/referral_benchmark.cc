@@ -193,7 +193,7 @@ void Concurrent(benchmark::State& state, bool postgres) {
   state.SetItemsProcessed(state.iterations() * threads * kPerThread);
 }
 void BM_Transition_DurableConcurrent(benchmark::State& state) { Concurrent(state, false); }
-BENCHMARK(BM_Transition_DurableConcurrent)->Arg(8)->Arg(32)->UseRealTime()->MinTime(3);
+BENCHMARK(BM_Transition_DurableConcurrent)->Arg(1)->Arg(8)->Arg(32)->UseRealTime()->MinTime(3);
 
 void BM_SqliteInsert_Durable(benchmark::State& state) {
   const std::string file = BenchDir() + "/bare.db";

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "wegwijzer/interchange.h"
 
 #ifndef WEGWIJZER_DEFAULT_DATA_DIR
@@ -46,11 +47,31 @@ struct Args {
   bool help = false;
 };
 
+// The largest number an option takes; a count or limit beyond it is clamped (route,
+// match) or refused (coverage, referrals), never wrapped.
+constexpr int64_t kMaxCount = 2147483647;
+// --threads N: from 1 to this. More threads than this on a machine the CLI runs on is
+// a mistake (each costs a stack), and starting too many aborts the process.
+constexpr int64_t kMaxThreads = 1024;
+
+// The reading flags every command that reads CSV takes: --skip-bad-rows and the
+// limits' --max-file-mb, --max-field-mb, --max-rows (unset: the library's defaults).
+struct ReadFlags {
+  bool skip_bad_rows = false;
+  std::optional<int64_t> max_file_mb, max_field_mb, max_rows;
+};
+// The read options those flags give, with the gazetteer (may be null) and the hint
+// that names the flags in a limit's message.
+CsvReadOptions ReadOptions(const ReadFlags& flags, const Gazetteer* gazetteer);
+
 // Both inputs, read with the contract's readers.
 struct Inputs {
   ProvidersCsv providers;
   RequestsCsv requests;
 };
+
+// The providers of a snapshot file (--snapshot), validated as the CSV would be.
+absl::StatusOr<ProvidersCsv> ReadSnapshot(const std::string& file);
 
 // Reads both inputs, printing every problem to stderr; nullopt (after printing) when
 // either is unusable.

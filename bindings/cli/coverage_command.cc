@@ -1,13 +1,18 @@
 // `wegwijzer coverage`: the coverage and gap analysis of coverage.h on CSV files.
 // Thin: argument parsing, reading, writing; every figure is the library's.
 #include <filesystem>
+#include <initializer_list>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
+#include "cli.h"
+#include "options.h"
 #include "wegwijzer/coverage.h"
 #include "wegwijzer/gazetteer.h"
 #include "wegwijzer/interchange.h"
@@ -15,17 +20,14 @@
 namespace wegwijzer::cli {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitBadInput = 1;
-constexpr int kExitUsage = 2;
-
 constexpr std::string_view kCoverageUsage = R"(wegwijzer coverage - where help is missing, and where new help would reach most
 
 Usage:
   wegwijzer coverage --providers P.csv --demand D.csv [--candidates C.csv --add N]
                      [--municipalities M.geojson [--postcodes PC4.csv]]
                      [--lang en|nl] [--skip-bad-rows] [--threads N]
-                     [--max-memory-mb N] --out-dir DIR
+                     [--max-memory-mb N] [--max-file-mb N] [--max-field-mb N]
+                     [--max-rows N] --out-dir DIR
 
 Reads the providers (providers.csv) and the demand (demand.csv: the columns of
 requests.csv plus `count`, the number of identical requests a row stands for,
@@ -45,7 +47,10 @@ Prints "objective: N" (the plan's objective) on standard output, and with
 --candidates "sites: ... bound ... guarantee ..." for the choice of sites.
 
 --max-memory-mb N refuses (exit 1) an analysis that would need more than N MiB
-(default 8192): the demand's counts become copies for the matcher.
+(default 8192); the demand's counts are weights of the optimal plan
+(Matcher::TryMatchWeighted), not copies, so a large count costs no memory.
+--max-file-mb, --max-field-mb and --max-rows raise the reading limits, as for
+route and match. --threads N: 1 to 1024 (default: all cores).
 
 Exit status: 0 success, 1 bad input or too large (reported as file:line: reason,
 or a sentence; nothing is written), 2 usage error.
@@ -53,9 +58,7 @@ or a sentence; nothing is written), 2 usage error.
 
 struct CoverageArgs {
   std::string providers, demand, candidates, municipalities, postcodes, out_dir, lang = "en";
-  std::optional<int> add;
-  int threads = 0;
-  std::optional<int> max_memory_mb;
+  std::optional<int64_t> add, threads, max_memory_mb, max_file_mb, max_field_mb, max_rows;
   bool skip_bad_rows = false;
   bool help = false;
 };
@@ -66,63 +69,47 @@ int CoverageUsageError(std::string_view message) {
   return kExitUsage;
 }
 
-std::optional<int> ParseCount(std::string_view text, int least) {
-  if (text.empty() || text.size() > 9) return std::nullopt;
-  int value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  return value >= least ? std::optional<int>(value) : std::nullopt;
-}
-
 std::optional<int> ParseCoverageArgs(int argc, char** argv, CoverageArgs* args) {
-  std::vector<std::string_view> rest(argv + 2, argv + argc);  // after "coverage"
-  for (size_t i = 0; i < rest.size(); ++i) {
-    const std::string_view flag = rest[i];
-    if (flag == "--help" || flag == "-h") {
-      args->help = true;
-      return std::nullopt;
-    }
-    if (flag == "--skip-bad-rows") {
-      args->skip_bad_rows = true;
-      continue;
-    }
-    std::string* target = flag == "--providers"        ? &args->providers
-                          : flag == "--demand"         ? &args->demand
-                          : flag == "--candidates"     ? &args->candidates
-                          : flag == "--municipalities" ? &args->municipalities
-                          : flag == "--postcodes"      ? &args->postcodes
-                          : flag == "--out-dir"        ? &args->out_dir
-                          : flag == "--lang"           ? &args->lang
-                                                       : nullptr;
-    const bool numeric = flag == "--add" || flag == "--threads" || flag == "--max-memory-mb";
-    if (target == nullptr && !numeric) {
-      return CoverageUsageError("unknown option '" + std::string(flag) + "'");
-    }
-    if (i + 1 >= rest.size() || rest[i + 1].empty()) {
-      return CoverageUsageError(std::string(flag) + " needs a value");
-    }
-    const std::string_view value = rest[++i];
-    if (target != nullptr) {
-      *target = std::string(value);
-    } else if (flag == "--add") {
-      args->add = ParseCount(value, 0);
-      if (!args->add) {
-        return CoverageUsageError("--add takes a whole number >= 0, not '" + std::string(value) + "'");
-      }
-    } else if (flag == "--max-memory-mb") {
-      args->max_memory_mb = ParseCount(value, 1);
-      if (!args->max_memory_mb) {
-        return CoverageUsageError("--max-memory-mb takes a whole number >= 1, not '" +
-                                  std::string(value) + "'");
-      }
-    } else {
-      std::optional<int> threads = ParseCount(value, 1);
-      if (!threads) {
-        return CoverageUsageError("--threads takes a whole number >= 1, not '" + std::string(value) + "'");
-      }
-      args->threads = *threads;
+  const std::vector<std::string_view> words(argv + 2, argv + argc);  // after "coverage"
+  static const OptionSpec kSpec{
+      {"--providers", "--demand", "--candidates", "--municipalities", "--postcodes", "--out-dir",
+       "--lang", "--add", "--threads", "--max-memory-mb", "--max-file-mb", "--max-field-mb",
+       "--max-rows"},
+      {"--skip-bad-rows"}};
+  ParsedOptions parsed;
+  if (std::optional<std::string> error = ParseOptions(words, kSpec, &parsed)) {
+    return CoverageUsageError(*error);
+  }
+  if (parsed.help) {
+    args->help = true;
+    return std::nullopt;
+  }
+  if (!parsed.positional.empty()) {
+    return CoverageUsageError("unknown option '" + parsed.positional[0] + "'");
+  }
+  for (auto [flag, field] : std::initializer_list<std::pair<std::string_view, std::string*>>{
+           {"--providers", &args->providers},
+           {"--demand", &args->demand},
+           {"--candidates", &args->candidates},
+           {"--municipalities", &args->municipalities},
+           {"--postcodes", &args->postcodes},
+           {"--out-dir", &args->out_dir}}) {
+    *field = parsed.Value(flag);
+  }
+  if (std::optional<std::string> lang = parsed.Get("--lang")) args->lang = *lang;
+  args->skip_bad_rows = parsed.Has("--skip-bad-rows");
+  // Numbers as route and match read them (cli.h's rules), --add from 0.
+  for (auto [flag, least, most, field] :
+       {std::tuple<std::string_view, int64_t, int64_t, std::optional<int64_t>*>{
+            "--add", 0, kMaxCount, &args->add},
+        {"--threads", 1, kMaxThreads, &args->threads},
+        {"--max-memory-mb", 1, kMaxCount, &args->max_memory_mb},
+        {"--max-file-mb", 1, kMaxCount, &args->max_file_mb},
+        {"--max-field-mb", 1, kMaxCount, &args->max_field_mb},
+        {"--max-rows", 1, kMaxCount, &args->max_rows}}) {
+    if (std::optional<std::string> text = parsed.Get(flag)) {
+      *field = ParseWholeNumber(*text, least, most);
+      if (!*field) return CoverageUsageError(WholeNumberError(flag, *text, least, most));
     }
   }
   if (args->providers.empty()) return CoverageUsageError("coverage needs --providers");
@@ -175,7 +162,11 @@ int CoverageMain(int argc, char** argv) {
     std::cerr << "gazetteer: " << gazetteer->municipality_count() << " municipalities, "
               << gazetteer->postcode_count() << " postcodes\n";
   }
-  const CsvReadOptions read{.skip_bad_rows = args.skip_bad_rows, .gazetteer = gazetteer.get()};
+  const CsvReadOptions read = ReadOptions({.skip_bad_rows = args.skip_bad_rows,
+                                           .max_file_mb = args.max_file_mb,
+                                           .max_field_mb = args.max_field_mb,
+                                           .max_rows = args.max_rows},
+                                          gazetteer.get());
   absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv(args.providers, read);
   absl::StatusOr<DemandCsv> demand = ReadDemandCsv(args.demand, read);
   absl::StatusOr<ProvidersCsv> candidates = absl::NotFoundError("");
@@ -189,10 +180,10 @@ int CoverageMain(int argc, char** argv) {
   }
 
   CoverageOptions options{.candidates = args.candidates.empty() ? nullptr : candidates->directory,
-                          .add = args.add.value_or(0),
+                          .add = static_cast<int>(args.add.value_or(0)),
                           .gazetteer = gazetteer,
-                          .threads = args.threads};
-  if (args.max_memory_mb) options.match.max_memory_bytes = int64_t{*args.max_memory_mb} << 20;
+                          .threads = static_cast<int>(args.threads.value_or(0))};
+  if (args.max_memory_mb) options.match.max_memory_bytes = *args.max_memory_mb << 20;
   absl::StatusOr<CoverageAnalysis> analyzed =
       TryAnalyzeCoverage(providers->directory, {demand->requests, demand->counts}, options);
   if (!analyzed.ok()) {

@@ -10,9 +10,12 @@
 #include <iostream>
 #include <limits>
 #include <new>
+#include <initializer_list>
 #include <optional>
 #include <string>
+#include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -26,6 +29,7 @@
 #include "wegwijzer/router.h"
 #include "wegwijzer/scenario.h"
 #include "cli.h"
+#include "options.h"
 
 namespace wegwijzer::cli {
 namespace {
@@ -54,8 +58,8 @@ Usage:
 Commands:
   route   For every request, the k best referrals as interchange.md v1.1 defines
           them, written to --out as route.csv (request_id,rank,provider_id,mode,
-          distance_m). A request nothing suits gets one rank-0 row with
-          no_suitable_provider.
+          distance_m, and next_opening when a request gives `at`). A request
+          nothing suits gets one rank-0 row with no_suitable_provider.
   match   One provider per request at most, within every provider's capacity,
           minimising the total distance plus 1,000,000 x (1 + priority) for each
           request left unassigned (an optimal plan). Writes --out as plan.csv
@@ -66,12 +70,21 @@ Commands:
   generate  Writes a seeded synthetic Dutch-like scenario (DIR/providers.csv,
           DIR/requests.csv) for trying and benchmarking; the same seed gives the
           same files on every machine.
+  coverage  Where help is missing and where new help would reach most: coverage,
+          the optimal plan and a chosen set of new sites, as CSV, GeoJSON and an
+          HTML report ('wegwijzer help coverage').
+  import-hsds, export-hsds  Open Referral (HSDS 3.0/3.1, ORUK) directories in and
+          out of a snapshot ('wegwijzer help import-hsds').
+  referrals  The lifecycle of referrals in a store: create, update, show, list,
+          expire, report ('wegwijzer help referrals').
 
 Options:
   --providers FILE   providers.csv (see interchange.md for the columns)
   --snapshot FILE    instead of --providers: a directory snapshot (protobuf
                      wegwijzer.v1.DirectorySnapshot, as import-hsds writes it)
-  --requests FILE    requests.csv
+  --requests FILE    requests.csv; besides the contract's columns it may have the
+                     optional age, can_pay, at (RFC 3339) and within_days (see
+                     the README's Open Referral extensions)
   --out FILE         where to write the result, only when the input is good: a
                      file is replaced atomically (a symlink is written through,
                      a device or FIFO written directly); - is standard output
@@ -81,7 +94,7 @@ Options:
   --skip-bad-rows    report bad rows, then skip them instead of rejecting the file
   --explain          for each request nothing suits, say on stderr which
                      constraint removed the candidates
-  --threads N        worker threads (default: all cores)
+  --threads N        worker threads, 1 to 1024 (default: all cores)
   --max-file-mb N    refuse an input file larger than N MiB (default 1024)
   --max-field-mb N   a row with a field longer than N MiB is bad (default 16)
   --max-rows N       refuse an input with more than N rows (default 20000000)
@@ -105,126 +118,88 @@ int UsageError(std::string_view message) {
   return kExitUsage;
 }
 
-// A whole number >= 1 written in digits. One beyond int is clamped to the largest
-// int: asking for more referrals than there are providers is not an error.
-std::optional<int> ParsePositive(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = std::min<int64_t>(value * 10 + (c - '0'), std::numeric_limits<int>::max());
-  }
-  return value >= 1 ? std::optional<int>(static_cast<int>(value)) : std::nullopt;
-}
-
 // Returns the exit code on a usage error, nullopt when `args` is complete.
 std::optional<int> Parse(int argc, char** argv, Args* args) {
   std::vector<std::string_view> rest(argv + 1, argv + argc);
   if (rest.empty()) return UsageError("no command given");
-  size_t i = 0;
   if (rest[0] == "--help" || rest[0] == "-h" || rest[0] == "help") {
     args->help = true;
     return std::nullopt;
   }
-  args->command = std::string(rest[i++]);
-  if (args->command != "route" && args->command != "match" && args->command != "demo" &&
-      args->command != "generate") {
+  args->command = std::string(rest[0]);
+  // The options each command takes; any other is a usage error, not silently ignored.
+  const std::vector<std::string_view> reading = {"--municipalities", "--postcodes",
+                                                 "--max-file-mb",    "--max-field-mb",
+                                                 "--max-rows",       "--max-memory-mb",
+                                                 "--providers",      "--snapshot",
+                                                 "--requests",       "--out",
+                                                 "--threads"};
+  OptionSpec spec;
+  if (args->command == "route") {
+    spec = {reading, {"--skip-bad-rows", "--explain"}};
+    spec.with_value.push_back("--k");
+  } else if (args->command == "match") {
+    spec = {reading, {"--skip-bad-rows"}};
+  } else if (args->command == "generate") {
+    spec = {{"--provider-count", "--request-count", "--seed", "--out"}, {}};
+  } else if (args->command == "demo") {
+    spec = {{"--data", "--lang", "--k"}, {}};
+  } else {
     return UsageError("unknown command '" + args->command + "'");
   }
-  // The options each command takes; any other is a usage error, not silently ignored.
-  const std::vector<std::string_view> allowed =
-      args->command == "route"   ? std::vector<std::string_view>{"--providers", "--snapshot", "--requests",
-                                                               "--out", "--k",
-                                                               "--skip-bad-rows", "--explain",
-                                                               "--threads", "--municipalities",
-                                                               "--postcodes", "--max-file-mb",
-                                                               "--max-field-mb", "--max-rows",
-                                                               "--max-memory-mb"}
-      : args->command == "match" ? std::vector<std::string_view>{"--providers", "--snapshot", "--requests",
-                                                               "--out", "--skip-bad-rows",
-                                                               "--threads", "--municipalities",
-                                                               "--postcodes", "--max-file-mb",
-                                                               "--max-field-mb", "--max-rows",
-                                                               "--max-memory-mb"}
-      : args->command == "generate"
-          ? std::vector<std::string_view>{"--provider-count", "--request-count", "--seed",
-                                          "--out"}
-          : std::vector<std::string_view>{"--data", "--lang", "--k"};
-  for (; i < rest.size(); ++i) {
-    std::string_view flag = rest[i];
-    // "--k=5" is the same as "--k 5".
-    std::optional<std::string_view> attached;
-    if (size_t eq = flag.find('='); flag.starts_with("--") && eq != std::string_view::npos) {
-      attached = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
+  ParsedOptions parsed;
+  const std::span<const std::string_view> words(rest.begin() + 1, rest.end());
+  if (std::optional<std::string> error = ParseOptions(words, spec, &parsed)) {
+    return UsageError(*error + " for " + args->command);
+  }
+  if (!parsed.positional.empty()) {
+    return UsageError("unexpected word '" + parsed.positional[0] + "' for " + args->command);
+  }
+  args->help = parsed.help;
+  args->skip_bad_rows = parsed.Has("--skip-bad-rows");
+  args->explain = parsed.Has("--explain");
+  for (auto [flag, field] : std::initializer_list<std::pair<std::string_view, std::string*>>{
+           {"--providers", &args->providers},
+           {"--snapshot", &args->snapshot},
+           {"--requests", &args->requests},
+           {"--out", &args->out},
+           {"--municipalities", &args->municipalities},
+           {"--postcodes", &args->postcodes},
+           {"--data", &args->data},
+           {"--lang", &args->lang}}) {
+    if (std::optional<std::string> value = parsed.Get(flag)) *field = *value;
+  }
+  if (args->lang != "en" && args->lang != "nl") return UsageError("--lang takes en or nl");
+  // Counts and limits: at least 1, clamped to the int range (asking for more
+  // referrals than there are providers is not an error); --threads at most
+  // kMaxThreads.
+  for (auto [flag, most] : {std::pair<std::string_view, int64_t>{"--k", kMaxCount},
+                            {"--threads", kMaxThreads},
+                            {"--provider-count", kMaxCount},
+                            {"--request-count", kMaxCount},
+                            {"--seed", kMaxCount},
+                            {"--max-file-mb", kMaxCount},
+                            {"--max-field-mb", kMaxCount},
+                            {"--max-rows", kMaxCount},
+                            {"--max-memory-mb", kMaxCount}}) {
+    const std::optional<std::string> text = parsed.Get(flag);
+    if (!text) continue;
+    const std::optional<int64_t> n = most == kMaxCount
+                                         ? ParseWholeNumberClamped(*text, 1, most)
+                                         : ParseWholeNumber(*text, 1, most);
+    if (!n) {
+      return UsageError(WholeNumberError(
+          flag, *text, 1, most == kMaxCount ? std::numeric_limits<int64_t>::max() : most));
     }
-    auto value = [&](std::string* out) -> bool {
-      if (attached) {
-        *out = std::string(*attached);
-        return true;
-      }
-      if (i + 1 >= rest.size()) return false;
-      *out = std::string(rest[++i]);
-      return true;
-    };
-    std::string text;
-    if (attached && (flag == "--help" || flag == "--skip-bad-rows" || flag == "--explain")) {
-      return UsageError(std::string(flag) + " takes no value");
-    }
-    if (flag.starts_with("--") && flag != "--help" &&
-        std::find(allowed.begin(), allowed.end(), flag) == allowed.end()) {
-      return UsageError("unknown option '" + std::string(rest[i]) + "' for " + args->command);
-    }
-    if (flag == "--help" || flag == "-h") {
-      args->help = true;
-    } else if (flag == "--skip-bad-rows") {
-      args->skip_bad_rows = true;
-    } else if (flag == "--explain") {
-      args->explain = true;
-    } else if (flag == "--providers") {
-      if (!value(&args->providers)) return UsageError("--providers needs a file");
-    } else if (flag == "--snapshot") {
-      if (!value(&args->snapshot)) return UsageError("--snapshot needs a file");
-    } else if (flag == "--requests") {
-      if (!value(&args->requests)) return UsageError("--requests needs a file");
-    } else if (flag == "--out") {
-      if (!value(&args->out)) return UsageError("--out needs a file");
-    } else if (flag == "--municipalities") {
-      if (!value(&args->municipalities)) return UsageError("--municipalities needs a file");
-    } else if (flag == "--postcodes") {
-      if (!value(&args->postcodes)) return UsageError("--postcodes needs a file");
-    } else if (flag == "--data") {
-      if (!value(&args->data)) return UsageError("--data needs a folder");
-    } else if (flag == "--lang") {
-      if (!value(&args->lang) || (args->lang != "en" && args->lang != "nl")) {
-        return UsageError("--lang takes en or nl");
-      }
-    } else if (flag == "--max-file-mb" || flag == "--max-field-mb" || flag == "--max-rows" ||
-               flag == "--max-memory-mb") {
-      if (!value(&text)) return UsageError(std::string(flag) + " needs a number");
-      std::optional<int> n = ParsePositive(text);
-      if (!n) return UsageError(std::string(flag) + " takes a whole number >= 1, not '" + text + "'");
-      (flag == "--max-file-mb"     ? args->max_file_mb
-       : flag == "--max-field-mb"  ? args->max_field_mb
-       : flag == "--max-memory-mb" ? args->max_memory_mb
-                                   : args->max_rows) = *n;
-    } else if (flag == "--k" || flag == "--threads" || flag == "--provider-count" ||
-               flag == "--request-count" || flag == "--seed") {
-      if (!value(&text)) return UsageError(std::string(flag) + " needs a number");
-      std::optional<int> n = ParsePositive(text);
-      if (!n) return UsageError(std::string(flag) + " takes a whole number >= 1, not '" + text + "'");
-      if (flag == "--k") {
-        args->k = *n;
-        continue;
-      }
-      int* target = flag == "--threads"          ? &args->threads
-                    : flag == "--provider-count" ? &args->provider_count
-                    : flag == "--request-count"  ? &args->request_count
-                                                 : &args->seed;
-      *target = *n;
-    } else {
-      return UsageError("unknown option '" + std::string(rest[i]) + "'");
-    }
+    if (flag == "--k") args->k = static_cast<int>(*n);
+    if (flag == "--threads") args->threads = static_cast<int>(*n);
+    if (flag == "--provider-count") args->provider_count = static_cast<int>(*n);
+    if (flag == "--request-count") args->request_count = static_cast<int>(*n);
+    if (flag == "--seed") args->seed = static_cast<int>(*n);
+    if (flag == "--max-file-mb") args->max_file_mb = *n;
+    if (flag == "--max-field-mb") args->max_field_mb = *n;
+    if (flag == "--max-rows") args->max_rows = *n;
+    if (flag == "--max-memory-mb") args->max_memory_mb = *n;
   }
   if (args->help) return std::nullopt;
   if (args->command == "route" || args->command == "match") {
@@ -250,7 +225,8 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
   return std::nullopt;
 }
 
-// The providers of a snapshot file (--snapshot), validated as the CSV would be.
+}  // namespace
+
 absl::StatusOr<ProvidersCsv> ReadSnapshot(const std::string& file) {
   absl::StatusOr<std::string> bytes = ReadFile(file);
   if (!bytes.ok()) return bytes.status();
@@ -259,14 +235,20 @@ absl::StatusOr<ProvidersCsv> ReadSnapshot(const std::string& file) {
   return ProvidersCsv{.directory = *std::move(directory), .report = {}};
 }
 
-}  // namespace
-
 // How route and match read their CSV files: the flags' limits and the gazetteer.
 CsvReadOptions CsvOptions(const Args& args, const Gazetteer* gazetteer) {
-  CsvReadOptions options{.skip_bad_rows = args.skip_bad_rows, .gazetteer = gazetteer};
-  if (args.max_file_mb) options.max_file_bytes = *args.max_file_mb << 20;
-  if (args.max_field_mb) options.max_field_bytes = *args.max_field_mb << 20;
-  if (args.max_rows) options.max_rows = *args.max_rows;
+  return ReadOptions({.skip_bad_rows = args.skip_bad_rows,
+                      .max_file_mb = args.max_file_mb,
+                      .max_field_mb = args.max_field_mb,
+                      .max_rows = args.max_rows},
+                     gazetteer);
+}
+
+CsvReadOptions ReadOptions(const ReadFlags& flags, const Gazetteer* gazetteer) {
+  CsvReadOptions options{.skip_bad_rows = flags.skip_bad_rows, .gazetteer = gazetteer};
+  if (flags.max_file_mb) options.max_file_bytes = *flags.max_file_mb << 20;
+  if (flags.max_field_mb) options.max_field_bytes = *flags.max_field_mb << 20;
+  if (flags.max_rows) options.max_rows = *flags.max_rows;
   options.limit_hint = "; raise it with --max-file-mb, --max-field-mb or --max-rows";
   return options;
 }
@@ -479,6 +461,22 @@ int Main(int argc, char** argv) {
     const std::vector<std::string_view> rest(argv + 2, argv + argc);
     return std::string_view(argv[1]) == "import-hsds" ? ImportHsdsCommand(rest)
                                                       : ExportHsdsCommand(rest);
+  }
+  // "help COMMAND": that command's own usage.
+  if (argc == 3 && std::string_view(argv[1]) == "help") {
+    const std::string_view command = argv[2];
+    char help_flag[] = "--help";
+    char* forwarded[] = {argv[0], argv[2], help_flag, nullptr};
+    if (command == "coverage") return CoverageMain(3, forwarded);
+    if (command == "referrals") return ReferralsMain(3, forwarded);
+    if (command == "import-hsds" || command == "export-hsds") {
+      std::cout << kHsdsUsage;
+      return kExitOk;
+    }
+    if (command != "route" && command != "match" && command != "demo" &&
+        command != "generate") {
+      return UsageError("no command '" + std::string(command) + "' to help with");
+    }
   }
   Args args;
   // A signal while an output file is being replaced leaves no temporary file behind.

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "cli.h"
+#include "options.h"
 #include "wegwijzer/directory.h"
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/openreferral.h"
@@ -15,10 +17,6 @@
 
 namespace wegwijzer::cli {
 namespace {
-
-constexpr int kExitOk = 0;
-constexpr int kExitBadInput = 1;
-constexpr int kExitUsage = 2;
 
 int Usage(std::string_view message) {
   std::cerr << "wegwijzer: " << message << "\nRun 'wegwijzer help import-hsds' for usage.\n";
@@ -32,57 +30,17 @@ int BadInput(const absl::Status& status) {
   return kExitBadInput;
 }
 
-// Parses "--flag VALUE" / "--flag=VALUE" pairs and bare switches; positional words go
-// to `positional`. Returns a usage message on error.
-struct Parsed {
-  std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> options;
-  bool help = false;
-  std::optional<std::string> Get(std::string_view name) const {
-    for (const auto& [k, v] : options) {
-      if (k == name) return v;
-    }
-    return std::nullopt;
-  }
-};
-
-std::optional<std::string> ParseArgs(const std::vector<std::string_view>& args,
-                                     const std::vector<std::string_view>& with_value,
-                                     const std::vector<std::string_view>& switches,
-                                     Parsed* parsed) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string_view flag = args[i];
-    if (flag == "--help" || flag == "-h") {
-      parsed->help = true;
-      continue;
-    }
-    if (!flag.starts_with("--")) {
-      parsed->positional.emplace_back(flag);
-      continue;
-    }
-    std::optional<std::string> attached;
-    if (size_t eq = flag.find('='); eq != std::string_view::npos) {
-      attached = std::string(flag.substr(eq + 1));
-      flag = flag.substr(0, eq);
-    }
-    if (std::find(switches.begin(), switches.end(), flag) != switches.end()) {
-      if (attached) return std::string(flag) + " takes no value";
-      parsed->options.emplace_back(std::string(flag), "");
-      continue;
-    }
-    if (std::find(with_value.begin(), with_value.end(), flag) == with_value.end()) {
-      return "unknown option '" + std::string(args[i]) + "'";
-    }
-    if (parsed->Get(flag)) return std::string(flag) + " given twice";
-    if (attached) {
-      parsed->options.emplace_back(std::string(flag), *attached);
-    } else if (i + 1 < args.size()) {
-      parsed->options.emplace_back(std::string(flag), std::string(args[++i]));
-    } else {
-      return std::string(flag) + " needs a value";
-    }
-  }
-  return std::nullopt;
+// Whether `path` names something inside the folder `folder` (false when `folder` is
+// not a folder). Compared after resolving links and "..", so an alias is caught.
+bool IsInsideFolder(const std::string& path, const std::string& folder) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(folder, ec)) return false;
+  const std::filesystem::path dir = std::filesystem::weakly_canonical(folder, ec);
+  if (ec) return false;
+  const std::filesystem::path target = std::filesystem::weakly_canonical(path, ec);
+  if (ec) return false;
+  auto [d, t] = std::mismatch(dir.begin(), dir.end(), target.begin(), target.end());
+  return d == dir.end();
 }
 
 // What providers.csv cannot say about an imported directory, counted.
@@ -131,8 +89,8 @@ const std::string_view kHsdsUsage = R"(Open Referral (HSDS 3.0 / 3.1, ORUK 3.0) 
 )";
 
 int ImportHsdsCommand(const std::vector<std::string_view>& args) {
-  Parsed parsed;
-  if (auto error = ParseArgs(args, {"--taxonomy-map", "--out"}, {"--skip-bad-records"}, &parsed)) {
+  ParsedOptions parsed;
+  if (auto error = ParseOptions(args, {{"--taxonomy-map", "--out"}, {"--skip-bad-records"}}, &parsed)) {
     return Usage(*error);
   }
   if (parsed.help) {
@@ -142,6 +100,16 @@ int ImportHsdsCommand(const std::vector<std::string_view>& args) {
   if (parsed.positional.size() != 1) return Usage("import-hsds needs one PATH");
   const std::optional<std::string> out = parsed.Get("--out");
   if (!out || out->empty()) return Usage("import-hsds needs --out");
+  // Writing over what is read would lose it: --out may not be PATH, a file inside the
+  // folder PATH, or the taxonomy map.
+  const std::string& input = parsed.positional[0];
+  if (IsSameFile(*out, input) || IsInsideFolder(*out, input)) {
+    return Usage("--out " + *out + " would overwrite the input " + input);
+  }
+  if (std::optional<std::string> map_path = parsed.Get("--taxonomy-map");
+      map_path && IsSameFile(*out, *map_path)) {
+    return Usage("--out " + *out + " would overwrite the taxonomy map " + *map_path);
+  }
   std::optional<TaxonomyMap> map;
   if (std::optional<std::string> path = parsed.Get("--taxonomy-map")) {
     absl::StatusOr<TaxonomyMap> loaded = TaxonomyMap::Load(*path);
@@ -152,11 +120,9 @@ int ImportHsdsCommand(const std::vector<std::string_view>& args) {
                             .skip_bad_records = parsed.Get("--skip-bad-records").has_value()};
   absl::StatusOr<HsdsImport> in = ImportHsds(parsed.positional[0], options);
   if (!in.ok()) {
-    if (in.status().code() == absl::StatusCode::kInvalidArgument && !options.skip_bad_records) {
-      std::cerr << in.status().message() << "\n(--skip-bad-records leaves such records out)\n";
-      return kExitBadInput;
-    }
-    return BadInput(in.status());
+    if (!IsSkippableRecordError(in.status())) return BadInput(in.status());
+    return BadInput(absl::InvalidArgumentError(
+        std::string(in.status().message()) + "\n(--skip-bad-records leaves such records out)"));
   }
   std::cerr << in->report.ToString();
   // The providers must make a valid directory, whichever output is asked for.
@@ -168,6 +134,7 @@ int ImportHsdsCommand(const std::vector<std::string_view>& args) {
     std::error_code ec;
     std::filesystem::create_directories(*out, ec);
     const std::string path = (std::filesystem::path(*out) / "providers.csv").string();
+    if (IsSameFile(path, input)) return Usage(path + " would overwrite the input " + input);
     written = WriteFileAtomically(path, FormatProvidersCsv(**directory));
     ReportInexpressible(*in->snapshot);
     if (written.ok()) std::cerr << "wrote " << path << "\n";
@@ -185,8 +152,8 @@ int ImportHsdsCommand(const std::vector<std::string_view>& args) {
 }
 
 int ExportHsdsCommand(const std::vector<std::string_view>& args) {
-  Parsed parsed;
-  if (auto error = ParseArgs(args, {"--snapshot", "--out", "--format"}, {}, &parsed)) {
+  ParsedOptions parsed;
+  if (auto error = ParseOptions(args, {{"--snapshot", "--out", "--format"}, {}}, &parsed)) {
     return Usage(*error);
   }
   if (parsed.help) {

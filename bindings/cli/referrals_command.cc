@@ -2,16 +2,21 @@
 // Thin: argument parsing and printing; routing, capacity, transitions, the next
 // referral after a rejection and the report are the library's.
 #include <algorithm>
+#include <filesystem>
+#include <initializer_list>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "cli.h"
+#include "options.h"
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/referral_store.h"
 #include "wegwijzer/router.h"
@@ -27,9 +32,10 @@ as a URI: postgresql://user@host/db (or postgres://...; libpq's URI form).
 Usage:
   wegwijzer referrals create --store STORE (--providers P.csv | --snapshot S)
                               --requests R.csv --request ID --desk DESK [--at TIME]
+                              [--skip-bad-rows]
   wegwijzer referrals update --store STORE --referral ID --status STATUS
                               --actor desk|provider [--actor-id ID] [--reason CODE]
-                              [--note TEXT] [--at TIME] [--providers P.csv]
+                              [--note TEXT] [--at TIME] [--providers P.csv | --snapshot S]
   wegwijzer referrals show   --store STORE --referral ID
   wegwijzer referrals list   --store STORE (--provider ID | --desk ID |
                               --overdue-days N) [--at TIME]
@@ -44,14 +50,19 @@ update  moves a referral on. STATUS is a FHIR Task status: requested, accepted,
         entered-in-error. A reason is required for rejected, cancelled, on-hold
         and failed: no-capacity, not-eligible, couldnt-contact,
         no-longer-interested, referred-elsewhere, needs-client-action, other.
-        With --providers, a rejection for no-capacity or not-eligible refers the
+        With --providers or --snapshot, a rejection for no-capacity or not-eligible refers the
         request on to the next suitable provider (the ones that rejected it left
         out) and prints the new referral.
 show    a referral with its whole history.
 list    open referrals of a provider or a desk, or requests unanswered for N days.
-expire  cancels (reason expired) every request unanswered for N days.
-report  outcomes per provider, topic, postcode area and month, as CSV.
+expire  cancels (reason expired) every request unanswered for N days (N >= 1).
+report  outcomes per provider, topic, postcode area and month, as CSV; --out may
+        not name the store.
 
+Only create makes a store file; the other subcommands need an existing one.
+Options take "--flag VALUE" or "--flag=VALUE"; each may be given once, and an
+option a subcommand does not take is a usage error. show and list write CSV
+(fields quoted where needed).
 TIME is RFC 3339 (2026-12-01T09:30:00Z); default now.
 Exit status: 0 success, 1 refused or bad input (the reason on stderr), 2 usage.
 )";
@@ -63,6 +74,7 @@ struct ReferralArgs {
       actor, actor_id, reason, note, provider, out;
   std::optional<int64_t> overdue_days, days;
   std::optional<absl::Time> at;
+  bool skip_bad_rows = false;
   bool help = false;
 };
 
@@ -77,54 +89,81 @@ int Refused(const absl::Status& status) {
   return kExitBadInput;
 }
 
+// The options each subcommand takes; any other is a usage error, not ignored.
+const std::map<std::string_view, OptionSpec>& SubcommandOptions() {
+  static const auto* const kOptions = new std::map<std::string_view, OptionSpec>{
+      {"create",
+       {{"--store", "--providers", "--snapshot", "--requests", "--request", "--desk", "--at"},
+        {"--skip-bad-rows"}}},
+      {"update",
+       {{"--store", "--referral", "--status", "--actor", "--actor-id", "--reason", "--note",
+         "--at", "--providers", "--snapshot"},
+        {}}},
+      {"show", {{"--store", "--referral"}, {}}},
+      {"list", {{"--store", "--provider", "--desk", "--overdue-days", "--at"}, {}}},
+      {"expire", {{"--store", "--days", "--at"}, {}}},
+      {"report", {{"--store", "--out"}, {}}},
+  };
+  return *kOptions;
+}
+
+// The longest look-back in days: a century.
+constexpr int64_t kMaxDays = 36500;
+
 std::optional<int> Parse(int argc, char** argv, ReferralArgs* args) {
   if (argc < 3) return UsageError("a subcommand is required");
   args->sub = argv[2];
-  if (args->sub == "--help" || args->sub == "help") {
+  if (args->sub == "--help" || args->sub == "-h" || args->sub == "help") {
     args->help = true;
     return std::nullopt;
   }
-  const std::map<std::string_view, std::string*> strings = {
-      {"--store", &args->store},       {"--providers", &args->providers},
-      {"--snapshot", &args->snapshot}, {"--requests", &args->requests},
-      {"--request", &args->request},   {"--desk", &args->desk},
-      {"--referral", &args->referral}, {"--status", &args->status},
-      {"--actor", &args->actor},       {"--actor-id", &args->actor_id},
-      {"--reason", &args->reason},     {"--note", &args->note},
-      {"--provider", &args->provider}, {"--out", &args->out}};
-  for (int i = 3; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (flag == "--help") {
-      args->help = true;
-      return std::nullopt;
-    }
-    if (i + 1 >= argc) return UsageError(std::string(flag) + " needs a value");
-    const std::string value = argv[++i];
-    if (auto it = strings.find(flag); it != strings.end()) {
-      *it->second = value;
-    } else if (flag == "--overdue-days" || flag == "--days") {
-      int64_t n = 0;
-      size_t used = 0;
-      try {
-        n = std::stoll(value, &used);
-      } catch (...) {
-        used = 0;
-      }
-      if (used != value.size() || n < 0)
-        return UsageError(std::string(flag) + " needs a whole number >= 0, not '" + value + "'");
-      (flag == "--days" ? args->days : args->overdue_days) = n;
-    } else if (flag == "--at") {
-      absl::Time t;
-      std::string error;
-      if (!absl::ParseTime(absl::RFC3339_full, value, &t, &error))
-        return UsageError("--at needs an RFC 3339 time (2026-12-01T09:30:00Z), not '" + value +
-                          "'");
-      args->at = t;
-    } else {
-      return UsageError("unknown option " + std::string(flag));
+  const auto spec = SubcommandOptions().find(args->sub);
+  if (spec == SubcommandOptions().end()) {
+    return UsageError("unknown subcommand '" + args->sub + "'");
+  }
+  const std::vector<std::string_view> words(argv + 3, argv + argc);
+  ParsedOptions parsed;
+  if (std::optional<std::string> error = ParseOptions(words, spec->second, &parsed)) {
+    return UsageError(args->sub + ": " + *error);
+  }
+  if (parsed.help) {
+    args->help = true;
+    return std::nullopt;
+  }
+  if (!parsed.positional.empty()) {
+    return UsageError(args->sub + " takes no word '" + parsed.positional[0] + "'");
+  }
+  for (auto [flag, field] : std::initializer_list<std::pair<std::string_view, std::string*>>{
+           {"--store", &args->store},       {"--providers", &args->providers},
+           {"--snapshot", &args->snapshot}, {"--requests", &args->requests},
+           {"--request", &args->request},   {"--desk", &args->desk},
+           {"--referral", &args->referral}, {"--status", &args->status},
+           {"--actor", &args->actor},       {"--actor-id", &args->actor_id},
+           {"--reason", &args->reason},     {"--note", &args->note},
+           {"--provider", &args->provider}, {"--out", &args->out}}) {
+    *field = parsed.Value(flag);
+  }
+  args->skip_bad_rows = parsed.Has("--skip-bad-rows");
+  // --days: expiry after at least one day (0 would mean "never", which is no expiry);
+  // --overdue-days 0: everything unanswered.
+  for (auto [flag, least, field] :
+       {std::tuple<std::string_view, int64_t, std::optional<int64_t>*>{"--days", 1, &args->days},
+        {"--overdue-days", 0, &args->overdue_days}}) {
+    if (std::optional<std::string> text = parsed.Get(flag)) {
+      *field = ParseWholeNumber(*text, least, kMaxDays);
+      if (!*field) return UsageError(WholeNumberError(flag, *text, least, kMaxDays));
     }
   }
-  if (args->store.empty()) return UsageError("--store is required");
+  if (std::optional<std::string> text = parsed.Get("--at")) {
+    absl::Time t;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, *text, &t, &error)) {
+      return UsageError("--at needs an RFC 3339 time (2026-12-01T09:30:00Z), not '" + *text +
+                        "'");
+    }
+    args->at = t;
+  }
+  if (args->store.empty()) return UsageError(args->sub + " needs --store");
   return std::nullopt;
 }
 
@@ -148,15 +187,41 @@ void PrintReferral(const ReferralRecord& r) {
             << ReferralStatusCode(r.status) << "\n";
 }
 
-int Create(const ReferralArgs& args, ReferralStore& store) {
-  if ((args.providers.empty() == args.snapshot.empty()) || args.requests.empty() ||
-      args.request.empty() || args.desk.empty()) {
-    return UsageError(
-        "create needs --providers or --snapshot, --requests, --request and --desk");
+// The usage errors of each subcommand, found before the store is opened (so a
+// mistyped command creates no store file).
+std::optional<int> CheckArguments(const ReferralArgs& args) {
+  const bool directory = !args.providers.empty() || !args.snapshot.empty();
+  if (!args.providers.empty() && !args.snapshot.empty()) {
+    return UsageError(args.sub + " takes --providers or --snapshot, not both");
   }
+  if (args.sub == "create" && (!directory || args.requests.empty() || args.request.empty() ||
+                               args.desk.empty())) {
+    return UsageError("create needs --providers or --snapshot, --requests, --request and --desk");
+  }
+  if (args.sub == "update" && (args.referral.empty() || args.status.empty() || args.actor.empty())) {
+    return UsageError("update needs --referral, --status and --actor");
+  }
+  if (args.sub == "show" && args.referral.empty()) return UsageError("show needs --referral");
+  if (args.sub == "list" &&
+      !args.provider.empty() + !args.desk.empty() + args.overdue_days.has_value() != 1) {
+    return UsageError("list needs one of --provider, --desk, --overdue-days");
+  }
+  if (args.sub == "expire" && !args.days) return UsageError("expire needs --days");
+  if (args.sub == "report") {
+    if (args.out.empty()) return UsageError("report needs --out");
+    if (IsSameFile(args.out, args.store) || IsSameFile(args.out, args.store + "-wal") ||
+        IsSameFile(args.out, args.store + "-shm")) {
+      return UsageError("--out " + args.out + " would overwrite the store " + args.store);
+    }
+  }
+  return std::nullopt;
+}
+
+int Create(const ReferralArgs& args, ReferralStore& store) {
   const bool snapshot = !args.snapshot.empty();
   std::optional<Inputs> inputs =
-      ReadInputs(snapshot ? args.snapshot : args.providers, args.requests, {}, snapshot);
+      ReadInputs(snapshot ? args.snapshot : args.providers, args.requests,
+                 {.skip_bad_rows = args.skip_bad_rows}, snapshot);
   if (!inputs) return kExitBadInput;
   const Request* request = nullptr;
   for (const Request& r : inputs->requests.requests)
@@ -174,8 +239,6 @@ int Create(const ReferralArgs& args, ReferralStore& store) {
 }
 
 int Update(const ReferralArgs& args, ReferralStore& store) {
-  if (args.referral.empty() || args.status.empty() || args.actor.empty())
-    return UsageError("update needs --referral, --status and --actor");
   const std::optional<ReferralStatus> to = ParseReferralStatus(args.status);
   if (!to) return UsageError("unknown status '" + args.status + "'");
   const std::optional<ReferralActor> actor = ParseReferralActor(args.actor);
@@ -189,8 +252,10 @@ int Update(const ReferralArgs& args, ReferralStore& store) {
   }
   // The directory first, so a bad file changes nothing in the store.
   std::shared_ptr<const Directory> directory;
-  if (!args.providers.empty()) {
-    absl::StatusOr<ProvidersCsv> providers = ReadProvidersCsv(args.providers);
+  if (!args.providers.empty() || !args.snapshot.empty()) {
+    absl::StatusOr<ProvidersCsv> providers = args.snapshot.empty()
+                                                 ? ReadProvidersCsv(args.providers)
+                                                 : ReadSnapshot(args.snapshot);
     if (!providers.ok()) return Refused(providers.status());
     directory = providers->directory;
   }
@@ -210,7 +275,12 @@ int Update(const ReferralArgs& args, ReferralStore& store) {
                      (reason.code == ReasonCode::kNoCapacity ||
                       reason.code == ReasonCode::kNotEligible);
   if (!again || directory == nullptr) return kExitOk;
-  if (absl::Status s = store.SetCapacities(*directory); !s.ok()) return Refused(s);
+  // The rejection is committed: whatever stops the next referral now is reported as
+  // an answer (exit 0), never as a refusal of the update that did happen.
+  if (absl::Status s = store.SetCapacities(*directory); !s.ok()) {
+    std::cout << "no next referral: " << s.message() << "\n";
+    return kExitOk;
+  }
   Router router(directory);
   absl::StatusOr<ReferralRecord> next = ReferNext(store, router, event->referral_id, args.at);
   if (!next.ok()) {
@@ -224,7 +294,6 @@ int Update(const ReferralArgs& args, ReferralStore& store) {
 }
 
 int Show(const ReferralArgs& args, ReferralStore& store) {
-  if (args.referral.empty()) return UsageError("show needs --referral");
   absl::StatusOr<ReferralRecord> r = store.Get(args.referral);
   if (!r.ok()) return Refused(r.status());
   PrintReferral(*r);
@@ -236,17 +305,15 @@ int Show(const ReferralArgs& args, ReferralStore& store) {
   std::cout << "sequence,at,actor,actor_id,from,to,reason,note\n";
   for (const ReferralEvent& e : r->history) {
     std::cout << e.sequence << "," << Rfc3339(e.at) << "," << ReferralActorCode(e.actor)
-              << "," << e.actor_id << ","
+              << "," << CsvField(e.actor_id) << ","
               << (e.from ? ReferralStatusCode(*e.from) : std::string_view()) << ","
               << ReferralStatusCode(e.to) << "," << ReasonCodeName(e.reason.code) << ","
-              << e.reason.text << "\n";
+              << CsvField(e.reason.text) << "\n";
   }
   return kExitOk;
 }
 
 int List(const ReferralArgs& args, ReferralStore& store) {
-  const int given = !args.provider.empty() + !args.desk.empty() + args.overdue_days.has_value();
-  if (given != 1) return UsageError("list needs one of --provider, --desk, --overdue-days");
   absl::StatusOr<std::vector<ReferralRecord>> list =
       !args.provider.empty() ? store.OpenOfProvider(args.provider)
       : !args.desk.empty()   ? store.OpenOfDesk(args.desk)
@@ -255,9 +322,9 @@ int List(const ReferralArgs& args, ReferralStore& store) {
   if (!list.ok()) return Refused(list.status());
   std::cout << "referral_id,request_id,provider_id,desk_id,status,updated\n";
   for (const ReferralRecord& r : *list) {
-    std::cout << r.referral.id << "," << r.referral.request_id << "," << r.referral.provider_id
-              << "," << r.referral.desk_id << "," << ReferralStatusCode(r.status) << ","
-              << Rfc3339(r.updated) << "\n";
+    std::cout << CsvField(r.referral.id) << "," << CsvField(r.referral.request_id) << ","
+              << CsvField(r.referral.provider_id) << "," << CsvField(r.referral.desk_id) << ","
+              << ReferralStatusCode(r.status) << "," << Rfc3339(r.updated) << "\n";
   }
   return kExitOk;
 }
@@ -271,12 +338,16 @@ int ReferralsMain(int argc, char** argv) {
     std::cout << kReferralsUsage;
     return kExitOk;
   }
-  static const std::vector<std::string_view> kSubcommands = {"create", "update", "show",
-                                                             "list",   "expire", "report"};
-  if (std::find(kSubcommands.begin(), kSubcommands.end(), args.sub) == kSubcommands.end())
-    return UsageError("unknown subcommand '" + args.sub + "'");
-  if (args.sub == "expire" && !args.days) return UsageError("expire needs --days");
-  if (args.sub == "report" && args.out.empty()) return UsageError("report needs --out");
+  if (std::optional<int> error = CheckArguments(args)) return *error;
+  // Only create makes a store; every other subcommand reads or moves on referrals
+  // that must already be somewhere.
+  if (args.sub != "create") {
+    std::error_code ec;
+    if (!std::filesystem::exists(args.store, ec)) {
+      return Refused(absl::NotFoundError("no store " + args.store +
+                                         " (referrals create makes one)"));
+    }
+  }
   ReferralStoreOptions options;
   if (args.days) options.expire_after = absl::Hours(24) * *args.days;
   absl::StatusOr<std::unique_ptr<ReferralStore>> store = OpenReferralStore(args.store, options);

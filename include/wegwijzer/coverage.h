@@ -261,10 +261,12 @@ CoverageAnalysis AnalyzeCoverage(std::shared_ptr<const Directory> providers, Dem
 
 // AnalyzeCoverage with sizes checked before allocating, against
 // options.match.max_memory_bytes (DEFAULT 8 GiB): classifying (Router::TryRouteBatch),
-// the demand's copies with the matcher (Matcher::TryMatch; a row's count is its
-// copies), and the site choice at its worst (rows not served physically x candidate
-// locations). kResourceExhausted with a sentence naming the step, the figure and the
-// limit; kInvalidArgument for a limit <= 0. Otherwise the same analysis.
+// the plan (Matcher::TryMatchWeighted: a row with its count as weight, never copies,
+// so the memory does not grow with the counts), and the site choice at its worst
+// (rows not served physically x candidate locations). kResourceExhausted with a
+// sentence naming the step, the figure and the limit; kInvalidArgument for a limit
+// <= 0; std::bad_alloc on the calling thread or a worker thread becomes
+// kResourceExhausted too. Otherwise the same analysis.
 absl::StatusOr<CoverageAnalysis> TryAnalyzeCoverage(std::shared_ptr<const Directory> providers,
                                                     DemandView demand,
                                                     const CoverageOptions& options = {});

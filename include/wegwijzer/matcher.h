@@ -166,6 +166,8 @@ class Matcher {
   // Complexity: about O(n log n) for n requests when providers are not badly
   // overloaded; memory about 100 bytes per request plus the candidate pairs.
   // Checks no size: for inputs the caller made. Input from elsewhere: TryMatch.
+  // Out of memory: std::bad_alloc, on the calling thread also when a worker thread
+  // ran out (never std::terminate).
   MatchPlan Match(std::span<const Request> requests, const MatchOptions& options = {}) const;
 
   // The optimal plan for a waiting list in which request i stands for counts[i]
@@ -190,9 +192,10 @@ class Matcher {
   // Match, with sizes checked before allocating: kResourceExhausted, with a sentence
   // naming the figure, the limit and how to raise it, when there are more requests
   // than 32-bit indexes hold (2^32 - 2) or the match would pass
-  // options.max_memory_bytes (see there); std::bad_alloc on the calling thread
-  // becomes kResourceExhausted too. kInvalidArgument for max_memory_bytes <= 0.
-  // Otherwise the same plan as Match. REQUIRES: as Match.
+  // options.max_memory_bytes (see there); std::bad_alloc on the calling thread or
+  // on one of the match's worker threads becomes kResourceExhausted too.
+  // kInvalidArgument for max_memory_bytes <= 0. Otherwise the same plan as Match.
+  // REQUIRES: as Match.
   absl::StatusOr<MatchPlan> TryMatch(std::span<const Request> requests,
                                      const MatchOptions& options = {}) const;
 

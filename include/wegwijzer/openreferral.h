@@ -137,6 +137,12 @@ absl::StatusOr<HsdsImport> ImportHsds(const std::string& path,
 absl::StatusOr<HsdsImport> ImportHsdsJson(std::string_view text, std::string_view file_name,
                                           const HsdsImportOptions& options = {});
 
+// Whether an error of ImportHsds / ImportHsdsJson / ConvertHsds is about one record
+// that skip_bad_records would leave out (and report), rather than about the document
+// itself (malformed JSON, an unreadable file, a missing table). Tools use it to offer
+// skip_bad_records only where it helps.
+bool IsSkippableRecordError(const absl::Status& status);
+
 // Compiles an HSDS directory into Wegwijzer providers (snapshot->providers), as
 // described above; the directory itself is copied into snapshot->hsds.
 absl::StatusOr<HsdsImport> ConvertHsds(const v1::HsdsDirectory& directory,
@@ -169,7 +175,10 @@ absl::StatusOr<OpeningHours> HsdsOpeningHours(const v1::HsdsDirectory& directory
 // Writes FormatHsdsJson (or FormatHsdsCsv, plus a datapackage.json marker so that the
 // folder reads back) into the folder `out_dir` (created if missing), each file
 // atomically (a temporary beside it, then renamed).
-// Errors: kFailedPrecondition when a file cannot be written, naming it.
+// A folder holds one form: JSON is not written beside a datapackage.json, nor CSV
+// beside HSDS JSON documents (ImportHsds refuses a folder that holds both).
+// Errors: kFailedPrecondition when a file cannot be written, naming it, or when the
+// folder holds the other form.
 absl::Status ExportHsds(const v1::HsdsDirectory& directory, const std::string& out_dir,
                         HsdsFormat format = HsdsFormat::kJson);
 

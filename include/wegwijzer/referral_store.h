@@ -43,9 +43,26 @@
 //        .reason = {ReasonCode::kNoCapacity, "full until March"}});
 //   absl::StatusOr<ReferralRecord> next = ReferNext(**store, router, made->referral.id);
 //
-// Thread-safety: thread-safe (one store may be shared by threads; each call is one
-// transaction). Several stores, in several processes, may open the same file (or
-// the same PostgreSQL database).
+// Thread-safety: thread-safe (one store may be shared by threads). Several stores,
+// in several processes, may open the same file (or the same PostgreSQL database).
+//
+// Durability: with ReferralStoreOptions::durable (the default), a Create, Apply,
+// Commit, SetCapacity or ExpireOverdue that returns OK has its change committed and
+// synced to disk before it returns (SQLite: WAL, synchronous=FULL; PostgreSQL: synchronous_commit=on); one that
+// returns an error has written nothing. A crash loses no change whose call returned.
+//
+// Group commit (OpenSqliteStore): Create and Apply calls that threads make on one
+// store at the same time share one transaction, and so one sync of the log. The
+// first caller to find no commit under way leads: it takes every change queued so
+// far and applies them in the order they were queued, each in a savepoint of its own
+// with its checks (allowed transition, provider capacity) made against the changes
+// before it, so a refused one is rolled back alone and the others stand; then one
+// COMMIT, and every caller is answered with its own result. Changes queued while a
+// commit is under way form the next group. A caller alone is a group of one: one
+// transaction, no added wait. Ordering: the log's sequence numbers follow the order
+// in which the changes were applied; calls of one thread are applied in its order;
+// calls of different threads that overlap in time may be applied in either order.
+// A failed COMMIT (disk full, I/O error) fails every change of its group.
 #ifndef WEGWIJZER_REFERRAL_STORE_H_
 #define WEGWIJZER_REFERRAL_STORE_H_
 
@@ -279,7 +296,7 @@ absl::StatusOr<std::unique_ptr<ReferralStore>> OpenReferralStore(
 bool IsPostgresLocation(std::string_view location);
 
 // The schema version this library writes.
-inline constexpr int kReferralSchemaVersion = 2;
+inline constexpr int kReferralSchemaVersion = 3;
 
 // Routes `request` and creates a requested referral at the first referral in route
 // order whose provider has room in the store, skipping `excluded` providers.

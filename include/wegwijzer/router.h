@@ -110,14 +110,16 @@ class Router {
   // Routes every request, splitting the batch over options.threads threads. The
   // answer is identical to calling Route on each, in order, whatever the thread count.
   // Checks no size: for inputs the caller made. Input from elsewhere: TryRouteBatch.
+  // Out of memory: std::bad_alloc, on the calling thread also when a worker thread
+  // ran out (never std::terminate).
   std::vector<RouteResult> RouteBatch(std::span<const Request> requests,
                                       const RouteOptions& options = {}) const;
 
   // RouteBatch with its sizes checked before allocating: kResourceExhausted, with a
   // sentence naming the figure, the limit and how to raise it, when there are more
   // requests than 32-bit indexes hold (2^32 - 2) or the results could pass
-  // options.max_memory_bytes (see there); std::bad_alloc on the calling thread becomes
-  // kResourceExhausted too. kInvalidArgument for max_memory_bytes <= 0. Otherwise the
+  // options.max_memory_bytes (see there); std::bad_alloc on the calling thread or on
+  // one of the batch's worker threads becomes kResourceExhausted too. kInvalidArgument for max_memory_bytes <= 0. Otherwise the
   // same answer as RouteBatch.
   absl::StatusOr<std::vector<RouteResult>> TryRouteBatch(std::span<const Request> requests,
                                                          const RouteOptions& options = {}) const;

@@ -1,11 +1,14 @@
 // Internal: one parallel loop for the batch entry points (Router::RouteBatch, the
-// Matcher's candidate and reason passes).
+// Matcher's candidate and reason passes, coverage's site choice).
 #ifndef WEGWIJZER_LIB_CORE_PARALLEL_H_
 #define WEGWIJZER_LIB_CORE_PARALLEL_H_
 
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <exception>
+#include <mutex>
+#include <new>
 #include <thread>
 #include <vector>
 
@@ -21,10 +24,20 @@ struct ParallelForOptions {
   size_t indices_per_thread = 64;
 };
 
-// Calls work(i) exactly once for every i in [0, n), on the calling thread and up to
+// Test hook: while true, every thread ParallelFor starts (never the calling thread)
+// throws std::bad_alloc before its first index, as a worker's allocation failing
+// would. Tests of the Try* entries set it to reach the worker path without a real
+// out-of-memory; nothing else may.
+inline std::atomic<bool> fail_worker_allocation_for_testing{false};
+
+// Calls work(i) once for every i in [0, n), on the calling thread and up to
 // options.threads - 1 more, and returns when all calls have returned. Indices are
 // handed out in chunks from a shared counter, so a slow stretch (a dense region of the
 // map) does not leave a thread idle.
+// Exceptions: one thrown by work(i) on any thread (std::bad_alloc above all) stops
+// every thread taking new indices; once all have joined, the first one caught is
+// rethrown on the calling thread (some i then had no call). So a worker's
+// std::bad_alloc reaches the caller's try/catch instead of std::terminate.
 // Determinism: which thread runs which i varies between runs; callers write each
 // result to its own slot i, so the output does not depend on the thread count.
 // REQUIRES: work(i) for distinct i may run concurrently (no shared writes).
@@ -34,17 +47,36 @@ void ParallelFor(size_t n, const ParallelForOptions& options, Work&& work) {
                                     : static_cast<int>(std::thread::hardware_concurrency());
   threads = std::max(1, std::min<int>(threads, static_cast<int>(n / options.indices_per_thread) + 1));
   std::atomic<size_t> next{0};
-  auto run = [&] {
-    for (size_t begin; (begin = next.fetch_add(options.chunk)) < n;) {
-      const size_t end = std::min(n, begin + options.chunk);
-      for (size_t i = begin; i < end; ++i) work(i);
+  std::atomic<bool> stop{false};
+  std::mutex error_mu;
+  std::exception_ptr error;
+  auto run = [&](bool worker) {
+    try {
+      if (worker && fail_worker_allocation_for_testing.load(std::memory_order_relaxed)) {
+        throw std::bad_alloc();
+      }
+      for (size_t begin; !stop.load(std::memory_order_relaxed) &&
+                         (begin = next.fetch_add(options.chunk)) < n;) {
+        const size_t end = std::min(n, begin + options.chunk);
+        for (size_t i = begin; i < end; ++i) work(i);
+      }
+    } catch (...) {
+      stop.store(true, std::memory_order_relaxed);
+      std::lock_guard lock(error_mu);
+      if (!error) error = std::current_exception();
     }
   };
   std::vector<std::thread> pool;
-  pool.reserve(threads - 1);
-  for (int t = 1; t < threads; ++t) pool.emplace_back(run);
-  run();
+  try {
+    pool.reserve(threads - 1);
+    for (int t = 1; t < threads; ++t) pool.emplace_back(run, true);
+  } catch (...) {
+    // No memory or no thread to start: the threads started so far and this one do
+    // the work (a std::system_error from std::thread is not carried back).
+  }
+  run(false);
   for (std::thread& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace wegwijzer::internal

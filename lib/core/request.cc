@@ -44,6 +44,10 @@ absl::Status Request::Validate() const {
     return Bad(id, internal::Cat("within_days ", within_days, " is outside ",
                                  internal::kWithinDaysBounds.ToString()));
   }
+  if (at && !internal::AtInRange(*at)) {
+    return Bad(id, internal::Cat("at ", *at, " (Unix seconds) is outside ",
+                                 internal::kAtRangeText));
+  }
   if (!internal::HasTimeForWindow(at.has_value(), within_days)) {
     return Bad(id, "within_days is given without at (within days of when?)");
   }

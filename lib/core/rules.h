@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/text.h"
 #include "wegwijzer/codes.h"
@@ -65,14 +66,26 @@ inline constexpr Bounds kPriorityBounds{0, 3};
 inline constexpr Bounds kAgeBounds{0, 150};
 // within_days, how many days ahead of `at` an opening still suits (an extension).
 inline constexpr Bounds kWithinDaysBounds{0, 366};
+// at, a request's moment (Unix seconds), and every other moment the library
+// computes opening hours from (a snapshot's created_unix_seconds): from
+// 1900-01-01T00:00Z up to, not including, 9000-01-01T00:00Z, so that at +
+// within_days and every opening found from it stay four-digit years (RFC 3339) and
+// far from int64 overflow.
+inline constexpr int64_t kAtMinUnixSeconds = -2208988800;
+inline constexpr int64_t kAtEndUnixSeconds = 221845392000;
+constexpr bool AtInRange(int64_t at) { return at >= kAtMinUnixSeconds && at < kAtEndUnixSeconds; }
+// "years 1900 to 8999", as messages say it.
+inline constexpr std::string_view kAtRangeText = "years 1900 to 8999";
 // A request's `within_days` > 0 needs its `at`: "within 3 days" of when?
 constexpr bool HasTimeForWindow(bool has_at, int within_days) {
   return has_at || within_days == 0;
 }
-// Whether an age limit admits a resident of `age` (inclusive bounds; an unknown age
-// is admitted, and so is any age when the provider has no limit).
+// Whether an age limit admits a resident of `age` in whole years, or of unknown age
+// when `age` < 0 (inclusive bounds; an unknown age is admitted, and so is any age
+// when the provider has no limit: its bounds are then the widest kAgeBounds).
+// The one place of this rule: routing, matching and explanations call it.
 constexpr bool AgeAdmitted(int age, double minimum_age, double maximum_age) {
-  return age >= minimum_age && age <= maximum_age;
+  return age < 0 || (age >= minimum_age && age <= maximum_age);
 }
 
 // Modes of a request whose modes are empty. DEFAULT: all four.

@@ -426,6 +426,14 @@ absl::StatusOr<std::shared_ptr<const Directory>> Directory::Create(
   index.rules.resize(n);
   absl::flat_hash_map<std::string_view, int> seen;
   seen.reserve(n);
+  // Timetables span days around this moment: a moment beyond the years a time may
+  // have would overflow them (a fuzzer finding).
+  if (snapshot.created_unix_seconds() != 0 && !internal::AtInRange(snapshot.created_unix_seconds())) {
+    return absl::InvalidArgumentError(internal::Cat(
+        snapshot.source().empty() ? "" : internal::Cat(snapshot.source(), ": "),
+        "created_unix_seconds ", snapshot.created_unix_seconds(), " is outside ",
+        internal::kAtRangeText));
+  }
   internal::TimetableCompiler timetables(
       snapshot.created_unix_seconds() != 0 ? snapshot.created_unix_seconds()
                                            : static_cast<int64_t>(std::time(nullptr)),

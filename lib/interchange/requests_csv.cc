@@ -72,6 +72,9 @@ std::string ParseRequestExtensions(const CsvRecord& r, const RequestColumns& c, 
                            "' is not an RFC 3339 time (2026-04-27T10:00, local Amsterdam "
                            "time, or with an offset: 2026-04-27T10:00:00+02:00)");
     }
+    if (!internal::AtInRange(*q->at)) {
+      return internal::Cat("at: '", f, "' is outside ", internal::kAtRangeText);
+    }
   }
   if (std::string_view f = Field(r, c.within_days); !f.empty()) {
     int64_t days = 0;

@@ -396,7 +396,8 @@ UnassignedReason ReasonUnassigned(const Request& request, const DirectoryIndex& 
 }
 
 // TryMatch and TryMatchWeighted: the checks before anything is allocated, and
-// std::bad_alloc on the calling thread as kResourceExhausted. `solve(&budget)`
+// std::bad_alloc as kResourceExhausted (a worker's reaches here too: ParallelFor
+// rethrows it on the calling thread). `solve(&budget)`
 // runs the match with the budget checked inside (an error left in `budget`).
 template <typename Plan, typename Solve>
 absl::StatusOr<Plan> TryWithBudget(int64_t n, const MatchOptions& options, Solve solve) {
@@ -411,7 +412,6 @@ absl::StatusOr<Plan> TryWithBudget(int64_t n, const MatchOptions& options, Solve
     if (!budget.ok()) return budget;
     return plan;
   } catch (const std::bad_alloc&) {
-    // Only the calling thread's: the estimate keeps the worker passes small.
     return absl::ResourceExhaustedError(internal::Cat(
         "match: out of memory while matching ", n,
         " requests (below MatchOptions::max_memory_bytes, but more than this machine "

@@ -337,7 +337,7 @@ absl::Status ReadHsdsCsv(const std::vector<HsdsCsvFile>& files, std::string_view
   }
   absl::flat_hash_map<std::string, int> index[4];
   auto problem = [&](std::string what) -> absl::Status {
-    if (!skip_bad_records) return absl::InvalidArgumentError(what);
+    if (!skip_bad_records) return SkippableRecordError(what);
     notes->push_back(Cat(what, "; row kept verbatim, not interpreted"));
     return absl::OkStatus();
   };

@@ -35,6 +35,10 @@ class HsdsDirectory;
 
 namespace wegwijzer::internal {
 
+// kInvalidArgument with `message`, marked as a record-level problem that
+// skip_bad_records would leave out (IsSkippableRecordError in openreferral.h).
+absl::Status SkippableRecordError(std::string message);
+
 // A CSV file of the folder: its name ("services.csv") and its text.
 struct HsdsCsvFile {
   std::string name;

@@ -312,10 +312,6 @@ class DirectoryBuilder {
     if (!s.ok()) return s;
     s = CheckSchedules(service.schedules(), file_, name);
     if (!s.ok()) return s;
-    if (service.has_minimum_age() && service.has_maximum_age() &&
-        service.minimum_age() > service.maximum_age()) {
-      return FieldError(file_, name, "minimum_age", "is above maximum_age");
-    }
     const std::string service_id = service.id();
     if (id != nullptr) *id = service_id;
     s = Add(std::move(service), &services_, directory_->mutable_services(), "service");

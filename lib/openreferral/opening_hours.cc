@@ -124,7 +124,11 @@ int Weekday(CivilDate date) {
 }
 
 std::optional<CivilDate> ParseIsoDate(std::string_view text) {
+  // YYYY-MM-DD in ASCII digits: no sign, no blank ("-999-01-01" is not a date).
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+  }
   auto y = ParseInt(text.substr(0, 4)), m = ParseInt(text.substr(5, 2)), d = ParseInt(text.substr(8, 2));
   if (!y || !m || !d || *m < 1 || *m > 12 || *d < 1 || *d > DaysInMonth(*y, *m)) return std::nullopt;
   return CivilDate{*y, *m, *d};

@@ -11,10 +11,12 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/proto_codes.h"
+#include "core/rules.h"
 #include "core/text.h"
 #include "interchange/csv_tokenizer.h"
 #include "openreferral/hsds_csv.h"
@@ -27,6 +29,23 @@
 #include "wegwijzer/v1/openreferral.pb.h"
 
 namespace wegwijzer {
+
+namespace {
+// The payload that marks a record-level problem (SkippableRecordError).
+constexpr char kSkippablePayload[] = "type.wegwijzer/openreferral.skippable_record";
+}  // namespace
+
+absl::Status internal::SkippableRecordError(std::string message) {
+  absl::Status status = absl::InvalidArgumentError(std::move(message));
+  status.SetPayload(kSkippablePayload, absl::Cord("1"));
+  return status;
+}
+
+bool IsSkippableRecordError(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kInvalidArgument &&
+         status.GetPayload(kSkippablePayload).has_value();
+}
+
 namespace {
 
 // The text of data/hsds_taxonomy_map.csv (a test checks that the two agree).
@@ -174,6 +193,22 @@ void AccessFromText(std::string_view text, AccessSet* access) {
   }
 }
 
+// The first HSDS JSON document (service_list.json, ...) in `folder`, or "".
+std::string FirstHsdsJsonDocument(const std::filesystem::path& folder) {
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && entry.path().extension() == ".json" &&
+        internal::HsdsKindFromFileName(name) != internal::HsdsDocumentKind::kUnknown &&
+        internal::HsdsKindFromFileName(name) != internal::HsdsDocumentKind::kIgnored) {
+      names.push_back(name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names.empty() ? "" : names.front();
+}
+
 absl::Status ReadPath(const std::string& path, bool skip_bad_records, v1::HsdsDirectory* directory,
                       std::vector<std::string>* notes) {
   namespace fs = std::filesystem;
@@ -190,6 +225,13 @@ absl::Status ReadPath(const std::string& path, bool skip_bad_records, v1::HsdsDi
         return absl::UnimplementedError(internal::Cat(
             path, ": HSDS 1.1 is not supported (its tables services_at_location.csv and "
                   "regular_schedules.csv are the 1.1 layout); convert to HSDS 3.0"));
+      }
+      // Both forms in one folder (an export of the other format over an old one):
+      // which one is the directory is not for the reader to guess.
+      if (const std::string json = FirstHsdsJsonDocument(path); !json.empty()) {
+        return absl::InvalidArgumentError(internal::Cat(
+            path, ": holds both a tabular datapackage (datapackage.json) and the HSDS JSON "
+                  "document ", json, "; keep one form per folder"));
       }
       std::vector<internal::HsdsCsvFile> tables;
       for (const auto& entry : fs::directory_iterator(path, ec)) {
@@ -334,7 +376,9 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
 
   // A problem: an error unless skip_bad_records, then a report line.
   auto problem = [&](std::string what, std::string_view consequence) -> absl::Status {
-    if (!options.skip_bad_records) return absl::InvalidArgumentError(internal::Cat(source, ": ", what));
+    if (!options.skip_bad_records) {
+      return internal::SkippableRecordError(internal::Cat(source, ": ", what));
+    }
     report.problems.push_back(internal::Cat(what, "; ", consequence));
     return absl::OkStatus();
   };
@@ -615,9 +659,9 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
                                                      service.minimum_age()},
           {"maximum_age", service.has_maximum_age(), service.maximum_age()}}) {
       if (!has) continue;
-      if (!(age >= 0 && age <= 150)) {
+      if (!internal::kAgeBounds.Contains(age)) {
         if (absl::Status s = problem(internal::Cat(name, ": field \"", field, "\": ", age,
-                                                  " is outside 0..150"),
+                                                  " is outside ", internal::kAgeBounds.ToString()),
                                      "age limit left out");
             !s.ok()) {
           return s;
@@ -643,6 +687,19 @@ absl::Status ConvertInPlace(std::string_view source, const HsdsImportOptions& op
       provider.clear_maximum_age();
     }
     for (const v1::HsdsCostOption& c : service.cost_options()) {
+      // A negative price is a mistake in the directory, not a payment to the
+      // resident: it is a problem, and the option is not taken as free.
+      if (c.has_amount() && !(c.amount() >= 0)) {
+        if (absl::Status s = problem(internal::Cat(name, " > cost option ", c.id(),
+                                                  ": field \"amount\": ", c.amount(),
+                                                  " is negative"),
+                                     "taken as charging a fee");
+            !s.ok()) {
+          return s;
+        }
+        provider.set_charges_fee(true);
+        continue;
+      }
       if (c.has_amount() && c.amount() > 0) provider.set_charges_fee(true);
     }
     *snapshot.add_providers() = std::move(provider);
@@ -735,7 +792,21 @@ std::vector<std::pair<std::string, std::string>> FormatHsdsCsv(const v1::HsdsDir
 
 absl::Status ExportHsds(const v1::HsdsDirectory& directory, const std::string& out_dir,
                         HsdsFormat format) {
+  // Writing one form over the other would leave a folder that holds two directories.
+  const std::filesystem::path dir(out_dir);
   std::error_code ec;
+  if (format == HsdsFormat::kJson && std::filesystem::exists(dir / "datapackage.json", ec)) {
+    return absl::FailedPreconditionError(internal::Cat(
+        out_dir, ": holds a tabular datapackage (datapackage.json); export JSON to another "
+                 "folder, or remove the datapackage first"));
+  }
+  if (format == HsdsFormat::kCsv && std::filesystem::is_directory(dir, ec)) {
+    if (const std::string json = FirstHsdsJsonDocument(dir); !json.empty()) {
+      return absl::FailedPreconditionError(internal::Cat(
+          out_dir, ": holds the HSDS JSON document ", json,
+          "; export CSV to another folder, or remove the JSON documents first"));
+    }
+  }
   std::filesystem::create_directories(out_dir, ec);
   if (ec) {
     return absl::FailedPreconditionError(internal::Cat(out_dir, ": cannot create: ", ec.message()));

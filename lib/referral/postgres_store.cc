@@ -1,6 +1,6 @@
 // The PostgreSQL backend of ReferralStore (libpq), for desks that share one database.
 //
-// Schema (version 1), the same ideas as the SQLite store:
+// Schema (version 3, as the SQLite store's numbering), the same ideas:
 //   wegwijzer_schema(version)                     one row
 //   wegwijzer_log_head(seq)                       one row: the last event's sequence
 //   providers(provider_id PRIMARY KEY, capacity, active)
@@ -119,7 +119,10 @@ CREATE TRIGGER referrals_append_only BEFORE UPDATE OR DELETE ON referrals
 CREATE TRIGGER referrals_append_only_t BEFORE TRUNCATE ON referrals
   FOR EACH STATEMENT EXECUTE FUNCTION wegwijzer_append_only();
 )sql",
-      // 2: the capacity model (a slot per referral, or per day, week or month).
+      // 2: SQLite's version 2 rewrote its open-referral indexes; PostgreSQL's
+      // were right from version 1. Kept so both backends number versions alike.
+      "SELECT 1;",
+      // 3: the capacity model (a slot per referral, or per day, week or month).
       R"sql(
 ALTER TABLE providers ADD COLUMN capacity_period TEXT NOT NULL DEFAULT 'referral';
 CREATE INDEX state_requested_by_provider ON referral_state(provider_id, requested_ms);

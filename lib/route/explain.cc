@@ -112,7 +112,7 @@ std::string ExplainNoMatch(const Request& r, const Directory& directory, const W
     if (!index.InServiceArea(p, r.position)) continue;
     ++in_area;
     const ProviderRules& rules = index.rules[p];
-    if (q.age >= 0 && !(q.age >= rules.minimum_age && q.age <= rules.maximum_age)) {
+    if (!AgeAdmitted(q.age, rules.minimum_age, rules.maximum_age)) {
       if (!age_excluded) age_excluded = p;
       continue;
     }

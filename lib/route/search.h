@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "core/rules.h"
 #include "directory/directory_index.h"
 #include "wegwijzer/request.h"
 
@@ -55,7 +56,7 @@ Query CompileQuery(const Request& request, const DirectoryIndex& index);
 // Provider `p`'s eligibility admits the request: its age limits (inclusive) admit
 // the request's age, and it is free when the request cannot pay.
 inline bool Eligible(const Query& q, const ProviderRules& p) {
-  return (q.age < 0 || (q.age >= p.minimum_age && q.age <= p.maximum_age)) &&
+  return AgeAdmitted(q.age, p.minimum_age, p.maximum_age) &&
          (q.can_pay || !p.charges_fee);
 }
 

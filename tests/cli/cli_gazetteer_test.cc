@@ -124,7 +124,7 @@ TEST_F(CliGazetteer, UsageAndLoadErrors) {
   EXPECT_NE(run.err.find("unknown option '--municipalities' for demo"), std::string::npos);
   run = Wegwijzer({"route", "--municipalities"});
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_NE(run.err.find("--municipalities needs a file"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--municipalities needs a value"), std::string::npos) << run.err;
 
   run = Wegwijzer({"--help"});
   EXPECT_EQ(run.exit_code, 0);

@@ -110,6 +110,38 @@ TEST_F(CliHsds, UsageAndBadInput) {
                                 "--taxonomy-map", dir_ + "/none.csv", "--out", dir_ + "/x.pb"}, dir_);
   EXPECT_EQ(map.exit_code, 1);
   EXPECT_THAT(map.err, HasSubstr("none.csv"));
+  // Writing over what is read is refused before anything is read or written.
+  const std::string copy = dir_ + "/service_full.json";
+  fs::copy_file(hsds_ + "/openreferral-hsds-3.1-dev/service_full.json", copy);
+  const std::string before = Slurp(copy);
+  testing::CliRun over = RunCli({"import-hsds", copy, "--out", copy}, dir_);
+  EXPECT_EQ(over.exit_code, 2);
+  EXPECT_THAT(over.err, HasSubstr("would overwrite the input"));
+  EXPECT_EQ(Slurp(copy), before);
+  fs::create_directories(dir_ + "/folder");
+  fs::copy_file(copy, dir_ + "/folder/service_list.json");
+  testing::CliRun inside =
+      RunCli({"import-hsds", dir_ + "/folder", "--out", dir_ + "/folder/service_list.json"}, dir_);
+  EXPECT_EQ(inside.exit_code, 2);
+  EXPECT_THAT(inside.err, HasSubstr("would overwrite the input"));
+  EXPECT_EQ(Slurp(dir_ + "/folder/service_list.json"), before);
+  std::ofstream(dir_ + "/map.csv") << "taxonomy,term_code,topic\n";
+  testing::CliRun over_map =
+      RunCli({"import-hsds", copy, "--taxonomy-map", dir_ + "/map.csv", "--out", dir_ + "/map.csv"}, dir_);
+  EXPECT_EQ(over_map.exit_code, 2);
+  EXPECT_THAT(over_map.err, HasSubstr("would overwrite the taxonomy map"));
+  // The --skip-bad-records hint only where skipping helps: a record's problem, not an
+  // empty file.
+  std::ofstream(dir_ + "/service_list.json").flush();
+  testing::CliRun empty = RunCli({"import-hsds", dir_ + "/service_list.json", "--out", dir_ + "/e.pb"}, dir_);
+  EXPECT_EQ(empty.exit_code, 1);
+  EXPECT_THAT(empty.err, ::testing::Not(HasSubstr("--skip-bad-records")));
+  EXPECT_THAT(empty.err, HasSubstr("input rejected; nothing written"));
+  // The sample's real-world quirk (a latitude of 100) is a record's problem.
+  testing::CliRun ages = RunCli({"import-hsds", copy, "--out", dir_ + "/a.pb"}, dir_);
+  EXPECT_EQ(ages.exit_code, 1);
+  EXPECT_THAT(ages.err, HasSubstr("field \"latitude\": 100 is outside [-90, 90]"));
+  EXPECT_THAT(ages.err, HasSubstr("(--skip-bad-records leaves such records out)"));
   testing::CliRun help = RunCli({"import-hsds", "--help"}, dir_);
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("--taxonomy-map MAP.csv"));

@@ -127,7 +127,23 @@ TEST_F(CliReferrals, UsageAndBadInput) {
   const Case cases[] = {
       {{"referrals"}, 2, "a subcommand is required"},
       {{"referrals", "bogus", "--store", "x.db"}, 2, "unknown subcommand 'bogus'"},
-      {{"referrals", "show", "--referral", "r1"}, 2, "--store is required"},
+      {{"referrals", "show", "--referral", "r1"}, 2, "show needs --store"},
+      {{"referrals", "show", "--store", "STORE", "--referral", "r1", "--desk", "d"}, 2,
+       "unknown option '--desk'"},
+      {{"referrals", "show", "--store", "STORE", "--referral", "r1", "--referral", "r2"}, 2,
+       "--referral given twice"},
+      {{"referrals", "expire", "--store", "STORE", "--days", "0"}, 2,
+       "--days takes a whole number from 1 to 36500, not '0'"},
+      {{"referrals", "expire", "--store", "STORE", "--days", " 1"}, 2, "not ' 1'"},
+      {{"referrals", "list", "--store", "STORE", "--overdue-days", "+1"}, 2, "not '+1'"},
+      {{"referrals", "report", "--store", "STORE", "--out", "STORE"}, 2,
+       "would overwrite the store"},
+      {{"referrals", "update", "--store", "STORE", "--referral", "r1", "--status", "cancelled",
+        "--actor", "desk", "--providers", "P", "--snapshot", "S"},
+       2, "--providers or --snapshot, not both"},
+      {{"referrals", "show", "--store", "NEW", "--referral", "r1"}, 1,
+       "(referrals create makes one)"},
+      {{"referrals", "create", "--store", "NEW"}, 2, "create needs"},
       {{"referrals", "show", "--store", "STORE"}, 2, "show needs --referral"},
       {{"referrals", "show", "--store", "STORE", "--referral", "r9"}, 1, "no referral r9"},
       {{"referrals", "update", "--store", "STORE", "--referral", "r1", "--status", "done",
@@ -152,9 +168,17 @@ TEST_F(CliReferrals, UsageAndBadInput) {
        "not a SQLite database"},
   };
   std::ofstream(dir_ + "/garbage.db") << std::string(4096, 'g');
+  // A store to refuse things on (r1 is its referral).
+  ASSERT_EQ(Run("create", {"--providers", dir_ + "/p.csv", "--requests", dir_ + "/r.csv",
+                           "--request", "res-1", "--desk", "desk-1"})
+                .exit_code,
+            0);
+  const std::string store_before = testing::Slurp(store_);
   for (const Case& c : cases) {
     std::vector<std::string> args = c.args;
     for (std::string& a : args) {
+      if (a == "NEW") a = dir_ + "/new.db";
+      if (a == "S") a = dir_ + "/s.pb";
       if (a == "STORE") a = store_;
       if (a == "GARBAGE") a = dir_ + "/garbage.db";
       if (a == "P") a = dir_ + "/p.csv";
@@ -163,10 +187,64 @@ TEST_F(CliReferrals, UsageAndBadInput) {
     auto run = RunCli(args, dir_);
     EXPECT_EQ(run.exit_code, c.exit_code) << c.says << "\n" << run.err;
     EXPECT_THAT(run.err, HasSubstr(c.says));
+    // A refused command makes no store and leaves the store as it was.
+    EXPECT_FALSE(fs::exists(dir_ + "/new.db")) << c.says;
+    EXPECT_EQ(testing::Slurp(store_), store_before) << c.says;
   }
+  // --flag=VALUE is the same as --flag VALUE.
+  auto attached = Run("show", {"--referral=r1"});
+  EXPECT_EQ(attached.exit_code, 0) << attached.err;
+  EXPECT_THAT(attached.out, HasSubstr("referral r1: request res-1 -> near"));
   auto help = RunCli({"referrals", "--help"}, dir_);
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("wegwijzer referrals create --store STORE"));
+}
+
+// show and list write CSV that reads back: a desk id or note with a comma, quote or
+// line break is quoted.
+TEST_F(CliReferrals, ShowAndListQuoteTheirFields) {
+  const std::string desk = "desk,\"7\"";
+  ASSERT_EQ(Run("create", {"--providers", dir_ + "/p.csv", "--requests", dir_ + "/r.csv",
+                           "--request", "res-1", "--desk", desk, "--at", "2026-12-01T09:00:00Z"})
+                .exit_code,
+            0);
+  auto list = Run("list", {"--desk", desk});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_EQ(list.out,
+            "referral_id,request_id,provider_id,desk_id,status,updated\n"
+            "r1,res-1,near,\"desk,\"\"7\"\"\",requested,2026-12-01T09:00:00Z\n");
+  ASSERT_EQ(Run("update", {"--referral", "r1", "--status", "cancelled", "--actor", "desk",
+                           "--reason", "other", "--note", "line1,x\nline2", "--at",
+                           "2026-12-01T10:00:00Z"})
+                .exit_code,
+            0);
+  auto show = Run("show", {"--referral", "r1"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("1,2026-12-01T09:00:00Z,desk,\"desk,\"\"7\"\"\",,requested,,\n"));
+  EXPECT_THAT(show.out, HasSubstr(",requested,cancelled,other,\"line1,x\nline2\"\n"));
+}
+
+// An update that was committed is reported as done (exit 0) even when the next
+// referral cannot be made because the new directory contradicts the store.
+TEST_F(CliReferrals, ACommittedRejectionIsNotReportedAsRefused) {
+  for (const char* request : {"res-1", "res-2"}) {
+    ASSERT_EQ(Run("create", {"--providers", dir_ + "/p.csv", "--requests", dir_ + "/r.csv",
+                             "--request", request, "--desk", "desk-1"})
+                  .exit_code,
+              0);
+  }
+  // r1 holds near's one place; the new directory says near has none.
+  std::ofstream(dir_ + "/p_low.csv") << "id,kind,lat,lon,topics,capacity\n"
+                                        "near,ido,52.001,5,benefits,0\n"
+                                        "mid,ido,52.01,5,benefits,3\n";
+  auto rejected = Run("update", {"--referral", "r2", "--status", "rejected", "--actor",
+                                 "provider", "--reason", "no-capacity", "--providers",
+                                 dir_ + "/p_low.csv"});
+  EXPECT_EQ(rejected.exit_code, 0) << rejected.err;
+  EXPECT_THAT(rejected.out, HasSubstr("referral r2: requested -> rejected (no-capacity)\n"
+                                      "no next referral: "));
+  auto show = Run("show", {"--referral", "r2"});
+  EXPECT_THAT(show.out, HasSubstr("referral r2: request res-2 -> mid (in_person), desk desk-1, rejected"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CliReferralsOnBackend, testing_backends::AllBackends(),

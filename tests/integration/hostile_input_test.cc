@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/parallel.h"
 #include "gtest/gtest.h"
 #include "wegwijzer/coverage.h"
 #include "wegwijzer/gazetteer.h"
@@ -635,6 +636,79 @@ TEST(HostileCoverage, SiteChoiceIsCheckedAtItsWorstCase) {
   ASSERT_EQ(a.status().code(), absl::StatusCode::kResourceExhausted) << a.status();
   EXPECT_NE(Message(a.status()).find("choosing sites for 50 rows among 30 candidates"),
             std::string::npos) << a.status();
+}
+
+// ---- std::bad_alloc on a worker thread (issue 15 item 3) ----
+
+// While alive, every worker thread of the batch loops throws std::bad_alloc before its
+// first request, as a failed allocation there would (the calling thread works on).
+struct FailWorkerAllocations {
+  FailWorkerAllocations() { internal::fail_worker_allocation_for_testing = true; }
+  ~FailWorkerAllocations() { internal::fail_worker_allocation_for_testing = false; }
+};
+
+void ExpectOutOfMemory(const absl::Status& status, std::string_view what) {
+  ASSERT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
+  EXPECT_NE(Message(status).find(what), std::string::npos) << status;
+}
+
+TEST(HostileWorkers, RouteBatchReportsAWorkersBadAlloc) {
+  const Cluster c = DenseCluster(20, 400);
+  const Router router(c.directory);
+  {
+    FailWorkerAllocations fail;
+    // 400 requests on 2 threads: one worker starts (one per 64 requests), and fails.
+    ExpectOutOfMemory(router.TryRouteBatch(c.requests, {.threads = 2}).status(),
+                      "route: out of memory while routing 400 requests");
+    // The unchecked entry rethrows it on the calling thread: no std::terminate.
+    EXPECT_THROW(router.RouteBatch(c.requests, {.threads = 2}), std::bad_alloc);
+    // One thread starts no worker: the hook has nothing to fail.
+    EXPECT_TRUE(router.TryRouteBatch(c.requests, {.threads = 1}).ok());
+  }
+  // The same call succeeds once memory is there again, with the answer of one thread.
+  absl::StatusOr<std::vector<RouteResult>> two = router.TryRouteBatch(c.requests, {.threads = 2});
+  ASSERT_TRUE(two.ok()) << two.status();
+  const std::vector<RouteResult> one = router.RouteBatch(c.requests, {.threads = 1});
+  ASSERT_EQ(two->size(), one.size());
+  for (size_t i = 0; i < one.size(); ++i) {
+    ASSERT_EQ((*two)[i].referrals.size(), one[i].referrals.size()) << i;
+  }
+}
+
+TEST(HostileWorkers, MatchReportsAWorkersBadAlloc) {
+  // The matcher starts a worker per 1,024 requests.
+  const Cluster c = DenseCluster(20, 2100);
+  const Matcher matcher(c.directory);
+  const std::vector<int64_t> counts(c.requests.size(), 3);
+  {
+    FailWorkerAllocations fail;
+    ExpectOutOfMemory(matcher.TryMatch(c.requests, {.threads = 2}).status(),
+                      "match: out of memory while matching 2100 requests");
+    ExpectOutOfMemory(matcher.TryMatchWeighted(c.requests, counts, {.threads = 2}).status(),
+                      "match: out of memory while matching 2100 requests");
+    EXPECT_THROW(matcher.Match(c.requests, {.threads = 2}), std::bad_alloc);
+  }
+  absl::StatusOr<MatchPlan> two = matcher.TryMatch(c.requests, {.threads = 2});
+  ASSERT_TRUE(two.ok()) << two.status();
+  EXPECT_TRUE(SamePlan(*two, matcher.Match(c.requests, {.threads = 1})));
+}
+
+TEST(HostileWorkers, CoverageReportsAWorkersBadAlloc) {
+  const Cluster c = DenseCluster(20, 2100);
+  const std::vector<int64_t> counts(c.requests.size(), 2);
+  {
+    FailWorkerAllocations fail;
+    // Classifying (TryRouteBatch) is the first step on threads, and says so.
+    ExpectOutOfMemory(
+        TryAnalyzeCoverage(c.directory, {c.requests, counts}, {.threads = 2}).status(),
+        "route: out of memory while routing 2100 requests");
+    EXPECT_THROW(AnalyzeCoverage(c.directory, {c.requests, counts}, {.threads = 2}),
+                 std::bad_alloc);
+  }
+  absl::StatusOr<CoverageAnalysis> a =
+      TryAnalyzeCoverage(c.directory, {c.requests, counts}, {.threads = 2});
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->demand, 4200);
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -213,6 +215,42 @@ TEST(HsdsCsv, JsonDirectoryWrittenAsCsvReadsBackAsTheSameProviders) {
   std::string diff;
   differencer.ReportDifferencesToString(&diff);
   EXPECT_TRUE(differencer.Compare(json->snapshot->providers(0), csv->snapshot->providers(0))) << diff;
+}
+
+// One form per folder: an export of the other form over an old one is refused, and
+// a folder that holds both anyway (made by hand) is refused by the reader, naming the
+// JSON document, rather than read as whichever form the reader looks at first.
+TEST(HsdsCsv, AFolderHoldsOneForm) {
+  REQUIRE_HSDS_SAMPLES();
+  absl::StatusOr<HsdsImport> json = ImportHsds(
+      testing::SharedDataDir() + "/hsds/openreferral-hsds-3.1-dev/service_full.json", {.skip_bad_records = true});
+  ASSERT_TRUE(json.ok()) << json.status();
+  const fs::path dir = fs::path(::testing::TempDir()) / ("hsds_one_form_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  ASSERT_TRUE(ExportHsds(json->snapshot->hsds(), dir.string(), HsdsFormat::kCsv).ok());
+  // CSV again over CSV is a re-export, and fine.
+  ASSERT_TRUE(ExportHsds(json->snapshot->hsds(), dir.string(), HsdsFormat::kCsv).ok());
+  absl::Status over = ExportHsds(json->snapshot->hsds(), dir.string(), HsdsFormat::kJson);
+  EXPECT_EQ(over.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(over.message()), HasSubstr("holds a tabular datapackage"));
+  EXPECT_FALSE(fs::exists(dir / "service_list.json"));
+
+  const fs::path json_dir = dir.string() + "_json";
+  fs::remove_all(json_dir);
+  ASSERT_TRUE(ExportHsds(json->snapshot->hsds(), json_dir.string(), HsdsFormat::kJson).ok());
+  absl::Status csv_over = ExportHsds(json->snapshot->hsds(), json_dir.string(), HsdsFormat::kCsv);
+  EXPECT_EQ(csv_over.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(csv_over.message()), HasSubstr("holds the HSDS JSON document service_list.json"));
+
+  fs::copy_file(json_dir / "service_list.json", dir / "service_list.json");
+  absl::StatusOr<HsdsImport> both = ImportHsds(dir.string());
+  ASSERT_FALSE(both.ok());
+  EXPECT_EQ(both.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(both.status().message()),
+              HasSubstr("holds both a tabular datapackage (datapackage.json) and the HSDS JSON "
+                        "document service_list.json"));
+  fs::remove_all(dir);
+  fs::remove_all(json_dir);
 }
 
 }  // namespace

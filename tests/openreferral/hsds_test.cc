@@ -314,6 +314,26 @@ TEST(Hsds, HandMadeServiceBecomesAProvider) {
   EXPECT_TRUE(Directory::Create(*in->snapshot).ok());
 }
 
+// A negative price is refused (a record's problem), or with skip_bad_records taken
+// as charging a fee and reported; never read as free.
+TEST(Hsds, ANegativeCostIsAProblemNotFree) {
+  const std::string text =
+      Replace(R"("capacities")",
+              R"("cost_options": [{"id": "co1", "option": "koffie", "amount": -2, "currency": "EUR"}],
+              "capacities")");
+  absl::StatusOr<HsdsImport> strict = ImportHsdsJson(text, "service_full.json");
+  ASSERT_FALSE(strict.ok());
+  EXPECT_TRUE(IsSkippableRecordError(strict.status()));
+  EXPECT_THAT(std::string(strict.status().message()),
+              HasSubstr("service s1 > cost option co1: field \"amount\": -2 is negative"));
+  absl::StatusOr<HsdsImport> lenient =
+      ImportHsdsJson(text, "service_full.json", {.skip_bad_records = true});
+  ASSERT_TRUE(lenient.ok()) << lenient.status();
+  EXPECT_TRUE(lenient->snapshot->providers(0).charges_fee());
+  ASSERT_EQ(lenient->report.problems.size(), 1u);
+  EXPECT_THAT(lenient->report.problems[0], HasSubstr("is negative; taken as charging a fee"));
+}
+
 TEST(Hsds, HoursAgeAndFeeOfAServiceRouteAndExplain) {
   // The service's row: Mondays 09:00-12:00; minimum_age 18; a cost option of 2.50.
   absl::StatusOr<HsdsImport> in = ImportHsdsJson(
@@ -487,7 +507,7 @@ TEST(Hsds, InvalidInputs) {
       {"fractional interval", Replace(R"("byday": "MO")", R"("interval": 1.5)"),
        "field \"interval\": 1.5 is not a whole number"},
       {"ages reversed", Replace(R"("minimum_age": 18)", R"("minimum_age": 18, "maximum_age": 12)"),
-       "service s1: field \"minimum_age\": is above maximum_age"},
+       "service s1: field \"minimum_age\": 18 is above maximum_age 12"},
       {"duplicate key", Replace(R"("name": "Digicafe")", R"("name": "Digicafe", "name": "X")"),
        "service_full.json: byte 36: key \"name\" appears twice in one object"},
       {"not an object", "[1]", "service_full.json: record[0]: a service must be an object, got number"},
@@ -521,6 +541,28 @@ TEST(Hsds, InvalidInputs) {
     EXPECT_EQ(in.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(in.status().message()), HasSubstr(c.message));
   }
+}
+
+// Reversed age limits are a record-level problem: --skip-bad-records leaves the limits
+// out with a report line, in the JSON form as in the tabular one (both go through the
+// one conversion rule), and the error says it can be skipped.
+TEST(Hsds, ReversedAgesAreSkippableInJson) {
+  const std::string text = Replace(R"("minimum_age": 18)", R"("minimum_age": 70, "maximum_age": 67)");
+  absl::StatusOr<HsdsImport> strict = ImportHsdsJson(text, "service_full.json");
+  ASSERT_FALSE(strict.ok());
+  EXPECT_TRUE(IsSkippableRecordError(strict.status())) << strict.status();
+  absl::StatusOr<HsdsImport> lenient =
+      ImportHsdsJson(text, "service_full.json", {.skip_bad_records = true});
+  ASSERT_TRUE(lenient.ok()) << lenient.status();
+  ASSERT_EQ(lenient->snapshot->providers_size(), 1);
+  EXPECT_FALSE(lenient->snapshot->providers(0).has_minimum_age());
+  EXPECT_FALSE(lenient->snapshot->providers(0).has_maximum_age());
+  ASSERT_EQ(lenient->report.problems.size(), 1u);
+  EXPECT_THAT(lenient->report.problems[0], HasSubstr("70 is above maximum_age 67; age limits left out"));
+  // A malformed document is not a record problem: skipping would not help.
+  absl::StatusOr<HsdsImport> broken = ImportHsdsJson("[", "service_full.json");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_FALSE(IsSkippableRecordError(broken.status()));
 }
 
 TEST(Hsds, OpeningHoursOfAServiceAtALocation) {

@@ -221,3 +221,57 @@ def test_tampered_arrays_are_refused(directory, tmp_path):
 def test_route_many_of_an_array_alone(directory):
     with pytest.raises(TypeError, match="lon and topics are needed"):
         directory.route_many(np.array([52.5]))
+
+
+# ---- Memory limits: route, match and coverage go through the library's Try entries ----
+
+MATCH_SMALL = FIXTURES / "match_small"
+
+
+def test_match_past_its_memory_limit_is_memory_error():
+    directory = wegwijzer.Directory.from_csv(MATCH_SMALL / "providers.csv")
+    requests = wegwijzer.RequestBatch.from_csv(MATCH_SMALL / "requests.csv")
+    providers = len(directory.provider_ids)
+    with pytest.raises(MemoryError) as error:
+        directory.match(requests, max_memory_bytes=100)
+    message = str(error.value)
+    assert message.startswith(f"match of 6 requests against {providers} providers needs about ")
+    assert "more than the memory limit of 0.0 MiB (MatchOptions::max_memory_bytes" in message
+    assert "raise it or split the input" in message
+    # A memory limit is not a provider being full.
+    assert not isinstance(error.value, wegwijzer.CapacityExhaustedError)
+    with pytest.raises(ValueError, match=r"MatchOptions::max_memory_bytes must be > 0, not 0"):
+        directory.match(requests, max_memory_bytes=0)
+    # Enough memory: the same plan as with the default limit.
+    roomy = directory.match(requests, max_memory_bytes=1 << 20)
+    default = directory.match(requests)
+    assert roomy.objective == default.objective
+    for column in ("provider", "location", "cost_m"):
+        assert np.array_equal(getattr(roomy, column), getattr(default, column))
+
+
+def test_route_many_past_its_memory_limit_is_memory_error():
+    directory = wegwijzer.Directory.from_csv(MATCH_SMALL / "providers.csv")
+    requests = wegwijzer.RequestBatch.from_csv(MATCH_SMALL / "requests.csv")
+    with pytest.raises(MemoryError, match=r"^route of 6 requests with k = 3 against \d+ "
+                                          r"providers needs about .*RouteOptions::max_memory_bytes"):
+        directory.route_many(requests, k=3, max_memory_bytes=100)
+    with pytest.raises(ValueError, match=r"RouteOptions::max_memory_bytes must be > 0, not -1"):
+        directory.route_many(requests, k=3, max_memory_bytes=-1)
+    table = directory.route_many(requests, k=3, max_memory_bytes=1 << 20)
+    assert np.array_equal(table.provider, directory.route_many(requests, k=3).provider)
+
+
+def test_analyze_coverage_past_its_memory_limit_is_memory_error(tmp_path):
+    demand = tmp_path / "demand.csv"
+    lines = (MATCH_SMALL / "requests.csv").read_text().splitlines()
+    demand.write_text("\n".join([lines[0] + ",count"] + [l + ",1000" for l in lines[1:]]) + "\n")
+    providers = str(MATCH_SMALL / "providers.csv")
+    with pytest.raises(MemoryError, match=r"^route of 6 requests with k = 1 .*needs about "
+                                          r".*more than the memory limit of 0\.0 MiB"):
+        wegwijzer.analyze_coverage(providers, str(demand), max_memory_bytes=100)
+    with pytest.raises(ValueError, match=r"max_memory_bytes must be > 0, not 0"):
+        wegwijzer.analyze_coverage(providers, str(demand), max_memory_bytes=0)
+    result = wegwijzer.analyze_coverage(providers, str(demand), max_memory_bytes=1 << 20)
+    assert result.summary["demand"] == 6000
+    assert result.summary == wegwijzer.analyze_coverage(providers, str(demand)).summary

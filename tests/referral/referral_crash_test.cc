@@ -157,16 +157,22 @@ TEST_P(ReferralCrashTest, EightThreadsAndFourProcessesNeverOverBook) {
   }
   std::atomic<bool> done{false};
   std::atomic<int64_t> over{0}, checks{0};
-  std::thread watcher([&] {  // reads the counts all the while, from its own connection
+  std::string watcher_error;  // written by the watcher only, read after join
+  // Reads the counts all the while, from its own connection, and at least once: on a
+  // loaded machine the writers may all be done before the watcher's first round.
+  std::thread watcher([&] {
     auto store = OpenReferralStore(path_, options);
-    if (!store.ok()) return;
-    while (!done.load()) {
+    if (!store.ok()) {
+      watcher_error = std::string(store.status().message());
+      return;
+    }
+    do {
       for (int p = 0; p < kProviders; ++p) {
         auto n = (*store)->ActiveCount(ProviderName(p));
         if (n.ok() && *n > kCapacity) ++over;
         ++checks;
       }
-    }
+    } while (!done.load());
   });
   std::vector<WorkerResult> results(kThreads);
   std::vector<std::thread> threads;
@@ -206,6 +212,7 @@ TEST_P(ReferralCrashTest, EightThreadsAndFourProcessesNeverOverBook) {
   }
   done = true;
   watcher.join();
+  EXPECT_EQ(watcher_error, "");
   EXPECT_EQ(over.load(), 0);
   EXPECT_GT(checks.load(), 0);
   EXPECT_GT(refused, 0) << "the test should run providers full";

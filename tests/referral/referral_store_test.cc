@@ -691,19 +691,19 @@ TEST_P(ReferralStoreTest, GroupCommitGivesEachCallerItsOwnAnswer) {
   EXPECT_TRUE(store->Verify().ok());
 }
 
-// A store of schema version 1 (before capacity models) is migrated on open: its
+// A store of schema version 2 (before capacity models) is migrated on open: its
 // referrals and counts stay, its providers count per referral, and the new model
 // can be recorded.
-TEST_P(ReferralStoreTest, MigratesAVersion1Store) {
+TEST_P(ReferralStoreTest, MigratesAStoreWithoutCapacityModels) {
   {
     auto store = Open();
     ASSERT_TRUE(store->SetCapacity("p1", 1).ok());
     ASSERT_TRUE(store->Create(Make("a")).ok());
   }
-  // Back to version 1, as an older Wegwijzer wrote it.
+  // Back to version 2, as an older Wegwijzer wrote it.
   for (const char* sql : {"DROP INDEX state_requested_by_provider",
                           "ALTER TABLE providers DROP COLUMN capacity_period",
-                          "UPDATE wegwijzer_schema SET version = 1"})
+                          "UPDATE wegwijzer_schema SET version = 2"})
     ASSERT_TRUE(location_.Execute(sql).ok()) << sql;
   auto store = Open();
   ASSERT_NE(store, nullptr);
@@ -873,6 +873,168 @@ TEST_P(ReferralStoreTest, PerPeriodCapacityAgreesWithAnIndependentCount) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReferralStoreTest, testing_backends::AllBackends(),
                          testing_backends::BackendName);
+// Group commit under load: many threads on one durable store, creations competing for
+// few slots and transitions of which some are refused. After closing and reopening,
+// the log holds exactly the changes whose calls returned OK (each with the sequence
+// number its caller was given), none that was refused, each thread's changes in its
+// own order, and no provider holds more than its capacity.
+TEST_P(ReferralStoreTest, GroupCommitKeepsExactlyTheAnsweredChangesAfterReopen) {
+  constexpr int kThreads = 24, kSteps = 12, kProviders = 3, kCapacity = 4;
+  struct Answer {
+    int64_t sequence;
+    std::string referral_id;
+    ReferralStatus to;
+  };
+  std::vector<std::vector<Answer>> answered(kThreads);
+  std::vector<int> refused(kThreads, 0);
+  {
+    auto store = Open({.durable = true});
+    for (int p = 0; p < kProviders; ++p)
+      ASSERT_TRUE(store->SetCapacity(Named("p", p), kCapacity).ok());
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        std::mt19937 rng(1000 + t);
+        for (int i = 0; i < kSteps; ++i) {
+          const std::string id = Named(Named("t", t).append("-").c_str(), i);
+          const std::string provider = Named("p", (t + i) % kProviders);
+          absl::StatusOr<ReferralRecord> made = store->Create(Make(id, provider));
+          if (made.ok()) {
+            answered[t].push_back({made->last_sequence, id, ReferralStatus::kRequested});
+          } else {
+            EXPECT_EQ(made.status().code(), absl::StatusCode::kResourceExhausted) << made.status();
+            ++refused[t];
+            continue;
+          }
+          ReferralTransition next;
+          switch (rng() % 4) {
+            case 0: next = Move(id, ReferralStatus::kAccepted, kProvider); break;
+            case 1: next = Move(id, ReferralStatus::kRejected, kProvider, ReasonCode::kNoCapacity); break;
+            case 2: next = Move(id, ReferralStatus::kCompleted, kProvider); break;  // refused
+            default: next = Move(id, ReferralStatus::kAccepted, kDesk); break;      // refused
+          }
+          absl::StatusOr<ReferralEvent> e = store->Apply(next);
+          if (e.ok()) {
+            EXPECT_EQ(e->to, next.to);
+            answered[t].push_back({e->sequence, id, e->to});
+          } else {
+            EXPECT_EQ(e.status().code(), absl::StatusCode::kFailedPrecondition) << e.status();
+            ++refused[t];
+          }
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+  }
+  auto store = Open({.durable = true});  // reopened: only what reached the disk
+  absl::StatusOr<std::vector<ReferralEvent>> log = store->Events(0, 1 << 20);
+  ASSERT_TRUE(log.ok()) << log.status();
+  std::map<int64_t, const ReferralEvent*> by_sequence;
+  for (const ReferralEvent& e : *log) by_sequence[e.sequence] = &e;
+  size_t total = 0;
+  int total_refused = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    total_refused += refused[t];
+    for (size_t i = 0; i < answered[t].size(); ++i) {
+      const Answer& a = answered[t][i];
+      ASSERT_TRUE(by_sequence.count(a.sequence)) << a.referral_id << " seq " << a.sequence;
+      EXPECT_EQ(by_sequence[a.sequence]->referral_id, a.referral_id);
+      EXPECT_EQ(by_sequence[a.sequence]->to, a.to);
+      if (i > 0) {
+        EXPECT_GT(a.sequence, answered[t][i - 1].sequence) << "thread " << t;
+      }
+    }
+    total += answered[t].size();
+  }
+  EXPECT_EQ(log->size(), total);  // nothing refused is in the log
+  EXPECT_GT(total_refused, 0);
+  // The active counts: each provider's referrals left in a slot-holding state, and
+  // never above its capacity.
+  std::map<std::string, ReferralStatus> last;
+  for (const ReferralEvent& e : *log) last[e.referral_id] = e.to;
+  std::map<std::string, int64_t> holding;
+  for (const auto& [id, status] : last) {
+    if (!HoldsSlot(status)) continue;
+    absl::StatusOr<ReferralRecord> r = store->Get(id);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ++holding[r->referral.provider_id];
+  }
+  for (int p = 0; p < kProviders; ++p) {
+    const std::string provider = Named("p", p);
+    EXPECT_EQ(*store->ActiveCount(provider), holding[provider]) << provider;
+    EXPECT_LE(holding[provider], kCapacity) << provider;
+  }
+  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+}
+
+// SQLite's answer for one statement through the C API (the test reads the file as
+// any SQLite client would).
+std::vector<std::string> Column0(sqlite3* db, const char* sql) {
+  std::vector<std::string> out;
+  sqlite3_stmt* q = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &q, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    const int last = sqlite3_column_count(q) - 1;
+    const auto* text = sqlite3_column_text(q, last);
+    out.emplace_back(text == nullptr ? "" : reinterpret_cast<const char*>(text));
+  }
+  sqlite3_finalize(q);
+  return out;
+}
+
+// A store of schema version 1 (open-referral indexes on `status IN (...)`) is
+// migrated on open to version 2 (the same indexes on equalities), keeps its
+// referrals, and a provider's open referrals are still found through the index.
+TEST_P(ReferralStoreTest, VersionOneStoreMigratesToEqualityIndexes) {
+  if (!sqlite()) GTEST_SKIP() << "SQLite's own index migration";
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->SetCapacity("p1", 3).ok());
+    ASSERT_TRUE(store->Create(Make("a")).ok());
+    ASSERT_TRUE(store->Create(Make("b")).ok());
+    ASSERT_TRUE(store->Apply(Move("b", ReferralStatus::kRejected, kProvider,
+                                  ReasonCode::kNoCapacity)).ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(location_.location().c_str(), &db), SQLITE_OK);
+  const char* open_in = "status IN ('draft','requested','accepted','in-progress','on-hold')";
+  const std::string back_to_one =
+      std::string("DROP INDEX state_open_by_provider; DROP INDEX state_open_by_desk; "
+                  "CREATE INDEX state_open_by_provider ON referral_state(provider_id) WHERE ") +
+      open_in + "; CREATE INDEX state_open_by_desk ON referral_state(desk_id) WHERE " + open_in +
+      "; DROP INDEX state_requested_by_provider; "
+      "ALTER TABLE providers DROP COLUMN capacity_period; "
+      "UPDATE wegwijzer_schema SET version = 1;";
+  ASSERT_EQ(sqlite3_exec(db, back_to_one.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    absl::StatusOr<std::vector<ReferralRecord>> open = store->OpenOfProvider("p1");
+    ASSERT_TRUE(open.ok()) << open.status();
+    ASSERT_EQ(open->size(), 1u);
+    EXPECT_EQ((*open)[0].referral.id, "a");
+    EXPECT_TRUE(store->Verify().ok());
+  }
+  ASSERT_EQ(sqlite3_open(location_.location().c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(Column0(db, "SELECT version FROM wegwijzer_schema"),
+            std::vector<std::string>{std::to_string(kReferralSchemaVersion)});
+  for (const std::string& sql :
+       Column0(db, "SELECT sql FROM sqlite_master WHERE name LIKE 'state_open_by_%'")) {
+    EXPECT_EQ(sql.find(" IN "), std::string::npos) << sql;
+    EXPECT_NE(sql.find("status = 'on-hold'"), std::string::npos) << sql;
+  }
+  // The store's query for a provider's open referrals, as it words the condition.
+  const std::vector<std::string> plan = Column0(
+      db, "EXPLAIN QUERY PLAN SELECT r.referral_id FROM referrals r JOIN referral_state s ON "
+          "s.referral = r.id WHERE s.provider_id = 'p1' AND (status = 'draft' OR status = "
+          "'requested' OR status = 'accepted' OR status = 'in-progress' OR status = 'on-hold')");
+  bool uses_index = false;
+  for (const std::string& step : plan) uses_index |= step.find("state_open_by_provider") != std::string::npos;
+  EXPECT_TRUE(uses_index) << ::testing::PrintToString(plan);
+  sqlite3_close(db);
+}
 
 TEST(FoldReferralEvents, RefusesABrokenLog) {
   ReferralEvent create{.sequence = 1, .referral_id = "a", .to = ReferralStatus::kRequested};

@@ -5,6 +5,7 @@
 // OpensWithinDays rather than the Directory's precomputed intervals.
 #include <chrono>
 #include <random>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -296,6 +297,12 @@ TEST(RouterHours, RequestsCsvColumnsAndTheirBadRows) {
       {"at\n2026-02-30T10:00", "at: '2026-02-30T10:00' is not an RFC 3339 time"},
       {"at\n2026-04-27 25:00", "at: '2026-04-27 25:00' is not an RFC 3339 time"},
       {"at\n2026-04-27T10:00+19:00", "is not an RFC 3339 time"},
+      // A year is four ASCII digits, and an `at` lies in years 1900 to 8999.
+      {"at\n-999-01-01T10:00", "at: '-999-01-01T10:00' is not an RFC 3339 time"},
+      {"at\n+999-01-01T10:00", "is not an RFC 3339 time"},
+      {"at\n 999-01-01T10:00", "is not an RFC 3339 time"},
+      {"at\n9999-12-31T23:00Z", "at: '9999-12-31T23:00Z' is outside years 1900 to 8999"},
+      {"at\n1899-12-31T23:00Z", "is outside years 1900 to 8999"},
       {"within_days\n2", "within_days: given without at"},
       {"at,within_days\n2026-04-27T10:00,367", "within_days: '367' is outside 0..366"},
   };
@@ -313,6 +320,11 @@ TEST(RouterHours, RequestsCsvColumnsAndTheirBadRows) {
   r = Asking(std::nullopt);
   r.age = 200;
   EXPECT_THAT(std::string(r.Validate().message()), HasSubstr("age 200 is outside 0..150"));
+  // From the protobuf form an `at` near INT64_MAX is refused, not overflowed.
+  r = Asking(std::numeric_limits<int64_t>::max() - 10);
+  EXPECT_THAT(std::string(r.Validate().message()), HasSubstr("is outside years 1900 to 8999"));
+  r = Asking(Utc(8999, 12, 31, 23), 366);
+  EXPECT_TRUE(r.Validate().ok()) << r.Validate();
   // The protobuf form carries them.
   Request full = Asking(Utc(2026, 4, 27, 8), 4);
   full.age = 12;

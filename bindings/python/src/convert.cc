@@ -46,4 +46,10 @@ py::tuple LanguageCodes(const LanguageSet& set) {
   return py::tuple(codes);
 }
 
+pybind11::dict Record(std::initializer_list<Column> columns) {
+  pybind11::dict record;
+  for (const Column& column : columns) record[column.name] = column.value;
+  return record;
+}
+
 }  // namespace wegwijzer::python

@@ -5,8 +5,11 @@
 #ifndef WEGWIJZER_BINDINGS_PYTHON_CONVERT_H_
 #define WEGWIJZER_BINDINGS_PYTHON_CONVERT_H_
 
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <pybind11/pybind11.h>
 
@@ -53,6 +56,38 @@ pybind11::tuple CodesOf(EnumSet<Enum> set, std::string_view (*to_code)(Enum)) {
 }
 
 pybind11::tuple LanguageCodes(const LanguageSet& set);
+
+// One column of a record: its name and its value as Python has it (pybind11's cast;
+// an empty optional is None, a code's string_view a str).
+struct Column {
+  template <typename T>
+  Column(const char* name, const T& value) : name(name), value(Value(value)) {}
+
+  const char* name;
+  pybind11::object value;
+
+ private:
+  template <typename T>
+  static pybind11::object Value(const T& value) {
+    if constexpr (std::is_base_of_v<pybind11::handle, T>) {
+      return pybind11::reinterpret_borrow<pybind11::object>(value);  // a list, an array
+    } else {
+      return pybind11::cast(value);
+    }
+  }
+  template <typename T>
+  static pybind11::object Value(const std::optional<T>& value) {
+    return value ? Value(*value) : pybind11::object(pybind11::none());
+  }
+  static pybind11::object Value(std::string_view value) {
+    return pybind11::str(value.data(), value.size());
+  }
+};
+
+// A record (a dict, as pandas.DataFrame takes them) with `columns` in order: the one
+// builder of the records of coverage, plans, referrals and outcomes.
+//   Record({{"demand_id", request.id}, {"count", count}, {"distance_m", distance}})
+pybind11::dict Record(std::initializer_list<Column> columns);
 
 }  // namespace wegwijzer::python
 

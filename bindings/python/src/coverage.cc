@@ -21,27 +21,20 @@ namespace py = pybind11;
 namespace wegwijzer::python {
 namespace {
 
-py::object OrNone(const std::optional<int64_t>& v) {
-  return v ? py::object(py::int_(*v)) : py::object(py::none());
-}
-
 py::list CoverageRecords(const CoverageAnalysis& a) {
   py::list out;
   for (size_t i = 0; i < a.requests.size(); ++i) {
     const RowCoverage& c = a.coverage[i];
-    py::dict d;
-    d["demand_id"] = a.requests[i].id;
-    d["count"] = a.counts[i];
-    d["class"] = std::string(CoverageClassCode(c.coverage_class));
-    d["provider_id"] = py::none();
-    d["location_id"] = py::none();
+    std::optional<std::string> provider_id, location_id;
     if (c.provider) {
       const ProviderInfo& p = a.providers->provider(*c.provider);
-      d["provider_id"] = p.id;
-      if (c.location.has_value()) d["location_id"] = p.locations[c.location.value()].id;
+      provider_id = p.id;
+      if (c.location.has_value()) location_id = p.locations[c.location.value()].id;
     }
-    d["distance_m"] = OrNone(c.distance_m);
-    out.append(std::move(d));
+    out.append(Record({{"demand_id", a.requests[i].id}, {"count", a.counts[i]},
+                       {"class", CoverageClassCode(c.coverage_class)},
+                       {"provider_id", provider_id}, {"location_id", location_id},
+                       {"distance_m", c.distance_m}}));
   }
   return out;
 }
@@ -50,15 +43,10 @@ py::list MatchedRecords(const CoverageAnalysis& a) {
   py::list out;
   for (size_t i = 0; i < a.requests.size(); ++i) {
     const RowPlan& r = a.plan.rows[i];
-    py::dict d;
-    d["demand_id"] = a.requests[i].id;
-    d["count"] = r.count;
-    d["in_person"] = r.in_person;
-    d["home_visit"] = r.home_visit;
-    d["remote"] = r.remote;
-    d["capacity_exhausted"] = r.capacity_exhausted;
-    d["no_suitable_provider"] = r.no_suitable_provider;
-    out.append(std::move(d));
+    out.append(Record({{"demand_id", a.requests[i].id}, {"count", r.count},
+                       {"in_person", r.in_person}, {"home_visit", r.home_visit},
+                       {"remote", r.remote}, {"capacity_exhausted", r.capacity_exhausted},
+                       {"no_suitable_provider", r.no_suitable_provider}}));
   }
   return out;
 }
@@ -66,22 +54,14 @@ py::list MatchedRecords(const CoverageAnalysis& a) {
 py::list AreaRecords(const CoverageAnalysis& a) {
   py::list out;
   for (const AreaFigures& f : a.areas) {
-    py::dict d;
-    d["level"] = std::string(AreaLevelCode(f.level));
-    d["area"] = f.area;
-    d["name"] = f.name;
-    d["demand"] = f.demand;
-    d["in_person"] = f.in_person;
-    d["home_visit"] = f.home_visit;
-    d["remote"] = f.remote;
-    d["none"] = f.none;
-    d["assigned_physically"] = f.assigned_physically;
-    d["unmet"] = f.unmet;
-    d["share_served_physically"] = f.Share(f.in_person + f.home_visit);
-    d["share_assigned_physically"] = f.Share(f.assigned_physically);
-    d["unmet_topics"] = f.unmet_topics;
-    d["unmet_languages"] = f.unmet_languages;
-    out.append(std::move(d));
+    out.append(Record({{"level", AreaLevelCode(f.level)}, {"area", f.area}, {"name", f.name},
+                       {"demand", f.demand}, {"in_person", f.in_person},
+                       {"home_visit", f.home_visit}, {"remote", f.remote}, {"none", f.none},
+                       {"assigned_physically", f.assigned_physically}, {"unmet", f.unmet},
+                       {"share_served_physically", f.Share(f.in_person + f.home_visit)},
+                       {"share_assigned_physically", f.Share(f.assigned_physically)},
+                       {"unmet_topics", f.unmet_topics},
+                       {"unmet_languages", f.unmet_languages}}));
   }
   return out;
 }
@@ -91,32 +71,24 @@ py::list SiteRecords(const CoverageAnalysis& a) {
   if (!a.sites || a.candidates == nullptr) return out;
   for (size_t r = 0; r < a.sites->picks.size(); ++r) {
     const SitePick& p = a.sites->picks[r];
-    py::dict d;
-    d["rank"] = r + 1;
-    d["candidate_id"] = a.candidates->provider(p.candidate).id;
-    d["gain"] = p.gain;
-    d["covered_after"] = p.covered_after;
-    out.append(std::move(d));
+    out.append(Record({{"rank", r + 1}, {"candidate_id", a.candidates->provider(p.candidate).id},
+                       {"gain", p.gain}, {"covered_after", p.covered_after}}));
   }
   return out;
 }
 
 py::dict Summary(const CoverageAnalysis& a) {
-  py::dict d;
-  d["demand"] = a.demand;
-  d["in_person"] = a.in_person;
-  d["home_visit"] = a.home_visit;
-  d["remote"] = a.remote;
-  d["none"] = a.none;
-  d["assigned_physically"] = a.assigned_physically;
-  d["objective"] = a.plan.objective;
+  py::dict d = Record({{"demand", a.demand}, {"in_person", a.in_person},
+                       {"home_visit", a.home_visit}, {"remote", a.remote}, {"none", a.none},
+                       {"assigned_physically", a.assigned_physically},
+                       {"objective", a.plan.objective}});
   if (a.sites) {
-    d["sites_gain"] = a.sites->gain;
-    d["sites_bound"] = a.sites->bound;
-    d["sites_simple_bound"] = a.sites->simple_bound;
-    d["sites_guarantee"] = a.sites->guarantee;
-    d["sites_covered_before"] = a.sites->covered_before;
-    d["sites_evaluations"] = a.sites->evaluations;
+    const SiteChoice& s = *a.sites;
+    d.attr("update")(Record({{"sites_gain", s.gain}, {"sites_bound", s.bound},
+                             {"sites_simple_bound", s.simple_bound},
+                             {"sites_guarantee", s.guarantee},
+                             {"sites_covered_before", s.covered_before},
+                             {"sites_evaluations", s.evaluations}}));
   }
   return d;
 }
@@ -126,7 +98,8 @@ std::shared_ptr<CoverageAnalysis> Analyze(const std::string& providers_csv,
                                                 const std::optional<std::string>& candidates_csv,
                                                 int add, const std::optional<std::string>& municipalities,
                                                 const std::optional<std::string>& postcodes,
-                                                bool skip_bad_rows, int threads) {
+                                                bool skip_bad_rows, int threads,
+                                                std::optional<int64_t> max_memory_bytes) {
   if (add < 0) ThrowInvalid("add must be >= 0");
   if (postcodes && !municipalities) ThrowInvalid("postcodes needs municipalities (the postcodes' map)");
   if (add > 0 && !candidates_csv) ThrowInvalid("add needs candidates");
@@ -139,11 +112,13 @@ std::shared_ptr<CoverageAnalysis> Analyze(const std::string& providers_csv,
   ProvidersCsv providers = ValueOrThrow(ReadProvidersCsv(providers_csv, read), Subject::kFile);
   DemandCsv demand = ValueOrThrow(ReadDemandCsv(demand_csv, read), Subject::kFile);
   CoverageOptions options{.add = add, .gazetteer = gazetteer, .threads = threads};
+  if (max_memory_bytes) options.match.max_memory_bytes = *max_memory_bytes;
   if (candidates_csv) {
     options.candidates = ValueOrThrow(ReadProvidersCsv(*candidates_csv, read), Subject::kFile).directory;
   }
-  return std::make_shared<CoverageAnalysis>(
-      AnalyzeCoverage(providers.directory, {demand.requests, demand.counts}, options));
+  return std::make_shared<CoverageAnalysis>(ValueOrThrow(
+      TryAnalyzeCoverage(providers.directory, {demand.requests, demand.counts}, options),
+      Subject::kMemory));
 }
 
 }  // namespace
@@ -157,19 +132,16 @@ void BindCoverage(py::module_& m) {
       .def("summary", &Summary)
       .def("files", [](const CoverageAnalysis& a, const std::string& language) {
         if (language != "en" && language != "nl") ThrowInvalid("language must be 'en' or 'nl'");
-        py::dict d;
-        d["coverage.csv"] = FormatCoverageCsv(a);
-        d["matched.csv"] = FormatMatchedCsv(a);
-        d["areas.csv"] = FormatAreasCsv(a);
-        d["sites.csv"] = FormatSitesCsv(a);
-        d["coverage.geojson"] = FormatCoverageGeoJson(a);
-        d["report.html"] = FormatCoverageReportHtml(
-            a, {.language = language == "nl" ? TextLanguage::kDutch : TextLanguage::kEnglish});
-        return d;
+        const ReportOptions report{
+            .language = language == "nl" ? TextLanguage::kDutch : TextLanguage::kEnglish};
+        return Record({{"coverage.csv", FormatCoverageCsv(a)}, {"matched.csv", FormatMatchedCsv(a)},
+                       {"areas.csv", FormatAreasCsv(a)}, {"sites.csv", FormatSitesCsv(a)},
+                       {"coverage.geojson", FormatCoverageGeoJson(a)},
+                       {"report.html", FormatCoverageReportHtml(a, report)}});
       }, py::arg("language"));
   m.def("analyze_coverage", &Analyze, py::arg("providers"), py::arg("demand"),
         py::arg("candidates"), py::arg("add"), py::arg("municipalities"), py::arg("postcodes"),
-        py::arg("skip_bad_rows"), py::arg("threads"));
+        py::arg("skip_bad_rows"), py::arg("threads"), py::arg("max_memory_bytes"));
   m.def("choose_sites_from_sets", [](const std::vector<std::vector<int32_t>>& sets,
                                      const std::vector<int64_t>& weights,
                                      const std::vector<int32_t>& id_order, int add,
@@ -193,14 +165,9 @@ void BindCoverage(py::module_& m) {
     SiteChoice s = ChooseSitesFromSets(sets, weights, id_order, add, bound_iterations);
     py::list picks;
     for (const SitePick& p : s.picks) picks.append(py::make_tuple(p.candidate, p.gain));
-    py::dict d;
-    d["picks"] = picks;
-    d["gain"] = s.gain;
-    d["bound"] = s.bound;
-    d["simple_bound"] = s.simple_bound;
-    d["guarantee"] = s.guarantee;
-    d["evaluations"] = s.evaluations;
-    return d;
+    return Record({{"picks", picks}, {"gain", s.gain}, {"bound", s.bound},
+                   {"simple_bound", s.simple_bound}, {"guarantee", s.guarantee},
+                   {"evaluations", s.evaluations}});
   }, py::arg("sets"), py::arg("weights"), py::arg("id_order"), py::arg("add"),
      py::arg("bound_iterations") = 300);
 }

@@ -116,9 +116,11 @@ py::bytes RouteProto(const Directory& h, const RequestBatch& batch, long long k,
 }
 
 // Every request of `batch`, k referrals each, into (n, width) arrays; the GIL is
-// released for the whole of the routing and copying.
+// released for the whole of the routing and copying. Routed by TryRouteBatch a slice
+// at a time: MemoryError (the library's sentence) when a slice's results would pass
+// max_memory_bytes (nullopt: RouteOptions' DEFAULT) or the machine runs out.
 py::dict RouteBatchArrays(const Directory& h, const RequestBatch& batch, long long k_in,
-                          int threads, bool explain) {
+                          int threads, bool explain, std::optional<int64_t> max_memory_bytes) {
   const int k = CheckK(k_in);
   CheckThreads(threads);
   const std::vector<Request>& requests = *batch.requests;
@@ -140,11 +142,14 @@ py::dict RouteBatchArrays(const Directory& h, const RequestBatch& batch, long lo
   std::vector<std::string> explanations(explain ? n : 0);
   {
     py::gil_scoped_release release;
-    const RouteOptions options{.k = k, .explain_no_match = explain, .threads = threads};
+    RouteOptions options{.k = k, .explain_no_match = explain, .threads = threads};
+    if (max_memory_bytes) options.max_memory_bytes = *max_memory_bytes;
     for (size_t begin = 0; begin < n; begin += kRouteSlice) {
       const size_t end = std::min(n, begin + kRouteSlice);
-      std::vector<RouteResult> results = h.router.RouteBatch(
-          std::span<const Request>(requests).subspan(begin, end - begin), options);
+      std::vector<RouteResult> results = ValueOrThrow(
+          h.router.TryRouteBatch(std::span<const Request>(requests).subspan(begin, end - begin),
+                                 options),
+          Subject::kMemory);
       for (size_t i = begin; i < end; ++i) {
         RouteResult& result = results[i - begin];
         const size_t row = i * width;
@@ -279,12 +284,15 @@ void BindDirectory(py::module_& m) {
       .def("route", &Route, py::arg("request"), py::arg("k"), py::arg("explain"))
       .def("route_proto", &RouteProto, py::arg("request"), py::arg("k"), py::arg("explain"))
       .def("route_batch", &RouteBatchArrays, py::arg("requests"), py::arg("k"),
-           py::arg("threads"), py::arg("explain"))
+           py::arg("threads"), py::arg("explain"), py::arg("max_memory_bytes"))
       .def("route_csv", &RouteCsv, py::arg("requests"), py::arg("provider"),
            py::arg("location"), py::arg("mode"), py::arg("cost_m"))
       .def("match", [](std::shared_ptr<Directory> h, const RequestBatch& batch, int threads,
-                       long long penalty) { return Match(std::move(h), batch, threads, penalty); },
-           py::arg("requests"), py::arg("threads"), py::arg("unassigned_penalty_m"))
+                       long long penalty, std::optional<int64_t> max_memory_bytes) {
+             return Match(std::move(h), batch, threads, penalty, max_memory_bytes);
+           },
+           py::arg("requests"), py::arg("threads"), py::arg("unassigned_penalty_m"),
+           py::arg("max_memory_bytes"))
       .def("time_route_batch", &TimeRouteBatch, py::arg("requests"), py::arg("k"),
            py::arg("threads"), py::arg("explain"));
 

@@ -18,7 +18,7 @@ namespace py = pybind11;
 namespace wegwijzer::python {
 
 MatchPlan Match(std::shared_ptr<const Directory> h, const RequestBatch& batch,
-                 int threads, long long penalty) {
+                 int threads, long long penalty, std::optional<int64_t> max_memory_bytes) {
   CheckThreads(threads);
   if (penalty <= 0) ThrowInvalid("unassigned_penalty_m must be > 0, not " + std::to_string(penalty));
   // Matcher::Match REQUIRES unique ids; the library's rule says which one is not.
@@ -31,7 +31,9 @@ MatchPlan Match(std::shared_ptr<const Directory> h, const RequestBatch& batch,
     MatchOptions options;
     options.unassigned_penalty_m = penalty;
     options.threads = threads;
-    plan.plan = plan.directory->matcher.Match(*batch.requests, options);
+    if (max_memory_bytes) options.max_memory_bytes = *max_memory_bytes;
+    plan.plan = ValueOrThrow(plan.directory->matcher.TryMatch(*batch.requests, options),
+                             Subject::kMemory);
   }
   return plan;
 }
@@ -51,24 +53,15 @@ py::dict PlanArrays(const MatchPlan& p) {
     cost.mutable_data()[i] = line.cost_m;
     reason.mutable_data()[i] = static_cast<int8_t>(line.reason);
   }
-  py::dict out;
-  out["provider"] = provider;
-  out["location"] = location;
-  out["mode"] = mode;
-  out["cost_m"] = cost;
-  out["reason"] = reason;
-  return out;
+  return Record({{"provider", provider}, {"location", location}, {"mode", mode},
+                 {"cost_m", cost}, {"reason", reason}});
 }
 
 py::dict PlanStats(const MatchPlan& p) {
   const MatchStats& s = p.plan.stats;
-  py::dict d;
-  d["candidate_pairs"] = s.candidate_pairs;
-  d["extensions"] = s.extensions;
-  d["search_steps"] = s.search_steps;
-  d["candidate_seconds"] = s.candidate_seconds;
-  d["solve_seconds"] = s.solve_seconds;
-  return d;
+  return Record({{"candidate_pairs", s.candidate_pairs}, {"extensions", s.extensions},
+                 {"search_steps", s.search_steps}, {"candidate_seconds", s.candidate_seconds},
+                 {"solve_seconds", s.solve_seconds}});
 }
 
 }  // namespace

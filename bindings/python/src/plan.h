@@ -5,7 +5,9 @@
 #ifndef WEGWIJZER_BINDINGS_PYTHON_PLAN_H_
 #define WEGWIJZER_BINDINGS_PYTHON_PLAN_H_
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "directory.h"
 #include "request_batch.h"
@@ -19,11 +21,13 @@ struct MatchPlan {
   wegwijzer::MatchPlan plan;
 };
 
-// Directory.match: the optimal plan for `batch`, the GIL released while it is solved.
-// ValueError for bad threads or penalty, or a request id used twice
-// (ValidateUniqueIds' message).
+// Directory.match: the optimal plan for `batch` (Matcher::TryMatch), the GIL
+// released while it is solved. ValueError for bad threads, penalty or
+// max_memory_bytes (<= 0), or a request id used twice (ValidateUniqueIds' message);
+// MemoryError with the library's sentence past max_memory_bytes (nullopt: the
+// library's DEFAULT) or when the machine runs out.
 MatchPlan Match(std::shared_ptr<const Directory> directory, const RequestBatch& batch,
-                int threads, long long penalty);
+                int threads, long long penalty, std::optional<int64_t> max_memory_bytes);
 
 }  // namespace wegwijzer::python
 

@@ -12,6 +12,7 @@
 
 #include <pybind11/stl.h>
 
+#include "convert.h"
 #include "directory.h"
 #include "module.h"
 #include "request_batch.h"
@@ -29,52 +30,35 @@ std::optional<absl::Time> At(std::optional<int64_t> ms) {
 }
 
 py::dict EventDict(const ReferralEvent& e) {
-  py::dict d;
-  d["sequence"] = e.sequence;
-  d["referral_id"] = e.referral_id;
-  d["at_ms"] = absl::ToUnixMillis(e.at);
-  d["actor"] = std::string(ReferralActorCode(e.actor));
-  d["actor_id"] = e.actor_id;
-  d["from_status"] = e.from ? py::object(py::str(std::string(ReferralStatusCode(*e.from))))
-                            : py::object(py::none());
-  d["to_status"] = std::string(ReferralStatusCode(e.to));
-  d["reason"] = std::string(ReasonCodeName(e.reason.code));
-  d["note"] = e.reason.text;
-  return d;
+  std::optional<std::string_view> from;
+  if (e.from) from = ReferralStatusCode(*e.from);
+  return Record({{"sequence", e.sequence}, {"referral_id", e.referral_id},
+                 {"at_ms", absl::ToUnixMillis(e.at)}, {"actor", ReferralActorCode(e.actor)},
+                 {"actor_id", e.actor_id}, {"from_status", from},
+                 {"to_status", ReferralStatusCode(e.to)},
+                 {"reason", ReasonCodeName(e.reason.code)}, {"note", e.reason.text}});
 }
 
 py::dict RecordDict(const ReferralRecord& r) {
   const NewReferral& n = r.referral;
-  py::dict d;
-  d["referral_id"] = n.id;
-  d["request_id"] = n.request_id;
-  d["provider_id"] = n.provider_id;
-  d["location_id"] = n.location_id;
-  d["desk_id"] = n.desk_id;
-  d["topics"] = ToString(n.topics);
-  d["postcode_area"] = n.postcode_area;
-  d["municipality"] = n.municipality;
-  d["mode"] = std::string(ModeCode(n.mode));
-  d["previous_id"] = n.previous_id;
-  d["created_ms"] = n.at ? absl::ToUnixMillis(*n.at) : 0;
-  d["status"] = std::string(ReferralStatusCode(r.status));
-  d["updated_ms"] = absl::ToUnixMillis(r.updated);
-  d["reason"] = std::string(ReasonCodeName(r.last_reason.code));
-  d["note"] = r.last_reason.text;
   py::list history;
   for (const ReferralEvent& e : r.history) history.append(EventDict(e));
-  d["history"] = history;
-  return d;
+  return Record({{"referral_id", n.id}, {"request_id", n.request_id},
+                 {"provider_id", n.provider_id}, {"location_id", n.location_id},
+                 {"desk_id", n.desk_id}, {"topics", ToString(n.topics)},
+                 {"postcode_area", n.postcode_area}, {"municipality", n.municipality},
+                 {"mode", ModeCode(n.mode)}, {"previous_id", n.previous_id},
+                 {"created_ms", n.at ? absl::ToUnixMillis(*n.at) : 0},
+                 {"status", ReferralStatusCode(r.status)},
+                 {"updated_ms", absl::ToUnixMillis(r.updated)},
+                 {"reason", ReasonCodeName(r.last_reason.code)}, {"note", r.last_reason.text},
+                 {"history", history}});
 }
 
 py::list RecordList(const std::vector<ReferralRecord>& records) {
   py::list out;
   for (const ReferralRecord& r : records) out.append(RecordDict(r));
   return out;
-}
-
-py::object Days(const std::optional<double>& d) {
-  return d ? py::object(py::float_(*d)) : py::object(py::none());
 }
 
 template <typename T>
@@ -217,26 +201,18 @@ void BindReferralStore(py::module_& m) {
              py::list out;
              for (const OutcomeRow& r :
                   Released<std::vector<OutcomeRow>>([&] { return s.Outcomes(); })) {
-               py::dict d;
-               d["provider_id"] = r.provider_id;
-               d["topic"] = r.topic;
-               d["postcode_area"] = r.postcode_area;
-               d["month"] = r.month;
-               d["referrals"] = r.referrals;
-               d["open"] = r.open;
-               d["completed"] = r.completed;
-               d["failed"] = r.failed;
-               d["rejected"] = r.rejected;
-               d["rejected_no_capacity"] = r.rejected_no_capacity;
-               d["rejected_not_eligible"] = r.rejected_not_eligible;
-               d["rejected_other"] = r.rejected_other;
-               d["cancelled"] = r.cancelled;
-               d["expired"] = r.expired;
-               d["entered_in_error"] = r.entered_in_error;
-               d["mean_days_to_answer"] = Days(r.mean_days_to_answer);
-               d["mean_days_to_start"] = Days(r.mean_days_to_start);
-               d["mean_days_to_complete"] = Days(r.mean_days_to_complete);
-               out.append(d);
+               out.append(Record(
+                   {{"provider_id", r.provider_id}, {"topic", r.topic},
+                    {"postcode_area", r.postcode_area}, {"month", r.month},
+                    {"referrals", r.referrals}, {"open", r.open}, {"completed", r.completed},
+                    {"failed", r.failed}, {"rejected", r.rejected},
+                    {"rejected_no_capacity", r.rejected_no_capacity},
+                    {"rejected_not_eligible", r.rejected_not_eligible},
+                    {"rejected_other", r.rejected_other}, {"cancelled", r.cancelled},
+                    {"expired", r.expired}, {"entered_in_error", r.entered_in_error},
+                    {"mean_days_to_answer", r.mean_days_to_answer},
+                    {"mean_days_to_start", r.mean_days_to_start},
+                    {"mean_days_to_complete", r.mean_days_to_complete}}));
              }
              return out;
            })

@@ -506,18 +506,9 @@ py::dict RequestBatchColumns(const RequestBatch& batch) {
     languages[i] = it->second;
     municipality[i] = py::str(r.municipality);
   }
-  py::dict columns;
-  columns["id"] = ids;
-  columns["lat"] = lat;
-  columns["lon"] = lon;
-  columns["topics"] = topics;
-  columns["languages"] = languages;
-  columns["modes"] = modes;
-  columns["access"] = access;
-  columns["max_km"] = max_km;
-  columns["priority"] = priority;
-  columns["municipality"] = municipality;
-  return columns;
+  return Record({{"id", ids}, {"lat", lat}, {"lon", lon}, {"topics", topics},
+                 {"languages", languages}, {"modes", modes}, {"access", access},
+                 {"max_km", max_km}, {"priority", priority}, {"municipality", municipality}});
 }
 
 namespace {

@@ -25,7 +25,9 @@ PyObject* ExceptionFor(absl::StatusCode code, Subject subject) {
     case absl::StatusCode::kDataLoss:
       return PyExc_OSError;  // the file system failed us
     case absl::StatusCode::kResourceExhausted:
-      return g_capacity_exhausted;  // a provider (or every suitable one) is full
+      // A memory or size limit of route, match or coverage: raise the limit or split
+      // the input. Otherwise a provider (or every suitable one) is full.
+      return subject == Subject::kMemory ? PyExc_MemoryError : g_capacity_exhausted;
     case absl::StatusCode::kUnimplemented:
       return PyExc_NotImplementedError;
     case absl::StatusCode::kDeadlineExceeded:

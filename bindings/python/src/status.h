@@ -19,8 +19,10 @@
 namespace wegwijzer::python {
 
 // What a failing call was about; it decides between exceptions that share a code
-// (kNotFound about a file is FileNotFoundError, about a reservation LookupError).
-enum class Subject { kValue, kFile };
+// (kNotFound about a file is FileNotFoundError, about a reservation LookupError;
+// kResourceExhausted about memory, from the Try entries of route, match and
+// coverage, is MemoryError, about a provider's capacity CapacityExhaustedError).
+enum class Subject { kValue, kFile, kMemory };
 
 class StatusError : public std::exception {
  public:

@@ -13,7 +13,8 @@ The package is a thin layer over the C++ library (the compiled module
 ``wegwijzer._core``): answers are the library's, identical to the ``wegwijzer``
 command-line program's on the same files. Errors are Python exceptions carrying the
 library's message: ValueError for bad input, FileNotFoundError / PermissionError for
-files, CapacityExhaustedError when providers are full (CapacityLedger).
+files, CapacityExhaustedError when providers are full (CapacityLedger), MemoryError
+when route_many, match or analyze_coverage pass max_memory_bytes.
 """
 from ._core import CapacityExhaustedError, __version__
 from ._codes import (ACCESS, MODES, PHYSICAL_MODES, PROVIDER_KINDS, REMOTE_COST_M, TOPICS,

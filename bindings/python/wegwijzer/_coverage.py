@@ -62,7 +62,7 @@ class CoverageResult:
 def analyze_coverage(providers: str, demand: str, *, candidates: Optional[str] = None,
                      add: int = 0, municipalities: Optional[str] = None,
                      postcodes: Optional[str] = None, skip_bad_rows: bool = False,
-                     threads: int = 0) -> CoverageResult:
+                     threads: int = 0, max_memory_bytes: Optional[int] = None) -> CoverageResult:
     """Reads providers.csv and demand.csv (requests.csv plus ``count``), classifies every
     row by its route rank 1, plans the demand under capacity, rolls it up per
     municipality, PC4, topic and language, and with ``candidates`` chooses up to ``add``
@@ -70,10 +70,13 @@ def analyze_coverage(providers: str, demand: str, *, candidates: Optional[str] =
 
     ``municipalities`` / ``postcodes``: the gazetteer's files, for postcodes in the
     demand, municipality names and the map. Errors: FileNotFoundError, ValueError with
-    the library's message (file, line, reason).
+    the library's message (file, line, reason). The analysis is TryAnalyzeCoverage:
+    past ``max_memory_bytes`` (None: the library's default, 8 GiB;
+    CoverageOptions::match.max_memory_bytes), or when the machine runs out,
+    MemoryError with the library's sentence.
     """
     analysis = _core.analyze_coverage(providers, demand, candidates, add, municipalities,
-                                      postcodes, skip_bad_rows, threads)
+                                      postcodes, skip_bad_rows, threads, max_memory_bytes)
     return CoverageResult(coverage=analysis.coverage_records(),
                           matched=analysis.matched_records(),
                           areas=analysis.area_records(),

@@ -201,7 +201,8 @@ class Directory:
     def route_many(self, lat: Any, lon: Any = None, *, topics: Any = None,
                    languages: Any = None, modes: Any = None, access: Any = None,
                    max_km: Any = None, municipality: Any = None, id: Any = None,
-                   k: int = 5, threads: int = 0, explain: bool = False) -> ReferralTable:
+                   k: int = 5, threads: int = 0, explain: bool = False,
+                   max_memory_bytes: Optional[int] = None) -> ReferralTable:
         """The k best referrals of every request, as (n, k) NumPy arrays.
 
         Either columns (``route_many(lat, lon, topics=..., ...)``; see
@@ -214,6 +215,11 @@ class Directory:
         released, so other Python threads keep running. The answer does not depend
         on the thread count. ``explain=True`` also fills
         ``table.no_suitable_provider`` (a linear scan per unmatched request).
+
+        Routing is Router::TryRouteBatch, on slices of the batch: ``max_memory_bytes``
+        (None: the library's default, 8 GiB) limits the results held at once, and
+        past it, or when the machine runs out, MemoryError says the figure, the
+        limit and how to raise it.
         """
         if lon is None and topics is None:
             if isinstance(lat, np.ndarray):
@@ -228,13 +234,14 @@ class Directory:
             batch = RequestBatch.from_columns(
                 lat=lat, lon=lon, topics=topics, id=id, languages=languages, modes=modes,
                 access=access, max_km=max_km, municipality=municipality)
-        arrays = self._core.route_batch(batch._batch, k, threads, explain)
+        arrays = self._core.route_batch(batch._batch, k, threads, explain, max_memory_bytes)
         return ReferralTable(self._core, batch, arrays)
 
     # --- matching ----------------------------------------------------------------------
 
     def match(self, requests: RequestsLike, *, threads: int = 0,
-              unassigned_penalty_m: int = 1_000_000) -> MatchPlan:
+              unassigned_penalty_m: int = 1_000_000,
+              max_memory_bytes: Optional[int] = None) -> MatchPlan:
         """An optimal capacity-aware plan for a waiting list (interchange.md, "match").
 
         Each request gets at most one provider that suits it, each provider at most
@@ -242,7 +249,11 @@ class Directory:
         ``unassigned_penalty_m x (1 + priority)`` per unassigned request. Requests
         as for ``route_many`` (a RequestBatch, DataFrame, mapping or list of
         Request); ids must be unique. The GIL is released while solving.
+
+        Solved by Matcher::TryMatch: past ``max_memory_bytes`` (None: the library's
+        default, 8 GiB; see MatchOptions::max_memory_bytes), or when the machine runs
+        out, MemoryError with the library's sentence; ValueError for a limit <= 0.
         """
         batch = as_batch(requests)
-        plan = self._core.match(batch._batch, threads, unassigned_penalty_m)
+        plan = self._core.match(batch._batch, threads, unassigned_penalty_m, max_memory_bytes)
         return MatchPlan(self._core, plan)

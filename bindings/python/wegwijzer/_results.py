@@ -92,6 +92,13 @@ def _codes_array(codes: np.ndarray, vocabulary: Sequence[Optional[str]]) -> np.n
     return table[np.where(codes < 0, len(vocabulary), codes)]
 
 
+def _records(columns: Dict[str, np.ndarray]) -> List[Dict[str, Any]]:
+    """Equal-length columns as a list of dicts, one per row, in column order."""
+    names = list(columns)
+    values = [columns[name].tolist() for name in names]
+    return [dict(zip(names, row)) for row in zip(*values)]
+
+
 class ReferralTable:
     """The k best referrals of many requests, as NumPy arrays of shape (n, k).
 
@@ -173,10 +180,7 @@ class ReferralTable:
 
     def to_records(self) -> List[Dict[str, Any]]:
         """The long form as a list of dicts (``pandas.DataFrame.from_records`` takes it)."""
-        columns = self.columns()
-        names = list(columns)
-        values = [columns[name].tolist() for name in names]
-        return [dict(zip(names, row)) for row in zip(*values)]
+        return _records(self.columns())
 
     def to_pandas(self) -> Any:
         """The long form as a pandas DataFrame (pandas must be installed)."""
@@ -253,10 +257,7 @@ class MatchPlan(Sequence[PlanLine]):
         }
 
     def to_records(self) -> List[Dict[str, Any]]:
-        columns = self.columns()
-        names = list(columns)
-        values = [columns[name].tolist() for name in names]
-        return [dict(zip(names, row)) for row in zip(*values)]
+        return _records(self.columns())
 
     def to_pandas(self) -> Any:
         import pandas as pd
