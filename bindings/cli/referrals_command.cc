@@ -341,7 +341,8 @@ int ReferralsMain(int argc, char** argv) {
   if (std::optional<int> error = CheckArguments(args)) return *error;
   // Only create makes a store; every other subcommand reads or moves on referrals
   // that must already be somewhere.
-  if (args.sub != "create") {
+  // A PostgreSQL database is made by its administrator; opening makes the schema.
+  if (args.sub != "create" && !IsPostgresLocation(args.store)) {
     std::error_code ec;
     if (!std::filesystem::exists(args.store, ec)) {
       return Refused(absl::NotFoundError("no store " + args.store +
