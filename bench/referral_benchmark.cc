@@ -9,11 +9,16 @@
 //   BM_Open_Large                opening a store of 1,000,000 referrals and 5,000,000
 //                                events (< 1 s)
 //   BM_OpenOfProvider_Large      a provider's open referrals in that store (< 1 ms)
+// The same on PostgreSQL (BM_Postgres_*: transitions, concurrent, batches, and a
+// bare INSERT per synchronous commit as the baseline) when
+// $WEGWIJZER_REFERRAL_BENCH_POSTGRES is a postgresql:// URI of a database the
+// benchmark may empty (it drops and recreates the schema `public`); skipped otherwise.
 // The large store is built once (about 2 minutes) in $WEGWIJZER_REFERRAL_BENCH_DIR
 // (default /tmp/wegwijzer_referral_bench) and reused while its counts match.
 // Transitions alternate a referral between in-progress and on-hold, a cycle the
 // lifecycle allows forever, so every iteration is a real, allowed transition.
 #include <benchmark/benchmark.h>
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -70,12 +75,37 @@ ReferralTransition To(const std::string& id, ReferralStatus to, ReasonCode reaso
           .at = std::nullopt};
 }
 
-// A fresh store with `count` referrals brought to in-progress.
+// The PostgreSQL database of the BM_Postgres_* benchmarks, or empty.
+std::string PostgresUri() {
+  const char* env = std::getenv("WEGWIJZER_REFERRAL_BENCH_POSTGRES");
+  return env != nullptr ? env : "";
+}
+
+// Empties the PostgreSQL database at `uri`; false when it cannot.
+bool EmptyPostgres(const std::string& uri) {
+  PGconn* conn = PQconnectdb(uri.c_str());
+  bool ok = PQstatus(conn) == CONNECTION_OK;
+  if (ok) {
+    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+    PGresult* r = PQexec(conn, "DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+  }
+  PQfinish(conn);
+  return ok;
+}
+
+// A fresh store with `count` referrals brought to in-progress, at a SQLite file or
+// a postgresql:// URI.
 std::unique_ptr<ReferralStore> FreshStore(const std::string& file, bool durable, int count) {
-  fs::remove(file);
-  fs::remove(file + "-wal");
-  fs::remove(file + "-shm");
-  auto store = OpenSqliteStore(file, {.durable = durable});
+  if (IsPostgresLocation(file)) {
+    if (!EmptyPostgres(file)) return nullptr;
+  } else {
+    fs::remove(file);
+    fs::remove(file + "-wal");
+    fs::remove(file + "-shm");
+  }
+  auto store = OpenReferralStore(file, {.durable = durable});
   if (!store.ok()) return nullptr;
   (void)(*store)->SetCapacity("p0", std::nullopt);
   ReferralBatch batch;
@@ -88,8 +118,8 @@ std::unique_ptr<ReferralStore> FreshStore(const std::string& file, bool durable,
   return *std::move(store);
 }
 
-void Transitions(benchmark::State& state, bool durable) {
-  const std::string file = BenchDir() + "/transitions.db";
+void Transitions(benchmark::State& state, bool durable, bool postgres = false) {
+  const std::string file = postgres ? PostgresUri() : BenchDir() + "/transitions.db";
   constexpr int kPool = 1000;
   auto store = FreshStore(file, durable, kPool);
   if (store == nullptr) {
@@ -120,15 +150,25 @@ BENCHMARK(BM_Transition_NotDurable)->UseRealTime();
 // Durable transitions from T desk applications (threads) sharing one store: each
 // call returns after its own transition is committed and synced; the store's group
 // commit lets concurrent calls share a sync. Each iteration: T threads x 50
-// transitions on their own referrals.
-void BM_Transition_DurableConcurrent(benchmark::State& state) {
+// transitions on their own referrals. On PostgreSQL each thread has a store (a
+// connection) of its own, as desk applications sharing a database do.
+void Concurrent(benchmark::State& state, bool postgres) {
   const int threads = static_cast<int>(state.range(0));
   constexpr int kPerThread = 50;
-  const std::string file = BenchDir() + "/concurrent.db";
+  const std::string file = postgres ? PostgresUri() : BenchDir() + "/concurrent.db";
   auto store = FreshStore(file, true, threads);
   if (store == nullptr) {
     state.SkipWithError("cannot make the store");
     return;
+  }
+  std::vector<std::unique_ptr<ReferralStore>> own(threads);
+  for (int t = 0; postgres && t < threads; ++t) {
+    auto opened = OpenReferralStore(file, {.durable = true});
+    if (!opened.ok()) {
+      state.SkipWithError("cannot open a connection");
+      return;
+    }
+    own[t] = *std::move(opened);
   }
   std::vector<bool> on_hold(threads, false);
   std::atomic<int64_t> failures{0};
@@ -136,9 +176,10 @@ void BM_Transition_DurableConcurrent(benchmark::State& state) {
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t) {
       pool.emplace_back([&, t] {
+        ReferralStore& mine = own[t] != nullptr ? *own[t] : *store;
         bool hold = on_hold[t];
         for (int i = 0; i < kPerThread; ++i) {
-          auto e = store->Apply(hold ? To(Name("r", t), ReferralStatus::kInProgress)
+          auto e = mine.Apply(hold ? To(Name("r", t), ReferralStatus::kInProgress)
                                      : To(Name("r", t), ReferralStatus::kOnHold,
                                           ReasonCode::kNeedsClientAction));
           if (!e.ok()) ++failures;
@@ -151,6 +192,7 @@ void BM_Transition_DurableConcurrent(benchmark::State& state) {
   if (failures.load() > 0) state.SkipWithError("a transition failed");
   state.SetItemsProcessed(state.iterations() * threads * kPerThread);
 }
+void BM_Transition_DurableConcurrent(benchmark::State& state) { Concurrent(state, false); }
 BENCHMARK(BM_Transition_DurableConcurrent)->Arg(1)->Arg(8)->Arg(32)->UseRealTime()->MinTime(3);
 
 void BM_SqliteInsert_Durable(benchmark::State& state) {
@@ -178,9 +220,9 @@ void BM_SqliteInsert_Durable(benchmark::State& state) {
 }
 BENCHMARK(BM_SqliteInsert_Durable)->UseRealTime()->MinTime(3);
 
-void BM_Batch_Durable(benchmark::State& state) {
+void Batch(benchmark::State& state, bool postgres) {
   const int n = static_cast<int>(state.range(0));
-  const std::string file = BenchDir() + "/batch.db";
+  const std::string file = postgres ? PostgresUri() : BenchDir() + "/batch.db";
   auto store = FreshStore(file, true, n);
   if (store == nullptr) {
     state.SkipWithError("cannot make the store");
@@ -206,7 +248,49 @@ void BM_Batch_Durable(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
+void BM_Batch_Durable(benchmark::State& state) { Batch(state, false); }
 BENCHMARK(BM_Batch_Durable)->Arg(1000)->Arg(10000)->UseRealTime();
+
+// PostgreSQL: one connection per store, each write a transaction that locks the log
+// head; durable = synchronous_commit on (the server flushes its WAL per commit).
+bool HavePostgres(benchmark::State& state) {
+  if (!PostgresUri().empty()) return true;
+  state.SkipWithError("set WEGWIJZER_REFERRAL_BENCH_POSTGRES to a postgresql:// URI");
+  return false;
+}
+void BM_Postgres_Transition_Durable(benchmark::State& state) {
+  if (HavePostgres(state)) Transitions(state, true, true);
+}
+void BM_Postgres_Transition_NotDurable(benchmark::State& state) {
+  if (HavePostgres(state)) Transitions(state, false, true);
+}
+void BM_Postgres_Transition_DurableConcurrent(benchmark::State& state) {
+  if (HavePostgres(state)) Concurrent(state, true);
+}
+void BM_Postgres_Batch_Durable(benchmark::State& state) {
+  if (HavePostgres(state)) Batch(state, true);
+}
+// Baseline: a bare one-row INSERT and a synchronous COMMIT on the same server.
+void BM_PostgresInsert_Durable(benchmark::State& state) {
+  if (!HavePostgres(state) || !EmptyPostgres(PostgresUri())) return;
+  PGconn* conn = PQconnectdb(PostgresUri().c_str());
+  PQclear(PQexec(conn, "SET synchronous_commit = on; CREATE TABLE t(x BIGINT)"));
+  int64_t i = 0;
+  for (auto _ : state) {
+    const std::string sql =
+        "BEGIN; INSERT INTO t VALUES(" + std::to_string(i++) + "); COMMIT";
+    PGresult* r = PQexec(conn, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) state.SkipWithError(PQerrorMessage(conn));
+    PQclear(r);
+  }
+  PQfinish(conn);
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Postgres_Transition_Durable)->UseRealTime()->MinTime(3);
+BENCHMARK(BM_Postgres_Transition_NotDurable)->UseRealTime();
+BENCHMARK(BM_Postgres_Transition_DurableConcurrent)->Arg(8)->UseRealTime()->MinTime(3);
+BENCHMARK(BM_PostgresInsert_Durable)->UseRealTime()->MinTime(3);
+BENCHMARK(BM_Postgres_Batch_Durable)->Arg(1000)->Arg(10000)->UseRealTime();
 
 // The large store: 1,000,000 referrals of 5 events each (requested, accepted,
 // in-progress, on-hold, then in-progress for one in five, failed for the rest), over

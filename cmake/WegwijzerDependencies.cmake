@@ -6,6 +6,8 @@ find_package(Boost 1.74 REQUIRED)
 find_package(Threads REQUIRED)
 # The referral store's embedded backend; only lib/referral includes sqlite3.h.
 find_package(SQLite3 REQUIRED)
+# Its shared backend (libpq only; lib/referral/postgres_store.cc includes libpq-fe.h).
+find_package(PostgreSQL REQUIRED)
 
 if(WEGWIJZER_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)

@@ -24,20 +24,23 @@
 namespace wegwijzer::cli {
 
 extern const std::string_view kReferralsUsage;
-const std::string_view kReferralsUsage = R"(wegwijzer referrals - the lifecycle of referrals, kept in a store file
+const std::string_view kReferralsUsage = R"(wegwijzer referrals - the lifecycle of referrals, kept in a store
+
+STORE is a SQLite file, or a PostgreSQL database shared by several desks given
+as a URI: postgresql://user@host/db (or postgres://...; libpq's URI form).
 
 Usage:
-  wegwijzer referrals create --store FILE (--providers P.csv | --snapshot S)
-                             --requests R.csv --request ID --desk DESK [--at TIME]
-                             [--skip-bad-rows]
-  wegwijzer referrals update --store FILE --referral ID --status STATUS
-                             --actor desk|provider [--actor-id ID] [--reason CODE]
-                             [--note TEXT] [--at TIME] [--providers P.csv | --snapshot S]
-  wegwijzer referrals show   --store FILE --referral ID
-  wegwijzer referrals list   --store FILE (--provider ID | --desk ID |
-                             --overdue-days N) [--at TIME]
-  wegwijzer referrals expire --store FILE --days N [--at TIME]
-  wegwijzer referrals report --store FILE --out FILE|-
+  wegwijzer referrals create --store STORE (--providers P.csv | --snapshot S)
+                              --requests R.csv --request ID --desk DESK [--at TIME]
+                              [--skip-bad-rows]
+  wegwijzer referrals update --store STORE --referral ID --status STATUS
+                              --actor desk|provider [--actor-id ID] [--reason CODE]
+                              [--note TEXT] [--at TIME] [--providers P.csv | --snapshot S]
+  wegwijzer referrals show   --store STORE --referral ID
+  wegwijzer referrals list   --store STORE (--provider ID | --desk ID |
+                              --overdue-days N) [--at TIME]
+  wegwijzer referrals expire --store STORE --days N [--at TIME]
+  wegwijzer referrals report --store STORE --out FILE|-
 
 create  routes request ID of R.csv and refers it to the best provider that has
         room in the store (the directory's capacities are recorded first); the
@@ -338,7 +341,8 @@ int ReferralsMain(int argc, char** argv) {
   if (std::optional<int> error = CheckArguments(args)) return *error;
   // Only create makes a store; every other subcommand reads or moves on referrals
   // that must already be somewhere.
-  if (args.sub != "create") {
+  // A PostgreSQL database is made by its administrator; opening makes the schema.
+  if (args.sub != "create" && !IsPostgresLocation(args.store)) {
     std::error_code ec;
     if (!std::filesystem::exists(args.store, ec)) {
       return Refused(absl::NotFoundError("no store " + args.store +
@@ -347,7 +351,7 @@ int ReferralsMain(int argc, char** argv) {
   }
   ReferralStoreOptions options;
   if (args.days) options.expire_after = absl::Hours(24) * *args.days;
-  absl::StatusOr<std::unique_ptr<ReferralStore>> store = OpenSqliteStore(args.store, options);
+  absl::StatusOr<std::unique_ptr<ReferralStore>> store = OpenReferralStore(args.store, options);
   if (!store.ok()) return Refused(store.status());
   if (args.sub == "create") return Create(args, **store);
   if (args.sub == "update") return Update(args, **store);

@@ -40,6 +40,16 @@ enum class Access : uint8_t {
 };
 inline constexpr int kAccessCount = 5;
 
+// A provider's capacity model: what its capacity counts (the referral store
+// enforces it, referral_store.h). Codes: "referral", "day", "week", "month".
+enum class CapacityPeriod : uint8_t {
+  kReferral,  // "referral": at most C active referrals at once (a slot per referral).
+  kDay,       // "day": at most C referrals requested per day (UTC),
+  kWeek,      // "week": ... per ISO week (Monday 00:00 UTC to the next Monday),
+  kMonth,     // "month": ... per calendar month (UTC).
+};
+inline constexpr int kCapacityPeriodCount = 4;
+
 // A set of small enum values as a bit mask. Enum must have fewer than 32 values.
 template <typename Enum>
 class EnumSet {
@@ -138,6 +148,8 @@ std::optional<Topic> TopicFromCode(std::string_view code);
 std::optional<ProviderKind> ProviderKindFromCode(std::string_view code);
 std::optional<Mode> ModeFromCode(std::string_view code);
 std::optional<Access> AccessFromCode(std::string_view code);
+std::optional<CapacityPeriod> CapacityPeriodFromCode(std::string_view code);
+std::string_view CapacityPeriodCode(CapacityPeriod period);
 std::string_view TopicCode(Topic topic);
 std::string_view ProviderKindCode(ProviderKind kind);
 std::string_view ModeCode(Mode mode);

@@ -105,6 +105,10 @@ struct ProviderInfo {
   AccessSet access;
   double radius_km = 0;                    // Home-visit radius.
   std::optional<int64_t> capacity;         // nullopt = unlimited.
+  // What `capacity` counts: active referrals (DEFAULT) or referrals requested per
+  // day, ISO week or month (the referral store enforces it; routing and matching
+  // treat every model as the number of requests a plan may assign).
+  CapacityPeriod capacity_period = CapacityPeriod::kReferral;
   std::vector<std::string> municipalities; // Empty = serves anyone.
   std::vector<Location> locations;
   bool has_service_area = false;

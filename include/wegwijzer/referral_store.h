@@ -9,11 +9,24 @@
 // both against a fresh fold of the log.
 //
 // Capacity: a referral is *active* while it is requested, accepted, in-progress or
-// on-hold (HoldsSlot); a provider never has more active referrals than the capacity
-// recorded for it (SetCapacity), checked in the transaction that makes a referral
-// requested, so it holds across threads, processes and crashes. Leaving the active
-// states (rejected, cancelled, expired, failed, completed, entered-in-error) frees
-// the slot: the capacity model is one slot per active referral.
+// on-hold (HoldsSlot). Each provider has a capacity (SetCapacity; nullopt:
+// unlimited) and a capacity model (CapacityPeriod, from the directory's
+// ProviderInfo::capacity_period):
+// * kReferral (the default): a slot per referral. A provider never has more
+//   active referrals than its capacity; leaving the active states (rejected,
+//   cancelled, expired, failed, completed, entered-in-error) frees the slot.
+// * kDay, kWeek, kMonth: a slot per request in a period (UTC days; ISO weeks from
+//   Monday 00:00 UTC; calendar months). At most `capacity` referrals become
+//   requested (created requested, or draft -> requested) with a time in one
+//   period, counting every referral requested in that period except those
+//   rejected, cancelled (expired included) or entered in error before the period
+//   ended: completion, failure or a later cancellation do not give the slot back,
+//   and a new period starts empty. The period is that of the event's time (`at`).
+// Either check runs in the transaction that makes a referral requested, under the
+// backend's write lock, so it holds across threads, processes and crashes.
+// Verify() checks the per-referral model; a per-period count is derived from the
+// kept states (no counter to drift), and is checked by the tests against their own
+// count.
 //
 // Example:
 //   absl::StatusOr<std::unique_ptr<ReferralStore>> store =
@@ -31,11 +44,11 @@
 //   absl::StatusOr<ReferralRecord> next = ReferNext(**store, router, made->referral.id);
 //
 // Thread-safety: thread-safe (one store may be shared by threads). Several stores,
-// in several processes, may open the same file.
+// in several processes, may open the same file (or the same PostgreSQL database).
 //
 // Durability: with ReferralStoreOptions::durable (the default), a Create, Apply,
 // Commit, SetCapacity or ExpireOverdue that returns OK has its change committed and
-// synced to disk before it returns (SQLite: WAL, synchronous=FULL); one that
+// synced to disk before it returns (SQLite: WAL, synchronous=FULL; PostgreSQL: synchronous_commit=on); one that
 // returns an error has written nothing. A crash loses no change whose call returned.
 //
 // Group commit (OpenSqliteStore): Create and Apply calls that threads make on one
@@ -180,16 +193,27 @@ struct ReferralStoreOptions {
   bool durable = true;
 };
 
-// The store interface; OpenSqliteStore is the embedded backend.
+// The store interface; OpenSqliteStore is the embedded backend, OpenPostgresStore
+// the shared one, OpenReferralStore picks by the location.
 class ReferralStore {
  public:
   virtual ~ReferralStore() = default;
 
-  // Records `provider_id`'s capacity (nullopt: unlimited). kFailedPrecondition when
-  // it would fall below the provider's active referrals.
+  // Records `provider_id`'s capacity (nullopt: unlimited) and its capacity model
+  // (see the file comment). kInvalidArgument for an empty id or a negative
+  // capacity; for the per-referral model kFailedPrecondition when it would fall
+  // below the provider's active referrals. A per-period capacity may be lowered
+  // at any time: the referrals already requested in a period stay, new ones are
+  // refused until the period has room.
   virtual absl::Status SetCapacity(std::string_view provider_id,
-                                   std::optional<int64_t> capacity) = 0;
-  // Every provider of the directory, in one transaction.
+                                   std::optional<int64_t> capacity,
+                                   CapacityPeriod period) = 0;
+  // The per-referral model (CapacityPeriod::kReferral).
+  absl::Status SetCapacity(std::string_view provider_id, std::optional<int64_t> capacity) {
+    return SetCapacity(provider_id, capacity, CapacityPeriod::kReferral);
+  }
+  // Every provider of the directory (capacity and capacity_period), in one
+  // transaction.
   virtual absl::Status SetCapacities(const Directory& directory) = 0;
 
   // Creates a referral (an event with no `from`). kAlreadyExists for a used id, or
@@ -246,8 +270,33 @@ class ReferralStore {
 absl::StatusOr<std::unique_ptr<ReferralStore>> OpenSqliteStore(
     const std::string& path, const ReferralStoreOptions& options = {});
 
+// Opens (creating the schema when absent) a PostgreSQL store; `conninfo` is a
+// libpq connection string or URI ("postgresql://host/db", "host=/run/pg dbname=w").
+// The same schema ideas as the SQLite store: append-only events (triggers refuse
+// UPDATE, DELETE and TRUNCATE), the derived state written in the same transaction,
+// the schema version checked and migrated in one transaction on open.
+// Capacity across connections and processes: each write transaction locks the
+// log's head row and the provider's capacity row (SELECT ... FOR UPDATE) before it
+// checks and takes a slot; writers are serialised (no SERIALIZABLE retries).
+// options.busy_timeout is the lock wait (lock_timeout); durable = false sets
+// synchronous_commit off for the connection. kUnavailable when the server cannot
+// be reached; kDataLoss for a database with tables of ours but no schema version;
+// kFailedPrecondition for a newer schema. Messages name the server and database,
+// never a password.
+absl::StatusOr<std::unique_ptr<ReferralStore>> OpenPostgresStore(
+    const std::string& conninfo, const ReferralStoreOptions& options = {});
+
+// Opens the store that `location` names: a PostgreSQL conninfo URI when it starts
+// with "postgresql://" or "postgres://" (OpenPostgresStore), else a SQLite file
+// path (OpenSqliteStore). What the command line's and Python's --store/path take.
+absl::StatusOr<std::unique_ptr<ReferralStore>> OpenReferralStore(
+    const std::string& location, const ReferralStoreOptions& options = {});
+
+// Whether OpenReferralStore takes `location` for PostgreSQL.
+bool IsPostgresLocation(std::string_view location);
+
 // The schema version this library writes.
-inline constexpr int kReferralSchemaVersion = 1;
+inline constexpr int kReferralSchemaVersion = 3;
 
 // Routes `request` and creates a requested referral at the first referral in route
 // order whose provider has room in the store, skipping `excluded` providers.

@@ -100,6 +100,15 @@ std::string_view ProviderKindCode(ProviderKind kind) {
   return kKindCodes[static_cast<int>(kind)];
 }
 std::string_view ModeCode(Mode mode) { return kModeCodes[static_cast<int>(mode)]; }
+
+constexpr std::array<std::string_view, kCapacityPeriodCount> kCapacityPeriodCodes = {
+    "referral", "day", "week", "month"};
+std::optional<CapacityPeriod> CapacityPeriodFromCode(std::string_view code) {
+  return Lookup<CapacityPeriod>(kCapacityPeriodCodes, code);
+}
+std::string_view CapacityPeriodCode(CapacityPeriod period) {
+  return kCapacityPeriodCodes[static_cast<int>(period)];
+}
 std::string_view AccessCode(Access access) {
   return kAccessCodes[static_cast<int>(access)];
 }

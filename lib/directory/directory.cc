@@ -112,6 +112,14 @@ absl::Status CompileProvider(const v1::Provider& p, ProviderInfo* info) {
     }
     info->capacity = p.capacity();
   }
+  if (!p.capacity_period().empty()) {
+    const std::optional<CapacityPeriod> period = CapacityPeriodFromCode(p.capacity_period());
+    if (!period) {
+      return absl::InvalidArgumentError(internal::Cat(
+          "capacity_period '", p.capacity_period(), "' is not referral, day, week or month"));
+    }
+    info->capacity_period = *period;
+  }
   for (const std::string& code : p.municipalities()) {
     if (code.empty()) return absl::InvalidArgumentError("empty municipality code");
     info->municipalities.push_back(code);

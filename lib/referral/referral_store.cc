@@ -125,6 +125,16 @@ void ToProto(const ReferralRecord& r, v1::ReferralRecord* proto) {
   for (const ReferralEvent& e : r.history) ToProto(e, proto->add_history());
 }
 
+bool IsPostgresLocation(std::string_view location) {
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
+}
+
+absl::StatusOr<std::unique_ptr<ReferralStore>> OpenReferralStore(
+    const std::string& location, const ReferralStoreOptions& options) {
+  if (IsPostgresLocation(location)) return OpenPostgresStore(location, options);
+  return OpenSqliteStore(location, options);
+}
+
 std::string PostcodeArea(const Request& request) {
   const std::string& p = request.postcode;
   if (p.size() < 4) return "";

@@ -33,6 +33,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "core/text.h"
+#include "referral/log_scan.h"
 #include "wegwijzer/referral_store.h"
 #include "wegwijzer/v1/request.pb.h"
 
@@ -120,6 +121,11 @@ CREATE TRIGGER referrals_append_only_d BEFORE DELETE ON referrals
           kOpenCondition,
           "; CREATE INDEX state_open_by_desk ON referral_state(desk_id) WHERE ", kOpenCondition,
           ";"),
+      // 3: the capacity model (a slot per referral, or per day, week or month).
+      R"sql(
+ALTER TABLE providers ADD COLUMN capacity_period TEXT NOT NULL DEFAULT 'referral';
+CREATE INDEX state_requested_by_provider ON referral_state(provider_id, requested_ms);
+)sql",
   };
   return *migrations;
 }
@@ -225,17 +231,19 @@ class SqliteStore final : public ReferralStore {
 
   absl::Status Open();
 
-  absl::Status SetCapacity(std::string_view provider_id,
-                           std::optional<int64_t> capacity) override {
+  absl::Status SetCapacity(std::string_view provider_id, std::optional<int64_t> capacity,
+                           CapacityPeriod period) override {
     std::lock_guard lock(mu_);
-    return InTransaction([&]() { return SetCapacityInTx(provider_id, capacity); });
+    return InTransaction([&]() { return SetCapacityInTx(provider_id, capacity, period); });
   }
   absl::Status SetCapacities(const Directory& directory) override {
     std::lock_guard lock(mu_);
     return InTransaction([&]() -> absl::Status {
       for (size_t p = 0; p < directory.size(); ++p) {
         const ProviderInfo& info = directory.provider(ProviderIndex(p));
-        if (absl::Status s = SetCapacityInTx(info.id, info.capacity); !s.ok()) return s;
+        if (absl::Status s = SetCapacityInTx(info.id, info.capacity, info.capacity_period);
+            !s.ok())
+          return s;
       }
       return absl::OkStatus();
     });
@@ -507,7 +515,8 @@ class SqliteStore final : public ReferralStore {
         if (p->status.ok()) p->status = s;
   }
 
-  absl::Status SetCapacityInTx(std::string_view provider_id, std::optional<int64_t> capacity) {
+  absl::Status SetCapacityInTx(std::string_view provider_id, std::optional<int64_t> capacity,
+                               CapacityPeriod period) {
     if (provider_id.empty()) return absl::InvalidArgumentError("SetCapacity: empty provider id");
     if (capacity && *capacity < 0)
       return absl::InvalidArgumentError(Cat("SetCapacity: provider ", provider_id,
@@ -521,28 +530,33 @@ class SqliteStore final : public ReferralStore {
       if (rc == SQLITE_ROW) active = q.Int(0);
       else if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading a provider");
     }
-    if (capacity && *capacity < active) {
+    if (period == CapacityPeriod::kReferral && capacity && *capacity < active) {
       return absl::FailedPreconditionError(
           Cat("provider ", provider_id, " has ", active, " active referrals, more than the new "
               "capacity ", *capacity, "; close some first"));
     }
     Statement& u = Stmt(
-        "INSERT INTO providers(provider_id, capacity, active) VALUES(?1, ?2, 0) "
-        "ON CONFLICT(provider_id) DO UPDATE SET capacity = excluded.capacity");
+        "INSERT INTO providers(provider_id, capacity, active, capacity_period) "
+        "VALUES(?1, ?2, 0, ?3) ON CONFLICT(provider_id) DO UPDATE SET "
+        "capacity = excluded.capacity, capacity_period = excluded.capacity_period");
     ResetOnExit reset{u};
     u.Bind(1, provider_id);
     if (capacity) u.Bind(2, *capacity);
     else u.BindNull(2);
+    u.Bind(3, CapacityPeriodCode(period));
     const int rc = u.Step();
     if (rc != SQLITE_DONE) return SqliteError(db_, rc, "writing a provider");
     return absl::OkStatus();
   }
 
-  // Takes a slot at the provider (delta +1, refused when full) or frees one (-1).
+  // Takes a slot at the provider (delta +1, refused when full) or frees one (-1);
+  // `at_ms` is the time of the event that takes it (a per-period model counts the
+  // period holding it).
   absl::Status AdjustActive(const std::string& provider_id, int delta,
-                            const std::string& referral_id) {
+                            const std::string& referral_id, int64_t at_ms) {
     if (delta > 0) {
-      Statement& q = Stmt("SELECT capacity, active FROM providers WHERE provider_id = ?1");
+      Statement& q = Stmt(
+          "SELECT capacity, active, capacity_period FROM providers WHERE provider_id = ?1");
       ResetOnExit reset{q};
       q.Bind(1, provider_id);
       const int rc = q.Step();
@@ -552,7 +566,28 @@ class SqliteStore final : public ReferralStore {
                 " has no capacity on record in the store (SetCapacity or SetCapacities)"));
       }
       if (rc != SQLITE_ROW) return SqliteError(db_, rc, "reading a provider");
-      if (!q.IsNull(0) && q.Int(1) >= q.Int(0)) {
+      const CapacityPeriod period =
+          CapacityPeriodFromCode(q.Text(2)).value_or(CapacityPeriod::kReferral);
+      if (!q.IsNull(0) && period != CapacityPeriod::kReferral) {
+        const int64_t capacity = q.Int(0);
+        const internal::PeriodBounds bounds = internal::PeriodOf(period, at_ms);
+        Statement& c = Stmt(
+            "SELECT COUNT(*) FROM referral_state WHERE provider_id = ?1 AND "
+            "requested_ms >= ?2 AND requested_ms < ?3 AND NOT (status IN "
+            "('rejected','cancelled','entered-in-error') AND updated_ms < ?3)");
+        ResetOnExit reset_count{c};
+        c.Bind(1, provider_id).Bind(2, bounds.start_ms).Bind(3, bounds.end_ms);
+        if (const int crc = c.Step(); crc != SQLITE_ROW)
+          return SqliteError(db_, crc, "counting a provider's period");
+        if (c.Int(0) >= capacity) {
+          return absl::ResourceExhaustedError(
+              Cat("referral ", referral_id, ": provider ", provider_id, " is full for the ",
+                  CapacityPeriodCode(period), " from ",
+                  absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(bounds.start_ms),
+                                   absl::UTCTimeZone()),
+                  " (", c.Int(0), " requested of capacity ", capacity, ")"));
+        }
+      } else if (!q.IsNull(0) && q.Int(1) >= q.Int(0)) {
         return absl::ResourceExhaustedError(
             Cat("referral ", referral_id, ": provider ", provider_id, " is full (",
                 q.Int(1), " active of capacity ", q.Int(0), ")"));
@@ -635,7 +670,7 @@ class SqliteStore final : public ReferralStore {
     }
     const int64_t row = sqlite3_last_insert_rowid(db_);
     if (HoldsSlot(in.initial)) {
-      if (absl::Status s = AdjustActive(in.provider_id, +1, id); !s.ok()) return s;
+      if (absl::Status s = AdjustActive(in.provider_id, +1, id, at_ms); !s.ok()) return s;
     }
     absl::StatusOr<int64_t> seq =
         AppendEvent(row, at_ms, ReferralActor::kReferringDesk, in.desk_id, std::nullopt,
@@ -693,10 +728,11 @@ class SqliteStore final : public ReferralStore {
     if (absl::Status s = CheckTransition(from, t.to, t.actor, t.reason); !s.ok())
       return Annotate(s, Cat("referral ", t.referral_id));
     const int delta = static_cast<int>(HoldsSlot(t.to)) - static_cast<int>(HoldsSlot(from));
-    if (delta != 0) {
-      if (absl::Status s = AdjustActive(provider_id, delta, t.referral_id); !s.ok()) return s;
-    }
     const int64_t at_ms = ToMs(t.at.value_or(absl::Now()));
+    if (delta != 0) {
+      if (absl::Status s = AdjustActive(provider_id, delta, t.referral_id, at_ms); !s.ok())
+        return s;
+    }
     std::string actor_id = t.actor_id;
     if (actor_id.empty()) {
       actor_id = t.actor == ReferralActor::kReferringDesk       ? desk_id
@@ -1070,7 +1106,10 @@ absl::Status SqliteStore::Verify() {
         return absl::DataLossError(Cat("the log has ", folded.size(), " referrals, the state "
                                        "table ", states));
     }
-    Statement& q = Stmt("SELECT provider_id, capacity, active FROM providers");
+    // Over capacity is a count of active referrals only in the per-referral model.
+    Statement& q = Stmt(
+        "SELECT provider_id, CASE WHEN capacity_period = 'referral' THEN capacity END, active "
+        "FROM providers");
     ResetOnExit reset{q};
     int rc;
     int64_t counted = 0;

@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "referral/store_backends.h"
 #include "testing/cli_runner.h"
 
 namespace wegwijzer {
@@ -43,7 +44,23 @@ class CliReferrals : public ::testing::Test {
   std::string dir_, store_;
 };
 
-TEST_F(CliReferrals, ReferRejectNextReport) {
+// The same commands on a SQLite file and on a PostgreSQL database (--store URI).
+class CliReferralsOnBackend : public CliReferrals,
+                              public ::testing::WithParamInterface<testing_backends::Backend> {
+ protected:
+  void SetUp() override {
+    CliReferrals::SetUp();
+    location_.SetUp(GetParam(), "cli");
+    store_ = location_.location();
+  }
+  void TearDown() override {
+    location_.TearDown();
+    CliReferrals::TearDown();
+  }
+  testing_backends::StoreLocation location_;
+};
+
+TEST_P(CliReferralsOnBackend, ReferRejectNextReport) {
   auto a = Run("create", {"--providers", dir_ + "/p.csv", "--requests", dir_ + "/r.csv",
                 "--request", "res-1", "--desk", "desk-1", "--at", "2026-12-01T09:00:00Z"});
   ASSERT_EQ(a.exit_code, 0) << a.err;
@@ -180,7 +197,7 @@ TEST_F(CliReferrals, UsageAndBadInput) {
   EXPECT_THAT(attached.out, HasSubstr("referral r1: request res-1 -> near"));
   auto help = RunCli({"referrals", "--help"}, dir_);
   EXPECT_EQ(help.exit_code, 0);
-  EXPECT_THAT(help.out, HasSubstr("wegwijzer referrals create --store FILE"));
+  EXPECT_THAT(help.out, HasSubstr("wegwijzer referrals create --store STORE"));
 }
 
 // show and list write CSV that reads back: a desk id or note with a comma, quote or
@@ -229,6 +246,9 @@ TEST_F(CliReferrals, ACommittedRejectionIsNotReportedAsRefused) {
   auto show = Run("show", {"--referral", "r2"});
   EXPECT_THAT(show.out, HasSubstr("referral r2: request res-2 -> mid (in_person), desk desk-1, rejected"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, CliReferralsOnBackend, testing_backends::AllBackends(),
+                         testing_backends::BackendName);
 
 }  // namespace
 }  // namespace wegwijzer

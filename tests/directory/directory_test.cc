@@ -86,6 +86,11 @@ TEST(Directory, RejectsBadProvidersNamingThem) {
   }
   {
     v1::DirectorySnapshot s;
+    AddProvider(&s, "a")->set_capacity_period("fortnight");
+    ExpectInvalid(s, "capacity_period 'fortnight' is not referral, day, week or month");
+  }
+  {
+    v1::DirectorySnapshot s;
     v1::Provider* p = AddProvider(&s, "v");
     p->add_modes(v1::MODE_HOME_VISIT);
     ExpectInvalid(s, "radius_km is not > 0");
@@ -171,6 +176,29 @@ TEST(Directory, EmptyIsValid) {
   auto directory = Directory::Create(v1::DirectorySnapshot());
   ASSERT_TRUE(directory.ok());
   EXPECT_EQ((*directory)->size(), 0u);
+}
+
+// The capacity model travels with the capacity: per referral unless the snapshot
+// says per day, week or month.
+TEST(Directory, CarriesTheCapacityPeriod) {
+  v1::DirectorySnapshot s;
+  AddProvider(&s, "a")->set_capacity(3);
+  v1::Provider* weekly = AddProvider(&s, "w");
+  weekly->set_capacity(5);
+  weekly->set_capacity_period("week");
+  auto directory = Directory::Create(s);
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  for (size_t p = 0; p < (*directory)->size(); ++p) {
+    const ProviderInfo& info = (*directory)->provider(ProviderIndex(p));
+    EXPECT_EQ(info.capacity_period,
+              info.id == "w" ? CapacityPeriod::kWeek : CapacityPeriod::kReferral)
+        << info.id;
+  }
+  for (int i = 0; i < kCapacityPeriodCount; ++i) {
+    const auto period = static_cast<CapacityPeriod>(i);
+    EXPECT_EQ(CapacityPeriodFromCode(CapacityPeriodCode(period)), period);
+  }
+  EXPECT_EQ(CapacityPeriodFromCode("Week"), std::nullopt);
 }
 
 }  // namespace

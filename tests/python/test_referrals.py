@@ -113,3 +113,20 @@ def test_store_calls_release_the_gil(store, directory, tmp_path):
     assert done and done[0] - start >= 0.5  # it did wait for the lock
     assert ticks > 10000  # and Python ran all the while
     assert store.get(made["referral_id"])["status"] == "accepted"
+
+
+def test_capacity_per_week(store, directory):
+    # T0 is a Tuesday: a day later is the same ISO week, a week later the next one.
+    store.set_capacity("near", 1, period="week")
+    near = dict(topics="benefits", desk="d", max_km=1.0)  # only `near` is within 1 km
+    assert store.refer(directory, 52.0, 5.0, id="a", at=T0, **near)["provider_id"] == "near"
+    store.update("r1", "accepted", "provider", at=T0)
+    store.update("r1", "in-progress", "provider", at=T0)
+    store.update("r1", "completed", "provider", at=T0)  # completion gives no slot back
+    with pytest.raises(wegwijzer.CapacityExhaustedError):
+        store.refer(directory, 52.0, 5.0, id="b", at=T0 + dt.timedelta(days=1), **near)
+    later = store.refer(directory, 52.0, 5.0, id="c", at=T0 + dt.timedelta(days=7), **near)
+    assert later["provider_id"] == "near"
+    with pytest.raises(ValueError, match="unknown capacity period 'fortnight'"):
+        store.set_capacity("near", 1, period="fortnight")
+    store.verify()

@@ -1,5 +1,6 @@
 // The referral store under concurrency and crashes (issue 13, item 6):
-// * 8 threads and 4 processes on one SQLite file never over-book a provider, and
+// Each test runs on SQLite and on PostgreSQL (store_backends.h).
+// * 8 threads and 4 processes on one store never over-book a provider, and
 //   every referral a writer was told is committed is in the store;
 // * a writer process killed with SIGKILL at random moments during a stream of
 //   transitions and batches: after each restart every transition it was told is
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "referral/store_backends.h"
 #include "wegwijzer/referral_store.h"
 
 namespace wegwijzer {
@@ -41,19 +43,17 @@ std::string ProviderName(int p) {
   return buffer;
 }
 
-class ReferralCrashTest : public ::testing::Test {
+// Runs on every backend (store_backends.h): one SQLite file, or one PostgreSQL
+// database, shared by all the writers of a test.
+class ReferralCrashTest : public ::testing::TestWithParam<testing_backends::Backend> {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("wegwijzer_referral_crash." + std::to_string(::getpid()) + "." +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    path_ = (dir_ / "referrals.db").string();
+    location_.SetUp(GetParam(), "crash");
+    path_ = location_.location();
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-  std::string path_;
+  void TearDown() override { location_.TearDown(); }
+  testing_backends::StoreLocation location_;
+  std::string path_;  // The store's location: a file path or a PostgreSQL URI.
 };
 
 // One writer's random walk: refer (at a random provider; refused when full), or
@@ -126,11 +126,11 @@ int64_t CountCreations(ReferralStore& store) {
   return n;
 }
 
-TEST_F(ReferralCrashTest, EightThreadsAndFourProcessesNeverOverBook) {
+TEST_P(ReferralCrashTest, EightThreadsAndFourProcessesNeverOverBook) {
   constexpr int kThreads = 8, kProcesses = 4, kSteps = 150;
   const ReferralStoreOptions options{.durable = false};  // locking is what is tested here
   {
-    auto store = OpenSqliteStore(path_, options);
+    auto store = OpenReferralStore(path_, options);
     ASSERT_TRUE(store.ok()) << store.status();
     for (int p = 0; p < kProviders; ++p)
       ASSERT_TRUE((*store)->SetCapacity(ProviderName(p), kCapacity).ok());
@@ -144,7 +144,7 @@ TEST_F(ReferralCrashTest, EightThreadsAndFourProcessesNeverOverBook) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       ::close(fds[0]);
-      auto store = OpenSqliteStore(path_, options);
+      auto store = OpenReferralStore(path_, options);
       WorkerResult r;
       if (!store.ok()) r.error = std::string(store.status().message());
       else r = Work(**store, "proc" + std::to_string(c), 100 + c, kSteps);
@@ -161,7 +161,7 @@ TEST_F(ReferralCrashTest, EightThreadsAndFourProcessesNeverOverBook) {
   // Reads the counts all the while, from its own connection, and at least once: on a
   // loaded machine the writers may all be done before the watcher's first round.
   std::thread watcher([&] {
-    auto store = OpenSqliteStore(path_, options);
+    auto store = OpenReferralStore(path_, options);
     if (!store.ok()) {
       watcher_error = std::string(store.status().message());
       return;
@@ -176,7 +176,7 @@ TEST_F(ReferralCrashTest, EightThreadsAndFourProcessesNeverOverBook) {
   });
   std::vector<WorkerResult> results(kThreads);
   std::vector<std::thread> threads;
-  auto shared = OpenSqliteStore(path_, options);  // half the threads share one store
+  auto shared = OpenReferralStore(path_, options);  // half the threads share one store
   ASSERT_TRUE(shared.ok());
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -184,7 +184,7 @@ TEST_F(ReferralCrashTest, EightThreadsAndFourProcessesNeverOverBook) {
         results[t] = Work(**shared, "thread" + std::to_string(t), 200 + t, kSteps);
         return;
       }
-      auto own = OpenSqliteStore(path_, options);
+      auto own = OpenReferralStore(path_, options);
       if (!own.ok()) {
         results[t].error = std::string(own.status().message());
         return;
@@ -224,7 +224,7 @@ TEST_F(ReferralCrashTest, EightThreadsAndFourProcessesNeverOverBook) {
 // of 5 creations, reporting on `fd` each event after its commit returned:
 // "e <sequence> <referral id> <to>". Batch referrals are named b<batch>-<i>.
 [[noreturn]] void CrashWriter(const std::string& path, int round, int fd) {
-  auto opened = OpenSqliteStore(path, {.durable = true});
+  auto opened = OpenReferralStore(path, {.durable = true});
   if (!opened.ok()) ::_exit(3);
   ReferralStore& store = **opened;
   for (int p = 0; p < kProviders; ++p) (void)store.SetCapacity(ProviderName(p), kCapacity);
@@ -298,7 +298,7 @@ TEST_F(ReferralCrashTest, EightThreadsAndFourProcessesNeverOverBook) {
   }
 }
 
-TEST_F(ReferralCrashTest, SigkillAtRandomMomentsLosesNothingAndHalvesNothing) {
+TEST_P(ReferralCrashTest, SigkillAtRandomMomentsLosesNothingAndHalvesNothing) {
   int rounds = 50;
   if (const char* env = std::getenv("WEGWIJZER_CRASH_ROUNDS")) rounds = std::atoi(env);
   std::mt19937 rng(12345);
@@ -363,7 +363,7 @@ TEST_F(ReferralCrashTest, SigkillAtRandomMomentsLosesNothingAndHalvesNothing) {
     }
     kills_after_progress += reported > 0;
     // Restart: everything told is there, the log folds, nothing over capacity.
-    auto store = OpenSqliteStore(path_, {.durable = false});
+    auto store = OpenReferralStore(path_, {.durable = false});
     ASSERT_TRUE(store.ok()) << "round " << round << ": " << store.status();
     ASSERT_TRUE((*store)->Verify().ok()) << "round " << round << ": " << (*store)->Verify();
     auto events = (*store)->Events(0, int64_t{1} << 40);
@@ -389,6 +389,9 @@ TEST_F(ReferralCrashTest, SigkillAtRandomMomentsLosesNothingAndHalvesNothing) {
   EXPECT_GT(kills_after_progress, rounds / 2);
   std::printf("crash test: %d kills, %zu committed events checked\n", rounds, told.size());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReferralCrashTest, testing_backends::AllBackends(),
+                         testing_backends::BackendName);
 
 }  // namespace
 }  // namespace wegwijzer

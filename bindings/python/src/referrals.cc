@@ -97,16 +97,21 @@ void BindReferralStore(py::module_& m) {
              absl::StatusOr<std::unique_ptr<ReferralStore>> store;
              {
                py::gil_scoped_release release;
-               store = OpenSqliteStore(path, options);
+               store = OpenReferralStore(path, options);  // a file, or postgresql://
              }
              return ValueOrThrow(std::move(store), Subject::kFile);
            }),
            py::arg("path"), py::arg("expire_after_days") = 0.0, py::arg("durable") = true)
       .def("set_capacity",
-           [](ReferralStore& s, const std::string& provider, std::optional<int64_t> capacity) {
-             ReleasedStatus([&] { return s.SetCapacity(provider, capacity); });
+           [](ReferralStore& s, const std::string& provider, std::optional<int64_t> capacity,
+              const std::string& period) {
+             const std::optional<CapacityPeriod> model = CapacityPeriodFromCode(period);
+             if (!model)
+               ThrowInvalid("unknown capacity period '" + period +
+                            "' (referral, day, week or month)");
+             ReleasedStatus([&] { return s.SetCapacity(provider, capacity, *model); });
            },
-           py::arg("provider_id"), py::arg("capacity"))
+           py::arg("provider_id"), py::arg("capacity"), py::arg("period") = "referral")
       .def("set_capacities",
            [](ReferralStore& s, const Directory& d) {
              ReleasedStatus([&] { return s.SetCapacities(*d.directory); });

@@ -43,7 +43,9 @@ def _now_ms(now: Time) -> int:
 
 
 class ReferralStore:
-    """The referral lifecycle on a SQLite file (the library's ReferralStore).
+    """The referral lifecycle on a SQLite file or a PostgreSQL database (the
+    library's ReferralStore; ``path`` starting ``postgresql://`` or ``postgres://``
+    is a libpq URI, anything else a file).
 
     Statuses are FHIR Task codes (``requested``, ``accepted``, ``rejected``,
     ``in-progress``, ``on-hold``, ``completed``, ``failed``, ``cancelled``,
@@ -51,7 +53,7 @@ class ReferralStore:
     for rejected, cancelled, on-hold and failed. A refused transition raises
     ValueError naming from, to and actor; a full provider CapacityExhaustedError.
     Every call is one durable transaction with the GIL released; several threads and
-    processes may use one file.
+    processes may use one file or database.
 
     >>> store = wegwijzer.ReferralStore("referrals.db")
     >>> store.set_capacities(directory)
@@ -68,9 +70,12 @@ class ReferralStore:
         self.path = os.fspath(path)
         self._core = _core.ReferralStore(self.path, float(expire_after_days), bool(durable))
 
-    def set_capacity(self, provider_id: str, capacity: Optional[int]) -> None:
-        """Records a provider's capacity (None: unlimited)."""
-        self._core.set_capacity(provider_id, capacity)
+    def set_capacity(self, provider_id: str, capacity: Optional[int],
+                     period: str = "referral") -> None:
+        """Records a provider's capacity (None: unlimited) and what it counts:
+        ``"referral"`` active referrals at once, or referrals requested per
+        ``"day"``, ``"week"`` (ISO) or ``"month"`` (UTC)."""
+        self._core.set_capacity(provider_id, capacity, period)
 
     def set_capacities(self, directory: Directory) -> None:
         """Records every provider's capacity from ``directory``."""
