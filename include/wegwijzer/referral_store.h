@@ -225,7 +225,10 @@ class ReferralStore {
 
   // Applies one transition. kNotFound for an unknown referral;
   // kFailedPrecondition (CheckTransition's message, with the referral id) for a
-  // refused one; kResourceExhausted when draft -> requested finds the provider
+  // refused one; kInvalidArgument for a time before the referral's last event;
+  // kPermissionDenied when actor_id names another provider or desk than the
+  // referral's (a provider acts only on referrals addressed to it, a desk only on
+  // its own); kResourceExhausted when draft -> requested finds the provider
   // full. Nothing is written unless OK.
   virtual absl::StatusOr<ReferralEvent> Apply(const ReferralTransition& transition) = 0;
 

@@ -157,4 +157,35 @@ absl::Status LogCheck::CheckProviderCount() const {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> CheckEventParties(const ReferralTransition& t,
+                                              std::string_view provider_id,
+                                              std::string_view desk_id, int64_t last_ms,
+                                              int64_t at_ms) {
+  if (at_ms < last_ms) {
+    return absl::InvalidArgumentError(
+        Cat("referral ", t.referral_id, ": the event's time ", at_ms,
+            " ms is before the referral's last event (", last_ms, " ms); events are in time order"));
+  }
+  switch (t.actor) {
+    case ReferralActor::kReferringDesk:
+      if (t.actor_id.empty()) return std::string(desk_id);
+      if (t.actor_id != desk_id) {
+        return absl::PermissionDeniedError(Cat("referral ", t.referral_id, ": desk ", t.actor_id,
+                                               " may act only on its own referrals"));
+      }
+      return t.actor_id;
+    case ReferralActor::kReceivingProvider:
+      if (t.actor_id.empty()) return std::string(provider_id);
+      if (t.actor_id != provider_id) {
+        return absl::PermissionDeniedError(Cat("referral ", t.referral_id, ": provider ",
+                                               t.actor_id,
+                                               " may act only on referrals addressed to it"));
+      }
+      return t.actor_id;
+    case ReferralActor::kSystem:
+      break;
+  }
+  return t.actor_id.empty() ? std::string("system") : t.actor_id;
+}
+
 }  // namespace wegwijzer::internal

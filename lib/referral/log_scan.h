@@ -8,11 +8,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "wegwijzer/referral_store.h"
 
 namespace wegwijzer::internal {
@@ -69,6 +71,19 @@ class LogCheck {
   absl::flat_hash_map<std::string, int64_t> active_;
   int64_t providers_counted_ = 0;
 };
+
+// What every backend checks of transition `t` on a referral it has read (addressed
+// to `provider_id` by `desk_id`, its last event at `last_ms`), beyond
+// CheckTransition, before it writes anything; returns the actor id to record:
+// * time does not go back: an event at `at_ms` before the last one is
+//   kInvalidArgument (the report's durations would turn negative);
+// * each party acts for itself: a provider's actor_id must be the referral's
+//   provider, a desk's the referral's desk (empty: that party); another id is
+//   kPermissionDenied, naming neither the referral's provider nor its desk.
+absl::StatusOr<std::string> CheckEventParties(const ReferralTransition& t,
+                                              std::string_view provider_id,
+                                              std::string_view desk_id, int64_t last_ms,
+                                              int64_t at_ms);
 
 }  // namespace wegwijzer::internal
 

@@ -682,7 +682,7 @@ class PostgresStore final : public ReferralStore {
   absl::StatusOr<ReferralEvent> ApplyInTx(const ReferralTransition& t) {
     absl::StatusOr<Result> r = Run(
         "reading a referral",
-        "SELECT s.referral, s.provider_id, s.desk_id, s.status FROM referrals r "
+        "SELECT s.referral, s.provider_id, s.desk_id, s.status, s.updated_ms FROM referrals r "
         "JOIN referral_state s ON s.referral = r.id WHERE r.referral_id = $1",
         {t.referral_id});
     if (!r.ok()) return r.status();
@@ -693,21 +693,19 @@ class PostgresStore final : public ReferralStore {
     const std::string provider_id = Text(r->get(), 0, 1);
     const std::string desk_id = Text(r->get(), 0, 2);
     const ReferralStatus from = StatusFromCode(Text(r->get(), 0, 3));
+    const int64_t last_ms = Int(r->get(), 0, 4);
     if (absl::Status s = CheckTransition(from, t.to, t.actor, t.reason); !s.ok())
       return Annotate(s, Cat("referral ", t.referral_id));
     const int delta = static_cast<int>(HoldsSlot(t.to)) - static_cast<int>(HoldsSlot(from));
     const int64_t at_ms = ToMs(t.at.value_or(absl::Now()));
+    absl::StatusOr<std::string> actor_id =
+        internal::CheckEventParties(t, provider_id, desk_id, last_ms, at_ms);
+    if (!actor_id.ok()) return actor_id.status();
     if (delta != 0) {
       if (absl::Status s = AdjustActive(provider_id, delta, t.referral_id, at_ms); !s.ok())
         return s;
     }
-    std::string actor_id = t.actor_id;
-    if (actor_id.empty()) {
-      actor_id = t.actor == ReferralActor::kReferringDesk       ? desk_id
-                 : t.actor == ReferralActor::kReceivingProvider ? provider_id
-                                                                : "system";
-    }
-    absl::StatusOr<int64_t> seq = AppendEvent(row, at_ms, t.actor, actor_id, from, t.to, t.reason);
+    absl::StatusOr<int64_t> seq = AppendEvent(row, at_ms, t.actor, *actor_id, from, t.to, t.reason);
     if (!seq.ok()) return seq.status();
     // The reason kept is the last one given (an event without one keeps it).
     absl::StatusOr<Result> u = Run(
@@ -724,7 +722,7 @@ class PostgresStore final : public ReferralStore {
                          .referral_id = t.referral_id,
                          .at = FromMs(at_ms),
                          .actor = t.actor,
-                         .actor_id = actor_id,
+                         .actor_id = *actor_id,
                          .from = from,
                          .to = t.to,
                          .reason = t.reason};

@@ -706,12 +706,12 @@ class SqliteStore final : public ReferralStore {
   static ReferralEvent LastEvent(const ReferralRecord& record) { return record.history.back(); }
 
   absl::StatusOr<ReferralEvent> ApplyInTx(const ReferralTransition& t) {
-    int64_t row = 0;
+    int64_t row = 0, last_ms = 0;
     std::string provider_id, desk_id;
     ReferralStatus from;
     {
       Statement& q = Stmt(
-          "SELECT s.referral, s.provider_id, s.desk_id, s.status FROM referrals r "
+          "SELECT s.referral, s.provider_id, s.desk_id, s.status, s.updated_ms FROM referrals r "
           "JOIN referral_state s ON s.referral = r.id WHERE r.referral_id = ?1");
       ResetOnExit reset{q};
       q.Bind(1, t.referral_id);
@@ -724,22 +724,20 @@ class SqliteStore final : public ReferralStore {
       provider_id = q.Text(1);
       desk_id = q.Text(2);
       from = StatusFromCode(q.Text(3));
+      last_ms = q.Int(4);
     }
     if (absl::Status s = CheckTransition(from, t.to, t.actor, t.reason); !s.ok())
       return Annotate(s, Cat("referral ", t.referral_id));
     const int delta = static_cast<int>(HoldsSlot(t.to)) - static_cast<int>(HoldsSlot(from));
     const int64_t at_ms = ToMs(t.at.value_or(absl::Now()));
+    absl::StatusOr<std::string> actor_id =
+        internal::CheckEventParties(t, provider_id, desk_id, last_ms, at_ms);
+    if (!actor_id.ok()) return actor_id.status();
     if (delta != 0) {
       if (absl::Status s = AdjustActive(provider_id, delta, t.referral_id, at_ms); !s.ok())
         return s;
     }
-    std::string actor_id = t.actor_id;
-    if (actor_id.empty()) {
-      actor_id = t.actor == ReferralActor::kReferringDesk       ? desk_id
-                 : t.actor == ReferralActor::kReceivingProvider ? provider_id
-                                                                : "system";
-    }
-    absl::StatusOr<int64_t> seq = AppendEvent(row, at_ms, t.actor, actor_id, from, t.to, t.reason);
+    absl::StatusOr<int64_t> seq = AppendEvent(row, at_ms, t.actor, *actor_id, from, t.to, t.reason);
     if (!seq.ok()) return seq.status();
     {
       // The reason kept is the last one given (an event without one keeps it).
@@ -759,7 +757,7 @@ class SqliteStore final : public ReferralStore {
                          .referral_id = t.referral_id,
                          .at = FromMs(at_ms),
                          .actor = t.actor,
-                         .actor_id = actor_id,
+                         .actor_id = *actor_id,
                          .from = from,
                          .to = t.to,
                          .reason = t.reason};

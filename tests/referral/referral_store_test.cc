@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "referral/lifecycle_table.h"
 #include "referral/store_backends.h"
@@ -73,6 +74,39 @@ ReferralTransition Move(const std::string& id, ReferralStatus to, ReferralActor 
           .actor_id = "",
           .reason = {reason, reason == ReasonCode::kNone ? "" : "because"},
           .at = kT0 + after};
+}
+
+// The checks every backend makes besides the lifecycle's: events in time order, and
+// each party acting for itself (a provider only on referrals addressed to it, a desk
+// only on its own), refused with nothing written.
+void CheckOrderAndParties(ReferralStore& store, const std::string& id) {
+  const int64_t before = store.Events(0, 1000)->size();
+  absl::StatusOr<ReferralEvent> back =
+      store.Apply(Move(id, ReferralStatus::kAccepted, ReferralActor::kReceivingProvider,
+                       ReasonCode::kNone, -absl::Hours(1)));
+  EXPECT_EQ(back.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(back.status().message()),
+              ::testing::HasSubstr("is before the referral's last event"));
+  ReferralTransition other = Move(id, ReferralStatus::kAccepted, ReferralActor::kReceivingProvider);
+  other.actor_id = "someone-else";
+  EXPECT_EQ(store.Apply(other).status().code(), absl::StatusCode::kPermissionDenied);
+  ReferralTransition other_desk = Move(id, ReferralStatus::kCancelled,
+                                       ReferralActor::kReferringDesk, ReasonCode::kOther);
+  other_desk.actor_id = "desk-9";
+  absl::StatusOr<ReferralEvent> refused = store.Apply(other_desk);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("desk desk-9 may act only on its own referrals"));
+  EXPECT_EQ(static_cast<int64_t>(store.Events(0, 1000)->size()), before);
+  // The right party, at a later time, is taken; its id is recorded.
+  ReferralTransition own = Move(id, ReferralStatus::kAccepted, ReferralActor::kReceivingProvider,
+                                ReasonCode::kNone, absl::Minutes(5));
+  absl::StatusOr<ReferralRecord> record = store.Get(id);
+  ASSERT_TRUE(record.ok());
+  own.actor_id = record->referral.provider_id;
+  absl::StatusOr<ReferralEvent> taken = store.Apply(own);
+  ASSERT_TRUE(taken.ok()) << taken.status();
+  EXPECT_EQ(taken->actor_id, record->referral.provider_id);
 }
 
 // "s12": snprintf, as GCC 12 warns falsely (-Wrestrict) on "s" + std::to_string().
@@ -154,6 +188,14 @@ absl::Status DriveTo(ReferralStore& store, const std::string& id, ReferralStatus
 
 // Every (from, to, actor) through the store, against the independent table: an
 // allowed one is applied, with the slot accounted; a refused one leaves no trace.
+TEST_P(ReferralStoreTest, EventsAreInTimeOrderAndEachPartyActsForItself) {
+  auto store = Open();
+  ASSERT_TRUE(store->SetCapacity("p1", 1).ok());
+  ASSERT_TRUE(store->Create(Make("a")).ok());
+  CheckOrderAndParties(*store, "a");
+  EXPECT_TRUE(store->Verify().ok()) << store->Verify();
+}
+
 TEST_P(ReferralStoreTest, EveryAllowedAndEveryRefusedTransition) {
   auto store = Open();
   ASSERT_TRUE(store->SetCapacity("p1", std::nullopt).ok());
@@ -339,12 +381,12 @@ TEST_P(ReferralStoreTest, RejectionBringsTheNextReferral) {
   EXPECT_EQ(ReferNext(*store, router, first->referral.id).status().code(),
             absl::StatusCode::kAlreadyExists);
   ASSERT_TRUE(store->Apply(Move(next->referral.id, ReferralStatus::kRejected, kProvider,
-                                ReasonCode::kNotEligible)).ok());
-  auto third = ReferNext(*store, router, next->referral.id);
+                                ReasonCode::kNotEligible, absl::Hours(2))).ok());
+  auto third = ReferNext(*store, router, next->referral.id, kT0 + absl::Hours(3));
   ASSERT_TRUE(third.ok()) << third.status();
   EXPECT_EQ(third->referral.provider_id, "far");  // near and mid both excluded
   ASSERT_TRUE(store->Apply(Move(third->referral.id, ReferralStatus::kRejected, kProvider,
-                                ReasonCode::kNotEligible)).ok());
+                                ReasonCode::kNotEligible, absl::Hours(4))).ok());
   auto none = ReferNext(*store, router, third->referral.id);
   EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound) << none.status();
   EXPECT_TRUE(store->Verify().ok());
