@@ -845,11 +845,9 @@ class SqliteStore final : public ReferralStore {
 
   // Calls `visit(events of one referral)` for each referral in id order, folding
   // through the log once; `meta` gets the referral's row of `referrals`.
-  struct ReferralMeta {
-    int64_t row = 0;
-    std::string id, provider_id, topics, postcode_area;
-    int64_t created_ms = 0;
-  };
+  // The referral a log scan joins to its events (the same row the PostgreSQL store
+  // scans), so the outcome tally is the backends' one (log_scan.h).
+  using ReferralMeta = internal::LoggedReferral;
   template <typename Visit>
   absl::Status ScanLog(Visit visit) {
     Statement& q = Stmt(
@@ -990,79 +988,14 @@ absl::Status SqliteStore::Open() {
 
 absl::StatusOr<std::vector<OutcomeRow>> SqliteStore::Outcomes() {
   std::lock_guard lock(mu_);
-  struct Sums {
-    OutcomeRow row;
-    double answer_days = 0, start_days = 0, complete_days = 0;
-    int64_t answers = 0, starts = 0, completions = 0;
-  };
-  std::map<std::tuple<std::string, std::string, std::string, std::string>, Sums> groups;
+  internal::OutcomeTally tally;
   absl::Status s = ScanLog([&](const ReferralMeta& meta,
                                const std::vector<ReferralEvent>& events) -> absl::Status {
-    const absl::Time created = FromMs(meta.created_ms);
-    const std::string month = absl::FormatTime("%Y-%m", created, absl::UTCTimeZone());
-    std::optional<absl::Time> requested, accepted, started;
-    std::optional<double> answer, start, complete;
-    for (const ReferralEvent& e : events) {
-      switch (e.to) {
-        case ReferralStatus::kRequested: requested = e.at; break;
-        case ReferralStatus::kAccepted:
-        case ReferralStatus::kRejected:
-          if (requested && !answer) answer = absl::ToDoubleHours(e.at - *requested) / 24;
-          if (e.to == ReferralStatus::kAccepted) accepted = e.at;
-          break;
-        case ReferralStatus::kInProgress:
-          if (accepted && !start) start = absl::ToDoubleHours(e.at - *accepted) / 24;
-          if (!started) started = e.at;
-          break;
-        case ReferralStatus::kCompleted:
-          if (started) complete = absl::ToDoubleHours(e.at - *started) / 24;
-          break;
-        default: break;
-      }
-    }
-    const ReferralEvent& last = events.back();
-    std::vector<std::string> topics;
-    for (std::string_view code : SplitCodes(meta.topics)) topics.emplace_back(code);
-    if (topics.empty()) topics.emplace_back("");
-    for (const std::string& topic : topics) {
-      Sums& g = groups[{meta.provider_id, topic, meta.postcode_area, month}];
-      OutcomeRow& r = g.row;
-      ++r.referrals;
-      switch (last.to) {
-        case ReferralStatus::kCompleted: ++r.completed; break;
-        case ReferralStatus::kFailed: ++r.failed; break;
-        case ReferralStatus::kRejected:
-          ++r.rejected;
-          if (last.reason.code == ReasonCode::kNoCapacity) ++r.rejected_no_capacity;
-          else if (last.reason.code == ReasonCode::kNotEligible) ++r.rejected_not_eligible;
-          else ++r.rejected_other;
-          break;
-        case ReferralStatus::kCancelled:
-          ++r.cancelled;
-          if (last.reason.code == ReasonCode::kExpired) ++r.expired;
-          break;
-        case ReferralStatus::kEnteredInError: ++r.entered_in_error; break;
-        default: ++r.open; break;
-      }
-      if (last.to == ReferralStatus::kEnteredInError) continue;  // Mistakes time nothing.
-      if (answer) g.answer_days += *answer, ++g.answers;
-      if (start) g.start_days += *start, ++g.starts;
-      if (complete) g.complete_days += *complete, ++g.completions;
-    }
+    tally.Add(meta, events);
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
-  std::vector<OutcomeRow> rows;
-  rows.reserve(groups.size());
-  for (auto& [key, g] : groups) {
-    OutcomeRow r = std::move(g.row);
-    std::tie(r.provider_id, r.topic, r.postcode_area, r.month) = key;
-    if (g.answers > 0) r.mean_days_to_answer = g.answer_days / g.answers;
-    if (g.starts > 0) r.mean_days_to_start = g.start_days / g.starts;
-    if (g.completions > 0) r.mean_days_to_complete = g.complete_days / g.completions;
-    rows.push_back(std::move(r));
-  }
-  return rows;
+  return std::move(tally).Rows();
 }
 
 absl::Status SqliteStore::Verify() {
