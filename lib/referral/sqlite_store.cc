@@ -167,6 +167,7 @@ class Statement {
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int Step() { return sqlite3_step(stmt_); }
   void Reset() {
+    if (stmt_ == nullptr) return;  // never prepared: nothing to reset (clear_bindings would crash)
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
   }
@@ -404,8 +405,10 @@ class SqliteStore final : public ReferralStore {
     if (it != statements_.end()) return *it->second;
     absl::Status status;
     auto statement = std::make_unique<Statement>(db_, sql, &status);
-    // A statement that does not prepare is a bug of this file (the SQL is fixed);
-    // its steps then fail with SQLITE_MISUSE and are reported as errors.
+    // A statement does not prepare when the file's tables are not the ones this SQL
+    // names (a damaged or foreign file that still passed the schema check; a fuzzer
+    // finding): its steps then fail with SQLITE_MISUSE and are reported as errors,
+    // and Reset() leaves it alone.
     Statement& ref = *statement;
     statements_.emplace(sql, std::move(statement));
     return ref;

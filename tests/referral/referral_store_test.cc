@@ -1027,6 +1027,34 @@ std::vector<std::string> Column0(sqlite3* db, const char* sql) {
 // A store of schema version 1 (open-referral indexes on `status IN (...)`) is
 // migrated on open to version 2 (the same indexes on equalities), keeps its
 // referrals, and a provider's open referrals are still found through the index.
+// A fuzzer finding (tests/fuzz/corpus/referral_store/regression_unprepared_statement.bin):
+// a file whose schema version is current but whose tables lack a column the store's
+// SQL names made a statement that never prepared, and resetting it crashed. The
+// calls that need it now fail with a status.
+TEST_P(ReferralStoreTest, AStoreWithAMissingColumnIsAnErrorNotACrash) {
+  if (!sqlite()) GTEST_SKIP() << "a damaged SQLite file";
+  {
+    auto store = Open();
+    ASSERT_TRUE(store->SetCapacity("p1", 3).ok());
+    ASSERT_TRUE(store->Create(Make("a")).ok());
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(location_.location().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TRIGGER IF EXISTS events_append_only_u; "
+                             "DROP TRIGGER IF EXISTS events_append_only_d; "
+                             "ALTER TABLE events DROP COLUMN reason_text;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  auto store = OpenSqliteStore(location_.location(), {.durable = false});
+  if (!store.ok()) GTEST_SUCCEED() << "refused on open: " << store.status();
+  if (!store.ok()) return;
+  EXPECT_FALSE((*store)->Verify().ok());
+  EXPECT_FALSE((*store)->Outcomes().ok());
+  EXPECT_FALSE((*store)->Verify().ok());  // twice: the cached statement is reset safely
+}
+
 TEST_P(ReferralStoreTest, VersionOneStoreMigratesToEqualityIndexes) {
   if (!sqlite()) GTEST_SKIP() << "SQLite's own index migration";
   {
