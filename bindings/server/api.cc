@@ -196,12 +196,19 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQuery(
 std::string_view Metrics::PathLabel(std::string_view target) {
   const std::string_view path = target.substr(0, target.find('?'));
   if (path.empty()) return "(unparsed)";
-  for (std::string_view known : {"/", "/healthz", "/metrics", "/v1/route", "/services"}) {
+  for (std::string_view known : {"/", "/healthz", "/metrics", "/v1/route", "/services",
+                                  "/v1/referrals", "/v1/match", "/v1/admin/reload"}) {
     if (path == known) return known;
   }
   std::string_view rest;
   if (PathBelow(path, "/services", &rest) && rest.find('/') == std::string_view::npos) {
     return "/services/{id}";
+  }
+  if (PathBelow(path, "/v1/referrals", &rest) && rest.find('/') == std::string_view::npos) {
+    return "/v1/referrals/{id}";
+  }
+  if (PathBelow(path, "/v1/jobs", &rest) && rest.find('/') == std::string_view::npos) {
+    return "/v1/jobs/{id}";
   }
   return "other";
 }

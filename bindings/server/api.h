@@ -113,12 +113,13 @@ class Metrics {
  public:
   // The bounded set of path labels (an unknown path is "other", so that a scan of
   // random paths cannot grow the metrics).
-  static constexpr std::array<std::string_view, 8> kPaths = {
+  static constexpr std::array<std::string_view, 13> kPaths = {
       "/", "/healthz", "/metrics", "/v1/route", "/services", "/services/{id}", "other",
-      "(unparsed)"};
+      "(unparsed)", "/v1/referrals", "/v1/referrals/{id}", "/v1/match", "/v1/jobs/{id}",
+      "/v1/admin/reload"};
   // 0 stands for every other status.
-  static constexpr std::array<int, 11> kStatuses = {200, 400, 404, 405, 408, 413,
-                                                    415, 431, 500, 503, 0};
+  static constexpr std::array<int, 17> kStatuses = {200, 201, 202, 400, 401, 403, 404, 405, 408,
+                                                    409, 413, 415, 422, 431, 500, 503, 0};
   // Upper bounds of the latency buckets, in microseconds.
   static constexpr std::array<int64_t, 12> kBucketsMicros = {
       50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000, 1000000, 10000000};

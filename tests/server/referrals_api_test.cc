@@ -383,6 +383,13 @@ TEST_F(ReferralsApiTest, OverLoopback) {
   EXPECT_EQ(own.status, 200) << own.body;
   EXPECT_THAT(own.body, HasSubstr("\"to_status\":\"accepted\""));
   EXPECT_EQ(store_->Get(made)->status, ReferralStatus::kAccepted);
+  // Counted under the endpoint's label, not "other" (the id is not a label).
+  const std::string metrics = api_->metrics().Format(*api_->Current());
+  for (const char* line : {"{path=\"/v1/referrals/{id}\",status=\"403\"} 1",
+                           "{path=\"/v1/referrals/{id}\",status=\"401\"} 1",
+                           "{path=\"/v1/referrals/{id}\",status=\"200\"} 1"}) {
+    EXPECT_THAT(metrics, HasSubstr(line));
+  }
 }
 
 }  // namespace
