@@ -104,8 +104,9 @@ Errors are JSON: {"error": {"code": 400, "message": "..."}}.
 One log line per request on standard error: method, path (no query string),
 status, microseconds. SIGHUP: read the directory again from the same files and
 swap it in (requests under way finish on the old one). SIGINT or SIGTERM: refuse new
-match jobs, finish the running ones and wait (--shutdown-grace-ms) for their plans
-to be fetched, then stop accepting, finish the requests being answered, exit 0.
+match jobs, finish the running ones and wait (--shutdown-grace-ms, or until a second
+SIGINT or SIGTERM) for their plans to be fetched, then stop accepting, finish the
+requests being answered, exit 0.
 
 Example (the embedded example town; the map from ../shared/data):
   wegwijzer serve --providers data/providers.csv \
@@ -322,6 +323,15 @@ int ServeMain(const std::vector<std::string_view>& words) {
     if (absl::Status s = store->SetCapacities(**directory); !s.ok()) return BadInput(s);
   }
   if (args.quiet) args.server.log = nullptr;
+  // The signals are taken by this thread alone (sigwait below); the job threads and
+  // the server's threads, started after this, inherit the mask (a thread without it
+  // would take SIGTERM or SIGHUP with the default action: the end of the process).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   MatchJobs jobs(args.jobs);
   // Reloads (SIGHUP, POST /v1/admin/reload) one at a time; the store's capacities
   // first, so a directory the store refuses is not served.
@@ -346,14 +356,6 @@ int ServeMain(const std::vector<std::string_view>& words) {
            .reload = reload});
   api_pointer = &api;
 
-  // The signals are taken by this thread alone (sigwait below); the server's threads,
-  // started after this, inherit the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   absl::StatusOr<std::unique_ptr<Server>> server = Server::Start(args.server, &api);
   if (!server.ok()) return BadInput(server.status());
   const std::string host =
@@ -379,9 +381,23 @@ int ServeMain(const std::vector<std::string_view>& words) {
   std::cerr << "wegwijzer serve: " << (signal_number == SIGINT ? "SIGINT" : "SIGTERM")
             << ": finishing " << jobs.active() << " match jobs and the requests being answered\n";
   jobs.Drain();
-  if (!jobs.WaitFetched(args.shutdown_grace)) {
-    std::cerr << "wegwijzer serve: some finished plans were not fetched within "
-              << args.shutdown_grace.count() << " ms\n";
+  // The plans wait to be fetched for the grace time; a second SIGINT or SIGTERM ends
+  // the wait (SIGHUP is ignored now).
+  const auto give_up = std::chrono::steady_clock::now() + args.shutdown_grace;
+  bool fetched = false;
+  bool again = false;
+  while (!(fetched = jobs.WaitFetched(std::chrono::milliseconds(50))) &&
+         std::chrono::steady_clock::now() < give_up) {
+    const timespec now{};
+    const int next = sigtimedwait(&signals, nullptr, &now);
+    if (next == SIGINT || next == SIGTERM) {
+      again = true;
+      break;
+    }
+  }
+  if (!fetched) {
+    std::cerr << "wegwijzer serve: some finished plans were not fetched "
+              << (again ? "(a second signal)" : "within " + std::to_string(args.shutdown_grace.count()) + " ms") << "\n";
   }
   (*server)->Stop();
   (*server)->Wait();

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -80,7 +81,9 @@ TEST(ServeCommand, HelpAndUsageErrors) {
   testing::CliRun help = testing::RunCli({"serve", "--help"}, scratch);
   EXPECT_EQ(help.exit_code, 0);
   for (const char* word : {"--listen", "POST /v1/route", "/services", "/metrics", "SIGTERM",
-                           "--max-body-kb", "Exit status"}) {
+                           "--max-body-kb", "Exit status", "--tokens", "--store", "--hash-token",
+                           "SIGHUP", "/v1/referrals", "POST /v1/match", "/v1/jobs/{id}",
+                           "--max-jobs"}) {
     EXPECT_THAT(help.out, HasSubstr(word));
   }
   EXPECT_EQ(testing::RunCli({"serve"}, scratch).exit_code, 2);
@@ -261,6 +264,28 @@ TEST(ServeCommand, SighupReloadsTheDirectory) {
   const std::string log = testing::Slurp(served.stderr_path);
   EXPECT_THAT(log, HasSubstr("SIGHUP: serving directory " + after));
   EXPECT_THAT(log, HasSubstr("SIGHUP: not reloaded, still serving " + after));
+}
+
+// A plan nobody fetches holds the stop for the grace time only, and a second
+// SIGTERM ends the wait at once.
+TEST(ServeCommand, SecondSigtermEndsTheWaitForUnfetchedPlans) {
+  const std::string scratch = ScratchDir();
+  Served served = StartServe({"--providers", std::string(WEGWIJZER_SOURCE_DIR) + "/data/providers.csv",
+                              "--listen", "127.0.0.1:0", "--threads", "1", "--quiet"},
+                             scratch);
+  ASSERT_NE(served.port, 0);
+  const Reply posted = Ask(served.port, Http("POST", "/v1/match", R"({"requests":[{"id":"x","position":{"lat_deg":52.5,"lon_deg":6.1},"topics":["TOPIC_DIGID"]}]})"));
+  ASSERT_EQ(posted.status, 202);
+  ::usleep(200'000);  // the job is done, its plan not fetched
+  ASSERT_EQ(::kill(served.pid, SIGTERM), 0);
+  ::usleep(300'000);
+  EXPECT_EQ(Version(served.port).size(), 16u);  // still answering while it waits
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(served.pid, SIGTERM), 0);
+  EXPECT_EQ(WaitExit(served.pid), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));  // not 30 s
+  EXPECT_THAT(testing::Slurp(served.stderr_path),
+              HasSubstr("some finished plans were not fetched (a second signal)"));
 }
 
 // SIGTERM while a match job runs: new jobs are refused, the job finishes, its plan
