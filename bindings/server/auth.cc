@@ -56,16 +56,24 @@ std::string ToHex(std::string_view bytes) {
   return hex;
 }
 
-// SHA-256(salt || token). EVP (not the deprecated SHA256_* calls of OpenSSL 3).
+// SHA-256(salt || token), through EVP (OpenSSL 3 deprecates the SHA256_* calls).
+// The algorithm is fetched once and each thread keeps one context: a fetch and a
+// context per call cost more than the hash of a short token.
 std::string Digest(std::string_view salt, std::string_view token) {
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  struct Context {
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(context); }
+  };
+  thread_local Context per_thread;
+  EVP_MD_CTX* context = per_thread.context;
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  EVP_MD_CTX* context = EVP_MD_CTX_new();
-  bool ok = context != nullptr && EVP_DigestInit_ex(context, EVP_sha256(), nullptr) == 1 &&
-            EVP_DigestUpdate(context, salt.data(), salt.size()) == 1 &&
-            EVP_DigestUpdate(context, token.data(), token.size()) == 1 &&
-            EVP_DigestFinal_ex(context, out, &length) == 1;
-  EVP_MD_CTX_free(context);
+  const bool ok = sha256 != nullptr && context != nullptr &&
+                  EVP_DigestInit_ex2(context, sha256, nullptr) == 1 &&
+                  EVP_DigestUpdate(context, salt.data(), salt.size()) == 1 &&
+                  EVP_DigestUpdate(context, token.data(), token.size()) == 1 &&
+                  EVP_DigestFinal_ex(context, out, &length) == 1;
   if (!ok || length != kDigestBytes) return std::string();  // never matches a 32-byte digest
   return std::string(reinterpret_cast<const char*>(out), length);
 }
