@@ -5,11 +5,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -248,13 +250,41 @@ TEST(ServeCommand, SighupReloadsTheDirectory) {
   ASSERT_NE(at, std::string::npos);
   text.replace(at, 28, "IDO-punt Centrale Bibliotheek");
   write(text);
+  // A client on one kept-alive connection asks all the while: none of its requests
+  // fails, and the version its answers name changes once.
+  std::atomic<bool> stop{false};
+  int answered = 0, failed = 0, changes = 0;
+  std::thread client([&] {
+    const int fd = Connect(served.port);
+    std::string pending, last;
+    while (!stop.load()) {
+      SendAll(fd, Http("GET", "/v1/route?lat=52.51&lon=6.09&topics=digid"));
+      std::optional<Reply> reply = ReadReply(fd, &pending);
+      if (!reply || reply->status != 200) {
+        ++failed;
+        break;
+      }
+      ++answered;
+      const std::string version = reply->headers["wegwijzer-directory-version"];
+      if (!last.empty() && version != last) ++changes;
+      last = version;
+    }
+    ::close(fd);
+  });
+  ::usleep(100'000);
   ::kill(served.pid, SIGHUP);
   std::string after = before;
   for (int i = 0; i < 500 && after == before; ++i) {
     ::usleep(10'000);
     after = Version(served.port);
   }
+  ::usleep(100'000);
+  stop = true;
+  client.join();
   EXPECT_NE(after, before);
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(changes, 1);
+  EXPECT_GT(answered, 10);
   write("id,name\n");  // no longer a providers.csv
   ::kill(served.pid, SIGHUP);
   ::usleep(300'000);
