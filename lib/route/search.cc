@@ -110,6 +110,14 @@ Query CompileQuery(const Request& r, const DirectoryIndex& index) {
     // within_days 0: open at `at` itself, the window [at, at + 1 s).
     q.deadline = *r.at + std::max<int64_t>(int64_t{r.within_days} * 86400, 1);
     std::fill(std::begin(q.memo.id), std::end(q.memo.id), kNoHours);
+    const HoursWindow& w = index.hours_window;
+    if (q.at >= w.from && q.deadline <= w.to) {
+      const int64_t first = w.LocalHour(q.at), last = w.LocalHour(q.deadline - 1);
+      if (last - first + 1 < WeekHours::kHours) {
+        q.by_week = true;
+        q.week.AddRange(first, last - first + 1);
+      }
+    }
   }
   return q;
 }
@@ -131,8 +139,12 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
   Pending stack[130];
   int depth = 0;
   const uint8_t classes = limits.capacity_classes;
+  // No location under the node can be open in the request's window.
+  auto closed = [&](uint32_t node) {
+    return q.by_week && !index.tree_week[node].Intersects(q.week);
+  };
   const double root_reach = NodeReach(q, classes, index.tree[0]);
-  if (root_reach < 0) return 0;
+  if (root_reach < 0 || closed(0)) return 0;
   stack[depth++] = {0, ChordSquared(q.unit, index.tree[0]), root_reach};
   while (depth > 0) {
     const Pending pending = stack[--depth];
@@ -144,8 +156,12 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
       Pending pa{node.left, ChordSquared(q.unit, a), NodeReach(q, classes, a)};
       Pending pb{node.right, ChordSquared(q.unit, b), NodeReach(q, classes, b)};
       if (pa.chord2 < pb.chord2) std::swap(pa, pb);  // nearer one on top
-      if (pa.reach >= 0 && pa.chord2 <= ChordSquaredLimit(pa.reach)) stack[depth++] = pa;
-      if (pb.reach >= 0 && pb.chord2 <= ChordSquaredLimit(pb.reach)) stack[depth++] = pb;
+      if (pa.reach >= 0 && pa.chord2 <= ChordSquaredLimit(pa.reach) && !closed(pa.node)) {
+        stack[depth++] = pa;
+      }
+      if (pb.reach >= 0 && pb.chord2 <= ChordSquaredLimit(pb.reach) && !closed(pb.node)) {
+        stack[depth++] = pb;
+      }
       continue;
     }
     double bound = top.Bound();
