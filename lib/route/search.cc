@@ -139,7 +139,9 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
   Pending stack[130];
   int depth = 0;
   const uint8_t classes = limits.capacity_classes;
-  // No location under the node can be open in the request's window.
+  // No location under the node can be open in the request's window. Asked of the
+  // root and of each leaf before its entries are scanned, not of every child pushed:
+  // the masks are an array apart from the nodes, and a leaf is where a scan costs.
   auto closed = [&](uint32_t node) {
     return q.by_week && !index.tree_week[node].Intersects(q.week);
   };
@@ -156,14 +158,11 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
       Pending pa{node.left, ChordSquared(q.unit, a), NodeReach(q, classes, a)};
       Pending pb{node.right, ChordSquared(q.unit, b), NodeReach(q, classes, b)};
       if (pa.chord2 < pb.chord2) std::swap(pa, pb);  // nearer one on top
-      if (pa.reach >= 0 && pa.chord2 <= ChordSquaredLimit(pa.reach) && !closed(pa.node)) {
-        stack[depth++] = pa;
-      }
-      if (pb.reach >= 0 && pb.chord2 <= ChordSquaredLimit(pb.reach) && !closed(pb.node)) {
-        stack[depth++] = pb;
-      }
+      if (pa.reach >= 0 && pa.chord2 <= ChordSquaredLimit(pa.reach)) stack[depth++] = pa;
+      if (pb.reach >= 0 && pb.chord2 <= ChordSquaredLimit(pb.reach)) stack[depth++] = pb;
       continue;
     }
+    if (closed(pending.node)) continue;
     double bound = top.Bound();
     for (uint32_t i = node.begin; i < node.end; ++i) {
       if ((q.topics & ~e.topics[i]) != 0 || (classes & e.capacity_class[i]) == 0 ||
