@@ -6,7 +6,9 @@
 //    a static kd-tree over unit vectors on the sphere. Each tree node holds its
 //    bounding box and the union of its entries' topics, languages, modes and access
 //    features and their largest home-visit radius, so a search skips whole subtrees
-//    that cannot hold a suitable entry.
+//    that cannot hold a suitable entry; and, in an array apart (tree_week), the
+//    hours of the week in which any of its entries can be open, so that a search
+//    with a time skips a leaf where none can be.
 //  * remote entries: one per provider that offers phone or video and has capacity,
 //    sorted by provider id (the contract's order within the remote class), in blocks
 //    of kRemoteBlock with capability unions for skipping.

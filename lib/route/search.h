@@ -39,8 +39,8 @@ struct Query {
   bool timed = false;
   int64_t at = 0, deadline = 0;
   // When the window lies in the index's HoursWindow and is shorter than a week: its
-  // hours of the week, to skip the tree nodes (DirectoryIndex::tree_week) none of
-  // whose locations is open in any of them.
+  // hours of the week, to skip the leaves (DirectoryIndex::tree_week) none of whose
+  // locations is open in any of them.
   bool by_week = false;
   WeekHours week;
   // Answers of NextOpeningFor for this request, by timetable (direct-mapped): a
