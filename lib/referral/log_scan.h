@@ -106,6 +106,22 @@ absl::Status CommitBatch(const ReferralBatch& batch,
                          absl::FunctionRef<absl::StatusOr<ReferralEvent>(const ReferralTransition&)> apply,
                          std::vector<ReferralEvent>* events);
 
+// The value of one change made through a backend's runner: `run(body)` runs `body`
+// (an absl::Status()) in a transaction and returns its status or the transaction's;
+// `change()` returns an absl::StatusOr<T>, kept when the run succeeds.
+template <typename T, typename Run, typename Change>
+absl::StatusOr<T> ChangeValue(Run run, Change change) {
+  std::optional<T> value;
+  absl::Status s = run([&]() -> absl::Status {
+    absl::StatusOr<T> made = change();
+    if (!made.ok()) return made.status();
+    value = *std::move(made);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return *std::move(value);
+}
+
 // A referral_state status code as stored. The store writes only codes it knows;
 // anything else reads as entered-in-error, and Verify() reports it.
 ReferralStatus StatusFromCode(const std::string& code);

@@ -484,15 +484,7 @@ class PostgresStore final : public ReferralStore {
   template <typename T, typename Change>
   absl::StatusOr<T> Transact(Change change) {
     std::lock_guard lock(mu_);
-    T result;
-    absl::Status s = InTransaction([&]() -> absl::Status {
-      absl::StatusOr<T> made = change();
-      if (!made.ok()) return made.status();
-      result = *std::move(made);
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    return result;
+    return internal::ChangeValue<T>([&](auto body) { return InTransaction(body); }, change);
   }
 
   absl::Status SetCapacityInTx(std::string_view provider_id, std::optional<int64_t> capacity,

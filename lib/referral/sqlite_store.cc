@@ -468,15 +468,7 @@ class SqliteStore final : public ReferralStore {
   // group's transaction; its value is returned once the COMMIT holding it has.
   template <typename T, typename Change>
   absl::StatusOr<T> GroupedChange(Change change) {
-    std::optional<T> value;
-    absl::Status s = Grouped([&]() -> absl::Status {
-      absl::StatusOr<T> made = change();
-      if (!made.ok()) return made.status();
-      value = *std::move(made);
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    return *std::move(value);
+    return internal::ChangeValue<T>([&](auto body) { return Grouped(body); }, change);
   }
 
   void CommitGroup(const std::vector<Pending*>& group) {
