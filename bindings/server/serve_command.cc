@@ -67,6 +67,11 @@ Network and limits:
   --idle-timeout-ms N     a kept-alive connection idle this long is closed (60000)
   --max-batch N       requests in one POST /v1/route at most (default 10000)
   --quiet             no log line per request
+  --tls-cert FILE --tls-key FILE
+                      HTTPS: the PEM certificate chain (server certificate first)
+                      and its PEM private key; TLS 1.2 or later. Without them, plain
+                      HTTP: for loopback, or behind a reverse proxy that terminates
+                      TLS (README "Server")
 Who may do what (README "Server"):
   --tokens FILE       bearer tokens, one a line: 'sha256:SALT:DIGEST, ORGANISATION,
                       ROLE' (ROLE desk, provider or admin; a provider's organisation
@@ -148,7 +153,7 @@ std::optional<int> Parse(const std::vector<std::string_view>& words, ServeArgs* 
        "--postcodes", "--listen", "--threads", "--max-body-kb", "--max-header-kb",
        "--max-connections", "--request-timeout-ms", "--idle-timeout-ms", "--max-batch",
        "--tokens", "--store", "--hash-token", "--max-jobs", "--job-threads",
-       "--shutdown-grace-ms"},
+       "--shutdown-grace-ms", "--tls-cert", "--tls-key"},
       {"--skip-bad-records", "--quiet"}};
   cli::ParsedOptions parsed;
   if (std::optional<std::string> error = cli::ParseOptions(words, kSpec, &parsed)) {
@@ -166,11 +171,16 @@ std::optional<int> Parse(const std::vector<std::string_view>& words, ServeArgs* 
            {"--municipalities", &args->municipalities},
            {"--postcodes", &args->postcodes},
            {"--tokens", &args->tokens},
-           {"--store", &args->store}}) {
+           {"--store", &args->store},
+           {"--tls-cert", &args->server.tls_certificate_file},
+           {"--tls-key", &args->server.tls_private_key_file}}) {
     if (std::optional<std::string> text = parsed.Get(flag)) {
       if (text->empty()) return Usage(std::string(flag) + " needs a file");
       *field = *text;
     }
+  }
+  if (args->server.tls_certificate_file.empty() != args->server.tls_private_key_file.empty()) {
+    return Usage("--tls-cert and --tls-key go together");
   }
   if (std::optional<std::string> text = parsed.Get("--listen")) {
     const size_t colon = text->rfind(':');

@@ -20,6 +20,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -38,6 +39,9 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+// A TLS session over the connection's socket, which the session keeps owning (so its
+// raw operations, wait, cancel, shutdown and close, stay as they are).
+using TlsStream = asio::ssl::stream<tcp::socket&>;
 
 std::string_view View(beast::string_view s) { return std::string_view(s.data(), s.size()); }
 
@@ -66,6 +70,7 @@ class Server::Impl {
         acceptor_(asio::make_strand(ioc_)) {}
 
   absl::Status Listen();
+  absl::Status LoadTls();
   void Run();
   void Stop();
   void Wait();
@@ -73,6 +78,8 @@ class Server::Impl {
 
   const ServerOptions& options() const { return options_; }
   Api* api() const { return api_; }
+  // The TLS context, or null for plain HTTP.
+  asio::ssl::context* tls() { return tls_ ? &*tls_ : nullptr; }
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
   void Add(uint64_t id, std::weak_ptr<Session> session) {
@@ -106,6 +113,7 @@ class Server::Impl {
   int threads_wanted_;
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
+  std::optional<asio::ssl::context> tls_;  // read-only once serving
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
@@ -123,7 +131,9 @@ class Session : public std::enable_shared_from_this<Session> {
         timer_(socket_.get_executor()),
         server_(server),
         id_(id),
-        refuse_(refuse) {}
+        refuse_(refuse) {
+    if (server_->tls() != nullptr) tls_.emplace(socket_, *server_->tls());
+  }
 
   ~Session() {
     if (!refuse_) server_->open_.fetch_sub(1, std::memory_order_relaxed);
@@ -132,6 +142,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Start() {
     asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+      if (self->tls_) return self->Handshake();
       if (self->refuse_) {
         HttpResponse response =
             Api::Error(503, "too many connections; try again in a second");
@@ -153,13 +164,58 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // Runs `op` on the stream the HTTP goes over: the TLS session, or the socket.
+  template <typename Op>
+  void OnStream(Op&& op) {
+    if (tls_) {
+      op(*tls_);
+    } else {
+      op(socket_);
+    }
+  }
+
+  void Handshake() {
+    SetDeadline(server_->options().request_timeout);
+    tls_->async_handshake(asio::ssl::stream_base::server,
+                          [self = shared_from_this()](beast::error_code ec) {
+                            if (ec || self->timed_out_) {
+                              self->server_->Log("TLS", "-", 400, 0);
+                              return self->Close();
+                            }
+                            self->ClearDeadline();
+                            if (self->refuse_) {
+                              HttpResponse response =
+                                  Api::Error(503, "too many connections; try again in a second");
+                              response.headers.emplace_back("Retry-After", "1");
+                              self->start_ = Clock::now();
+                              self->Respond(std::move(response), /*close=*/true, "", "");
+                              return;
+                            }
+                            self->ReadHeader();
+                          });
+  }
+
   void ReadHeader() {
     if (server_->stopping()) return Close();
     in_request_ = false;
     parser_.emplace();
     parser_->header_limit(server_->options().max_header_bytes);
     parser_->body_limit(server_->options().max_body_bytes);
-    if (buffer_.size() > 0) return OnReadable({});  // a pipelined request is waiting
+    // A pipelined request is waiting; and with TLS the session may hold decrypted
+    // bytes the socket no longer shows, so the wait for readability is skipped
+    // (the idle timeout then runs through the read itself).
+    if (buffer_.size() > 0) return OnReadable({});
+    if (tls_) {
+      SetDeadline(server_->options().idle_timeout);
+      return http::async_read_header(*tls_, buffer_, *parser_,
+                                     [self = shared_from_this()](beast::error_code e, size_t) {
+                                       // Nothing came within the idle time: closed quietly.
+                                       if (self->timed_out_ && !self->parser_->got_some()) {
+                                         return self->Close();
+                                       }
+                                       self->OnHeader(e);
+                                     });
+    }
     SetDeadline(server_->options().idle_timeout);
     socket_.async_wait(tcp::socket::wait_read,
                        [self = shared_from_this()](beast::error_code ec) { self->OnReadable(ec); });
@@ -168,10 +224,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnReadable(beast::error_code ec) {
     if (ec || timed_out_) return Close();  // idle too long, closed, or stopped
     SetDeadline(server_->options().request_timeout);
-    http::async_read_header(socket_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code e, size_t) {
-                              self->OnHeader(e);
-                            });
+    OnStream([&](auto& stream) {
+      http::async_read_header(stream, buffer_, *parser_,
+                              [self = shared_from_this()](beast::error_code e, size_t) {
+                                self->OnHeader(e);
+                              });
+    });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -181,19 +239,25 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& request = parser_->get();
     if (beast::iequals(request[http::field::expect], "100-continue")) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      asio::async_write(socket_, asio::buffer(kContinue.data(), kContinue.size()),
-                        [self = shared_from_this()](beast::error_code e, size_t) {
-                          if (e) return self->Close();
-                          self->ReadBody();
-                        });
+      OnStream([&](auto& stream) {
+        asio::async_write(stream, asio::buffer(kContinue.data(), kContinue.size()),
+                          [self = shared_from_this()](beast::error_code e, size_t) {
+                            if (e) return self->Close();
+                            self->ReadBody();
+                          });
+      });
       return;
     }
     ReadBody();
   }
 
   void ReadBody() {
-    http::async_read(socket_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code e, size_t) { self->OnBody(e); });
+    OnStream([&](auto& stream) {
+      http::async_read(stream, buffer_, *parser_, [self = shared_from_this()](
+                                                      beast::error_code e, size_t) {
+        self->OnBody(e);
+      });
+    });
   }
 
   void OnBody(beast::error_code ec) {
@@ -234,7 +298,8 @@ class Session : public std::enable_shared_from_this<Session> {
                              " bytes"),
            method, target);
     } else if (ec == http::error::end_of_stream || ec == asio::error::eof ||
-               ec == asio::error::connection_reset || ec == asio::error::operation_aborted) {
+               ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+               ec == asio::ssl::error::stream_truncated) {
       Close();
     } else {
       Fail(400, internal::Cat("malformed HTTP: ", ec.message()), method, target);
@@ -266,10 +331,12 @@ class Session : public std::enable_shared_from_this<Session> {
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start_).count();
     server_->Log(method, target, out.status, micros);
     SetDeadline(server_->options().request_timeout);  // a client that does not read is let go
-    http::async_write(socket_, response_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        self->OnWrite(ec);
-                      });
+    OnStream([&](auto& stream) {
+      http::async_write(stream, response_,
+                        [self = shared_from_this()](beast::error_code ec, size_t) {
+                          self->OnWrite(ec);
+                        });
+    });
   }
 
   void OnWrite(beast::error_code ec) {
@@ -283,6 +350,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // for up to a second, so that it sees the response rather than a reset.
   void Linger() {
     in_request_ = false;
+    if (tls_) {
+      // TLS: close_notify (the client's answer is waited for at most a second), then
+      // the socket is closed.
+      SetDeadline(std::chrono::milliseconds(1000));
+      tls_->async_shutdown([self = shared_from_this()](beast::error_code) { self->Close(); });
+      return;
+    }
     beast::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_send, ignored);
     SetDeadline(std::chrono::milliseconds(1000));
@@ -344,6 +418,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   tcp::socket socket_;
+  std::optional<TlsStream> tls_;  // with TLS: the session over socket_
   asio::steady_timer timer_;
   Server::Impl* server_;
   uint64_t id_;
@@ -378,6 +453,37 @@ absl::Status Server::Impl::Listen() {
   if (acceptor_.bind(endpoint, ec); ec) return fail("listen on");
   if (acceptor_.listen(asio::socket_base::max_listen_connections, ec); ec) return fail("listen on");
   port_ = acceptor_.local_endpoint(ec).port();
+  return absl::OkStatus();
+}
+
+absl::Status Server::Impl::LoadTls() {
+  const std::string& cert = options_.tls_certificate_file;
+  const std::string& key = options_.tls_private_key_file;
+  if (cert.empty() && key.empty()) return absl::OkStatus();
+  if (cert.empty() || key.empty()) {
+    return absl::InvalidArgumentError(
+        "TLS needs both a certificate and its private key (--tls-cert and --tls-key)");
+  }
+  tls_.emplace(asio::ssl::context::tls_server);
+  beast::error_code ec;
+  tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                        asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                    ec);
+  if (ec) return absl::InternalError(internal::Cat("TLS: ", ec.message()));
+  if (tls_->use_certificate_chain_file(cert, ec); ec) {
+    return absl::InvalidArgumentError(
+        internal::Cat(cert, ": not a PEM certificate chain that reads: ", ec.message()));
+  }
+  if (tls_->use_private_key_file(key, asio::ssl::context::pem, ec); ec) {
+    return absl::InvalidArgumentError(internal::Cat(
+        key, ": not a PEM private key that reads, or not the key of ", cert, ": ",
+        ec.message()));
+  }
+  if (SSL_CTX_check_private_key(tls_->native_handle()) != 1) {
+    return absl::InvalidArgumentError(
+        internal::Cat(key, ": not the private key of the certificate in ", cert));
+  }
   return absl::OkStatus();
 }
 
@@ -431,6 +537,7 @@ void Server::Impl::Wait() {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Api* api) {
   auto impl = std::make_unique<Impl>(options, api);
+  if (absl::Status s = impl->LoadTls(); !s.ok()) return s;
   if (absl::Status s = impl->Listen(); !s.ok()) return s;
   impl->Run();
   return std::unique_ptr<Server>(new Server(std::move(impl)));

@@ -23,6 +23,10 @@
 // have arrived finish and be answered (with "Connection: close"), then Wait()
 // returns.
 //
+// With ServerOptions::tls_certificate_file and tls_private_key_file, every connection
+// is TLS (HTTPS): the handshake first (within request_timeout), then the same HTTP;
+// a failed handshake closes the connection and is logged as "TLS 400".
+//
 // Logs one line per request on `log` (when not null): method, path without its
 // query string (so no personal data), status, microseconds.
 //
@@ -62,13 +66,22 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   // Where the one-line-per-request log goes; nullptr = nowhere. DEFAULT: stderr.
   std::FILE* log = stderr;
+  // TLS (HTTPS) when both are set: a PEM certificate chain (the server's certificate
+  // first) and its PEM private key, read once at Start. TLS 1.2 or later only; a
+  // client that does not complete the handshake within request_timeout is let go.
+  // Empty: plain HTTP (for loopback, or behind a reverse proxy that terminates TLS).
+  // DEFAULT: empty.
+  std::string tls_certificate_file;
+  std::string tls_private_key_file;
 };
 
 class Server {
  public:
   // Binds, listens and starts options.threads threads. kUnavailable naming the
   // address when it cannot bind (in use, not local); kInvalidArgument for a host that
-  // is not an address. REQUIRES: `api` outlives the server.
+  // is not an address, for only one of the two TLS files, or for a TLS file that does
+  // not read (naming it and OpenSSL's reason) or a key that does not match the
+  // certificate. REQUIRES: `api` outlives the server.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options, Api* api);
 
   ~Server();  // Stop(), then Wait().

@@ -1,6 +1,6 @@
 // `wegwijzer serve` as a program: the test starts it on port 0, reads the port it
 // prints, talks to it over loopback and stops it with SIGTERM in the middle of a
-// request.
+// request; and over HTTPS with a certificate made by the openssl program.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +13,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -372,6 +375,125 @@ TEST(ServeCommand, SigtermDuringAMatchJobLosesNothing) {
   }
   EXPECT_THAT(log, HasSubstr("stopped"));
   EXPECT_THAT(log, Not(HasSubstr("not fetched")));
+}
+
+}  // namespace
+}  // namespace wegwijzer::server
+
+// ---- HTTPS (--tls-cert, --tls-key) ----
+
+namespace wegwijzer::server {
+namespace {
+
+// A self-signed certificate for "localhost" and its key, made by the openssl program.
+void MakeCertificate(const std::string& scratch, const std::string& name) {
+  ASSERT_EQ(Shell("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
+                  "-keyout " + scratch + "/" + name + ".key -out " + scratch + "/" + name +
+                  ".crt 2> /dev/null"),
+            "");
+}
+
+// One HTTPS GET of `target` on 127.0.0.1:`port` that trusts only the certificate in
+// `trusted` and checks the name "localhost": the whole answer, or nullopt when the
+// connection or the handshake fails (the reason in *why).
+std::optional<std::string> HttpsGet(uint16_t port, const std::string& trusted,
+                                    const std::string& target, std::string* why) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_load_verify_locations(ctx, trusted.c_str(), nullptr);
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  const int fd = Connect(port);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  SSL_set_tlsext_host_name(ssl, "localhost");
+  SSL_set1_host(ssl, "localhost");
+  std::optional<std::string> answer;
+  if (SSL_connect(ssl) == 1) {
+    const std::string request =
+        "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    SSL_write(ssl, request.data(), static_cast<int>(request.size()));
+    std::string text;
+    char buffer[4096];
+    for (int n; (n = SSL_read(ssl, buffer, sizeof buffer)) > 0;) text.append(buffer, n);
+    answer = text;
+  } else {
+    char reason[256];
+    ERR_error_string_n(ERR_get_error(), reason, sizeof reason);
+    *why = reason;
+  }
+  SSL_free(ssl);
+  ::close(fd);
+  SSL_CTX_free(ctx);
+  return answer;
+}
+
+// With a certificate, the server speaks HTTPS only: a client that trusts the
+// certificate gets its answer, one that trusts another certificate refuses the
+// handshake, a plain HTTP client gets no HTTP answer, and the server goes on serving.
+TEST(ServeCommand, HttpsWithACertificate) {
+  const std::string scratch = ScratchDir();
+  MakeCertificate(scratch, "server");
+  MakeCertificate(scratch, "other");
+  Served served = StartServe({"--providers", std::string(WEGWIJZER_SOURCE_DIR) + "/data/providers.csv",
+                              "--listen", "127.0.0.1:0", "--tls-cert", scratch + "/server.crt",
+                              "--tls-key", scratch + "/server.key"},
+                             scratch);
+  ASSERT_NE(served.port, 0);
+  std::string why;
+  std::optional<std::string> answer =
+      HttpsGet(served.port, scratch + "/server.crt", "/healthz", &why);
+  ASSERT_TRUE(answer) << why;
+  EXPECT_THAT(*answer, ::testing::StartsWith("HTTP/1.1 200 OK"));
+  EXPECT_THAT(*answer, HasSubstr("\"status\":\"ok\""));
+  // A client that does not trust this certificate stops at the handshake.
+  EXPECT_FALSE(HttpsGet(served.port, scratch + "/other.crt", "/healthz", &why));
+  EXPECT_THAT(why, HasSubstr("certificate verify failed"));
+  // Plain HTTP on the HTTPS port: no HTTP answer, the connection is closed.
+  {
+    const int fd = Connect(served.port);
+    SendAll(fd, Http("GET", "/healthz"));
+    std::string pending;
+    std::optional<Reply> reply = ReadReply(fd, &pending);
+    ::close(fd);
+    EXPECT_FALSE(reply && reply->status == 200);
+  }
+  answer = HttpsGet(served.port, scratch + "/server.crt", "/v1/route?lat=52.37&lon=4.89&topics=digid",
+                    &why);
+  ASSERT_TRUE(answer) << why;
+  EXPECT_THAT(*answer, HasSubstr("\"results\""));
+  ASSERT_EQ(::kill(served.pid, SIGTERM), 0);
+  EXPECT_EQ(WaitExit(served.pid), 0);
+  const std::string log = testing::Slurp(served.stderr_path);
+  EXPECT_THAT(log, HasSubstr("GET /healthz 200 "));
+  EXPECT_THAT(log, HasSubstr("TLS - 400 "));  // the failed handshakes
+}
+
+TEST(ServeCommand, BadTlsFilesAreRefusedBeforeTheStart) {
+  const std::string scratch = ScratchDir();
+  MakeCertificate(scratch, "server");
+  MakeCertificate(scratch, "other");
+  const std::string providers = std::string(WEGWIJZER_SOURCE_DIR) + "/data/providers.csv";
+  auto run = [&](std::vector<std::string> tls) {
+    std::vector<std::string> args = {"serve", "--providers", providers, "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), tls.begin(), tls.end());
+    return testing::RunCli(args, scratch);
+  };
+  testing::CliRun alone = run({"--tls-cert", scratch + "/server.crt"});
+  EXPECT_EQ(alone.exit_code, 2);
+  EXPECT_THAT(alone.err, HasSubstr("--tls-cert and --tls-key go together"));
+  testing::CliRun missing = run({"--tls-cert", scratch + "/none.crt", "--tls-key", scratch + "/server.key"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("none.crt: not a PEM certificate chain that reads"));
+  testing::CliRun not_pem = run({"--tls-cert", providers, "--tls-key", scratch + "/server.key"});
+  EXPECT_EQ(not_pem.exit_code, 1);
+  EXPECT_THAT(not_pem.err, HasSubstr("providers.csv: not a PEM certificate chain"));
+  testing::CliRun wrong_key = run({"--tls-cert", scratch + "/server.crt", "--tls-key", scratch + "/other.key"});
+  EXPECT_EQ(wrong_key.exit_code, 1);
+  EXPECT_THAT(wrong_key.err, HasSubstr("other.key: not a PEM private key that reads, or not "
+                                       "the key of"));
+  EXPECT_THAT(wrong_key.err, HasSubstr("server.crt"));
+  testing::CliRun not_key = run({"--tls-cert", scratch + "/server.crt", "--tls-key", providers});
+  EXPECT_EQ(not_key.exit_code, 1);
+  EXPECT_THAT(not_key.err, HasSubstr("providers.csv: not a PEM private key"));
 }
 
 }  // namespace
