@@ -1,7 +1,9 @@
 #include "options.h"
 
 #include <algorithm>
+#include <fstream>
 #include <limits>
+#include <set>
 
 namespace wegwijzer::cli {
 
@@ -48,6 +50,44 @@ std::optional<std::string> ParseOptions(std::span<const std::string_view> args,
       return std::string(flag) + " needs a value";
     }
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> ReadConfigFile(const std::string& path, const OptionSpec& spec,
+                                          const ParsedOptions& overridden,
+                                          std::vector<std::string>* words) {
+  std::ifstream in(path);
+  if (!in) return "--config: cannot read " + path;
+  auto listed = [](const std::vector<std::string_view>& list, std::string_view flag) {
+    return std::find(list.begin(), list.end(), flag) != list.end();
+  };
+  auto trim = [](std::string_view text) {
+    const size_t first = text.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) return std::string_view();
+    return text.substr(first, text.find_last_not_of(" \t\r") - first + 1);
+  };
+  std::set<std::string> seen;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    const std::string where = path + ":" + std::to_string(number) + ": ";
+    const std::string_view text = trim(line);
+    if (text.empty() || text.front() == '#') continue;
+    size_t end = text.find_first_of(" \t=");
+    std::string_view name = text.substr(0, end);
+    std::string_view rest = end == std::string_view::npos ? "" : trim(text.substr(end));
+    if (rest.starts_with('=')) rest = trim(rest.substr(1));
+    const std::string flag = name.starts_with("--") ? std::string(name) : "--" + std::string(name);
+    const bool is_switch = listed(spec.switches, flag);
+    if (flag == "--config" || (!is_switch && !listed(spec.with_value, flag))) {
+      return where + "unknown option '" + std::string(name) + "'";
+    }
+    if (!seen.insert(flag).second) return where + flag + " given twice in the file";
+    if (is_switch && !rest.empty()) return where + flag + " takes no value";
+    if (!is_switch && rest.empty()) return where + flag + " needs a value";
+    if (overridden.Has(flag)) continue;
+    words->push_back(is_switch ? flag : flag + "=" + std::string(rest));
+  }
+  if (in.bad()) return "--config: cannot read " + path;
   return std::nullopt;
 }
 

@@ -40,6 +40,19 @@ struct ParsedOptions {
 std::optional<std::string> ParseOptions(std::span<const std::string_view> args,
                                         const OptionSpec& spec, ParsedOptions* parsed);
 
+// Reads a configuration file of options for `spec`, one a line: "name = value" (or
+// "name value"), or "name" alone for a switch; the name with or without its leading
+// "--"; blank lines and lines starting with '#' are skipped; the value is the rest of
+// the line, blanks around it trimmed (no quoting). Appends the options as command-line
+// words ("--name=value", "--name") to `words`, leaving out the names in `overridden`
+// (the ones the command line gives: the command line wins). Returns a usage message
+// naming PATH:LINE for a line that does not read (an unknown name, a switch given a
+// value, a value missing, a name given twice), or the file that cannot be read;
+// nullopt when every line was taken.
+std::optional<std::string> ReadConfigFile(const std::string& path, const OptionSpec& spec,
+                                          const ParsedOptions& overridden,
+                                          std::vector<std::string>* words);
+
 // A whole number written in ASCII digits only (no sign, blank, point or exponent),
 // within [least, most]; nullopt otherwise. A number beyond `most` is nullopt, not
 // clamped: callers that clamp say so.

@@ -67,6 +67,9 @@ Network and limits:
   --idle-timeout-ms N     a kept-alive connection idle this long is closed (60000)
   --max-batch N       requests in one POST /v1/route at most (default 10000)
   --quiet             no log line per request
+  --config FILE       options from a file, one a line: 'listen = 127.0.0.1:8080',
+                      'quiet' for a switch, '#' comments; the command line wins over
+                      the file. A line that does not read stops the start (FILE:LINE)
   --tls-cert FILE --tls-key FILE
                       HTTPS: the PEM certificate chain (server certificate first)
                       and its PEM private key; TLS 1.2 or later. Without them, plain
@@ -153,13 +156,27 @@ std::optional<int> Parse(const std::vector<std::string_view>& words, ServeArgs* 
        "--postcodes", "--listen", "--threads", "--max-body-kb", "--max-header-kb",
        "--max-connections", "--request-timeout-ms", "--idle-timeout-ms", "--max-batch",
        "--tokens", "--store", "--hash-token", "--max-jobs", "--job-threads",
-       "--shutdown-grace-ms", "--tls-cert", "--tls-key"},
+       "--shutdown-grace-ms", "--tls-cert", "--tls-key", "--config"},
       {"--skip-bad-records", "--quiet"}};
   cli::ParsedOptions parsed;
   if (std::optional<std::string> error = cli::ParseOptions(words, kSpec, &parsed)) {
     return Usage(*error);
   }
   if (!parsed.positional.empty()) return Usage("unexpected word '" + parsed.positional[0] + "'");
+  if (std::optional<std::string> config = parsed.Get("--config")) {
+    // The file's options, then the command line's, read as one command line (the
+    // file leaves out what the command line gives).
+    std::vector<std::string> from_file;
+    if (std::optional<std::string> error = cli::ReadConfigFile(*config, kSpec, parsed, &from_file)) {
+      return Usage(*error);
+    }
+    std::vector<std::string_view> all(from_file.begin(), from_file.end());
+    all.insert(all.end(), words.begin(), words.end());
+    parsed = {};
+    if (std::optional<std::string> error = cli::ParseOptions(all, kSpec, &parsed)) {
+      return Usage(*error);
+    }
+  }
   args->help = parsed.help;
   args->quiet = parsed.Has("--quiet");
   args->skip_bad_records = parsed.Has("--skip-bad-records");

@@ -88,7 +88,7 @@ TEST(ServeCommand, HelpAndUsageErrors) {
   for (const char* word : {"--listen", "POST /v1/route", "/services", "/metrics", "SIGTERM",
                            "--max-body-kb", "Exit status", "--tokens", "--store", "--hash-token",
                            "SIGHUP", "/v1/referrals", "POST /v1/match", "/v1/jobs/{id}",
-                           "--max-jobs"}) {
+                           "--max-jobs", "--tls-cert", "--config"}) {
     EXPECT_THAT(help.out, HasSubstr(word));
   }
   EXPECT_EQ(testing::RunCli({"serve"}, scratch).exit_code, 2);
@@ -494,6 +494,69 @@ TEST(ServeCommand, BadTlsFilesAreRefusedBeforeTheStart) {
   testing::CliRun not_key = run({"--tls-cert", scratch + "/server.crt", "--tls-key", providers});
   EXPECT_EQ(not_key.exit_code, 1);
   EXPECT_THAT(not_key.err, HasSubstr("providers.csv: not a PEM private key"));
+}
+
+}  // namespace
+}  // namespace wegwijzer::server
+
+// ---- --config FILE ----
+
+namespace wegwijzer::server {
+namespace {
+
+void Write(const std::string& path, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs(text.c_str(), f);
+  std::fclose(f);
+}
+
+// Options from a file start the server as the same words on the command line would,
+// and the command line wins over the file (here: the file's address cannot be bound).
+TEST(ServeCommand, ConfigFileAndTheCommandLineWins) {
+  const std::string scratch = ScratchDir();
+  const std::string providers = std::string(WEGWIJZER_SOURCE_DIR) + "/data/providers.csv";
+  Write(scratch + "/serve.conf", "# the example town\nproviders = " + providers +
+                                     "\n\n--listen 999.1.1.1:0\nquiet\nmax-batch=7\n");
+  Served served = StartServe({"--config", scratch + "/serve.conf", "--listen", "127.0.0.1:0"}, scratch);
+  ASSERT_NE(served.port, 0);
+  // max-batch = 7 from the file: a batch of 8 is refused.
+  std::string batch = R"({"requests":[)";
+  for (int i = 0; i < 8; ++i) {
+    batch += std::string(i ? "," : "") + R"({"id":"r)" + std::to_string(i) +
+             R"(","position":{"lat_deg":52.37,"lon_deg":4.89},"topics":["TOPIC_DIGID"]})";
+  }
+  batch += "]}";
+  const Reply reply = Ask(served.port, Http("POST", "/v1/route", batch));
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_THAT(reply.body, HasSubstr("8 requests is more than this server's batch limit of 7"));
+  ASSERT_EQ(::kill(served.pid, SIGTERM), 0);
+  EXPECT_EQ(WaitExit(served.pid), 0);
+  // quiet from the file: no request lines in the log.
+  EXPECT_THAT(testing::Slurp(served.stderr_path), Not(HasSubstr("POST /v1/route")));
+}
+
+TEST(ServeCommand, ConfigFileBadLinesNameFileAndLine) {
+  const std::string scratch = ScratchDir();
+  const std::string conf = scratch + "/bad.conf";
+  struct Case {
+    std::string text, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"listen = 127.0.0.1:0\nlisen = x\n", "bad.conf:2: unknown option 'lisen'"},
+           {"quiet = yes\n", "bad.conf:1: --quiet takes no value"},
+           {"# a comment\nproviders\n", "bad.conf:2: --providers needs a value"},
+           {"threads 2\nthreads 3\n", "bad.conf:2: --threads given twice in the file"},
+           {"config = other.conf\n", "bad.conf:1: unknown option 'config'"},
+           {"threads = 0\n", "--threads takes a whole number from 1 to 1024, not '0'"}}) {
+    Write(conf, c.text);
+    testing::CliRun run = testing::RunCli({"serve", "--config", conf}, scratch);
+    EXPECT_EQ(run.exit_code, 2) << c.text;
+    EXPECT_THAT(run.err, HasSubstr(c.message)) << c.text;
+  }
+  testing::CliRun missing = testing::RunCli({"serve", "--config", scratch + "/none.conf"}, scratch);
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("cannot read " + scratch + "/none.conf"));
 }
 
 }  // namespace
