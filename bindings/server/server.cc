@@ -143,15 +143,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() {
     asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
       if (self->tls_) return self->Handshake();
-      if (self->refuse_) {
-        HttpResponse response =
-            Api::Error(503, "too many connections; try again in a second");
-        response.headers.emplace_back("Retry-After", "1");
-        self->start_ = Clock::now();
-        self->Respond(std::move(response), /*close=*/true, "", "");
-        return;
-      }
-      self->ReadHeader();
+      self->Begin();
     });
   }
 
@@ -183,16 +175,18 @@ class Session : public std::enable_shared_from_this<Session> {
                               return self->Close();
                             }
                             self->ClearDeadline();
-                            if (self->refuse_) {
-                              HttpResponse response =
-                                  Api::Error(503, "too many connections; try again in a second");
-                              response.headers.emplace_back("Retry-After", "1");
-                              self->start_ = Clock::now();
-                              self->Respond(std::move(response), /*close=*/true, "", "");
-                              return;
-                            }
-                            self->ReadHeader();
+                            self->Begin();
                           });
+  }
+
+  // The connection is open (and with TLS, its handshake done): one over the limit is
+  // answered 503 and closed, any other reads its first request.
+  void Begin() {
+    if (!refuse_) return ReadHeader();
+    HttpResponse response = Api::Error(503, "too many connections; try again in a second");
+    response.headers.emplace_back("Retry-After", "1");
+    start_ = Clock::now();
+    Respond(std::move(response), /*close=*/true, "", "");
   }
 
   void ReadHeader() {

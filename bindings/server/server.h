@@ -71,8 +71,8 @@ struct ServerOptions {
   // client that does not complete the handshake within request_timeout is let go.
   // Empty: plain HTTP (for loopback, or behind a reverse proxy that terminates TLS).
   // DEFAULT: empty.
-  std::string tls_certificate_file;
-  std::string tls_private_key_file;
+  std::string tls_certificate_file{};
+  std::string tls_private_key_file{};
 };
 
 class Server {
