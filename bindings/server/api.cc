@@ -554,19 +554,22 @@ HttpResponse Api::GetServices(std::string_view query, const ServedDirectory& ser
     }
   }
   const v1::HsdsDirectory& hsds = served.directory->snapshot().hsds();
-  std::vector<int> found;
-  if (filter.search.empty() && filter.organization_id.empty() && filter.taxonomy_term_id.empty()) {
-    found.resize(hsds.services_size());
-    for (int i = 0; i < hsds.services_size(); ++i) found[i] = i;
-  } else {
-    found = FindHsdsServices(hsds, filter);
-  }
-  const int64_t total = static_cast<int64_t>(found.size());
+  const bool filtered =
+      !filter.search.empty() || !filter.organization_id.empty() || !filter.taxonomy_term_id.empty();
+  // Unfiltered (the common call), the page is a range of services_json itself: no
+  // list of every position, no copy of the records.
+  const std::vector<int> found = filtered ? FindHsdsServices(hsds, filter) : std::vector<int>();
+  const int64_t total = filtered ? static_cast<int64_t>(found.size()) : hsds.services_size();
   const int64_t first = std::min(total, (page - 1) * per_page);  // page <= 2^40, no overflow
   const int64_t last = std::min(total, first + per_page);
-  std::vector<std::string> contents;
-  contents.reserve(static_cast<size_t>(last - first));
-  for (int64_t i = first; i < last; ++i) contents.push_back(served.services_json[found[i]]);
+  std::vector<std::string> copies;
+  std::span<const std::string> contents(served.services_json.data() + first,
+                                        static_cast<size_t>(last - first));
+  if (filtered) {
+    copies.reserve(static_cast<size_t>(last - first));
+    for (int64_t i = first; i < last; ++i) copies.push_back(served.services_json[found[i]]);
+    contents = copies;
+  }
   HttpResponse response;
   response.body = FormatHsdsPage(contents, total, page, per_page);
   return response;
