@@ -486,7 +486,7 @@ class Writer {
   void RouteResponse(const v1::RouteResponse& m) {
     Open();
     if (m.results_size() > 0) {
-      Name("results", "results");
+      Name("\"results\":", "\"results\":");
       out_->push_back('[');
       for (int i = 0; i < m.results_size(); ++i) {
         if (i > 0) out_->push_back(',');
@@ -495,7 +495,7 @@ class Writer {
       out_->push_back(']');
     }
     if (!m.directory_version().empty()) {
-      Name("directory_version", "directoryVersion");
+      Name("\"directory_version\":", "\"directoryVersion\":");
       String(m.directory_version());
     }
     Close();
@@ -511,12 +511,11 @@ class Writer {
     first_ = false;
   }
 
+  // `proto_name` and `json_name` are quoted and end in a colon ("\"rank\":").
   void Name(std::string_view proto_name, std::string_view json_name) {
     if (!first_) out_->push_back(',');
     first_ = false;
-    out_->push_back('"');
     out_->append(proto_names_ ? proto_name : json_name);
-    out_->append("\":");
   }
 
   void String(std::string_view s) { AppendJsonString(s, out_, JsonEscaping::kLikeProtobuf); }
@@ -571,11 +570,11 @@ class Writer {
   void RouteResult(const v1::RouteResult& m) {
     Open();
     if (!m.request_id().empty()) {
-      Name("request_id", "requestId");
+      Name("\"request_id\":", "\"requestId\":");
       String(m.request_id());
     }
     if (m.referrals_size() > 0) {
-      Name("referrals", "referrals");
+      Name("\"referrals\":", "\"referrals\":");
       out_->push_back('[');
       for (int i = 0; i < m.referrals_size(); ++i) {
         if (i > 0) out_->push_back(',');
@@ -585,7 +584,7 @@ class Writer {
       first_ = false;
     }
     if (!m.no_suitable_provider().empty()) {
-      Name("no_suitable_provider", "noSuitableProvider");
+      Name("\"no_suitable_provider\":", "\"noSuitableProvider\":");
       String(m.no_suitable_provider());
     }
     Close();
@@ -594,31 +593,31 @@ class Writer {
   void Referral(const v1::Referral& m) {
     Open();
     if (m.rank() != 0) {
-      Name("rank", "rank");
+      Name("\"rank\":", "\"rank\":");
       Int32(m.rank());
     }
     if (!m.provider_id().empty()) {
-      Name("provider_id", "providerId");
+      Name("\"provider_id\":", "\"providerId\":");
       String(m.provider_id());
     }
     if (!m.location_id().empty()) {
-      Name("location_id", "locationId");
+      Name("\"location_id\":", "\"locationId\":");
       String(m.location_id());
     }
     if (m.mode() != 0) {
-      Name("mode", "mode");
+      Name("\"mode\":", "\"mode\":");
       Mode(m.mode());
     }
     if (m.cost_m() != 0) {
-      Name("cost_m", "costM");
+      Name("\"cost_m\":", "\"costM\":");
       Int64(m.cost_m());
     }
     if (m.has_distance_m()) {
-      Name("distance_m", "distanceM");
+      Name("\"distance_m\":", "\"distanceM\":");
       Double(m.distance_m());
     }
     if (m.reasons_size() > 0) {
-      Name("reasons", "reasons");
+      Name("\"reasons\":", "\"reasons\":");
       out_->push_back('[');
       for (int i = 0; i < m.reasons_size(); ++i) {
         if (i > 0) out_->push_back(',');
@@ -627,7 +626,7 @@ class Writer {
       out_->push_back(']');
     }
     if (m.has_next_opening_unix_seconds()) {
-      Name("next_opening_unix_seconds", "nextOpeningUnixSeconds");
+      Name("\"next_opening_unix_seconds\":", "\"nextOpeningUnixSeconds\":");
       Int64(m.next_opening_unix_seconds());
     }
     Close();

@@ -1,6 +1,7 @@
 #include "openreferral/json.h"
 #include "core/text.h"
 
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <iterator>
@@ -445,17 +446,23 @@ bool AppendProtobufEscape(uint32_t cp, std::string* out) {
   return false;
 }
 
+// Bytes that end a run copied as they are in kLikeProtobuf: controls, quote,
+// backslash, < and >, DEL and every byte of a multi-byte sequence.
+constexpr std::array<bool, 256> kProtobufStops = [] {
+  std::array<bool, 256> stops{};
+  for (int c = 0; c < 256; ++c) {
+    stops[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>';
+  }
+  return stops;
+}();
+
 void AppendLikeProtobuf(std::string_view s, std::string* out) {
   const size_t n = s.size();
   size_t i = 0;
   while (i < n) {
     // The run of bytes copied as they are, then one escape or one dropped sequence.
     size_t run = i;
-    while (run < n) {
-      const auto c = static_cast<unsigned char>(s[run]);
-      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>') break;
-      ++run;
-    }
+    while (run < n && !kProtobufStops[static_cast<unsigned char>(s[run])]) ++run;
     out->append(s.data() + i, run - i);
     i = run;
     if (i == n) return;
