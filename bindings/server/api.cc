@@ -177,12 +177,19 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ParseQuery(
 std::string_view Metrics::PathLabel(std::string_view target) {
   const std::string_view path = target.substr(0, target.find('?'));
   if (path.empty()) return "(unparsed)";
-  for (std::string_view known : {"/", "/healthz", "/metrics", "/v1/route", "/services"}) {
+  for (std::string_view known : {"/", "/healthz", "/metrics", "/v1/route", "/services",
+                                  "/v1/referrals", "/v1/match", "/v1/admin/reload"}) {
     if (path == known) return known;
   }
   std::string_view rest;
   if (PathBelow(path, "/services", &rest) && rest.find('/') == std::string_view::npos) {
     return "/services/{id}";
+  }
+  if (PathBelow(path, "/v1/referrals", &rest) && rest.find('/') == std::string_view::npos) {
+    return "/v1/referrals/{id}";
+  }
+  if (PathBelow(path, "/v1/jobs", &rest) && rest.find('/') == std::string_view::npos) {
+    return "/v1/jobs/{id}";
   }
   return "other";
 }
@@ -260,8 +267,11 @@ std::string Metrics::Format(const ServedDirectory& served) const {
 // ---- the API ----
 
 Api::Api(std::shared_ptr<const ServedDirectory> served, std::shared_ptr<const Gazetteer> gazetteer,
-         ApiOptions options)
-    : served_(std::move(served)), gazetteer_(std::move(gazetteer)), options_(options) {}
+         ApiOptions options, ApiServices services)
+    : served_(std::move(served)),
+      gazetteer_(std::move(gazetteer)),
+      options_(options),
+      services_(std::move(services)) {}
 
 std::shared_ptr<const ServedDirectory> Api::Current() const {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -298,7 +308,9 @@ HttpResponse Api::Handle(const HttpRequest& request) const {
     response = Error(500, internal::Cat("internal error: ", e.what()));
   }
   response.headers.emplace_back("Wegwijzer-Directory-Version", served->version);
-  if (request.method == "GET" || request.method == "HEAD") {
+  // Open reads only: what a token guards is not offered to every origin.
+  if ((request.method == "GET" || request.method == "HEAD") &&
+      !request.target.starts_with("/v1/referrals") && !request.target.starts_with("/v1/jobs")) {
     response.headers.emplace_back("Access-Control-Allow-Origin", "*");
   }
   return response;
@@ -341,6 +353,22 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const ServedDirectory& se
   if (path == "/services") {
     if (!get) return MethodNotAllowed("GET");
     return GetServices(query, served);
+  }
+  if (path == "/v1/referrals" || path.starts_with("/v1/referrals/")) {
+    return Referrals(request, path.substr(std::string_view("/v1/referrals").size()), query, served);
+  }
+  if (path == "/v1/match") {
+    if (request.method != "POST") return MethodNotAllowed("POST");
+    return PostMatch(request, served);
+  }
+  std::string_view job_id;
+  if (PathBelow(path, "/v1/jobs", &job_id) && job_id.find('/') == std::string_view::npos) {
+    if (!get) return MethodNotAllowed("GET");
+    return GetJob(job_id);
+  }
+  if (path == "/v1/admin/reload") {
+    if (request.method != "POST") return MethodNotAllowed("POST");
+    return AdminReload(request);
   }
   std::string_view id;
   if (PathBelow(path, "/services", &id) && id.find('/') == std::string_view::npos) {

@@ -13,6 +13,10 @@
 //   GET  /services           HSDS page; page, per_page, search, organization_id,
 //                            taxonomy_term_id
 //   GET  /services/{id}      one HSDS service_full, 404 when absent
+//   POST /v1/referrals, GET /v1/referrals?provider=|desk=, GET|PATCH /v1/referrals/{id}
+//                            the referral lifecycle, with a bearer token (api_referrals.cc)
+//   POST /v1/match, GET /v1/jobs/{id}   a waiting list planned as a job (api_jobs.cc)
+//   POST /v1/admin/reload    an admin's token: the directory read again (api_jobs.cc)
 // Every response carries the header Wegwijzer-Directory-Version; GET responses carry
 // Access-Control-Allow-Origin: * (Open Referral UK asks for open, key-less reads).
 // Errors are JSON {"error":{"code":STATUS,"message":"..."}}; the message names the
@@ -25,8 +29,10 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -38,6 +44,7 @@
 namespace wegwijzer {
 class Directory;
 class Gazetteer;
+class ReferralStore;
 }  // namespace wegwijzer
 
 namespace wegwijzer::server {
@@ -47,6 +54,7 @@ struct HttpRequest {
   std::string_view target{};      // path and query string, as sent
   std::string_view content_type{};  // the Content-Type header, empty when absent
   std::string_view accept{};      // the Accept header, empty when absent
+  std::string_view authorization{};  // the Authorization header, empty when absent
   std::string_view body{};
 };
 
@@ -65,6 +73,25 @@ struct ApiOptions {
   int max_k = 100;
   // Largest per_page of /services, inclusive. DEFAULT: 1,000; the default page is 50.
   int max_per_page = 1000;
+};
+
+class Tokens;
+class MatchJobs;
+struct Principal;
+
+// What the endpoints beyond the directory reads use; each may be null, and then
+// its endpoints answer 404 saying which flag would enable them. REQUIRES: what they
+// point to outlives the Api.
+struct ApiServices {
+  // Bearer tokens (auth.h); null: every authenticated endpoint is a 401.
+  const Tokens* tokens = nullptr;
+  // The referral store of /v1/referrals (thread-safe, shared by the I/O threads).
+  ReferralStore* store = nullptr;
+  // The match jobs of /v1/match and /v1/jobs (match_jobs.h).
+  MatchJobs* jobs = nullptr;
+  // POST /v1/admin/reload: reads the directory again, Replace()s it, and returns
+  // its version (or why it could not). Runs on the I/O thread of the request.
+  std::function<absl::StatusOr<std::string>()> reload = nullptr;
 };
 
 // What the server answers from: a directory and what is derived from it once.
@@ -86,12 +113,13 @@ class Metrics {
  public:
   // The bounded set of path labels (an unknown path is "other", so that a scan of
   // random paths cannot grow the metrics).
-  static constexpr std::array<std::string_view, 8> kPaths = {
+  static constexpr std::array<std::string_view, 13> kPaths = {
       "/", "/healthz", "/metrics", "/v1/route", "/services", "/services/{id}", "other",
-      "(unparsed)"};
+      "(unparsed)", "/v1/referrals", "/v1/referrals/{id}", "/v1/match", "/v1/jobs/{id}",
+      "/v1/admin/reload"};
   // 0 stands for every other status.
-  static constexpr std::array<int, 11> kStatuses = {200, 400, 404, 405, 408, 413,
-                                                    415, 431, 500, 503, 0};
+  static constexpr std::array<int, 17> kStatuses = {200, 201, 202, 400, 401, 403, 404, 405, 408,
+                                                    409, 413, 415, 422, 431, 500, 503, 0};
   // Upper bounds of the latency buckets, in microseconds.
   static constexpr std::array<int64_t, 12> kBucketsMicros = {
       50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000, 1000000, 10000000};
@@ -118,7 +146,7 @@ class Api {
   // REQUIRES: `served` is not null. `gazetteer` may be null (then requests must give
   // a position; a postcode alone is a 400 saying the server has no postcode table).
   Api(std::shared_ptr<const ServedDirectory> served, std::shared_ptr<const Gazetteer> gazetteer,
-      ApiOptions options = {});
+      ApiOptions options = {}, ApiServices services = {});
 
   // Answers one request. Never throws (std::bad_alloc becomes a 503); never crashes on
   // any input.
@@ -139,11 +167,21 @@ class Api {
   HttpResponse PostRoute(const HttpRequest& request, const ServedDirectory& served) const;
   HttpResponse GetRoute(std::string_view query, const ServedDirectory& served) const;
   HttpResponse GetServices(std::string_view query, const ServedDirectory& served) const;
+  // api_referrals.cc: /v1/referrals[/{id}]; `rest` is the path after "/v1/referrals".
+  HttpResponse Referrals(const HttpRequest& request, std::string_view rest, std::string_view query,
+                         const ServedDirectory& served) const;
+  // api_jobs.cc: POST /v1/match, GET /v1/jobs/{id}, POST /v1/admin/reload.
+  HttpResponse PostMatch(const HttpRequest& request, const ServedDirectory& served) const;
+  HttpResponse GetJob(std::string_view id) const;
+  HttpResponse AdminReload(const HttpRequest& request) const;
+  // api_referrals.cc: the bearer token's principal in *who, or the 401 to answer.
+  std::optional<HttpResponse> Authenticate(const HttpRequest& request, Principal* who) const;
 
   mutable std::mutex mutex_;
   std::shared_ptr<const ServedDirectory> served_;  // guarded by mutex_
   std::shared_ptr<const Gazetteer> gazetteer_;
   ApiOptions options_;
+  ApiServices services_;
   mutable Metrics metrics_;
 };
 

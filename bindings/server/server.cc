@@ -214,6 +214,7 @@ class Session : public std::enable_shared_from_this<Session> {
                    .target = View(request.target()),
                    .content_type = View(request[http::field::content_type]),
                    .accept = View(request[http::field::accept]),
+                   .authorization = View(request[http::field::authorization]),
                    .body = request.body()};
     HttpResponse out = server_->api()->Handle(in);
     Respond(std::move(out), !request.keep_alive(), in.method, in.target);

@@ -317,33 +317,12 @@ CoverageAnalysis AnalyzeCoverageImpl(std::shared_ptr<const Directory> providers,
   }
   a.seconds_classify = SecondsSince(start);
 
-  start = std::chrono::steady_clock::now();
-  Matcher matcher(providers);
-  MatchOptions match = options.match;
-  match.threads = options.threads;
-  a.plan = MatchDemandImpl(matcher, view, a.coverage, match, budget);
-  if (budget != nullptr && !budget->ok()) return {};
-  a.seconds_match = SecondsSince(start);
-
-  start = std::chrono::steady_clock::now();
-  a.areas = RollUpDemand(view, a.coverage, a.plan, a.gazetteer.get());
-  for (size_t i = 0; i < a.requests.size(); ++i) {
-    const int64_t count = a.counts[i];
-    a.demand += count;
-    switch (a.coverage[i].coverage_class) {
-      case CoverageClass::kInPerson: a.in_person += count; break;
-      case CoverageClass::kHomeVisit: a.home_visit += count; break;
-      case CoverageClass::kRemote: a.remote += count; break;
-      case CoverageClass::kNone: a.none += count; break;
-    }
-    a.assigned_physically += a.plan.rows[i].in_person + a.plan.rows[i].home_visit;
-  }
-  a.seconds_roll_up = SecondsSince(start);
-
   if (options.candidates != nullptr && budget != nullptr) {
     // Site choice routes each row not served physically against the candidates with
     // a growing k, and keeps each candidate's reach: at worst a referral and a set
-    // entry per such row and candidate location.
+    // entry per such row and candidate location. That depends only on the classes,
+    // so it is checked before the match: a run that would be refused is refused at
+    // once, not after a match of minutes.
     int64_t unserved = 0, locations = 0;
     for (size_t i = 0; i < a.requests.size(); ++i) {
       const CoverageClass c = a.coverage[i].coverage_class;
@@ -368,6 +347,30 @@ CoverageAnalysis AnalyzeCoverageImpl(std::shared_ptr<const Directory> providers,
       return {};
     }
   }
+
+  start = std::chrono::steady_clock::now();
+  Matcher matcher(providers);
+  MatchOptions match = options.match;
+  match.threads = options.threads;
+  a.plan = MatchDemandImpl(matcher, view, a.coverage, match, budget);
+  if (budget != nullptr && !budget->ok()) return {};
+  a.seconds_match = SecondsSince(start);
+
+  start = std::chrono::steady_clock::now();
+  a.areas = RollUpDemand(view, a.coverage, a.plan, a.gazetteer.get());
+  for (size_t i = 0; i < a.requests.size(); ++i) {
+    const int64_t count = a.counts[i];
+    a.demand += count;
+    switch (a.coverage[i].coverage_class) {
+      case CoverageClass::kInPerson: a.in_person += count; break;
+      case CoverageClass::kHomeVisit: a.home_visit += count; break;
+      case CoverageClass::kRemote: a.remote += count; break;
+      case CoverageClass::kNone: a.none += count; break;
+    }
+    a.assigned_physically += a.plan.rows[i].in_person + a.plan.rows[i].home_visit;
+  }
+  a.seconds_roll_up = SecondsSince(start);
+
   if (options.candidates != nullptr) {
     start = std::chrono::steady_clock::now();
     a.sites = ChooseSites(*options.candidates, view, a.coverage,

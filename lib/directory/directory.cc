@@ -39,17 +39,46 @@ bool DirectoryIndex::Serves(uint32_t p, uint32_t m) const {
 
 std::optional<int64_t> Timetable::NextOpen(int64_t t, int64_t deadline) const {
   if (t >= window_from && deadline <= window_to) {
-    const auto it = std::upper_bound(closes.begin(), closes.end(), t);  // first close > t
+    // The first close after t is at or after day_first[d] (closes after the day's
+    // start) and at or before day_first[d + 1] (closes after the next day's start).
+    const size_t d = static_cast<size_t>((t - window_from) / kDaySeconds);
+    const auto it = std::upper_bound(closes.begin() + day_first[d],
+                                     closes.begin() + day_first[d + 1], t);  // first close > t
     if (it == closes.end()) return std::nullopt;
     const int64_t next = std::max(opens[it - closes.begin()], t);
     if (next < deadline) return next;
     return std::nullopt;
   }
-  constexpr int64_t kDaySeconds = 86400;
   const int64_t days = std::min<int64_t>((deadline - t) / kDaySeconds + 2, 400);
   std::optional<int64_t> next = hours.NextOpening(t, static_cast<int>(days));
   if (next && *next < deadline) return next;
   return std::nullopt;
+}
+
+void WeekHours::AddRange(int64_t first, int64_t count) {
+  if (count <= 0) return;
+  auto set = [this](int lo, int hi) {  // bits [lo, hi), 0 <= lo < hi <= kHours
+    for (int w = 0; w < 3; ++w) {
+      const int a = std::max(lo, 64 * w), b = std::min(hi, 64 * w + 64);
+      if (a >= b) continue;
+      const uint64_t ones = b - a == 64 ? ~uint64_t{0} : (uint64_t{1} << (b - a)) - 1;
+      bits[w] |= ones << (a - 64 * w);
+    }
+  };
+  if (count >= kHours) {
+    set(0, kHours);
+    return;
+  }
+  // 1970-01-01 was a Thursday: local hour 0 is hour 72 of its week.
+  const int start = static_cast<int>(((first + 72) % kHours + kHours) % kHours);
+  const int end = start + static_cast<int>(count);
+  set(start, std::min(end, kHours));
+  if (end > kHours) set(0, end - kHours);
+}
+
+int64_t HoursWindow::LocalHour(int64_t t) const {
+  const int64_t local = t + OffsetAt(t);
+  return local >= 0 ? local / 3600 : -((-local + 3599) / 3600);
 }
 
 bool DirectoryIndex::InServiceArea(uint32_t p, LatLng position) const {
@@ -173,8 +202,29 @@ absl::Status CompileProvider(const v1::Provider& p, ProviderInfo* info) {
 // Compiles opening hours once per distinct timetable (schedules and closure rules).
 class TimetableCompiler {
  public:
-  TimetableCompiler(int64_t base, std::vector<Timetable>* out)
-      : from_(base - 8 * kDaySeconds), to_(base + 400 * kDaySeconds), out_(out) {}
+  // Precomputes [base - 8 days, base + 400 days), which it writes to `window`.
+  TimetableCompiler(int64_t base, HoursWindow* window, std::vector<Timetable>* out)
+      : from_(base - 8 * kDaySeconds), to_(base + 400 * kDaySeconds), window_(window),
+        out_(out) {
+    window->from = from_;
+    window->to = to_;
+    window->first_offset = AmsterdamUtcOffsetSeconds(from_);
+    window->changes.clear();
+    // A day at a time; within a day whose offset differs at its end, the first
+    // second that differs (the offset changes at most once a day).
+    int offset = window->first_offset;
+    for (int64_t day = from_; day < to_; day += kDaySeconds) {
+      const int64_t end = std::min(day + kDaySeconds, to_ - 1);
+      if (AmsterdamUtcOffsetSeconds(end) == offset) continue;
+      int64_t lo = day, hi = end;  // offset(lo) == offset, offset(hi) != offset
+      while (hi - lo > 1) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        (AmsterdamUtcOffsetSeconds(mid) == offset ? lo : hi) = mid;
+      }
+      window->changes.push_back(hi);
+      offset = AmsterdamUtcOffsetSeconds(hi);
+    }
+  }
 
   // The timetable of `schedules` under the provider's rules, or kNoHours for none.
   absl::StatusOr<uint32_t> Add(const google::protobuf::RepeatedPtrField<v1::HsdsSchedule>& schedules,
@@ -243,9 +293,27 @@ class TimetableCompiler {
     total_ += t->opens.size();
     t->window_from = from_;
     t->window_to = to_;
+    t->week = WeekHours();
+    for (size_t i = 0; i < t->opens.size(); ++i) {
+      const int64_t open = std::max(t->opens[i], from_), close = std::min(t->closes[i], to_);
+      if (open >= close) continue;
+      // Local hours only move forward (the offset changes on a whole UTC hour), so
+      // the hours from the first's to the last's cover the interval.
+      const int64_t first = window_->LocalHour(open);
+      t->week.AddRange(first, window_->LocalHour(close - 1) - first + 1);
+    }
+    const int64_t days = (to_ - from_) / kDaySeconds;
+    t->day_first.resize(static_cast<size_t>(days) + 1);
+    size_t i = 0;
+    for (int64_t d = 0; d <= days; ++d) {
+      const int64_t start = from_ + d * kDaySeconds;
+      while (i < t->closes.size() && t->closes[i] <= start) ++i;
+      t->day_first[static_cast<size_t>(d)] = static_cast<uint32_t>(i);
+    }
   }
 
   int64_t from_, to_;
+  const HoursWindow* window_;
   size_t total_ = 0;
   std::vector<Timetable>* out_;
   absl::flat_hash_map<std::string, uint32_t> by_key_;
@@ -360,8 +428,18 @@ void BuildPhysical(const std::vector<ProviderInfo>& providers, DirectoryIndex* i
     e.hours[i] = index->table.location_hours[index->table.location_begin[s.provider] + s.location];
   }
   // Node unions, children before parents (children have larger ids).
+  index->tree_week.assign(index->tree.size(), WeekHours());
   for (size_t id = index->tree.size(); id-- > 0;) {
     TreeNode& node = index->tree[id];
+    WeekHours& week = index->tree_week[id];
+    if (node.left != 0) {
+      week = index->tree_week[node.left];
+      week |= index->tree_week[node.right];
+    } else {
+      for (uint32_t i = node.begin; i < node.end; ++i) {
+        week |= e.hours[i] == kNoHours ? WeekHours::All() : index->timetables[e.hours[i]].week;
+      }
+    }
     for (uint32_t i = node.begin; i < node.end; ++i) {
       node.topics |= e.topics[i];
       node.modes |= e.modes[i];
@@ -437,7 +515,7 @@ absl::StatusOr<std::shared_ptr<const Directory>> Directory::Create(
   internal::TimetableCompiler timetables(
       snapshot.created_unix_seconds() != 0 ? snapshot.created_unix_seconds()
                                            : static_cast<int64_t>(std::time(nullptr)),
-      &index.timetables);
+      &index.hours_window, &index.timetables);
   std::vector<uint32_t> location_hours;  // by provider, then location
   for (int i = 0; i < n; ++i) {
     const v1::Provider& p = snapshot.providers(i);

@@ -6,7 +6,9 @@
 //    a static kd-tree over unit vectors on the sphere. Each tree node holds its
 //    bounding box and the union of its entries' topics, languages, modes and access
 //    features and their largest home-visit radius, so a search skips whole subtrees
-//    that cannot hold a suitable entry.
+//    that cannot hold a suitable entry; and, in an array apart (tree_week), the
+//    hours of the week in which any of its entries can be open, so that a search
+//    with a time skips a leaf where none can be.
 //  * remote entries: one per provider that offers phone or video and has capacity,
 //    sorted by provider id (the contract's order within the remote class), in blocks
 //    of kRemoteBlock with capability unions for skipping.
@@ -33,15 +35,73 @@ inline constexpr uint32_t kNoServiceArea = std::numeric_limits<uint32_t>::max();
 // No opening hours known: never excluded by a request's time.
 inline constexpr uint32_t kNoHours = std::numeric_limits<uint32_t>::max();
 
+// A set of hours of the week in Amsterdam wall-clock time: bit h is hour h counted
+// from Monday 00:00 (0..167). What a tree node says of its entries' opening hours
+// and a request of its window, so that the search skips a subtree none of whose
+// locations can be open then. Supersets are safe (they only prune less); that is
+// how the daylight-saving days are handled: on the spring day the skipped hour is
+// included, on the autumn day the repeated hour is one hour of the week.
+struct WeekHours {
+  static constexpr int kHours = 168;
+  uint64_t bits[3] = {0, 0, 0};
+  static WeekHours All() {
+    WeekHours w;
+    w.AddRange(0, kHours);
+    return w;
+  }
+  // Adds `count` hours from local hour `first` (hours since 1970-01-01 00:00 local,
+  // any sign), wrapping at the week's end; count >= 168 adds every hour.
+  void AddRange(int64_t first, int64_t count);
+  bool Intersects(const WeekHours& o) const {
+    return ((bits[0] & o.bits[0]) | (bits[1] & o.bits[1]) | (bits[2] & o.bits[2])) != 0;
+  }
+  WeekHours& operator|=(const WeekHours& o) {
+    for (int i = 0; i < 3; ++i) bits[i] |= o.bits[i];
+    return *this;
+  }
+  bool operator==(const WeekHours&) const = default;
+};
+
+// The span [from, to) (Unix seconds) over which every timetable's open intervals
+// are precomputed, and Europe/Amsterdam's UTC offset in it without the calendar
+// arithmetic of AmsterdamUtcOffsetSeconds (a request compiles two lookups).
+struct HoursWindow {
+  int64_t from = 0, to = 0;  // empty: none (every time asks the rules)
+  int first_offset = 3600;   // the offset at `from`
+  std::vector<int64_t> changes;  // the moments in (from, to) the offset flips, sorted
+  // REQUIRES: from <= t < to.
+  int OffsetAt(int64_t t) const {
+    int offset = first_offset;
+    for (int64_t c : changes) {
+      if (t < c) break;
+      offset = offset == 3600 ? 7200 : 3600;
+    }
+    return offset;
+  }
+  // Local hours since 1970-01-01 00:00 Amsterdam time of `t`. REQUIRES: from <= t < to.
+  int64_t LocalHour(int64_t t) const;
+};
+
 // One distinct timetable: the compiled hours, and their open intervals over a window
 // precomputed so that the hot path asks a binary search, not the schedule rules.
 struct Timetable {
+  static constexpr int64_t kDaySeconds = 86400;
   explicit Timetable(OpeningHours h) : hours(std::move(h)) {}
   OpeningHours hours;
-  int64_t window_from = 0, window_to = 0;  // [from, to), Unix seconds; empty = none
+  // [from, to), Unix seconds, a whole number of days; empty = none precomputed.
+  int64_t window_from = 0, window_to = 0;
   std::vector<int64_t> opens, closes;      // merged, disjoint, sorted intervals
+  // day_first[d]: the first interval whose close is after window_from + d days
+  // (intervals.size() when none), for d in [0, window days]: a request's check
+  // starts at its day instead of searching the whole window (whose intervals are
+  // spread over more cache lines than a request touches otherwise).
+  std::vector<uint32_t> day_first;
+  // The hours of the week in which it is open at some moment of the window; every
+  // hour when the window is empty (nothing precomputed).
+  WeekHours week = WeekHours::All();
   // The first moment in [t, deadline) when it is open; nullopt when none.
-  // O(log intervals) inside the window, else OpeningHours::NextOpening.
+  // Inside the window O(log intervals of t's day), no allocation; else
+  // OpeningHours::NextOpening.
   std::optional<int64_t> NextOpen(int64_t t, int64_t deadline) const;
 };
 
@@ -146,6 +206,11 @@ struct DirectoryIndex {
   absl::flat_hash_map<std::string, uint32_t> provider_by_id;  // Directory::Find
   PhysicalEntries physical;
   std::vector<TreeNode> tree;
+  // By tree node: the union of its entries' Timetable::week (every hour for an entry
+  // without hours). Apart from TreeNode so that a search without a time does not
+  // carry it through the cache.
+  std::vector<WeekHours> tree_week;
+  HoursWindow hours_window;
   RemoteEntries remote;
   std::unique_ptr<ServiceAreas> service_areas;
   std::vector<Timetable> timetables;  // distinct opening hours

@@ -464,7 +464,9 @@ std::optional<int64_t> OpeningHours::NextOpening(int64_t t, int max_days) const 
   std::optional<int64_t> best;
   for (int64_t day = local_day - 1; day <= local_day + max_days; ++day) {
     for (const auto& [open, close] : IntervalsOn(CivilFromDays(day))) {
-      if (close <= t) continue;
+      // An empty interval is never open: hours that fall wholly in the hour the
+      // spring change skips (02:30-03:30 reads as 03:30-03:30 summer time).
+      if (close <= t || close <= open) continue;
       const int64_t at = std::max(open, t);
       if (!best || at < *best) best = at;
     }

@@ -2,8 +2,10 @@
 
 #include <utility>
 
+#include "absl/time/time.h"
 #include "core/text.h"
 #include "wegwijzer/codes.h"
+#include "wegwijzer/referral.h"
 
 namespace wegwijzer::internal {
 
@@ -186,6 +188,170 @@ absl::StatusOr<std::string> CheckEventParties(const ReferralTransition& t,
       break;
   }
   return t.actor_id.empty() ? std::string("system") : t.actor_id;
+}
+
+absl::Status SetEachCapacity(
+    const Directory& directory,
+    absl::FunctionRef<absl::Status(std::string_view, std::optional<int64_t>, CapacityPeriod)>
+        set) {
+  for (size_t p = 0; p < directory.size(); ++p) {
+    const ProviderInfo& info = directory.provider(ProviderIndex(p));
+    if (absl::Status s = set(info.id, info.capacity, info.capacity_period); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CommitBatch(const ReferralBatch& batch,
+                         absl::FunctionRef<absl::StatusOr<ReferralRecord>(const NewReferral&)> create,
+                         absl::FunctionRef<absl::StatusOr<ReferralEvent>(const ReferralTransition&)> apply,
+                         std::vector<ReferralEvent>* events) {
+  auto annotate = [](const absl::Status& s, const std::string& where) {
+    return absl::Status(s.code(), Cat(where, ": ", std::string(s.message())));
+  };
+  for (size_t i = 0; i < batch.creations.size(); ++i) {
+    absl::StatusOr<ReferralRecord> made = create(batch.creations[i]);
+    if (!made.ok()) return annotate(made.status(), Cat("batch creation ", i));
+    events->push_back(made->history.back());
+  }
+  for (size_t i = 0; i < batch.transitions.size(); ++i) {
+    absl::StatusOr<ReferralEvent> e = apply(batch.transitions[i]);
+    if (!e.ok()) return annotate(e.status(), Cat("batch transition ", i));
+    events->push_back(*std::move(e));
+  }
+  return absl::OkStatus();
+}
+
+ReferralStatus StatusFromCode(const std::string& code) {
+  return ParseReferralStatus(code).value_or(ReferralStatus::kEnteredInError);
+}
+
+absl::Status CheckCapacityArguments(std::string_view provider_id,
+                                    std::optional<int64_t> capacity) {
+  if (provider_id.empty()) return absl::InvalidArgumentError("SetCapacity: empty provider id");
+  if (capacity && *capacity < 0) {
+    return absl::InvalidArgumentError(
+        Cat("SetCapacity: provider ", provider_id, ": negative capacity ", *capacity));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCapacityCoversActive(std::string_view provider_id,
+                                       std::optional<int64_t> capacity, CapacityPeriod period,
+                                       int64_t active) {
+  if (period == CapacityPeriod::kReferral && capacity && *capacity < active) {
+    return absl::FailedPreconditionError(
+        Cat("provider ", provider_id, " has ", active, " active referrals, more than the new "
+            "capacity ", *capacity, "; close some first"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status NoCapacityOnRecordError(std::string_view referral_id, std::string_view provider_id) {
+  return absl::FailedPreconditionError(
+      Cat("referral ", referral_id, ": provider ", provider_id,
+          " has no capacity on record in the store (SetCapacity or SetCapacities)"));
+}
+
+absl::Status CheckSlotFree(
+    std::string_view referral_id, std::string_view provider_id, const ProviderSlots& slots,
+    int64_t at_ms, absl::FunctionRef<absl::StatusOr<int64_t>(const PeriodBounds&)> count_period) {
+  if (!slots.capacity) return absl::OkStatus();
+  const int64_t capacity = *slots.capacity;
+  if (slots.period != CapacityPeriod::kReferral) {
+    const PeriodBounds bounds = PeriodOf(slots.period, at_ms);
+    absl::StatusOr<int64_t> taken = count_period(bounds);
+    if (!taken.ok()) return taken.status();
+    if (*taken >= capacity) {
+      return absl::ResourceExhaustedError(
+          Cat("referral ", referral_id, ": provider ", provider_id, " is full for the ",
+              CapacityPeriodCode(slots.period), " from ",
+              absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(bounds.start_ms),
+                               absl::UTCTimeZone()),
+              " (", *taken, " requested of capacity ", capacity, ")"));
+    }
+  } else if (slots.active >= capacity) {
+    return absl::ResourceExhaustedError(Cat("referral ", referral_id, ": provider ", provider_id,
+                                            " is full (", slots.active, " active of capacity ",
+                                            capacity, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckNewReferral(const NewReferral& in) {
+  if (absl::Status s = CheckCreation(in.initial, ReferralActor::kReferringDesk); !s.ok()) {
+    return s;
+  }
+  for (const auto& [value, name] :
+       {std::pair{&in.request_id, "request_id"}, std::pair{&in.provider_id, "provider_id"},
+        std::pair{&in.desk_id, "desk_id"}}) {
+    if (value->empty()) {
+      return absl::InvalidArgumentError(Cat("new referral ", in.id, ": ", name, " is empty"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void FinishCreatedRecord(int64_t seq, ReferralRecord* record) {
+  const NewReferral& in = record->referral;
+  record->status = in.initial;
+  record->updated = in.at.value();
+  record->last_sequence = seq;
+  record->history.push_back({.sequence = seq,
+                             .referral_id = in.id,
+                             .at = record->updated,
+                             .actor = ReferralActor::kReferringDesk,
+                             .actor_id = in.desk_id,
+                             .from = std::nullopt,
+                             .to = in.initial,
+                             .reason = {}});
+}
+
+absl::StatusOr<CheckedTransition> CheckApply(const ReferralTransition& t, ReferralStatus from,
+                                             std::string_view provider_id,
+                                             std::string_view desk_id, int64_t last_ms) {
+  if (absl::Status s = CheckTransition(from, t.to, t.actor, t.reason); !s.ok()) {
+    return absl::Status(s.code(), Cat("referral ", t.referral_id, ": ", std::string(s.message())));
+  }
+  CheckedTransition checked;
+  checked.delta = static_cast<int>(HoldsSlot(t.to)) - static_cast<int>(HoldsSlot(from));
+  checked.at_ms = absl::ToUnixMillis(t.at.value_or(absl::Now()));
+  absl::StatusOr<std::string> actor_id =
+      CheckEventParties(t, provider_id, desk_id, last_ms, checked.at_ms);
+  if (!actor_id.ok()) return actor_id.status();
+  checked.actor_id = *std::move(actor_id);
+  return checked;
+}
+
+ReferralEvent AppliedEvent(const ReferralTransition& t, const CheckedTransition& checked,
+                           ReferralStatus from, int64_t seq) {
+  return ReferralEvent{.sequence = seq,
+                       .referral_id = t.referral_id,
+                       .at = absl::FromUnixMillis(checked.at_ms),
+                       .actor = t.actor,
+                       .actor_id = checked.actor_id,
+                       .from = from,
+                       .to = t.to,
+                       .reason = t.reason};
+}
+
+absl::StatusOr<ReferralEvent> DecodeEvent(std::string_view where, EventColumns row) {
+  const std::optional<ReferralActor> actor = ParseReferralActor(row.actor);
+  const std::optional<ReferralStatus> to = ParseReferralStatus(row.to);
+  const std::optional<ReasonCode> reason = ParseReasonCode(row.reason_code);
+  std::optional<ReferralStatus> from;
+  if (row.from) from = ParseReferralStatus(*row.from);
+  if (!actor || !to || !reason || (row.from && !from)) {
+    return absl::DataLossError(
+        Cat("referral store ", where, ": event ", row.seq, " has an unknown code"));
+  }
+  return ReferralEvent{.sequence = row.seq,
+                       .referral_id = std::move(row.referral_id),
+                       .at = absl::FromUnixMillis(row.at_ms),
+                       .actor = *actor,
+                       .actor_id = std::move(row.actor_id),
+                       .from = from,
+                       .to = *to,
+                       .reason = {*reason, std::move(row.reason_text)}};
 }
 
 }  // namespace wegwijzer::internal

@@ -173,10 +173,7 @@ std::string Bytes(const PGresult* r, int row, int col) {
   return out;
 }
 
-ReferralStatus StatusFromCode(const std::string& code) {
-  // The store writes only codes it knows; Verify() reports anything else.
-  return ParseReferralStatus(code).value_or(ReferralStatus::kEnteredInError);
-}
+using internal::StatusFromCode;
 
 // The conninfo without a password, for messages.
 std::string Describe(const std::string& conninfo) {
@@ -214,59 +211,29 @@ class PostgresStore final : public ReferralStore {
   }
   absl::Status SetCapacities(const Directory& directory) override {
     std::lock_guard lock(mu_);
-    return InTransaction([&]() -> absl::Status {
-      for (size_t p = 0; p < directory.size(); ++p) {
-        const ProviderInfo& info = directory.provider(ProviderIndex(p));
-        if (absl::Status s = SetCapacityInTx(info.id, info.capacity, info.capacity_period);
-            !s.ok())
-          return s;
-      }
-      return absl::OkStatus();
+    return InTransaction([&]() {
+      return internal::SetEachCapacity(
+          directory, [&](std::string_view id, std::optional<int64_t> capacity,
+                         CapacityPeriod period) { return SetCapacityInTx(id, capacity, period); });
     });
   }
 
   absl::StatusOr<ReferralRecord> Create(const NewReferral& referral) override {
-    std::lock_guard lock(mu_);
-    ReferralRecord record;
-    absl::Status s = InTransaction([&]() -> absl::Status {
-      absl::StatusOr<ReferralRecord> made = CreateInTx(referral);
-      if (!made.ok()) return made.status();
-      record = *std::move(made);
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    return record;
+    return Transact<ReferralRecord>([&]() { return CreateInTx(referral); });
   }
 
   absl::StatusOr<ReferralEvent> Apply(const ReferralTransition& transition) override {
-    std::lock_guard lock(mu_);
-    ReferralEvent event;
-    absl::Status s = InTransaction([&]() -> absl::Status {
-      absl::StatusOr<ReferralEvent> e = ApplyInTx(transition);
-      if (!e.ok()) return e.status();
-      event = *std::move(e);
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    return event;
+    return Transact<ReferralEvent>([&]() { return ApplyInTx(transition); });
   }
 
   absl::StatusOr<std::vector<ReferralEvent>> Commit(const ReferralBatch& batch) override {
     std::lock_guard lock(mu_);
     std::vector<ReferralEvent> events;
     events.reserve(batch.creations.size() + batch.transitions.size());
-    absl::Status s = InTransaction([&]() -> absl::Status {
-      for (size_t i = 0; i < batch.creations.size(); ++i) {
-        absl::StatusOr<ReferralRecord> made = CreateInTx(batch.creations[i]);
-        if (!made.ok()) return Annotate(made.status(), Cat("batch creation ", i));
-        events.push_back(made->history.back());
-      }
-      for (size_t i = 0; i < batch.transitions.size(); ++i) {
-        absl::StatusOr<ReferralEvent> e = ApplyInTx(batch.transitions[i]);
-        if (!e.ok()) return Annotate(e.status(), Cat("batch transition ", i));
-        events.push_back(*std::move(e));
-      }
-      return absl::OkStatus();
+    absl::Status s = InTransaction([&]() {
+      return internal::CommitBatch(
+          batch, [&](const NewReferral& n) { return CreateInTx(n); },
+          [&](const ReferralTransition& t) { return ApplyInTx(t); }, &events);
     });
     if (!s.ok()) return s;
     return events;
@@ -512,21 +479,28 @@ class PostgresStore final : public ReferralStore {
     return s;
   }
 
+  // One change in its own transaction, under the connection's lock: its result, or
+  // the transaction's failure.
+  template <typename T, typename Change>
+  absl::StatusOr<T> Transact(Change change) {
+    std::lock_guard lock(mu_);
+    return internal::ChangeValue<T>([&](auto body) { return InTransaction(body); }, change);
+  }
+
   absl::Status SetCapacityInTx(std::string_view provider_id, std::optional<int64_t> capacity,
                                CapacityPeriod period) {
-    if (provider_id.empty()) return absl::InvalidArgumentError("SetCapacity: empty provider id");
-    if (capacity && *capacity < 0)
-      return absl::InvalidArgumentError(Cat("SetCapacity: provider ", provider_id,
-                                            ": negative capacity ", *capacity));
+    if (absl::Status s = internal::CheckCapacityArguments(provider_id, capacity); !s.ok()) {
+      return s;
+    }
     absl::StatusOr<Result> r =
         Run("reading a provider", "SELECT active FROM providers WHERE provider_id = $1 FOR UPDATE",
             {provider_id});
     if (!r.ok()) return r.status();
     const int64_t active = PQntuples(r->get()) > 0 ? Int(r->get(), 0, 0) : 0;
-    if (period == CapacityPeriod::kReferral && capacity && *capacity < active) {
-      return absl::FailedPreconditionError(
-          Cat("provider ", provider_id, " has ", active, " active referrals, more than the new "
-              "capacity ", *capacity, "; close some first"));
+    if (absl::Status s =
+            internal::CheckCapacityCoversActive(provider_id, capacity, period, active);
+        !s.ok()) {
+      return s;
     }
     absl::StatusOr<Result> u = Run(
         "writing a provider",
@@ -549,36 +523,25 @@ class PostgresStore final : public ReferralStore {
         {provider_id});
     if (!r.ok()) return r.status();
     const PGresult* q = r->get();
-    if (PQntuples(q) == 0) {
-      return absl::FailedPreconditionError(
-          Cat("referral ", referral_id, ": provider ", provider_id,
-              " has no capacity on record in the store (SetCapacity or SetCapacities)"));
-    }
-    const CapacityPeriod period =
-        CapacityPeriodFromCode(Text(q, 0, 2)).value_or(CapacityPeriod::kReferral);
-    if (delta > 0 && !IsNull(q, 0, 0) && period != CapacityPeriod::kReferral) {
-      const int64_t capacity = Int(q, 0, 0);
-      const internal::PeriodBounds bounds = internal::PeriodOf(period, at_ms);
-      absl::StatusOr<Result> c = Run(
-          "counting a provider's period",
-          "SELECT COUNT(*) FROM referral_state WHERE provider_id = $1 AND "
-          "requested_ms >= $2 AND requested_ms < $3 AND NOT (status IN "
-          "('rejected','cancelled','entered-in-error') AND updated_ms < $3)",
-          {provider_id, bounds.start_ms, bounds.end_ms});
-      if (!c.ok()) return c.status();
-      const int64_t taken = Int(c->get(), 0, 0);
-      if (taken >= capacity) {
-        return absl::ResourceExhaustedError(
-            Cat("referral ", referral_id, ": provider ", provider_id, " is full for the ",
-                CapacityPeriodCode(period), " from ",
-                absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(bounds.start_ms),
-                                 absl::UTCTimeZone()),
-                " (", taken, " requested of capacity ", capacity, ")"));
-      }
-    } else if (delta > 0 && !IsNull(q, 0, 0) && Int(q, 0, 1) >= Int(q, 0, 0)) {
-      return absl::ResourceExhaustedError(
-          Cat("referral ", referral_id, ": provider ", provider_id, " is full (",
-              Int(q, 0, 1), " active of capacity ", Int(q, 0, 0), ")"));
+    if (PQntuples(q) == 0) return internal::NoCapacityOnRecordError(referral_id, provider_id);
+    if (delta > 0) {
+      internal::ProviderSlots slots;
+      if (!IsNull(q, 0, 0)) slots.capacity = Int(q, 0, 0);
+      slots.active = Int(q, 0, 1);
+      slots.period = CapacityPeriodFromCode(Text(q, 0, 2)).value_or(CapacityPeriod::kReferral);
+      absl::Status free = internal::CheckSlotFree(
+          referral_id, provider_id, slots, at_ms,
+          [&](const internal::PeriodBounds& bounds) -> absl::StatusOr<int64_t> {
+            absl::StatusOr<Result> c = Run(
+                "counting a provider's period",
+                "SELECT COUNT(*) FROM referral_state WHERE provider_id = $1 AND "
+                "requested_ms >= $2 AND requested_ms < $3 AND NOT (status IN "
+                "('rejected','cancelled','entered-in-error') AND updated_ms < $3)",
+                {provider_id, bounds.start_ms, bounds.end_ms});
+            if (!c.ok()) return c.status();
+            return Int(c->get(), 0, 0);
+          });
+      if (!free.ok()) return free;
     }
     absl::StatusOr<Result> u =
         Run("counting a provider's referrals",
@@ -605,14 +568,7 @@ class PostgresStore final : public ReferralStore {
   }
 
   absl::StatusOr<ReferralRecord> CreateInTx(const NewReferral& in) {
-    if (absl::Status s = CheckCreation(in.initial, ReferralActor::kReferringDesk); !s.ok())
-      return s;
-    for (const auto& [value, name] :
-         {std::pair{&in.request_id, "request_id"}, std::pair{&in.provider_id, "provider_id"},
-          std::pair{&in.desk_id, "desk_id"}}) {
-      if (value->empty())
-        return absl::InvalidArgumentError(Cat("new referral ", in.id, ": ", name, " is empty"));
-    }
+    if (absl::Status s = internal::CheckNewReferral(in); !s.ok()) return s;
     ReferralRecord record;
     record.referral = in;
     const absl::Time at = in.at.value_or(absl::Now());
@@ -665,17 +621,7 @@ class PostgresStore final : public ReferralStore {
            in.initial == ReferralStatus::kRequested ? Param(at_ms) : Param()});
       if (!r.ok()) return r.status();
     }
-    record.status = in.initial;
-    record.updated = record.referral.at.value();
-    record.last_sequence = *seq;
-    record.history.push_back({.sequence = *seq,
-                              .referral_id = id,
-                              .at = record.updated,
-                              .actor = ReferralActor::kReferringDesk,
-                              .actor_id = in.desk_id,
-                              .from = std::nullopt,
-                              .to = in.initial,
-                              .reason = {}});
+    internal::FinishCreatedRecord(*seq, &record);
     return record;
   }
 
@@ -694,18 +640,17 @@ class PostgresStore final : public ReferralStore {
     const std::string desk_id = Text(r->get(), 0, 2);
     const ReferralStatus from = StatusFromCode(Text(r->get(), 0, 3));
     const int64_t last_ms = Int(r->get(), 0, 4);
-    if (absl::Status s = CheckTransition(from, t.to, t.actor, t.reason); !s.ok())
-      return Annotate(s, Cat("referral ", t.referral_id));
-    const int delta = static_cast<int>(HoldsSlot(t.to)) - static_cast<int>(HoldsSlot(from));
-    const int64_t at_ms = ToMs(t.at.value_or(absl::Now()));
-    absl::StatusOr<std::string> actor_id =
-        internal::CheckEventParties(t, provider_id, desk_id, last_ms, at_ms);
-    if (!actor_id.ok()) return actor_id.status();
-    if (delta != 0) {
-      if (absl::Status s = AdjustActive(provider_id, delta, t.referral_id, at_ms); !s.ok())
+    absl::StatusOr<internal::CheckedTransition> checked =
+        internal::CheckApply(t, from, provider_id, desk_id, last_ms);
+    if (!checked.ok()) return checked.status();
+    const int64_t at_ms = checked->at_ms;
+    if (checked->delta != 0) {
+      if (absl::Status s = AdjustActive(provider_id, checked->delta, t.referral_id, at_ms);
+          !s.ok())
         return s;
     }
-    absl::StatusOr<int64_t> seq = AppendEvent(row, at_ms, t.actor, *actor_id, from, t.to, t.reason);
+    absl::StatusOr<int64_t> seq =
+        AppendEvent(row, at_ms, t.actor, checked->actor_id, from, t.to, t.reason);
     if (!seq.ok()) return seq.status();
     // The reason kept is the last one given (an event without one keeps it).
     absl::StatusOr<Result> u = Run(
@@ -718,14 +663,7 @@ class PostgresStore final : public ReferralStore {
         {row, ReferralStatusCode(t.to), at_ms, *seq, ReasonCodeName(t.reason.code),
          t.reason.text});
     if (!u.ok()) return u.status();
-    return ReferralEvent{.sequence = *seq,
-                         .referral_id = t.referral_id,
-                         .at = FromMs(at_ms),
-                         .actor = t.actor,
-                         .actor_id = *actor_id,
-                         .from = from,
-                         .to = t.to,
-                         .reason = t.reason};
+    return internal::AppliedEvent(t, *checked, from, *seq);
   }
 
   absl::StatusOr<std::vector<ReferralRecord>> OpenOf(std::string_view column,
@@ -788,24 +726,18 @@ class PostgresStore final : public ReferralStore {
   // from_status, to_status, reason_code, reason_text.
   absl::StatusOr<ReferralEvent> EventAt(const PGresult* q, int i, int first,
                                         std::string referral_id) const {
-    ReferralEvent e;
-    e.sequence = Int(q, i, first);
-    e.referral_id = std::move(referral_id);
-    e.at = FromMs(Int(q, i, first + 1));
-    const std::optional<ReferralActor> actor = ParseReferralActor(Text(q, i, first + 2));
-    const std::optional<ReferralStatus> to = ParseReferralStatus(Text(q, i, first + 5));
-    const std::optional<ReasonCode> reason = ParseReasonCode(Text(q, i, first + 6));
-    const bool has_from = !IsNull(q, i, first + 4);
-    if (!actor || !to || !reason || (has_from && !ParseReferralStatus(Text(q, i, first + 4)))) {
-      return absl::DataLossError(
-          Cat("referral store ", where_, ": event ", e.sequence, " has an unknown code"));
-    }
-    e.actor = *actor;
-    e.actor_id = Text(q, i, first + 3);
-    if (has_from) e.from = ParseReferralStatus(Text(q, i, first + 4));
-    e.to = *to;
-    e.reason = {*reason, Text(q, i, first + 7)};
-    return e;
+    return internal::DecodeEvent(
+        where_,
+        {.seq = Int(q, i, first),
+         .referral_id = std::move(referral_id),
+         .at_ms = Int(q, i, first + 1),
+         .actor = Text(q, i, first + 2),
+         .actor_id = Text(q, i, first + 3),
+         .from = IsNull(q, i, first + 4) ? std::nullopt
+                                         : std::optional<std::string>(Text(q, i, first + 4)),
+         .to = Text(q, i, first + 5),
+         .reason_code = Text(q, i, first + 6),
+         .reason_text = Text(q, i, first + 7)});
   }
 
   absl::Status ReadEvents(const PGresult* q, std::vector<ReferralEvent>* out) {

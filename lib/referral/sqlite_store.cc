@@ -215,10 +215,7 @@ absl::Status SqliteError(sqlite3* db, int rc, std::string_view what) {
   }
 }
 
-ReferralStatus StatusFromCode(const std::string& code) {
-  // The store writes only codes it knows; Verify() reports anything else.
-  return ParseReferralStatus(code).value_or(ReferralStatus::kEnteredInError);
-}
+using internal::StatusFromCode;
 
 class SqliteStore final : public ReferralStore {
  public:
@@ -239,14 +236,10 @@ class SqliteStore final : public ReferralStore {
   }
   absl::Status SetCapacities(const Directory& directory) override {
     std::lock_guard lock(mu_);
-    return InTransaction([&]() -> absl::Status {
-      for (size_t p = 0; p < directory.size(); ++p) {
-        const ProviderInfo& info = directory.provider(ProviderIndex(p));
-        if (absl::Status s = SetCapacityInTx(info.id, info.capacity, info.capacity_period);
-            !s.ok())
-          return s;
-      }
-      return absl::OkStatus();
+    return InTransaction([&]() {
+      return internal::SetEachCapacity(
+          directory, [&](std::string_view id, std::optional<int64_t> capacity,
+                         CapacityPeriod period) { return SetCapacityInTx(id, capacity, period); });
     });
   }
 
@@ -262,18 +255,10 @@ class SqliteStore final : public ReferralStore {
     std::lock_guard lock(mu_);
     std::vector<ReferralEvent> events;
     events.reserve(batch.creations.size() + batch.transitions.size());
-    absl::Status s = InTransaction([&]() -> absl::Status {
-      for (size_t i = 0; i < batch.creations.size(); ++i) {
-        absl::StatusOr<ReferralRecord> made = CreateInTx(batch.creations[i]);
-        if (!made.ok()) return Annotate(made.status(), Cat("batch creation ", i));
-        events.push_back(LastEvent(*made));
-      }
-      for (size_t i = 0; i < batch.transitions.size(); ++i) {
-        absl::StatusOr<ReferralEvent> e = ApplyInTx(batch.transitions[i]);
-        if (!e.ok()) return Annotate(e.status(), Cat("batch transition ", i));
-        events.push_back(*std::move(e));
-      }
-      return absl::OkStatus();
+    absl::Status s = InTransaction([&]() {
+      return internal::CommitBatch(
+          batch, [&](const NewReferral& n) { return CreateInTx(n); },
+          [&](const ReferralTransition& t) { return ApplyInTx(t); }, &events);
     });
     if (!s.ok()) return s;
     return events;
@@ -483,15 +468,7 @@ class SqliteStore final : public ReferralStore {
   // group's transaction; its value is returned once the COMMIT holding it has.
   template <typename T, typename Change>
   absl::StatusOr<T> GroupedChange(Change change) {
-    std::optional<T> value;
-    absl::Status s = Grouped([&]() -> absl::Status {
-      absl::StatusOr<T> made = change();
-      if (!made.ok()) return made.status();
-      value = *std::move(made);
-      return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
-    return *std::move(value);
+    return internal::ChangeValue<T>([&](auto body) { return Grouped(body); }, change);
   }
 
   void CommitGroup(const std::vector<Pending*>& group) {
@@ -520,10 +497,9 @@ class SqliteStore final : public ReferralStore {
 
   absl::Status SetCapacityInTx(std::string_view provider_id, std::optional<int64_t> capacity,
                                CapacityPeriod period) {
-    if (provider_id.empty()) return absl::InvalidArgumentError("SetCapacity: empty provider id");
-    if (capacity && *capacity < 0)
-      return absl::InvalidArgumentError(Cat("SetCapacity: provider ", provider_id,
-                                            ": negative capacity ", *capacity));
+    if (absl::Status s = internal::CheckCapacityArguments(provider_id, capacity); !s.ok()) {
+      return s;
+    }
     int64_t active = 0;
     {
       Statement& q = Stmt("SELECT active FROM providers WHERE provider_id = ?1");
@@ -533,10 +509,10 @@ class SqliteStore final : public ReferralStore {
       if (rc == SQLITE_ROW) active = q.Int(0);
       else if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading a provider");
     }
-    if (period == CapacityPeriod::kReferral && capacity && *capacity < active) {
-      return absl::FailedPreconditionError(
-          Cat("provider ", provider_id, " has ", active, " active referrals, more than the new "
-              "capacity ", *capacity, "; close some first"));
+    if (absl::Status s =
+            internal::CheckCapacityCoversActive(provider_id, capacity, period, active);
+        !s.ok()) {
+      return s;
     }
     Statement& u = Stmt(
         "INSERT INTO providers(provider_id, capacity, active, capacity_period) "
@@ -563,38 +539,26 @@ class SqliteStore final : public ReferralStore {
       ResetOnExit reset{q};
       q.Bind(1, provider_id);
       const int rc = q.Step();
-      if (rc == SQLITE_DONE) {
-        return absl::FailedPreconditionError(
-            Cat("referral ", referral_id, ": provider ", provider_id,
-                " has no capacity on record in the store (SetCapacity or SetCapacities)"));
-      }
+      if (rc == SQLITE_DONE) return internal::NoCapacityOnRecordError(referral_id, provider_id);
       if (rc != SQLITE_ROW) return SqliteError(db_, rc, "reading a provider");
-      const CapacityPeriod period =
-          CapacityPeriodFromCode(q.Text(2)).value_or(CapacityPeriod::kReferral);
-      if (!q.IsNull(0) && period != CapacityPeriod::kReferral) {
-        const int64_t capacity = q.Int(0);
-        const internal::PeriodBounds bounds = internal::PeriodOf(period, at_ms);
-        Statement& c = Stmt(
-            "SELECT COUNT(*) FROM referral_state WHERE provider_id = ?1 AND "
-            "requested_ms >= ?2 AND requested_ms < ?3 AND NOT (status IN "
-            "('rejected','cancelled','entered-in-error') AND updated_ms < ?3)");
-        ResetOnExit reset_count{c};
-        c.Bind(1, provider_id).Bind(2, bounds.start_ms).Bind(3, bounds.end_ms);
-        if (const int crc = c.Step(); crc != SQLITE_ROW)
-          return SqliteError(db_, crc, "counting a provider's period");
-        if (c.Int(0) >= capacity) {
-          return absl::ResourceExhaustedError(
-              Cat("referral ", referral_id, ": provider ", provider_id, " is full for the ",
-                  CapacityPeriodCode(period), " from ",
-                  absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(bounds.start_ms),
-                                   absl::UTCTimeZone()),
-                  " (", c.Int(0), " requested of capacity ", capacity, ")"));
-        }
-      } else if (!q.IsNull(0) && q.Int(1) >= q.Int(0)) {
-        return absl::ResourceExhaustedError(
-            Cat("referral ", referral_id, ": provider ", provider_id, " is full (",
-                q.Int(1), " active of capacity ", q.Int(0), ")"));
-      }
+      internal::ProviderSlots slots;
+      if (!q.IsNull(0)) slots.capacity = q.Int(0);
+      slots.active = q.Int(1);
+      slots.period = CapacityPeriodFromCode(q.Text(2)).value_or(CapacityPeriod::kReferral);
+      absl::Status free = internal::CheckSlotFree(
+          referral_id, provider_id, slots, at_ms,
+          [&](const internal::PeriodBounds& bounds) -> absl::StatusOr<int64_t> {
+            Statement& c = Stmt(
+                "SELECT COUNT(*) FROM referral_state WHERE provider_id = ?1 AND "
+                "requested_ms >= ?2 AND requested_ms < ?3 AND NOT (status IN "
+                "('rejected','cancelled','entered-in-error') AND updated_ms < ?3)");
+            ResetOnExit reset_count{c};
+            c.Bind(1, provider_id).Bind(2, bounds.start_ms).Bind(3, bounds.end_ms);
+            if (const int crc = c.Step(); crc != SQLITE_ROW)
+              return SqliteError(db_, crc, "counting a provider's period");
+            return c.Int(0);
+          });
+      if (!free.ok()) return free;
     }
     Statement& u = Stmt("UPDATE providers SET active = active + ?2 WHERE provider_id = ?1");
     ResetOnExit reset{u};
@@ -622,14 +586,7 @@ class SqliteStore final : public ReferralStore {
   }
 
   absl::StatusOr<ReferralRecord> CreateInTx(const NewReferral& in) {
-    if (absl::Status s = CheckCreation(in.initial, ReferralActor::kReferringDesk); !s.ok())
-      return s;
-    for (const auto& [value, name] :
-         {std::pair{&in.request_id, "request_id"}, std::pair{&in.provider_id, "provider_id"},
-          std::pair{&in.desk_id, "desk_id"}}) {
-      if (value->empty())
-        return absl::InvalidArgumentError(Cat("new referral ", in.id, ": ", name, " is empty"));
-    }
+    if (absl::Status s = internal::CheckNewReferral(in); !s.ok()) return s;
     ReferralRecord record;
     record.referral = in;
     const absl::Time at = in.at.value_or(absl::Now());
@@ -692,21 +649,9 @@ class SqliteStore final : public ReferralStore {
       const int rc = q.Step();
       if (rc != SQLITE_DONE) return SqliteError(db_, rc, "writing a referral's state");
     }
-    record.status = in.initial;
-    record.updated = record.referral.at.value();
-    record.last_sequence = *seq;
-    record.history.push_back({.sequence = *seq,
-                              .referral_id = id,
-                              .at = record.updated,
-                              .actor = ReferralActor::kReferringDesk,
-                              .actor_id = in.desk_id,
-                              .from = std::nullopt,
-                              .to = in.initial,
-                              .reason = {}});
+    internal::FinishCreatedRecord(*seq, &record);
     return record;
   }
-
-  static ReferralEvent LastEvent(const ReferralRecord& record) { return record.history.back(); }
 
   absl::StatusOr<ReferralEvent> ApplyInTx(const ReferralTransition& t) {
     int64_t row = 0, last_ms = 0;
@@ -729,18 +674,17 @@ class SqliteStore final : public ReferralStore {
       from = StatusFromCode(q.Text(3));
       last_ms = q.Int(4);
     }
-    if (absl::Status s = CheckTransition(from, t.to, t.actor, t.reason); !s.ok())
-      return Annotate(s, Cat("referral ", t.referral_id));
-    const int delta = static_cast<int>(HoldsSlot(t.to)) - static_cast<int>(HoldsSlot(from));
-    const int64_t at_ms = ToMs(t.at.value_or(absl::Now()));
-    absl::StatusOr<std::string> actor_id =
-        internal::CheckEventParties(t, provider_id, desk_id, last_ms, at_ms);
-    if (!actor_id.ok()) return actor_id.status();
-    if (delta != 0) {
-      if (absl::Status s = AdjustActive(provider_id, delta, t.referral_id, at_ms); !s.ok())
+    absl::StatusOr<internal::CheckedTransition> checked =
+        internal::CheckApply(t, from, provider_id, desk_id, last_ms);
+    if (!checked.ok()) return checked.status();
+    const int64_t at_ms = checked->at_ms;
+    if (checked->delta != 0) {
+      if (absl::Status s = AdjustActive(provider_id, checked->delta, t.referral_id, at_ms);
+          !s.ok())
         return s;
     }
-    absl::StatusOr<int64_t> seq = AppendEvent(row, at_ms, t.actor, *actor_id, from, t.to, t.reason);
+    absl::StatusOr<int64_t> seq =
+        AppendEvent(row, at_ms, t.actor, checked->actor_id, from, t.to, t.reason);
     if (!seq.ok()) return seq.status();
     {
       // The reason kept is the last one given (an event without one keeps it).
@@ -756,14 +700,7 @@ class SqliteStore final : public ReferralStore {
       const int rc = q.Step();
       if (rc != SQLITE_DONE) return SqliteError(db_, rc, "updating a referral's state");
     }
-    return ReferralEvent{.sequence = *seq,
-                         .referral_id = t.referral_id,
-                         .at = FromMs(at_ms),
-                         .actor = t.actor,
-                         .actor_id = *actor_id,
-                         .from = from,
-                         .to = t.to,
-                         .reason = t.reason};
+    return internal::AppliedEvent(t, *checked, from, *seq);
   }
 
   absl::StatusOr<std::vector<ReferralRecord>> OpenOf(std::string_view column,
@@ -821,26 +758,27 @@ class SqliteStore final : public ReferralStore {
     return absl::OkStatus();
   }
 
+  // One event row: its seq in column `seq`, then at_ms, actor, actor_id, from_status,
+  // to_status, reason_code and reason_text from column `at` on.
+  static internal::EventColumns EventAt(const Statement& q, int seq, int at,
+                                        std::string referral_id) {
+    return {.seq = q.Int(seq),
+            .referral_id = std::move(referral_id),
+            .at_ms = q.Int(at),
+            .actor = q.Text(at + 1),
+            .actor_id = q.Text(at + 2),
+            .from = q.IsNull(at + 3) ? std::nullopt : std::optional<std::string>(q.Text(at + 3)),
+            .to = q.Text(at + 4),
+            .reason_code = q.Text(at + 5),
+            .reason_text = q.Text(at + 6)};
+  }
+
   absl::Status ReadEvents(Statement& q, std::vector<ReferralEvent>* out) {
     int rc;
     while ((rc = q.Step()) == SQLITE_ROW) {
-      ReferralEvent e;
-      e.sequence = q.Int(0);
-      e.referral_id = q.Text(1);
-      e.at = FromMs(q.Int(2));
-      const std::optional<ReferralActor> actor = ParseReferralActor(q.Text(3));
-      const std::optional<ReferralStatus> to = ParseReferralStatus(q.Text(6));
-      const std::optional<ReasonCode> reason = ParseReasonCode(q.Text(7));
-      if (!actor || !to || !reason || (!q.IsNull(5) && !ParseReferralStatus(q.Text(5)))) {
-        return absl::DataLossError(
-            Cat("referral store ", path_, ": event ", e.sequence, " has an unknown code"));
-      }
-      e.actor = *actor;
-      e.actor_id = q.Text(4);
-      if (!q.IsNull(5)) e.from = ParseReferralStatus(q.Text(5));
-      e.to = *to;
-      e.reason = {*reason, q.Text(8)};
-      out->push_back(std::move(e));
+      absl::StatusOr<ReferralEvent> e = internal::DecodeEvent(path_, EventAt(q, 0, 2, q.Text(1)));
+      if (!e.ok()) return e.status();
+      out->push_back(*std::move(e));
     }
     if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading events");
     return absl::OkStatus();
@@ -871,23 +809,9 @@ class SqliteStore final : public ReferralStore {
       if (events.empty()) {
         meta = {row, q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Int(5)};
       }
-      ReferralEvent e;
-      e.sequence = q.Int(6);
-      e.referral_id = meta.id;
-      e.at = FromMs(q.Int(7));
-      const auto actor = ParseReferralActor(q.Text(8));
-      const auto to = ParseReferralStatus(q.Text(11));
-      const auto reason = ParseReasonCode(q.Text(12));
-      if (!actor || !to || !reason || (!q.IsNull(10) && !ParseReferralStatus(q.Text(10)))) {
-        return absl::DataLossError(
-            Cat("referral store ", path_, ": event ", e.sequence, " has an unknown code"));
-      }
-      e.actor = *actor;
-      e.actor_id = q.Text(9);
-      if (!q.IsNull(10)) e.from = ParseReferralStatus(q.Text(10));
-      e.to = *to;
-      e.reason = {*reason, q.Text(13)};
-      events.push_back(std::move(e));
+      absl::StatusOr<ReferralEvent> e = internal::DecodeEvent(path_, EventAt(q, 6, 7, meta.id));
+      if (!e.ok()) return e.status();
+      events.push_back(*std::move(e));
     }
     if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading the log");
     if (!events.empty()) return visit(meta, events);

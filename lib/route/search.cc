@@ -110,6 +110,14 @@ Query CompileQuery(const Request& r, const DirectoryIndex& index) {
     // within_days 0: open at `at` itself, the window [at, at + 1 s).
     q.deadline = *r.at + std::max<int64_t>(int64_t{r.within_days} * 86400, 1);
     std::fill(std::begin(q.memo.id), std::end(q.memo.id), kNoHours);
+    const HoursWindow& w = index.hours_window;
+    if (q.at >= w.from && q.deadline <= w.to) {
+      const int64_t first = w.LocalHour(q.at), last = w.LocalHour(q.deadline - 1);
+      if (last - first + 1 < WeekHours::kHours) {
+        q.by_week = true;
+        q.week.AddRange(first, last - first + 1);
+      }
+    }
   }
   return q;
 }
@@ -131,8 +139,14 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
   Pending stack[130];
   int depth = 0;
   const uint8_t classes = limits.capacity_classes;
+  // No location under the node can be open in the request's window. Asked of the
+  // root and of each leaf before its entries are scanned, not of every child pushed:
+  // the masks are an array apart from the nodes, and a leaf is where a scan costs.
+  auto closed = [&](uint32_t node) {
+    return q.by_week && !index.tree_week[node].Intersects(q.week);
+  };
   const double root_reach = NodeReach(q, classes, index.tree[0]);
-  if (root_reach < 0) return 0;
+  if (root_reach < 0 || closed(0)) return 0;
   stack[depth++] = {0, ChordSquared(q.unit, index.tree[0]), root_reach};
   while (depth > 0) {
     const Pending pending = stack[--depth];
@@ -148,6 +162,7 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
       if (pb.reach >= 0 && pb.chord2 <= ChordSquaredLimit(pb.reach)) stack[depth++] = pb;
       continue;
     }
+    if (closed(pending.node)) continue;
     double bound = top.Bound();
     for (uint32_t i = node.begin; i < node.end; ++i) {
       if ((q.topics & ~e.topics[i]) != 0 || (classes & e.capacity_class[i]) == 0 ||

@@ -38,6 +38,11 @@ struct Query {
   // With a time: open at some moment in [at, deadline).
   bool timed = false;
   int64_t at = 0, deadline = 0;
+  // When the window lies in the index's HoursWindow and is shorter than a week: its
+  // hours of the week, to skip the leaves (DirectoryIndex::tree_week) none of whose
+  // locations is open in any of them.
+  bool by_week = false;
+  WeekHours week;
   // Answers of NextOpeningFor for this request, by timetable (direct-mapped): a
   // directory has few distinct timetables, so most candidates cost a lookup rather
   // than a binary search. Filled as the search goes; this is why a Query belongs to

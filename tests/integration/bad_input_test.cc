@@ -280,7 +280,24 @@ const std::vector<Case>& Catalogue() {
            "service_area { parts { exterior { points { lat_deg: 52 lon_deg: 5 } "
            "points { lat_deg: 53 lon_deg: 6 } points { lat_deg: 52 lon_deg: 6 } "
            "points { lat_deg: 53 lon_deg: 5 } points { lat_deg: 52 lon_deg: 5 } } } } }",
-       kInvalid, {"provider #1 'p1'", "service area is invalid"}},
+       kInvalid, {"provider #1 'p1'", "service area is invalid", "part 0 exterior crosses itself",
+                  "near lat 52.5, lon 5.5", "bow-tie"}},
+      {"snapshot: lopsided bow-tie service area (loops of unequal area)", Entry::kSnapshot,
+       "providers { " + kProvider + kLocation +
+           "service_area { parts { exterior { points { lat_deg: 52 lon_deg: 5 } "
+           "points { lat_deg: 53 lon_deg: 6 } points { lat_deg: 52 lon_deg: 6 } "
+           "points { lat_deg: 53.5 lon_deg: 5 } points { lat_deg: 52 lon_deg: 5 } } } } }",
+       kInvalid, {"provider #1 'p1'", "service area is invalid", "part 0 exterior crosses itself",
+                  "near lat 52.", "bow-tie"}},
+      {"snapshot: service area whose hole lies outside its part", Entry::kSnapshot,
+       "providers { " + kProvider + kLocation +
+           "service_area { parts { exterior { points { lat_deg: 52 lon_deg: 5 } "
+           "points { lat_deg: 52 lon_deg: 6 } points { lat_deg: 53 lon_deg: 6 } "
+           "points { lat_deg: 53 lon_deg: 5 } points { lat_deg: 52 lon_deg: 5 } } "
+           "holes { points { lat_deg: 54 lon_deg: 5 } points { lat_deg: 54 lon_deg: 5.1 } "
+           "points { lat_deg: 54.1 lon_deg: 5.1 } points { lat_deg: 54.1 lon_deg: 5 } "
+           "points { lat_deg: 54 lon_deg: 5 } } } } }",
+       kInvalid, {"provider #1 'p1'", "service area is invalid", "a hole lies outside its part"}},
       {"snapshot: unclosed service-area ring", Entry::kSnapshot,
        "providers { " + kProvider + kLocation + "service_area { parts { exterior { " +
            kSquare + "} } } }",

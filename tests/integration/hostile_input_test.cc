@@ -638,6 +638,31 @@ TEST(HostileCoverage, SiteChoiceIsCheckedAtItsWorstCase) {
             std::string::npos) << a.status();
 }
 
+// The site-choice limit depends only on the classes, so it is refused before the match
+// runs (no progress report from the matcher), not after it.
+TEST(HostileCoverage, SiteChoiceLimitIsCheckedBeforeTheMatch) {
+  const Cluster c = DenseCluster(1, 50);
+  std::vector<Request> requests = c.requests;
+  for (size_t i = 0; i < requests.size(); i += 2) requests[i].topics = TopicSet{Topic::kTaxes};
+  const std::vector<int64_t> counts(requests.size(), 1);
+  const Cluster candidates = DenseCluster(30, 1);
+  CoverageOptions options{.candidates = candidates.directory, .add = 2, .threads = 1};
+  int64_t progress_calls = 0;
+  options.match.progress = [&](int64_t, int64_t) { ++progress_calls; };
+  // Without the site choice, the same analysis matches (so the matcher reports).
+  absl::StatusOr<CoverageAnalysis> plain =
+      TryAnalyzeCoverage(c.directory, {requests, counts}, {.threads = 1, .match = options.match});
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  ASSERT_GT(progress_calls, 0);
+  progress_calls = 0;
+  options.match.max_memory_bytes = 25 * 31 * static_cast<int64_t>(sizeof(Referral) + 4) - 1;
+  absl::StatusOr<CoverageAnalysis> a = TryAnalyzeCoverage(c.directory, {requests, counts}, options);
+  ASSERT_EQ(a.status().code(), absl::StatusCode::kResourceExhausted) << a.status();
+  EXPECT_NE(Message(a.status()).find("choosing sites for 25 rows among 30 candidates"),
+            std::string::npos) << a.status();
+  EXPECT_EQ(progress_calls, 0);
+}
+
 // ---- std::bad_alloc on a worker thread (issue 15 item 3) ----
 
 // While alive, every worker thread of the batch loops throws std::bad_alloc before its

@@ -133,6 +133,20 @@ TEST(OpeningHours, AcrossTheSpringChange) {
   EXPECT_FALSE(hours.IsOpenAt(Utc(2026, 3, 29, 10, 0)));
 }
 
+TEST(OpeningHours, HoursWhollyInTheSkippedSpringHourNeverOpen) {
+  // Sunday 29 March 2026 02:30-03:30: 02:30 does not exist and reads as 03:30 CEST,
+  // so the interval is empty. NextOpening agrees with IsOpenAt: no opening that
+  // day (it used to answer 03:30 CEST, found by the router's pruning test).
+  OpeningHours hours = Hours({Row("SU", "02:30", "03:30")});
+  const auto day = hours.IntervalsOn({2026, 3, 29});
+  ASSERT_EQ(day.size(), 1u);
+  EXPECT_EQ(day[0].first, day[0].second);
+  EXPECT_FALSE(hours.IsOpenAt(Utc(2026, 3, 29, 1, 30)));
+  // Not Sunday 5 April either (Eerste Paasdag): 12 April 02:30 CEST.
+  EXPECT_EQ(hours.NextOpening(Utc(2026, 3, 29, 0, 0)), Utc(2026, 4, 12, 0, 30));
+  EXPECT_FALSE(hours.OpensWithinDays(Utc(2026, 3, 29, 0, 0), 1));
+}
+
 TEST(OpeningHours, AcrossTheAutumnChange) {
   // Saturday 24 October 22:00 CEST to Sunday 25 October 04:00 CET: seven real hours.
   OpeningHours hours = Hours({Row("SA", "22:00", "04:00"), Row("SU", "10:00", "12:00")});

@@ -3,6 +3,7 @@
 // weekday), age limits and fees; the texts of --explain; and a seeded property test
 // against the brute-force oracle, which asks OpeningHours's own IsOpenAt /
 // OpensWithinDays rather than the Directory's precomputed intervals.
+#include <array>
 #include <chrono>
 #include <random>
 #include <limits>
@@ -12,6 +13,8 @@
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "directory/directory_index.h"
+#include "route/search.h"
 #include "testing/brute_force.h"
 #include "testing/random_instance.h"
 #include "wegwijzer/directory.h"
@@ -456,6 +459,228 @@ TEST(RouterHoursProperty, EqualsBruteForceOn200DecoratedInstances) {
   EXPECT_GT(nonempty, compared / 4);
   EXPECT_GT(timed_nonempty, 300);
   EXPECT_GT(excluded, 300);  // the extensions do exclude providers
+}
+
+// ---- pruning by hours of the week (DirectoryIndex::tree_week) against the oracle
+
+// Hours of the week of `t` (0 = Monday 00:00-01:00 Amsterdam time), from <chrono>
+// and the public offset rather than the index's HoursWindow.
+int HourOfWeek(int64_t t) {
+  using namespace std::chrono;
+  const int64_t local = t + AmsterdamUtcOffsetSeconds(t);
+  const sys_seconds s{seconds{local}};
+  const sys_days day = floor<days>(s);
+  const int weekday = static_cast<int>(weekday_indexed(year_month_weekday(day).weekday_indexed())
+                                           .weekday()
+                                           .iso_encoding()) - 1;  // Monday 0
+  return weekday * 24 + static_cast<int>(duration_cast<hours>(s - day).count());
+}
+
+// One line per referral, so that a difference reads as one.
+std::string Text(const std::vector<testing::OracleReferral>& referrals) {
+  std::string out;
+  for (const auto& r : referrals) {
+    out += absl::StrFormat("%s/%s %s %d class %d\n", r.provider_id, r.location_id, r.mode,
+                           r.cost_m, r.klass);
+  }
+  return out;
+}
+
+bool HasHour(const internal::WeekHours& w, int h) { return (w.bits[h / 64] >> (h % 64)) & 1; }
+
+v1::HsdsSchedule OnDate(std::string date, std::string opens, std::string closes) {
+  v1::HsdsSchedule s = Weekly("MO,TU,WE,TH,FR,SA,SU", opens, closes);
+  s.set_id("sc-" + date + "-" + opens);
+  s.set_valid_from(date);
+  s.set_valid_to(date);
+  return s;
+}
+
+// Three towns whose locations share their kind of hours, so whole subtrees are
+// closed at times, each with a few locations that open rarely: only on the autumn
+// daylight-saving night, only on the last Friday of the month, only on Koningsdag
+// (a provider open on holidays), or on Mondays but closed on Koningsdag.
+v1::DirectorySnapshot ClusteredTowns(uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto uniform = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
+  v1::HsdsSchedule last_friday = Weekly("-1FR", "20:00", "23:00");
+  last_friday.set_freq("MONTHLY");
+  const struct {
+    double lat, lon;
+    std::vector<v1::HsdsSchedule> hours;
+  } towns[] = {
+      {52.0, 5.0, {Weekly("MO,TU,WE,TH,FR", "09:00", "17:00")}},
+      {52.3, 5.0, {Weekly("SU", "01:00", "04:00")}},
+      {52.0, 5.4, {Weekly("SA", "10:00", "14:00")}},
+  };
+  const std::vector<std::vector<v1::HsdsSchedule>> rare = {
+      {OnDate("2026-10-25", "02:00", "03:00")},
+      {OnDate("2026-03-29", "02:30", "03:30")},
+      {last_friday},
+      {OnDate("2026-04-27", "10:00", "12:00")},
+      {Weekly("MO", "10:00", "12:00")},
+  };
+  v1::DirectorySnapshot snapshot;
+  snapshot.set_created_unix_seconds(Utc(2026, 1, 1));
+  int n = 0;
+  for (const auto& town : towns) {
+    for (int i = 0; i < 150; ++i, ++n) {
+      v1::Provider* p = snapshot.add_providers();
+      p->set_id(absl::StrFormat("p%04d", (n * 7919) % 10007));
+      p->set_name(p->id());
+      p->set_kind(v1::PROVIDER_KIND_OTHER);
+      p->add_topics(v1::TOPIC_BENEFITS);
+      p->add_languages("nl");
+      p->add_modes(v1::MODE_IN_PERSON);
+      const bool odd = rng() % 25 == 0;
+      const std::vector<v1::HsdsSchedule>& hours = odd ? rare[rng() % rare.size()] : town.hours;
+      for (const v1::HsdsSchedule& s : hours) *p->add_schedules() = s;
+      if (odd && hours[0].valid_from() == "2026-04-27") p->set_open_on_public_holidays(true);
+      const int locations = 1 + static_cast<int>(rng() % 2);
+      for (int l = 0; l < locations; ++l) {
+        v1::Location* loc = p->add_locations();
+        loc->set_id(absl::StrFormat("l%d", l));
+        loc->mutable_position()->set_lat_deg(town.lat + uniform(-0.02, 0.02));
+        loc->mutable_position()->set_lon_deg(town.lon + uniform(-0.03, 0.03));
+        // A location of its own that opens rarely, inside a town that does not.
+        if (rng() % 30 == 0) {
+          for (const v1::HsdsSchedule& s : rare[rng() % rare.size()]) *loc->add_schedules() = s;
+        }
+      }
+    }
+  }
+  return snapshot;
+}
+
+// The referral's location has hours of ClusteredTowns's `rare` kind.
+bool OpensRarely(const v1::DirectorySnapshot& snapshot, const testing::OracleReferral& r) {
+  for (const v1::Provider& p : snapshot.providers()) {
+    if (p.id() != r.provider_id) continue;
+    for (const v1::Location& l : p.locations()) {
+      if (l.id() != r.location_id) continue;
+      const auto& rows = l.schedules_size() > 0 ? l.schedules() : p.schedules();
+      return rows.size() == 1 && (rows[0].has_valid_from() || rows[0].freq() == "MONTHLY" ||
+                                  rows[0].byday() == "MO");
+    }
+  }
+  return false;
+}
+
+TEST(RouterHoursPruning, EveryTimetablesWeekHoursCoverEveryMomentItIsOpen) {
+  auto directory = Directory::Create(ClusteredTowns(1));
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  const internal::DirectoryIndex& index = (*directory)->index();
+  ASSERT_GE(index.timetables.size(), 6u);
+  // Every quarter hour of the precomputed window (it holds both 2026 changes).
+  int open_moments = 0;
+  for (const internal::Timetable& t : index.timetables) {
+    ASSERT_EQ(t.window_from, index.hours_window.from);
+    for (int64_t m = t.window_from; m < t.window_to; m += 900) {
+      if (!t.hours.IsOpenAt(m)) continue;
+      ++open_moments;
+      ASSERT_TRUE(HasHour(t.week, HourOfWeek(m))) << FormatAmsterdamTime(m);
+    }
+  }
+  EXPECT_GT(open_moments, 1000);
+  // A node's hours are the union of its entries' (an entry without hours: all).
+  for (size_t node = 0; node < index.tree.size(); ++node) {
+    for (uint32_t i = index.tree[node].begin; i < index.tree[node].end; ++i) {
+      const uint32_t h = index.physical.hours[i];
+      const internal::WeekHours entry =
+          h == internal::kNoHours ? internal::WeekHours::All() : index.timetables[h].week;
+      for (int hour = 0; hour < internal::WeekHours::kHours; ++hour) {
+        if (HasHour(entry, hour)) {
+          ASSERT_TRUE(HasHour(index.tree_week[node], hour));
+        }
+      }
+    }
+  }
+  // The offsets of the window agree with the public function.
+  for (int64_t m = index.hours_window.from; m < index.hours_window.to; m += 1800) {
+    ASSERT_EQ(index.hours_window.OffsetAt(m), AmsterdamUtcOffsetSeconds(m));
+  }
+  EXPECT_EQ(index.hours_window.changes.size(), 2u);  // March and October 2026
+}
+
+TEST(RouterHoursPruning, AddRangeWrapsTheWeek) {
+  for (int64_t first : {-200, -1, 0, 95, 100, 167, 1000}) {
+    for (int64_t count : {0, 1, 2, 63, 64, 65, 100, 167, 168, 500}) {
+      internal::WeekHours w;
+      w.AddRange(first, count);
+      for (int hour = 0; hour < 168; ++hour) {
+        bool expected = false;  // hour h of the week is local hour 72 + h (mod 168)
+        for (int64_t i = 0; i < std::min<int64_t>(count, 168); ++i) {
+          expected = expected || (((first + i + 72) % 168 + 168) % 168) == hour;
+        }
+        ASSERT_EQ(HasHour(w, hour), expected) << first << " " << count << " " << hour;
+      }
+      ASSERT_EQ(w.bits[2] >> 40, 0u);  // nothing beyond hour 167
+    }
+  }
+}
+
+TEST(RouterHoursPruning, EqualsBruteForceOnClusteredTownsAtAwkwardTimes) {
+  int compared = 0, pruned_requests = 0, rare_found = 0;
+  for (uint32_t seed = 1; seed <= 3; ++seed) {
+    const v1::DirectorySnapshot snapshot = ClusteredTowns(seed);
+    auto directory = Directory::Create(snapshot);
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    Router router(*directory);
+    std::mt19937 rng(seed + 100);
+    // Local times, as ParseRfc3339 reads them: both change nights hour by hour,
+    // Koningsdag, last Fridays, an ordinary weekday night, before the window and
+    // after it.
+    std::vector<int64_t> times;
+    for (int half_hour = 0; half_hour < 12; ++half_hour) {
+      const std::string hh = absl::StrFormat("%02d:%02d", half_hour / 2, half_hour % 2 * 30);
+      times.push_back(*ParseRfc3339("2026-03-29T" + hh + ":00+01:00"));
+      times.push_back(*ParseRfc3339("2026-10-25T" + hh + ":00+02:00"));
+      times.push_back(*ParseRfc3339("2026-10-25T" + hh + ":00+01:00"));
+    }
+    for (const char* t : {"2026-04-27T09:30", "2026-04-27T10:30", "2026-04-27T11:59",
+                          "2026-05-04T10:30", "2026-05-29T21:00", "2026-06-26T20:00",
+                          "2026-06-25T21:00", "2026-06-24T03:00", "2026-12-25T10:00",
+                          "2026-01-04T02:00", "2025-12-20T10:00", "2027-06-01T10:00"}) {
+      times.push_back(*ParseRfc3339(t));
+    }
+    for (int i = 0; i < 120; ++i) {
+      Request r;
+      r.id = absl::StrFormat("r%d", i);
+      const int town = static_cast<int>(rng() % 4);  // 3: between the towns
+      r.position = town == 3 ? LatLng{52.1, 5.2}
+                             : LatLng{std::array{52.0, 52.3, 52.0}[town] +
+                                          std::uniform_real_distribution<double>(-0.05, 0.05)(rng),
+                                      std::array{5.0, 5.0, 5.4}[town]};
+      r.topics = {Topic::kBenefits};
+      r.max_km = 60;
+      r.at = times[rng() % times.size()];
+      r.within_days = std::array{0, 0, 0, 0, 1, 2, 6, 7}[rng() % 8];
+      ASSERT_TRUE(r.Validate().ok()) << r.Validate();
+      const internal::Query q = internal::CompileQuery(r, (*directory)->index());
+      bool pruned = false;
+      // A leaf the search skips (the search asks the root and the leaves).
+      for (size_t node = 0; node < (*directory)->index().tree.size(); ++node) {
+        pruned = pruned || ((*directory)->index().tree[node].left == 0 && q.by_week &&
+                            !(*directory)->index().tree_week[node].Intersects(q.week));
+      }
+      pruned_requests += pruned;
+      for (int k : {1, 5, 50}) {
+        const auto expected = testing::BruteForceRoute(snapshot, r, k);
+        const RouteResult result = router.Route(r, {.k = k, .explain_no_match = false});
+        ASSERT_EQ(Text(ToOracleForm(router, result)), Text(expected))
+            << "seed " << seed << " request " << r.id << " at " << FormatRfc3339Amsterdam(*r.at)
+            << " within " << r.within_days << " k " << k;
+        ++compared;
+        // Referrals to a location that opens rarely (the test does reach them).
+        for (const auto& ref : expected) rare_found += OpensRarely(snapshot, ref);
+      }
+    }
+  }
+  EXPECT_EQ(compared, 3 * 120 * 3);
+  EXPECT_GT(pruned_requests, 150);  // of 360: the pruning is exercised, not only allowed
+  EXPECT_GT(rare_found, 100);
 }
 
 TEST(MatcherHours, AssignsOnlyWhatTheRouterFindsSuitable) {
