@@ -1,9 +1,18 @@
-// Load test of `wegwijzer serve` (issue 14's target): POST /v1/route, one request per
-// call, over C keep-alive connections on loopback, against a directory of N providers
-// generated on the real map (GenerateDutchScenario, seed 1, ../shared/data). Not a
-// Google Benchmark: a bounded run (at most --requests calls or --seconds) that
-// prints requests per second and latency percentiles, measured by the client from
-// the first byte sent to the last byte of the response read.
+// Load test of `wegwijzer serve` (issue 14's targets) over C keep-alive connections on
+// loopback, against a directory of N providers generated on the real map
+// (GenerateDutchScenario, seed 1, ../shared/data). Not a Google Benchmark: a bounded
+// run (at most --requests calls or --seconds) that prints calls per second and
+// latency percentiles, measured by the client from the first byte sent to the last
+// byte of the response read. What each call is:
+//   POST /v1/route with one request (JSON, or --protobuf 1), the default;
+//   POST /v1/route with a batch of --batch B requests (referrals per second printed:
+//     the referrals in the responses, counted once per distinct body beforehand);
+//   GET /services?page=1&per_page=50 with --services S (an HSDS directory of S
+//     services, generated as bench/openreferral_benchmark.cc does: hsds_directory.h).
+// --idle I first opens I keep-alive connections that each make one GET /healthz and
+// then stay idle through the run, and prints the process's resident memory before and
+// after (the client's side of those connections is a file descriptor each, in the
+// kernel, so the growth is the server's).
 //
 // The server runs in this process (Api + Server, as `wegwijzer serve` runs them) on
 // --server-threads threads; the client on --client-threads threads, each driving
@@ -12,6 +21,7 @@
 //
 //   build/release/bench/wegwijzer_server_load [--providers 5000] [--clients 64]
 //       [--requests 200000] [--seconds 20] [--server-threads 2] [--client-threads 1]
+//       [--protobuf 0|1] [--batch 1] [--services 0] [--idle 0] [--direct 0]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -23,6 +33,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -35,6 +46,7 @@
 
 #include "api.h"
 #include "google/protobuf/util/json_util.h"
+#include "hsds_directory.h"
 #include "server.h"
 #include "wegwijzer/directory.h"
 #include "wegwijzer/dutch_scenario.h"
@@ -51,7 +63,63 @@ struct Options {
   int server_threads = 2, client_threads = 1;
   int direct = 0;  // > 0: also time this many Api::Handle calls without sockets
   int protobuf = 0;  // 1: application/x-protobuf bodies instead of JSON
+  int batch = 1;     // requests per POST /v1/route
+  int services = 0;  // > 0: GET /services on a directory of this many HSDS services
+  int idle = 0;      // idle keep-alive connections held open through the run
 };
+
+std::string LoadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
+// The resident set of this process, KiB (VmRSS).
+long ResidentKib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+int ConnectLoopback(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    std::perror("connect");
+    std::exit(1);
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+// One GET /healthz on `fd`, read to the end of its response; false on an error.
+bool Healthz(int fd) {
+  static constexpr std::string_view kCall = "GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n";
+  if (::send(fd, kCall.data(), kCall.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(kCall.size())) {
+    return false;
+  }
+  std::string in;
+  char chunk[4096];
+  while (true) {
+    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    in.append(chunk, static_cast<size_t>(n));
+    const size_t head = in.find("\r\n\r\n");
+    const size_t at = in.find("Content-Length: ");
+    if (head == std::string::npos || at == std::string::npos) continue;
+    if (in.size() >= head + 4 + std::strtoul(in.c_str() + at + 16, nullptr, 10)) {
+      return in.compare(9, 3, "200") == 0;
+    }
+  }
+}
 
 double ThreadCpuSeconds() {
   timespec t{};
@@ -71,13 +139,15 @@ struct Connection {
   std::string in;
   size_t sent = 0;
   const std::string* request = nullptr;
+  size_t body = 0;
   Clock::time_point start;
 };
 
 // Drives `count` connections until `remaining` calls are used up or the deadline.
 void Client(uint16_t port, int count, const std::vector<std::string>& bodies,
-            std::atomic<int64_t>* remaining, Clock::time_point deadline,
-            std::vector<int64_t>* latencies_us, int64_t* errors, double* cpu, size_t seed) {
+            const std::vector<int64_t>& referrals_per_body, std::atomic<int64_t>* remaining,
+            Clock::time_point deadline, std::vector<int64_t>* latencies_us, int64_t* errors,
+            int64_t* referrals, double* cpu, size_t seed) {
   std::vector<Connection> connections(count);
   std::vector<pollfd> polls(count);
   size_t next = seed;
@@ -87,24 +157,15 @@ void Client(uint16_t port, int count, const std::vector<std::string>& bodies,
       c.fd = -1;
       return;
     }
-    c.request = &bodies[next++ % bodies.size()];
+    c.body = next++ % bodies.size();
+    c.request = &bodies[c.body];
     c.sent = 0;
     c.in.clear();
     c.start = Clock::now();
   };
   for (int i = 0; i < count; ++i) {
     Connection& c = connections[i];
-    c.fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(c.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-      std::perror("connect");
-      std::exit(1);
-    }
-    int one = 1;
-    ::setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    c.fd = ConnectLoopback(port);
     begin(c);
   }
   char chunk[65536];
@@ -143,7 +204,11 @@ void Client(uint16_t port, int count, const std::vector<std::string>& bodies,
         if (c.in.size() < head + 4 + length) continue;
         latencies_us->push_back(
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - c.start).count());
-        if (c.in.compare(9, 3, "200") != 0) ++*errors;
+        if (c.in.compare(9, 3, "200") != 0) {
+          ++*errors;
+        } else if (!referrals_per_body.empty()) {
+          *referrals += referrals_per_body[c.body];
+        }
         begin(c);
       }
     }
@@ -166,6 +231,9 @@ int main(int argc, char** argv) {
     else if (flag == "--client-threads") o.client_threads = value;
     else if (flag == "--direct") o.direct = value;
     else if (flag == "--protobuf") o.protobuf = value;
+    else if (flag == "--batch") o.batch = std::max(1, value);
+    else if (flag == "--services") o.services = value;
+    else if (flag == "--idle") o.idle = value;
     else {
       std::cerr << "unknown option " << flag << "\n";
       return 2;
@@ -189,41 +257,81 @@ int main(int argc, char** argv) {
     std::cerr << scenario.status() << "\n";
     return 1;
   }
-  auto directory = wegwijzer::Directory::Create(*scenario->directory);
+  wegwijzer::v1::DirectorySnapshot snapshot = *scenario->directory;
+  if (o.services > 0) *snapshot.mutable_hsds() = wegwijzer::MakeHsdsDirectory(o.services, 1);
+  auto directory = wegwijzer::Directory::Create(snapshot);
   if (!directory.ok()) {
     std::cerr << directory.status() << "\n";
     return 1;
   }
   std::vector<std::string> bodies;
-  for (const wegwijzer::Request& r : scenario->requests) {
-    wegwijzer::v1::RouteRequest call;
-    r.ToProto(call.mutable_request());
-    std::string body;
-    if (o.protobuf) {
-      call.SerializeToString(&body);
-    } else {
-      (void)google::protobuf::util::MessageToJsonString(call, &body);
+  const char* const type = o.protobuf ? "application/x-protobuf" : "application/json";
+  if (o.services > 0) {
+    bodies.push_back("GET /services?page=1&per_page=50 HTTP/1.1\r\nHost: bench\r\n\r\n");
+  } else {
+    const auto& requests = scenario->requests;
+    for (size_t first = 0; first < requests.size(); first += static_cast<size_t>(o.batch)) {
+      wegwijzer::v1::RouteRequest call;
+      if (o.batch == 1) {
+        requests[first].ToProto(call.mutable_request());
+      } else {
+        for (size_t i = first; i < std::min(requests.size(), first + o.batch); ++i) {
+          requests[i].ToProto(call.add_requests());
+        }
+      }
+      std::string body;
+      if (o.protobuf) {
+        call.SerializeToString(&body);
+      } else {
+        (void)google::protobuf::util::MessageToJsonString(call, &body);
+      }
+      bodies.push_back(std::string("POST /v1/route HTTP/1.1\r\nHost: bench\r\nContent-Type: ") +
+                       type + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+                       body);
     }
-    bodies.push_back(std::string("POST /v1/route HTTP/1.1\r\nHost: bench\r\nContent-Type: ") +
-                     (o.protobuf ? "application/x-protobuf" : "application/json") +
-                     "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
   }
   wegwijzer::server::Api api(wegwijzer::server::Serve(*directory), nullptr);
+  auto call_of = [&](const std::string& http) {
+    const size_t head = http.find("\r\n\r\n");
+    const std::string_view line = std::string_view(http).substr(0, http.find(' ', 4));
+    const bool get = line.starts_with("GET");
+    wegwijzer::server::HttpRequest call{
+        .method = get ? "GET" : "POST",
+        .target = get ? std::string_view("/services?page=1&per_page=50") : std::string_view("/v1/route"),
+        .content_type = get ? std::string_view() : std::string_view(type),
+        .body = std::string_view(http).substr(head + 4)};
+    return call;
+  };
+  // The referrals each distinct body is answered with (protobuf answers, counted).
+  std::vector<int64_t> referrals_per_body;
+  int64_t routed_per_pass = 0;
+  if (o.services == 0) {
+    for (const std::string& http : bodies) {
+      wegwijzer::server::HttpRequest call = call_of(http);
+      call.accept = "application/x-protobuf";
+      wegwijzer::v1::RouteResponse answer;
+      if (!answer.ParseFromString(api.Handle(call).body)) {
+        std::cerr << "a bench body was not answered\n";
+        return 1;
+      }
+      int64_t n = 0;
+      for (const auto& result : answer.results()) n += result.referrals_size();
+      referrals_per_body.push_back(n);
+      routed_per_pass += answer.results_size();
+    }
+  }
   if (o.direct > 0) {
     // The API alone, one thread: what a call costs before any networking.
     const double before = ThreadCpuSeconds();
     size_t bytes = 0;
     for (int i = 0; i < o.direct; ++i) {
-      const std::string& http = bodies[i % bodies.size()];
-      const std::string_view body = std::string_view(http).substr(http.find("\r\n\r\n") + 4);
-      bytes += api.Handle({.method = "POST", .target = "/v1/route",
-                           .content_type = o.protobuf ? "application/x-protobuf" : "application/json",
-                           .body = body}).body.size();
+      bytes += api.Handle(call_of(bodies[i % bodies.size()])).body.size();
     }
     const double spent = ThreadCpuSeconds() - before;
     std::printf("direct (%s): %d Api::Handle calls, %.1f us CPU each (%.0f calls/s per core); "
                 "%zu response bytes on average\n",
-                o.protobuf ? "protobuf" : "JSON", o.direct, spent / o.direct * 1e6, o.direct / spent, bytes / o.direct);
+                o.services > 0 ? "GET /services" : o.protobuf ? "protobuf" : "JSON", o.direct,
+                spent / o.direct * 1e6, o.direct / spent, bytes / o.direct);
   }
   auto server = wegwijzer::server::Server::Start(
       {.port = 0, .threads = o.server_threads, .log = nullptr}, &api);
@@ -231,10 +339,35 @@ int main(int argc, char** argv) {
     std::cerr << server.status() << "\n";
     return 1;
   }
-  std::printf("directory: %zu providers (GenerateDutchScenario seed 1); %zu distinct request bodies, "
-              "%zu bytes on average\n",
-              (*directory)->size(), bodies.size(),
+  std::printf("directory: %zu providers (GenerateDutchScenario seed 1), %d HSDS services; %zu "
+              "distinct calls (%s, %d requests each), %zu bytes on average\n",
+              (*directory)->size(), snapshot.hsds().services_size(), bodies.size(),
+              o.services > 0 ? "GET /services?page=1&per_page=50" : o.protobuf ? "protobuf" : "JSON",
+              o.services > 0 ? 0 : o.batch,
               [&] { size_t s = 0; for (auto& b : bodies) s += b.size(); return s / bodies.size(); }());
+  if (!referrals_per_body.empty()) {
+    int64_t total = 0;
+    for (int64_t n : referrals_per_body) total += n;
+    std::printf("answers: %.2f referrals per request on average (%lld referrals for %lld requests)\n",
+                static_cast<double>(total) / routed_per_pass, static_cast<long long>(total),
+                static_cast<long long>(routed_per_pass));
+  }
+  std::vector<int> idle_fds;
+  if (o.idle > 0) {
+    const long before = ResidentKib();
+    for (int i = 0; i < o.idle; ++i) {
+      idle_fds.push_back(ConnectLoopback((*server)->port()));
+      if (!Healthz(idle_fds.back())) {
+        std::fprintf(stderr, "idle connection %d: GET /healthz failed\n", i);
+        return 1;
+      }
+    }
+    const long after = ResidentKib();
+    std::printf("idle: %d keep-alive connections, each after one GET /healthz; resident %ld KiB "
+                "before, %ld KiB after: %.1f KiB per connection\n",
+                o.idle, before, after, static_cast<double>(after - before) / o.idle);
+  }
+  std::printf("load average before: %s\n", LoadAverage().c_str());
   std::printf("load: %d keep-alive clients on %d client threads, server on %d threads, "
               "at most %d calls or %d s; %u cores\n",
               o.clients, o.client_threads, o.server_threads, o.requests, o.seconds,
@@ -246,12 +379,14 @@ int main(int argc, char** argv) {
   std::vector<std::vector<int64_t>> latencies(o.client_threads);
   std::vector<int64_t> errors(o.client_threads);
   std::vector<double> client_cpu(o.client_threads);
+  std::vector<int64_t> referrals(o.client_threads);
   std::vector<std::thread> threads;
   for (int t = 0; t < o.client_threads; ++t) {
     const int count = o.clients / o.client_threads + (t < o.clients % o.client_threads);
     latencies[t].reserve(o.requests);
-    threads.emplace_back(Client, (*server)->port(), count, std::cref(bodies), &remaining, deadline,
-                         &latencies[t], &errors[t], &client_cpu[t], static_cast<size_t>(t) * 7919);
+    threads.emplace_back(Client, (*server)->port(), count, std::cref(bodies),
+                         std::cref(referrals_per_body), &remaining, deadline, &latencies[t],
+                         &errors[t], &referrals[t], &client_cpu[t], static_cast<size_t>(t) * 7919);
   }
   for (std::thread& t : threads) t.join();
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
@@ -259,7 +394,9 @@ int main(int argc, char** argv) {
   std::vector<int64_t> all;
   int64_t error_count = 0;
   double client_cpu_total = 0;
+  int64_t referral_count = 0;
   for (int t = 0; t < o.client_threads; ++t) {
+    referral_count += referrals[t];
     all.insert(all.end(), latencies[t].begin(), latencies[t].end());
     error_count += errors[t];
     client_cpu_total += client_cpu[t];
@@ -272,8 +409,17 @@ int main(int argc, char** argv) {
               all.size() / wall, static_cast<long long>(error_count));
   std::printf("latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f\n", pct(0.50),
               pct(0.90), pct(0.99), pct(0.999), all.empty() ? 0.0 : all.back() / 1000.0);
+  if (o.batch > 1 && o.services == 0) {
+    std::printf("batches: %.0f requests/s routed, %.0f referrals/s answered\n",
+                static_cast<double>(all.size()) * o.batch / wall, referral_count / wall);
+  }
   std::printf("cpu: %.2f s in this process (%.2f cores), of which the client threads %.2f s\n", cpu,
               cpu / wall, client_cpu_total);
+  std::printf("load average after: %s\n", LoadAverage().c_str());
+  if (o.idle > 0) {
+    std::printf("idle: resident %ld KiB after the run\n", ResidentKib());
+    for (int fd : idle_fds) ::close(fd);
+  }
   (*server)->Stop();
   (*server)->Wait();
   return 0;

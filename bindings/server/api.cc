@@ -11,10 +11,12 @@
 
 #include "absl/strings/ascii.h"
 #include "core/text.h"
+#include "interchange/route_json.h"
+#include "openreferral/json.h"
 #include "absl/strings/str_format.h"
+#include "google/protobuf/arena.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "google/protobuf/util/json_util.h"
 #include "wegwijzer/directory.h"
 #include "wegwijzer/gazetteer.h"
 #include "wegwijzer/interchange.h"
@@ -31,27 +33,6 @@ namespace {
 constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kProtobuf = "application/x-protobuf";
 constexpr int kDefaultPerPage = 50;
-
-// Appends `s` as a JSON string literal.
-void AppendJsonString(std::string_view s, std::string* out) {
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", c);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 // The media type of a Content-Type or Accept item, lowercase, without parameters.
 std::string MediaType(std::string_view header) {
@@ -310,7 +291,7 @@ HttpResponse Api::Error(int status, std::string_view message) {
   HttpResponse response;
   response.status = status;
   response.body = internal::Cat("{\"error\":{\"code\":", status, ",\"message\":");
-  AppendJsonString(message, &response.body);
+  internal::AppendJsonString(message, &response.body);
   response.body.append("}}\n");
   return response;
 }
@@ -416,11 +397,7 @@ HttpResponse RouteResponseBody(const v1::RouteResponse& proto, bool protobuf) {
     proto.SerializeToString(&response.body);
     return response;
   }
-  google::protobuf::util::JsonPrintOptions print;
-  print.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(proto, &response.body, print).ok()) {
-    return Api::Error(500, "could not write the response as JSON");
-  }
+  internal::AppendRouteResponseJson(proto, &response.body);  // protobuf's mapping, faster
   response.body.push_back('\n');
   return response;
 }
@@ -443,17 +420,18 @@ void ToProto(const Router& router, const Request& request, const RouteResult& re
 
 HttpResponse Api::PostRoute(const HttpRequest& request, const ServedDirectory& served) const {
   const std::string type = MediaType(request.content_type);
-  v1::RouteRequest body;
+  // The request and the answer live on one arena: a batch's thousands of strings are
+  // freed at once, not one by one.
+  google::protobuf::Arena arena;
+  v1::RouteRequest& body = *google::protobuf::Arena::CreateMessage<v1::RouteRequest>(&arena);
   const bool protobuf = type == kProtobuf;
   if (protobuf) {
     if (!body.ParseFromArray(request.body.data(), static_cast<int>(request.body.size()))) {
       return Error(400, "the body is not a wegwijzer.v1.RouteRequest (protobuf)");
     }
   } else if (type == kJson) {
-    google::protobuf::util::JsonParseOptions parse;
-    parse.ignore_unknown_fields = false;
-    const auto status = google::protobuf::util::JsonStringToMessage(
-        google::protobuf::StringPiece(request.body.data(), request.body.size()), &body, parse);
+    // Protobuf's JSON mapping (unknown fields refused), read by hand (route_json.h).
+    const absl::Status status = internal::ParseRouteRequestJson(request.body, &body);
     if (!status.ok()) {
       return Error(400, internal::Cat("the body is not a wegwijzer.v1.RouteRequest: ",
                                      std::string(status.message())));
@@ -524,7 +502,7 @@ HttpResponse Api::PostRoute(const HttpRequest& request, const ServedDirectory& s
     response.headers.emplace_back("Retry-After", "1");
     return response;
   }
-  v1::RouteResponse answer;
+  v1::RouteResponse& answer = *google::protobuf::Arena::CreateMessage<v1::RouteResponse>(&arena);
   answer.set_directory_version(served.version);
   for (size_t i = 0; i < requests.size(); ++i) {
     ToProto(router, requests[i], (*results)[i], route.language, answer.add_results());
@@ -604,19 +582,22 @@ HttpResponse Api::GetServices(std::string_view query, const ServedDirectory& ser
     }
   }
   const v1::HsdsDirectory& hsds = served.directory->snapshot().hsds();
-  std::vector<int> found;
-  if (filter.search.empty() && filter.organization_id.empty() && filter.taxonomy_term_id.empty()) {
-    found.resize(hsds.services_size());
-    for (int i = 0; i < hsds.services_size(); ++i) found[i] = i;
-  } else {
-    found = FindHsdsServices(hsds, filter);
-  }
-  const int64_t total = static_cast<int64_t>(found.size());
+  const bool filtered =
+      !filter.search.empty() || !filter.organization_id.empty() || !filter.taxonomy_term_id.empty();
+  // Unfiltered (the common call), the page is a range of services_json itself: no
+  // list of every position, no copy of the records.
+  const std::vector<int> found = filtered ? FindHsdsServices(hsds, filter) : std::vector<int>();
+  const int64_t total = filtered ? static_cast<int64_t>(found.size()) : hsds.services_size();
   const int64_t first = std::min(total, (page - 1) * per_page);  // page <= 2^40, no overflow
   const int64_t last = std::min(total, first + per_page);
-  std::vector<std::string> contents;
-  contents.reserve(static_cast<size_t>(last - first));
-  for (int64_t i = first; i < last; ++i) contents.push_back(served.services_json[found[i]]);
+  std::vector<std::string> copies;
+  std::span<const std::string> contents(served.services_json.data() + first,
+                                        static_cast<size_t>(last - first));
+  if (filtered) {
+    copies.reserve(static_cast<size_t>(last - first));
+    for (int64_t i = first; i < last; ++i) copies.push_back(served.services_json[found[i]]);
+    contents = copies;
+  }
   HttpResponse response;
   response.body = FormatHsdsPage(contents, total, page, per_page);
   return response;

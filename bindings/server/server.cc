@@ -6,6 +6,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -126,6 +127,9 @@ class Server::Impl {
 // One connection: read a request, answer it, and again while kept alive.
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  // The read buffer an idle connection may keep (larger ones are shrunk).
+  static constexpr size_t kKeptBufferBytes = 16 << 10;
+
   Session(tcp::socket socket, Server::Impl* server, uint64_t id, bool refuse)
       : socket_(std::move(socket)),
         timer_(socket_.get_executor()),
@@ -192,7 +196,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadHeader() {
     if (server_->stopping()) return Close();
     in_request_ = false;
+    // An idle connection keeps nothing of its last request (README: memory per idle
+    // connection): the parsed request with its body and the answer are freed, and a
+    // read buffer that a large body grew is given back.
+    response_ = {};
     parser_.emplace();
+    if (buffer_.size() == 0 && buffer_.capacity() > kKeptBufferBytes) buffer_.shrink_to_fit();
     parser_->header_limit(server_->options().max_header_bytes);
     parser_->body_limit(server_->options().max_body_bytes);
     // A pipelined request is waiting; and with TLS the session may hold decrypted
@@ -358,7 +367,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Drain() {
-    socket_.async_read_some(asio::buffer(drain_),
+    if (drain_ == nullptr) drain_ = std::make_unique<std::array<char, 4096>>();
+    socket_.async_read_some(asio::buffer(*drain_),
                             [self = shared_from_this()](beast::error_code ec, size_t) {
                               if (ec || self->timed_out_) return self->Close();
                               self->Drain();
@@ -420,7 +430,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
-  std::array<char, 4096> drain_{};
+  std::unique_ptr<std::array<char, 4096>> drain_;  // only while lingering
   bool in_request_ = false;
   bool timed_out_ = false;
   bool close_after_ = false;

@@ -132,8 +132,13 @@ class LanguageSet {
     for (int i = 0; i < 3; ++i) words_[i] |= o.words_[i];
     return *this;
   }
+  // Keeps the languages `o` also has.
+  LanguageSet& operator&=(const LanguageSet& o) {
+    for (int i = 0; i < 3; ++i) words_[i] &= o.words_[i];
+    return *this;
+  }
   bool empty() const { return (words_[0] | words_[1] | words_[2]) == 0; }
-  // Codes in ISO list order.
+  // Codes in ISO list order. O(number of languages in the set).
   std::vector<std::string_view> codes() const;
   // Codes in ISO list order, separated by `separator`.
   std::string ToString(std::string_view separator = ";") const;

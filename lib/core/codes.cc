@@ -1,6 +1,7 @@
 #include "wegwijzer/codes.h"
 
 #include <algorithm>
+#include <bit>
 #include <array>
 #include <string>
 
@@ -66,20 +67,34 @@ std::optional<Language> Language::FromCode(std::string_view code) {
 
 std::string_view Language::code() const { return kLanguageCodes[index_]; }
 
+namespace {
+
+// Calls `f(code)` for each language of `words`, in ISO list order: one step per
+// language in the set, not per language in the list (routing reasons and
+// explanations call this for every referral).
+template <typename F>
+void ForEachLanguage(const std::array<uint64_t, 3>& words, F f) {
+  for (int w = 0; w < 3; ++w) {
+    for (uint64_t bits = words[w]; bits != 0; bits &= bits - 1) {
+      f(kLanguageCodes[w * 64 + std::countr_zero(bits)]);
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<std::string_view> LanguageSet::codes() const {
   std::vector<std::string_view> out;
-  for (int i = 0; i < kLanguageCount; ++i) {
-    if ((words_[i >> 6] >> (i & 63)) & 1) out.push_back(kLanguageCodes[i]);
-  }
+  ForEachLanguage(words_, [&](std::string_view code) { out.push_back(code); });
   return out;
 }
 
 std::string LanguageSet::ToString(std::string_view separator) const {
   std::string out;
-  for (std::string_view code : codes()) {
+  ForEachLanguage(words_, [&](std::string_view code) {
     if (!out.empty()) out.append(separator);
     out.append(code);
-  }
+  });
   return out;
 }
 

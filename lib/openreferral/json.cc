@@ -1,6 +1,7 @@
 #include "openreferral/json.h"
 #include "core/text.h"
 
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <iterator>
@@ -398,8 +399,127 @@ absl::StatusOr<JsonValue> ParseJsonPage(std::string_view text, std::string_view 
   return Parser(text, file, max_depth, &element).Document();
 }
 
-void AppendJsonString(std::string_view s, std::string* out) {
+namespace {
+
+constexpr char kHexDigits[] = "0123456789abcdef";
+
+void AppendHex4(uint32_t unit, std::string* out) {
+  const char escaped[6] = {'\\', 'u', kHexDigits[(unit >> 12) & 15], kHexDigits[(unit >> 8) & 15],
+                           kHexDigits[(unit >> 4) & 15], kHexDigits[unit & 15]};
+  out->append(escaped, 6);
+}
+
+// Appends protobuf's escape of code point `cp` and returns true, or returns false
+// when protobuf copies it as it is.
+bool AppendProtobufEscape(uint32_t cp, std::string* out) {
+  if (cp < 0xa0) {
+    switch (cp) {
+      case '"': out->append("\\\""); return true;
+      case '\\': out->append("\\\\"); return true;
+      case '\b': out->append("\\b"); return true;
+      case '\t': out->append("\\t"); return true;
+      case '\n': out->append("\\n"); return true;
+      case '\f': out->append("\\f"); return true;
+      case '\r': out->append("\\r"); return true;
+      case '<': case '>': AppendHex4(cp, out); return true;
+      default:
+        if (cp < 0x20 || cp >= 0x7f) {
+          AppendHex4(cp, out);
+          return true;
+        }
+        return false;
+    }
+  }
+  if (cp == 0xad || cp == 0x6dd || cp == 0x70f || cp == 0x17b4 || cp == 0x17b5 ||
+      cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0x600 && cp <= 0x603) ||
+      (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+      (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x206a && cp <= 0x206f)) {
+    AppendHex4(cp, out);
+    return true;
+  }
+  if (cp == 0xe0001 || (cp >= 0x1d173 && cp <= 0x1d17a) || (cp >= 0xe0020 && cp <= 0xe007f)) {
+    const uint32_t v = cp - 0x10000;
+    AppendHex4(0xd800 + (v >> 10), out);
+    AppendHex4(0xdc00 + (v & 0x3ff), out);
+    return true;
+  }
+  return false;
+}
+
+// Bytes that end a run copied as they are in kLikeProtobuf: controls, quote,
+// backslash, < and >, DEL and every byte of a multi-byte sequence.
+constexpr std::array<bool, 256> kProtobufStops = [] {
+  std::array<bool, 256> stops{};
+  for (int c = 0; c < 256; ++c) {
+    stops[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>';
+  }
+  return stops;
+}();
+
+void AppendLikeProtobuf(std::string_view s, std::string* out) {
+  const size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    // The run of bytes copied as they are, then one escape or one dropped sequence.
+    size_t run = i;
+    while (run < n && !kProtobufStops[static_cast<unsigned char>(s[run])]) ++run;
+    out->append(s.data() + i, run - i);
+    i = run;
+    if (i == n) return;
+    const auto lead = static_cast<unsigned char>(s[i]);
+    if (lead < 0x80) {
+      AppendProtobufEscape(lead, out);
+      ++i;
+      continue;
+    }
+    // A multi-byte sequence, decoded as protobuf decodes it: the lead byte says the
+    // length; overlong forms are accepted, surrogates and code points above U+10FFFF
+    // are not.
+    uint32_t cp;
+    int left;
+    if (lead <= 0xbf || lead >= 0xf8) {
+      ++i;  // a stray continuation byte or an impossible lead: dropped
+      continue;
+    } else if (lead <= 0xdf) {
+      cp = lead & 0x1f;
+      left = 1;
+    } else if (lead <= 0xef) {
+      cp = lead & 0x0f;
+      left = 2;
+    } else {
+      cp = lead & 0x07;
+      left = 3;
+    }
+    size_t j = i + 1;
+    bool valid = true;
+    while (left > 0 && j < n) {
+      const auto c = static_cast<unsigned char>(s[j++]);
+      --left;
+      cp = (cp << 6) | (c & 0x3f);
+      if (c < 0x80 || c > 0xbf) {
+        valid = false;
+        break;
+      }
+    }
+    if (valid && left > 0) return;  // cut off by the end of the string: dropped
+    if (!valid || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+      i = j;
+      continue;
+    }
+    if (!AppendProtobufEscape(cp, out)) out->append(s.data() + i, j - i);
+    i = j;
+  }
+}
+
+}  // namespace
+
+void AppendJsonString(std::string_view s, std::string* out, JsonEscaping escaping) {
   out->push_back('"');
+  if (escaping == JsonEscaping::kLikeProtobuf) {
+    AppendLikeProtobuf(s, out);
+    out->push_back('"');
+    return;
+  }
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
@@ -410,10 +530,9 @@ void AppendJsonString(std::string_view s, std::string* out) {
       case '\t': out->append("\\t"); break;
       default:
         if (c < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
           out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
+          out->push_back(kHexDigits[c >> 4]);
+          out->push_back(kHexDigits[c & 15]);
         } else {
           out->push_back(ch);
         }

@@ -73,8 +73,25 @@ absl::StatusOr<JsonValue> ParseJsonPage(std::string_view text, std::string_view 
 // Appends `value` as compact JSON (no spaces; numbers as their text; strings escaped
 // minimally: quote, backslash and control characters).
 void AppendJson(const JsonValue& value, std::string* out);
-// Appends `s` as a JSON string literal.
-void AppendJsonString(std::string_view s, std::string* out);
+// How AppendJsonString escapes.
+enum class JsonEscaping {
+  // What RFC 8259 requires: quote, backslash and the control characters below 0x20
+  // (\n, \r, \t, else \u00XX); every other byte, invalid UTF-8 included, copied.
+  kMinimal,
+  // Byte for byte as protobuf 3.21's JSON printer (MessageToJsonString) writes a
+  // string field: also \b and \f, '<' and '>' as \u003c and \u003e, DEL and the C1
+  // controls, and the invisible code points it escapes for JavaScript's sake
+  // (U+00AD, U+0600-0603, U+200B-200F, U+2028-202E, U+2060-2064, U+206A-206F, U+FEFF,
+  // ...; above U+FFFF as a surrogate pair); an invalid UTF-8 sequence is dropped (the
+  // bytes read up to and including the byte that made it invalid), as protobuf
+  // drops it. Checked against protobuf in tests/interchange/route_json_test.cc.
+  kLikeProtobuf,
+};
+
+// Appends `s` as a JSON string literal. The one JSON string writer of the library
+// and its bindings.
+void AppendJsonString(std::string_view s, std::string* out,
+                      JsonEscaping escaping = JsonEscaping::kMinimal);
 // Appends the shortest decimal text that reads back as exactly `d` (finite).
 void AppendJsonNumber(double d, std::string* out);
 

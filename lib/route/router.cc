@@ -133,11 +133,8 @@ std::vector<std::string> Router::Reasons(const Request& request, const Referral&
   const ProviderInfo& info = directory_->provider(referral.provider);
   std::vector<std::string> reasons;
   reasons.push_back(internal::Cat(w.nl ? "helpt met " : "helps with ", w.Topics(request.topics)));
-  LanguageSet common;
-  for (std::string_view code : request.languages.codes()) {
-    Language spoken = *Language::FromCode(code);
-    if (info.languages.Contains(spoken)) common.Add(spoken);
-  }
+  LanguageSet common = request.languages;
+  common &= info.languages;
   reasons.push_back(internal::Cat(w.nl ? "spreekt " : "speaks ", common.ToString(w.And())));
   switch (referral.mode) {
     case Mode::kInPerson:
