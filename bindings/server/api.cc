@@ -10,6 +10,7 @@
 #include <span>
 
 #include "absl/strings/ascii.h"
+#include "api_internal.h"
 #include "core/text.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -401,6 +402,9 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const ServedDirectory& se
     HttpResponse response;
     response.body = served.services_json[it->second] + "\n";
     return response;
+  }
+  if (std::optional<HttpResponse> hsds = api_internal::HsdsRead(request, path, query, served, options_)) {
+    return *std::move(hsds);
   }
   return Error(404, internal::Cat("no such path: ", path.substr(0, 200),
                                  " (see GET / , /services, /v1/route, /healthz, /metrics)"));

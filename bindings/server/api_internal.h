@@ -77,6 +77,12 @@ inline int HttpStatus(const absl::Status& status) {
   }
 }
 
+// api_hsds.cc: GET /organizations[/{id}], /service_at_locations[/{id}] (postcode),
+// /taxonomies[/{id}], /taxonomy_terms[/{id}]; nullopt when `path` is none of them.
+std::optional<HttpResponse> HsdsRead(const HttpRequest& request, std::string_view path,
+                                     std::string_view query, const ServedDirectory& served,
+                                     const ApiOptions& options);
+
 }  // namespace wegwijzer::server::api_internal
 
 #endif  // WEGWIJZER_BINDINGS_SERVER_API_INTERNAL_H_
