@@ -377,6 +377,10 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const ServedDirectory& se
   if (path == "/v1/referrals" || path.starts_with("/v1/referrals/")) {
     return Referrals(request, path.substr(std::string_view("/v1/referrals").size()), query, served);
   }
+  if (path == "/v1/coverage") {
+    if (request.method != "POST") return MethodNotAllowed("POST");
+    return api_internal::PostCoverage(request, served, gazetteer_.get(), options_);
+  }
   if (path == "/v1/match") {
     if (request.method != "POST") return MethodNotAllowed("POST");
     return PostMatch(request, served);
