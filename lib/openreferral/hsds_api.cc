@@ -70,6 +70,7 @@ int SecondsOfDay(std::string_view text) {
     s = two(6, 59);
     if (s < 0) return -1;
   }
+  if (h == 24 && (m != 0 || s != 0)) return -1;  // 24:00 ends a day; 24:30 is no time
   return h * 3600 + m * 60 + s;
 }
 

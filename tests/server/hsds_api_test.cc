@@ -293,6 +293,7 @@ TEST(HsdsServiceFilterTest, FiltersCountedByHand) {
       {{{"day", "TU"}, {"start_time", "16:30"}, {"end_time", "17:30"}}, {}},
       {{{"start_time", "14:00"}}, {"s1", "s3"}},
       {{{"end_time", "11:00:00"}}, {"s1", "s2"}},
+      {{{"start_time", "16:00"}, {"end_time", "24:00"}}, {}},
       {{{"organization_id", "o1"}, {"day", "SA"}}, {"s2"}},
       {{{"organization_id", "o2"}, {"day", "SA"}}, {}},
       {{{"taxonomy_term_id", "t1"}, {"minimum_age", "100"}}, {"s1", "s3"}},
@@ -317,7 +318,7 @@ TEST(HsdsServiceFilterTest, BadValuesNameTheParameter) {
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"minimum_age", "x"},       {"minimum_age", "-1"},   {"maximum_age", "151"},
       {"maximum_age", "1e999"},   {"maximum_age", ""},     {"minimum_age", "nan"},
-      {"day", "funday"},          {"day", ""},             {"start_time", "25:00"},
+      {"day", "funday"},          {"day", ""},             {"start_time", "25:00"},   {"end_time", "24:30"},
       {"start_time", "9:00"},     {"end_time", "12:60"},   {"end_time", "12:00:00Z"},
       {"modified_after", "yesterday"}, {"modified_after", "2024-1-1"},
       {"modified_after", "2024-01-01 10:00"},
