@@ -10,6 +10,7 @@
 #include <span>
 
 #include "absl/strings/ascii.h"
+#include "api_internal.h"
 #include "core/text.h"
 #include "interchange/route_json.h"
 #include "openreferral/json.h"
@@ -357,6 +358,10 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const ServedDirectory& se
   if (path == "/v1/referrals" || path.starts_with("/v1/referrals/")) {
     return Referrals(request, path.substr(std::string_view("/v1/referrals").size()), query, served);
   }
+  if (path == "/v1/coverage") {
+    if (request.method != "POST") return MethodNotAllowed("POST");
+    return api_internal::PostCoverage(request, served, gazetteer_.get(), options_);
+  }
   if (path == "/v1/match") {
     if (request.method != "POST") return MethodNotAllowed("POST");
     return PostMatch(request, served);
@@ -382,6 +387,9 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const ServedDirectory& se
     HttpResponse response;
     response.body = served.services_json[it->second] + "\n";
     return response;
+  }
+  if (std::optional<HttpResponse> hsds = api_internal::HsdsRead(request, path, query, served, options_)) {
+    return *std::move(hsds);
   }
   return Error(404, internal::Cat("no such path: ", path.substr(0, 200),
                                  " (see GET / , /services, /v1/route, /healthz, /metrics)"));
@@ -549,6 +557,7 @@ HttpResponse Api::GetServices(std::string_view query, const ServedDirectory& ser
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> parameters = ParseQuery(query);
   if (!parameters.ok()) return Error(400, std::string(parameters.status().message()));
   HsdsServiceFilter filter;
+  bool filtered = false;  // any filter given: the library's search decides
   int64_t page = 1, per_page = kDefaultPerPage;
   for (const auto& [name, value] : *parameters) {
     if (name == "page") {
@@ -562,28 +571,20 @@ HttpResponse Api::GetServices(std::string_view query, const ServedDirectory& ser
                                        "' is not a whole number in 1..", options_.max_per_page));
       }
       per_page = *n;
-    } else if (name == "search") {
-      filter.search = value;
-    } else if (name == "organization_id") {
-      filter.organization_id = value;
-    } else if (name == "taxonomy_term_id") {
-      filter.taxonomy_term_id = value;
-    } else if (name == "taxonomy_id" || name == "modified_after" || name == "minimal" ||
-               name == "full" || name == "format" || name == "postcode" || name == "proximity" ||
-               name == "minimum_age" || name == "maximum_age" || name == "day" ||
-               name == "start_time" || name == "end_time") {
-      // Refused rather than ignored: a filter left out would answer with services it
-      // excludes.
+    } else if (name == "minimal" || name == "full" || name == "format") {
+      // Refused rather than ignored: the client would get another shape than it asked.
       return Error(400, internal::Cat("parameter '", name, "' is not supported by this server yet"));
-    } else {
+    } else if (absl::Status set = SetHsdsServiceFilter(name, value, &filter); !set.ok()) {
+      if (set.code() != absl::StatusCode::kNotFound) return Error(400, std::string(set.message()));
       return Error(400, internal::Cat("unknown parameter '", name.substr(0, 100),
                                      "' (known: page, per_page, search, organization_id, "
-                                     "taxonomy_term_id)"));
+                                     "taxonomy_id, taxonomy_term_id, modified_after, "
+                                     "minimum_age, maximum_age, day, start_time, end_time)"));
+    } else {
+      filtered = true;
     }
   }
   const v1::HsdsDirectory& hsds = served.directory->snapshot().hsds();
-  const bool filtered =
-      !filter.search.empty() || !filter.organization_id.empty() || !filter.taxonomy_term_id.empty();
   // Unfiltered (the common call), the page is a range of services_json itself: no
   // list of every position, no copy of the records.
   const std::vector<int> found = filtered ? FindHsdsServices(hsds, filter) : std::vector<int>();

@@ -17,6 +17,10 @@
 //                            the referral lifecycle, with a bearer token (api_referrals.cc)
 //   POST /v1/match, GET /v1/jobs/{id}   a waiting list planned as a job (api_jobs.cc)
 //   POST /v1/admin/reload    an admin's token: the directory read again (api_jobs.cc)
+//   GET  /organizations, /service_at_locations (postcode), /taxonomies, /taxonomy_terms
+//                            and each /{id}: HSDS pages and records (api_hsds.cc)
+//   POST /v1/coverage        wegwijzer.v1.CoverageRequest -> CoverageResponse, 413 past
+//                            max_batch rows or 512 MiB estimated (api_coverage.cc)
 // Every response carries the header Wegwijzer-Directory-Version; GET responses carry
 // Access-Control-Allow-Origin: * (Open Referral UK asks for open, key-less reads).
 // Errors are JSON {"error":{"code":STATUS,"message":"..."}}; the message names the

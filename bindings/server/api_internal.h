@@ -3,6 +3,7 @@
 #ifndef WEGWIJZER_BINDINGS_SERVER_API_INTERNAL_H_
 #define WEGWIJZER_BINDINGS_SERVER_API_INTERNAL_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,6 +77,20 @@ inline int HttpStatus(const absl::Status& status) {
     default: return 500;
   }
 }
+
+// api_hsds.cc: GET /organizations[/{id}], /service_at_locations[/{id}] (postcode),
+// /taxonomies[/{id}], /taxonomy_terms[/{id}]; nullopt when `path` is none of them.
+std::optional<HttpResponse> HsdsRead(const HttpRequest& request, std::string_view path,
+                                     std::string_view query, const ServedDirectory& served,
+                                     const ApiOptions& options);
+
+// api_coverage.cc: POST /v1/coverage, a wegwijzer.v1.CoverageRequest ->
+// CoverageResponse (TryAnalyzeCoverage, one thread, on the request's I/O thread).
+// More rows than options.max_batch, or a memory estimate above kCoverageMemoryBytes:
+// 413. `gazetteer` may be null (then rows must give a position).
+inline constexpr int64_t kCoverageMemoryBytes = int64_t{512} << 20;
+HttpResponse PostCoverage(const HttpRequest& request, const ServedDirectory& served,
+                          const Gazetteer* gazetteer, const ApiOptions& options);
 
 }  // namespace wegwijzer::server::api_internal
 

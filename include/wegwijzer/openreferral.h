@@ -50,6 +50,7 @@
 #define WEGWIJZER_OPENREFERRAL_H_
 
 #include <map>
+#include <optional>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -183,7 +184,57 @@ struct HsdsServiceFilter {
   std::string organization_id{};   // DEFAULT: empty.
   // The id of a taxonomy term one of the service's attributes carries. DEFAULT: empty.
   std::string taxonomy_term_id{};
+  // The id of a taxonomy one of the service's attributes' terms belongs to: the term's
+  // `taxonomy_id`, or the `id` of its `taxonomy_detail`. DEFAULT: empty.
+  std::string taxonomy_id{};
+  // Services whose `last_modified` is after this ISO 8601 date-time (compared as text
+  // after the same prefix length: "2024-01-31" admits "2024-02-01T00:00:00Z"); a
+  // service without last_modified is not admitted. DEFAULT: empty.
+  std::string modified_after{};
+  // ORUK: services whose age range [minimum_age (absent: 0), maximum_age (absent: no
+  // limit)] reaches this age; minimum_age admits services with maximum_age >= it,
+  // maximum_age services with minimum_age <= it. Negative: no filter. DEFAULT: -1.
+  double minimum_age = -1;
+  double maximum_age = -1;
+  // ORUK: services open on `day` (MO..SU) for the whole of [start_time, end_time]
+  // ("HH:MM" or "HH:MM:SS"; one alone is a moment): some schedule row of the service,
+  // its service_at_locations or their locations, whose byday names the day (a row
+  // without byday is every day), opens_at <= start and closes_at >= end. DEFAULT: empty.
+  std::string day{};
+  std::string start_time{};
+  std::string end_time{};
 };
+
+// Sets the filter field of HSDS API query parameter `name` from its (decoded) `value`:
+// search, organization_id, taxonomy_term_id, taxonomy_id, modified_after, minimum_age,
+// maximum_age, day, start_time, end_time. Errors: kInvalidArgument naming the parameter
+// and the reason ("minimum_age: 'x' is not a number in 0..150"); kNotFound when `name`
+// is not a filter (paging and format parameters are the caller's).
+absl::Status SetHsdsServiceFilter(std::string_view name, std::string_view value,
+                                  HsdsServiceFilter* filter);
+
+// A record of an HSDS API list endpoint: its id and its JSON object.
+struct HsdsRecord {
+  std::string id;
+  std::string json;
+};
+
+// /organizations: each organization, without nested records, in directory order.
+std::vector<HsdsRecord> FormatHsdsOrganizations(const v1::HsdsDirectory& directory);
+// /service_at_locations: each service_at_location with its location nested.
+std::vector<HsdsRecord> FormatHsdsServiceAtLocations(const v1::HsdsDirectory& directory);
+// /taxonomy_terms: the distinct taxonomy terms (by id) the services' attributes
+// carry, in the order first met. Terms without an id are left out.
+std::vector<HsdsRecord> FormatHsdsTaxonomyTerms(const v1::HsdsDirectory& directory);
+// /taxonomies: the distinct taxonomies (by id) of those terms: a term's
+// `taxonomy_detail` object as given, else {"id": taxonomy_id, "name": taxonomy,
+// "description": ""} (the schema requires a description).
+std::vector<HsdsRecord> FormatHsdsTaxonomies(const v1::HsdsDirectory& directory);
+// Positions of the service_at_locations whose location has an address whose
+// postal_code starts with `postcode` (both without spaces, case-insensitive: "1011"
+// admits "1011 AB"). An empty postcode admits all. O(records).
+std::vector<int> FindHsdsServiceAtLocations(const v1::HsdsDirectory& directory,
+                                            std::string_view postcode);
 
 // Positions (in directory.services()) of the services `filter` admits, ascending.
 // O(services x their text).

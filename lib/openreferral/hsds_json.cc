@@ -769,6 +769,12 @@ std::vector<std::string> WriteHsdsServices(const v1::HsdsDirectory& directory) {
   return WriteServices(directory).services;
 }
 
+std::string WriteHsdsRecord(const google::protobuf::Message& record) {
+  std::string out;
+  AppendMessage(record, &out);
+  return out;
+}
+
 std::string WriteHsdsPage(std::span<const std::string> contents, int64_t total_items,
                           int64_t page, int64_t per_page) {
   const int64_t total_pages = std::max<int64_t>(1, (total_items + per_page - 1) / per_page);

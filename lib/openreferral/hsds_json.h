@@ -32,6 +32,9 @@
 
 #include "absl/status/status.h"
 
+namespace google::protobuf {
+class Message;
+}
 namespace wegwijzer::v1 {
 class HsdsDirectory;
 }
@@ -59,6 +62,11 @@ absl::Status CheckHsdsReferences(const v1::HsdsDirectory& directory, std::string
 // One service_full JSON object per service, in directory order (see WriteHsdsJson).
 std::vector<std::string> WriteHsdsServices(const v1::HsdsDirectory& directory);
 
+// One record of the model (its typed fields, then its `extra`, in order) as a JSON
+// object, without nested records: what organization_list.json and the taxonomy
+// term of an attribute hold.
+std::string WriteHsdsRecord(const google::protobuf::Message& record);
+
 // A page of `contents` with HSDS's paging properties (FormatHsdsPage).
 std::string WriteHsdsPage(std::span<const std::string> contents, int64_t total_items,
                           int64_t page, int64_t per_page);
@@ -70,6 +78,20 @@ std::string WriteHsdsPage(std::span<const std::string> contents, int64_t total_i
 // a directory equivalent to `directory` (same records by id, field by field).
 std::vector<std::pair<std::string, std::string>> WriteHsdsJson(
     const v1::HsdsDirectory& directory);
+
+}  // namespace wegwijzer::internal
+
+namespace wegwijzer {
+struct HsdsServiceFilter;
+}
+
+namespace wegwijzer::internal {
+
+// hsds_api.cc: keeps in `found` (positions of services) those that pass the filters
+// of HsdsServiceFilter beyond search, organization_id and taxonomy_term_id (which
+// FindHsdsServices applies). O(records of the directory).
+void ApplyHsdsFilters(const v1::HsdsDirectory& directory, const HsdsServiceFilter& filter,
+                      std::vector<int>* found);
 
 }  // namespace wegwijzer::internal
 

@@ -818,6 +818,7 @@ std::vector<int> FindHsdsServices(const v1::HsdsDirectory& directory,
     }
     found.push_back(i);
   }
+  internal::ApplyHsdsFilters(directory, filter, &found);  // hsds_api.cc: the rest
   return found;
 }
 

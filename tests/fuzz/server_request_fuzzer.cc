@@ -6,7 +6,8 @@
 // the bearer token (byte 1 / 5 % 6: none, a desk's, a provider's, an admin's, an
 // unknown one, a malformed header); the rest is the target, a newline, then the
 // body. The API has tokens, a referral store (SQLite, in the temporary directory,
-// one per process) and match jobs, so the referral and job endpoints are decoded too.
+// one per process) and match jobs, so the referral and job endpoints are decoded too;
+// the HSDS lists and POST /v1/coverage have seeds (corpus hsds_*, post_coverage).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -1,0 +1,171 @@
+// The HSDS API 3.0 read endpoints beyond GET / and /services (api.h): the records
+// and filters are the library's (openreferral.h); this file maps HTTP onto them.
+//   GET /organizations, /organizations/{id}
+//   GET /service_at_locations[?postcode=], /service_at_locations/{id}
+//   GET /taxonomies, /taxonomies/{id}, /taxonomy_terms, /taxonomy_terms/{id}
+// Lists take page (>= 1), per_page (1..max_per_page) and format (json | ndjson: one
+// record per line, application/x-ndjson, no paging envelope).
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api.h"
+#include "api_internal.h"
+#include "core/text.h"
+#include "wegwijzer/directory.h"
+#include "wegwijzer/openreferral.h"
+#include "wegwijzer/v1/directory.pb.h"
+
+namespace wegwijzer::server::api_internal {
+namespace {
+
+namespace internal = ::wegwijzer::internal;
+
+std::optional<int64_t> Whole(std::string_view text, int64_t min, int64_t max) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  if (value < min || value > max) return std::nullopt;
+  return value;
+}
+
+struct Paging {
+  int64_t page = 1;
+  int64_t per_page = 50;
+  bool ndjson = false;
+};
+
+// Reads page, per_page and format into *paging; any other parameter goes to `other`
+// (which answers an error message, or empty when it took the parameter).
+std::optional<HttpResponse> ReadParameters(
+    std::string_view query, const ApiOptions& options, Paging* paging,
+    const std::function<std::string(const std::string&, const std::string&)>& other) {
+  absl::StatusOr<std::vector<std::pair<std::string, std::string>>> parameters = ParseQuery(query);
+  if (!parameters.ok()) return Api::Error(400, std::string(parameters.status().message()));
+  for (const auto& [name, value] : *parameters) {
+    if (name == "page") {
+      std::optional<int64_t> n = Whole(value, 1, int64_t{1} << 40);
+      if (!n) return Api::Error(400, internal::Cat("page: '", value.substr(0, 20), "' is not a whole number >= 1"));
+      paging->page = *n;
+    } else if (name == "per_page") {
+      std::optional<int64_t> n = Whole(value, 1, options.max_per_page);
+      if (!n) {
+        return Api::Error(400, internal::Cat("per_page: '", value.substr(0, 20),
+                                             "' is not a whole number in 1..", options.max_per_page));
+      }
+      paging->per_page = *n;
+    } else if (name == "format") {
+      if (value != "json" && value != "ndjson") {
+        return Api::Error(400, internal::Cat("format: '", value.substr(0, 20), "' is not json or ndjson"));
+      }
+      paging->ndjson = value == "ndjson";
+    } else if (std::string message = other(name, value); !message.empty()) {
+      return Api::Error(400, message);
+    }
+  }
+  return std::nullopt;
+}
+
+HttpResponse List(const std::vector<HsdsRecord>& records, const std::vector<int>* found,
+                  const Paging& paging) {
+  const int64_t total = found ? static_cast<int64_t>(found->size()) : static_cast<int64_t>(records.size());
+  auto at = [&](int64_t i) -> const std::string& { return records[found ? (*found)[i] : i].json; };
+  HttpResponse response;
+  if (paging.ndjson) {
+    response.content_type = "application/x-ndjson";
+    for (int64_t i = 0; i < total; ++i) internal::Append(&response.body, at(i), "\n");
+    return response;
+  }
+  const int64_t first = std::min(total, (paging.page - 1) * paging.per_page);
+  const int64_t last = std::min(total, first + paging.per_page);
+  std::vector<std::string> contents;
+  contents.reserve(static_cast<size_t>(last - first));
+  for (int64_t i = first; i < last; ++i) contents.push_back(at(i));
+  response.body = FormatHsdsPage(contents, total, paging.page, paging.per_page);
+  return response;
+}
+
+HttpResponse One(const std::vector<HsdsRecord>& records, std::string_view raw_id,
+                 std::string_view kind) {
+  absl::StatusOr<std::string> id = DecodeQueryComponent(raw_id);
+  if (!id.ok()) return Api::Error(400, internal::Cat(kind, " id: ", std::string(id.status().message())));
+  for (const HsdsRecord& r : records) {
+    if (r.id == *id) {
+      HttpResponse response;
+      response.body = r.json + "\n";
+      return response;
+    }
+  }
+  return Api::Error(404, internal::Cat("no ", kind, " with id '", id->substr(0, 200), "'"));
+}
+
+std::string Unknown(const std::string& name, std::string_view known) {
+  return internal::Cat("unknown parameter '", name.substr(0, 100), "' (known: ", known, ")");
+}
+
+}  // namespace
+
+std::optional<HttpResponse> HsdsRead(const HttpRequest& request, std::string_view path,
+                                     std::string_view query, const ServedDirectory& served,
+                                     const ApiOptions& options) {
+  struct Endpoint {
+    std::string_view path, kind;
+    std::vector<HsdsRecord> (*records)(const v1::HsdsDirectory&);
+  };
+  static constexpr Endpoint kEndpoints[] = {
+      {"/organizations", "organization", &FormatHsdsOrganizations},
+      {"/service_at_locations", "service_at_location", &FormatHsdsServiceAtLocations},
+      {"/taxonomies", "taxonomy", &FormatHsdsTaxonomies},
+      {"/taxonomy_terms", "taxonomy_term", &FormatHsdsTaxonomyTerms},
+  };
+  for (const Endpoint& e : kEndpoints) {
+    const bool list = path == e.path;
+    const bool one = !list && path.size() > e.path.size() + 1 && path.starts_with(e.path) &&
+                     path[e.path.size()] == '/' &&
+                     path.find('/', e.path.size() + 1) == std::string_view::npos;
+    if (!list && !one) continue;
+    if (request.method != "GET") {
+      HttpResponse response = Api::Error(405, "method not allowed; use GET");
+      response.headers.emplace_back("Allow", "GET");
+      return response;
+    }
+    const v1::HsdsDirectory& hsds = served.directory->snapshot().hsds();
+    // O(directory) per request: these lists are formatted when asked for (GET
+    // /services' records are formatted once, in Serve).
+    const std::vector<HsdsRecord> records = e.records(hsds);
+    if (one) return One(records, path.substr(e.path.size() + 1), e.kind);
+    Paging paging;
+    paging.per_page = std::min<int64_t>(paging.per_page, options.max_per_page);
+    std::string postcode;
+    const bool sal = e.path == "/service_at_locations";
+    std::optional<HttpResponse> error = ReadParameters(
+        query, options, &paging, [&](const std::string& name, const std::string& value) {
+          if (sal && name == "postcode") {
+            postcode = value;
+            return std::string();
+          }
+          if (sal && name == "proximity") {
+            // Refused rather than ignored: an answer without the distance filter
+            // would hold locations the client excluded.
+            return std::string("proximity: not supported by this server yet (use POST /v1/route "
+                               "for the nearest suitable help)");
+          }
+          return Unknown(name, sal ? "page, per_page, format, postcode" : "page, per_page, format");
+        });
+    if (error) return error;
+    if (sal && !postcode.empty()) {
+      const std::vector<int> found = FindHsdsServiceAtLocations(hsds, postcode);
+      return List(records, &found, paging);
+    }
+    return List(records, nullptr, paging);
+  }
+  return std::nullopt;
+}
+
+}  // namespace wegwijzer::server::api_internal
