@@ -138,6 +138,11 @@ struct AssignmentProblem {
   // The warm start's budget of bids, per request; 0 = no warm start (shortest
   // paths only).
   int warm_start_bids_per_request = 8;
+  // Unit supplies only: the warm start by cost-scaling push-relabel (see the header)
+  // instead of the auction; its heights are in units of 1/cost_scaling_scale metre.
+  bool cost_scaling = false;
+  int64_t cost_scaling_scale = 0;  // 0: n + m + 2, which makes the phases exact
+  int64_t cost_scaling_alpha = 8;  // epsilon's divisor from one phase to the next
 };
 
 // `amount` units of `request` at `provider` (-1 = the outside option) at `cost` each.
@@ -171,6 +176,13 @@ struct AssignmentResult {
   int64_t extensions = 0;
   int64_t settled = 0;
   int64_t augmentations = 0;  // searches of the shortest-path phase
+  // Cost scaling (AssignmentProblem::cost_scaling): phases, pushes, relabels, and the
+  // requests the exact repair took back before the shortest paths.
+  int64_t scaling_phases = 0;
+  int64_t scaling_pushes = 0;
+  int64_t scaling_relabels = 0;
+  int64_t scaling_repaired = 0;
+  bool scaling_exact = false;  // the exact duals were found (else rounded heights)
 };
 
 AssignmentResult SolveAssignment(const AssignmentProblem& problem);

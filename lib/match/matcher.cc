@@ -364,6 +364,7 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
     return threshold;
   };
   problem.keep_lists = network != nullptr;
+  problem.cost_scaling = options.solver == MatchSolver::kCostScaling;
   try {
     solution.result = internal::SolveAssignment(problem);
   } catch (const PairBudgetExceeded&) {
@@ -385,6 +386,8 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
   stats->extensions = result.extensions;
   stats->search_steps = result.settled;
   stats->augmentations = result.augmentations;
+  stats->scaling_pushes = result.scaling_pushes;
+  stats->scaling_repaired = result.scaling_repaired;
   return solution;
 }
 
