@@ -279,7 +279,7 @@ class Solver {
     };
     int64_t eps = 0;
     int64_t dlow = 0;  // a lower bound on every provider's height
-    int64_t pushes = 0, relabels = 0;
+    int64_t pushes = 0, relabels = 0, evictions = 0, sink_pushes = 0, left = 0;
     auto cap = [&](uint32_t p) { return p_.capacity[p]; };
 
     auto process_request = [&](uint32_t r) {
@@ -348,6 +348,7 @@ class Solver {
         } else {
           const uint32_t r = h.front().node;
           pop_entry(h);
+          ++evictions;
           ++ver[r];
           at[r] = kUnplaced;
           --members[p];
@@ -371,6 +372,7 @@ class Solver {
         }
         pop_entry(sink_heap);
         ++pushes;
+        ++sink_pushes;
         --sink_excess;
         if (top.node < n_) {
           ++ver[top.node];
@@ -391,13 +393,25 @@ class Solver {
     while (eps > 1) {
       eps = std::max<int64_t>(1, eps / alpha);
       ++result_.scaling_phases;
+      // A provider with room whose height passed the sink's by more than eps comes
+      // down to the sink's + eps: its arcs out stay eps-optimal, and the requests'
+      // check below sees the arcs into it. (Saturating its arc to the sink instead
+      // keeps the height but sends the excess round through the sink.)
+      for (uint32_t p = 0; p < m_; ++p) {
+        if (cap(p) > 0 && to_sink[p] < cap(p) && dp[p] - ds > eps) {
+          dp[p] = ds + eps;
+          if (to_sink[p] > 0) push_entry(sink_heap, {dp[p], static_cast<uint32_t>(n_ + p), 0});
+        }
+      }
       dlow = kInfinity;
       for (uint32_t p = 0; p < m_; ++p) {
         if (cap(p) > 0) dlow = std::min(dlow, dp[p]);
       }
       if (dlow == kInfinity) dlow = 0;
-      // Phase start: every placed request whose arcs are not eps-optimal any more
-      // leaves (its arcs out are then free of flow, so any height it takes is fine).
+      // Phase start: a placed request lowers its height to its best other option +
+      // eps (all its arcs out are then eps-optimal); it stays where it is when the
+      // arc back from its place is eps-optimal too, else it leaves (its arcs out are
+      // then free of flow, so any height it takes is fine).
       for (uint32_t r = 0; r < n_; ++r) {
         if (at[r] == kUnplaced) {
           enqueue(r);
@@ -407,17 +421,30 @@ class Solver {
         const int64_t outside = p_.outside_cost[r] * scale + ds;
         const int64_t mine = at[r] == kOutside ? outside
                                                : list[at[r]].cost * scale + dp[list[at[r]].provider];
-        bool ok = dr[r] - mine >= -eps;
-        if (at[r] != kOutside) ok = ok && outside - dr[r] >= -eps;
-        if (threshold_[r] != kNoThreshold) ok = ok && threshold_[r] * scale + dlow - dr[r] >= -eps;
-        for (int i = 0; ok && i < static_cast<int>(list.size()); ++i) {
+        int64_t other = at[r] == kOutside ? kInfinity : outside;
+        if (threshold_[r] != kNoThreshold) other = std::min(other, threshold_[r] * scale + dlow);
+        for (int i = 0; i < static_cast<int>(list.size()); ++i) {
           const int64_t c = list[i].cost * scale;
-          if (c + dlow - dr[r] >= -eps) break;
+          if (c + dlow >= other) break;
           if (i == at[r] || cap(list[i].provider) <= 0) continue;
-          ok = c + dp[list[i].provider] - dr[r] >= -eps;
+          other = std::min(other, c + dp[list[i].provider]);
         }
-        if (ok) continue;
+        const int64_t height = std::min(dr[r], other == kInfinity ? dr[r] : other + eps);
+        if (height >= mine - eps) {
+          if (height != dr[r]) {
+            dr[r] = height;
+            ++ver[r];
+            if (at[r] == kOutside) {
+              push_entry(sink_heap, {height - p_.outside_cost[r] * scale, r, ver[r]});
+            } else {
+              push_entry(heap_of[list[at[r]].provider],
+                         {height - list[at[r]].cost * scale, r, ver[r]});
+            }
+          }
+          continue;
+        }
         ++ver[r];
+        ++left;
         if (at[r] == kOutside) {
           --sink_excess;
         } else {
@@ -560,6 +587,10 @@ class Solver {
     }
     result_.scaling_exact = exact;
     if (std::getenv("WEGWIJZER_CS_DEBUG") != nullptr) {
+      std::fprintf(stderr, "cs: evictions %lld sink pushes %lld left at phase starts %lld phases %lld extensions %lld\n",
+                   static_cast<long long>(evictions), static_cast<long long>(sink_pushes),
+                   static_cast<long long>(left), static_cast<long long>(result_.scaling_phases),
+                   static_cast<long long>(result_.extensions));
       std::fprintf(stderr, "cs: phases %.3f s, duals %.3f s, exact %d, pushes %lld relabels %lld\n",
                    phases_s,
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() - phases_s,
