@@ -264,6 +264,14 @@ class Solver {
       h.push_back(e);
       std::push_heap(h.begin(), h.end(), std::greater<>());
     };
+    // Drops the stale entries of a heap that has grown past twice what it holds, so
+    // the heaps take O(n + m) entries, not one per push.
+    auto compact = [](std::vector<Entry>& h, size_t live, auto valid) {
+      if (h.size() <= 2 * live + 64) return;
+      h.erase(std::remove_if(h.begin(), h.end(), [&](const Entry& e) { return !valid(e); }),
+              h.end());
+      std::make_heap(h.begin(), h.end(), std::greater<>());
+    };
     auto pop_entry = [](std::vector<Entry>& h) {
       std::pop_heap(h.begin(), h.end(), std::greater<>());
       h.pop_back();
@@ -316,6 +324,10 @@ class Solver {
         at[r] = kOutside;
         ++sink_excess;
         push_entry(sink_heap, {dr[r] - p_.outside_cost[r] * scale, r, ver[r]});
+        compact(sink_heap, n_ + m_, [&](const Entry& e) {
+          if (e.node < n_) return at[e.node] == kOutside && ver[e.node] == e.ver;
+          return to_sink[e.node - n_] > 0 && dp[e.node - n_] == e.key;
+        });
         if (sink_excess > 0) enqueue(sink);
         return;
       }
@@ -323,6 +335,8 @@ class Solver {
       at[r] = best;
       ++members[p];
       push_entry(heap_of[p], {dr[r] - lists_[r][best].cost * scale, r, ver[r]});
+      compact(heap_of[p], static_cast<size_t>(members[p]),
+              [&](const Entry& e) { return ver[e.node] == e.ver && at[e.node] >= 0; });
       enqueue(static_cast<uint32_t>(n_ + p));
     };
 
