@@ -1,9 +1,6 @@
 #include "match/assignment.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
 
 namespace wegwijzer::internal {
@@ -287,7 +284,7 @@ class Solver {
     };
     int64_t eps = 0;
     int64_t dlow = 0;  // a lower bound on every provider's height
-    int64_t pushes = 0, relabels = 0, evictions = 0, sink_pushes = 0, left = 0;
+    int64_t pushes = 0, relabels = 0;
     auto cap = [&](uint32_t p) { return p_.capacity[p]; };
 
     auto process_request = [&](uint32_t r) {
@@ -362,7 +359,6 @@ class Solver {
         } else {
           const uint32_t r = h.front().node;
           pop_entry(h);
-          ++evictions;
           ++ver[r];
           at[r] = kUnplaced;
           --members[p];
@@ -386,7 +382,6 @@ class Solver {
         }
         pop_entry(sink_heap);
         ++pushes;
-        ++sink_pushes;
         --sink_excess;
         if (top.node < n_) {
           ++ver[top.node];
@@ -400,7 +395,6 @@ class Solver {
       }
     };
 
-    const auto t0 = std::chrono::steady_clock::now();
     int64_t max_cost = 1;
     for (int64_t o : p_.outside_cost) max_cost = std::max(max_cost, o);
     eps = max_cost * scale;
@@ -458,7 +452,6 @@ class Solver {
           continue;
         }
         ++ver[r];
-        ++left;
         if (at[r] == kOutside) {
           --sink_excess;
         } else {
@@ -505,7 +498,6 @@ class Solver {
       queue.clear();
       head = 0;
     }
-    const double phases_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result_.scaling_pushes = pushes;
     result_.scaling_relabels = relabels;
 
@@ -600,16 +592,6 @@ class Solver {
       if (budget < 0) exact = false;  // a negative cycle, or too slow: fall back
     }
     result_.scaling_exact = exact;
-    if (std::getenv("WEGWIJZER_CS_DEBUG") != nullptr) {
-      std::fprintf(stderr, "cs: evictions %lld sink pushes %lld left at phase starts %lld phases %lld extensions %lld\n",
-                   static_cast<long long>(evictions), static_cast<long long>(sink_pushes),
-                   static_cast<long long>(left), static_cast<long long>(result_.scaling_phases),
-                   static_cast<long long>(result_.extensions));
-      std::fprintf(stderr, "cs: phases %.3f s, duals %.3f s, exact %d, pushes %lld relabels %lld\n",
-                   phases_s,
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() - phases_s,
-                   exact ? 1 : 0, static_cast<long long>(pushes), static_cast<long long>(relabels));
-    }
     int64_t max_outside = 0;
     for (int64_t o : p_.outside_cost) max_outside = std::max(max_outside, o);
     for (uint32_t p = 0; p < m_; ++p) {
