@@ -236,7 +236,10 @@ size_t BytesOfLists(const internal::ReducedNetwork& network) {
   return bytes;
 }
 
-void Run(benchmark::State& state, const Instance& instance, bool lemon) {
+void Run(benchmark::State& state, const Instance& instance, bool lemon,
+         MatchSolver solver = MatchSolver::kFast) {
+  MatchOptions options;
+  options.solver = solver;
   MatchPlan plan;
   internal::ReducedNetwork network;
   double match_seconds = 0;
@@ -248,7 +251,7 @@ void Run(benchmark::State& state, const Instance& instance, bool lemon) {
       return;
     }
     network = {};
-    plan = internal::Match(**directory, instance.requests, {}, &network);
+    plan = internal::Match(**directory, instance.requests, options, &network);
     match_seconds = SecondsSince(start);
     benchmark::DoNotOptimize(plan.objective);
   }
@@ -264,6 +267,10 @@ void Run(benchmark::State& state, const Instance& instance, bool lemon) {
   state.counters["warm_bids"] = static_cast<double>(network.warm_start_bids);
   state.counters["warm_placed"] = static_cast<double>(network.warm_start_placed);
   state.counters["peak_rss_mb"] = PeakRssMb();
+  if (solver == MatchSolver::kCostScaling) {
+    state.counters["scaling_pushes"] = static_cast<double>(plan.stats.scaling_pushes);
+    state.counters["scaling_repaired"] = static_cast<double>(plan.stats.scaling_repaired);
+  }
   const auto [components, largest] = Components(network);
   state.counters["components"] = static_cast<double>(components);
   state.counters["largest_component_requests"] = static_cast<double>(largest);
@@ -301,6 +308,26 @@ void BM_Match_DenseCluster(benchmark::State& state) {
   Run(state, DenseCluster(state.range(0), state.range(1)), true);
 }
 
+// The same with MatchSolver::kCostScaling (the cost-scaling warm start).
+void BM_MatchCS_Dutch(benchmark::State& state) {
+  if (const Instance* i = DutchInstance(state, state.range(0), state.range(1), 1.0)) {
+    Run(state, *i, false, MatchSolver::kCostScaling);
+  }
+}
+void BM_MatchCS_DutchOverloaded(benchmark::State& state) {
+  if (const Instance* i = DutchInstance(state, state.range(0), state.range(1), 0.2)) {
+    Run(state, *i, false, MatchSolver::kCostScaling);
+  }
+}
+void BM_MatchCS_DutchVsLemon(benchmark::State& state) {
+  if (const Instance* i = DutchInstance(state, state.range(0), state.range(1), 1.0)) {
+    Run(state, *i, true, MatchSolver::kCostScaling);
+  }
+}
+void BM_MatchCS_DenseCluster(benchmark::State& state) {
+  Run(state, DenseCluster(state.range(0), state.range(1)), true, MatchSolver::kCostScaling);
+}
+
 #define WEGWIJZER_ONCE ->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1)
 BENCHMARK(BM_Match_Dutch)
     ->Args({5'000, 100'000})->Args({15'000, 300'000})->Args({50'000, 1'000'000}) WEGWIJZER_ONCE;
@@ -308,6 +335,12 @@ BENCHMARK(BM_Match_DutchOverloaded)
     ->Args({5'000, 100'000})->Args({50'000, 1'000'000}) WEGWIJZER_ONCE;
 BENCHMARK(BM_Match_DutchVsLemon)->Args({5'000, 100'000})->Args({15'000, 300'000}) WEGWIJZER_ONCE;
 BENCHMARK(BM_Match_DenseCluster)->Args({500, 5'000})->Args({2'000, 20'000}) WEGWIJZER_ONCE;
+BENCHMARK(BM_MatchCS_Dutch)
+    ->Args({5'000, 100'000})->Args({15'000, 300'000})->Args({50'000, 1'000'000}) WEGWIJZER_ONCE;
+BENCHMARK(BM_MatchCS_DutchOverloaded)
+    ->Args({5'000, 100'000})->Args({50'000, 1'000'000}) WEGWIJZER_ONCE;
+BENCHMARK(BM_MatchCS_DutchVsLemon)->Args({5'000, 100'000})->Args({15'000, 300'000}) WEGWIJZER_ONCE;
+BENCHMARK(BM_MatchCS_DenseCluster)->Args({500, 5'000})->Args({2'000, 20'000}) WEGWIJZER_ONCE;
 
 // ---------------------------------------------------------------------------
 // The synthetic towns of GenerateScenario.

@@ -78,6 +78,10 @@ struct MatchStats {
   int64_t augmentations = 0;    // shortest-path searches (each moves one or more requests)
   double candidate_seconds = 0; // building outside options and candidate lists
   double solve_seconds = 0;
+  // MatchSolver::kCostScaling: pushes of the warm start, and the requests its exact
+  // repair handed to the shortest paths.
+  int64_t scaling_pushes = 0;
+  int64_t scaling_repaired = 0;
 };
 
 struct MatchPlan {
@@ -120,6 +124,9 @@ struct WeightedMatchPlan {
 enum class MatchSolver {
   kFast,            // lazy candidate lists, successive shortest paths
   kBoostReference,  // full graph, Boost.Graph min-cost flow; for tests and baselines
+  // As kFast, with a cost-scaling push-relabel warm start instead of the auction
+  // (lib/match/assignment.h); same optimum and certificate. Experimental.
+  kCostScaling,
 };
 
 struct MatchOptions {

@@ -86,7 +86,9 @@ class Solver {
     // The warm start bids for single units; with weighted requests the shortest paths
     // place everything.
     const std::vector<uint32_t> rest =
-        p_.warm_start_bids_per_request > 0 && unit_ ? WarmStart(order) : order;
+        unit_ && p_.cost_scaling                       ? CostScalingStart(order)
+        : p_.warm_start_bids_per_request > 0 && unit_ ? WarmStart(order)
+                                                       : order;
     result_.warm_start_placed = static_cast<int64_t>(n_ - rest.size());
     for (size_t i = 0; i < rest.size(); ++i) {
       PlaceRequest(rest[i]);
@@ -219,6 +221,446 @@ class Solver {
     std::sort(rest.begin(), rest.end(),
               [&](uint32_t a, uint32_t b) { return position[a] < position[b]; });
     rest.erase(std::unique(rest.begin(), rest.end()), rest.end());
+    return rest;
+  }
+
+  // The cost-scaling warm start (see the header): Goldberg's push-relabel with epsilon
+  // scaling on requests -> providers -> sink, heights d in units of 1/S metre, where a
+  // residual arc (x, y) of cost c has reduced cost c + d(y) - d(x) and an active node
+  // pushes along arcs of negative reduced cost. Then an exact repair hands the
+  // shortest paths a state that keeps (I1)-(I3). Returns the requests left unplaced,
+  // in `order`'s order.
+  std::vector<uint32_t> CostScalingStart(std::span<const uint32_t> order) {
+    // Scaled costs: with more units per metre than nodes, epsilon = 1 at the end
+    // makes the flow optimal on the lists built (Goldberg & Tarjan 1990, Thm 3.4).
+    const int64_t scale = p_.cost_scaling_scale > 0 ? p_.cost_scaling_scale
+                                                    : static_cast<int64_t>(n_ + m_ + 2);
+    const int64_t alpha = std::max<int64_t>(2, p_.cost_scaling_alpha);
+    const uint32_t sink = static_cast<uint32_t>(n_ + m_);
+    std::vector<int64_t> dr(n_, 0), dp(m_, 0);
+    int64_t ds = 0;
+    // A request's place: an index into its list, kOutside, or kUnplaced (active).
+    std::vector<int32_t> at(n_, kUnplaced);
+    std::vector<int64_t> members(m_, 0), to_sink(m_, 0);  // units in; units on p -> sink
+    std::vector<uint32_t> ver(n_, 0);
+    int64_t sink_excess = -static_cast<int64_t>(n_);
+    struct Entry {
+      int64_t key;
+      uint32_t node;
+      uint32_t ver;
+      bool operator>(const Entry& o) const {
+        return key != o.key ? key > o.key : node > o.node;
+      }
+    };
+    // Per provider its members r keyed by d(r) - c(r,p) S (the reverse arc p -> r has
+    // reduced cost key - d(p)); the sink's reverse arcs: requests on the outside
+    // option (key d(r) - o(r) S) and providers n + p with flow to the sink (key d(p)).
+    std::vector<std::vector<Entry>> heap_of(m_);
+    std::vector<Entry> sink_heap;
+    auto push_entry = [](std::vector<Entry>& h, Entry e) {
+      h.push_back(e);
+      std::push_heap(h.begin(), h.end(), std::greater<>());
+    };
+    // Drops the stale entries of a heap that has grown past twice what it holds, so
+    // the heaps take O(n + m) entries, not one per push.
+    auto compact = [](std::vector<Entry>& h, size_t live, auto valid) {
+      if (h.size() <= 2 * live + 64) return;
+      h.erase(std::remove_if(h.begin(), h.end(), [&](const Entry& e) { return !valid(e); }),
+              h.end());
+      std::make_heap(h.begin(), h.end(), std::greater<>());
+    };
+    auto pop_entry = [](std::vector<Entry>& h) {
+      std::pop_heap(h.begin(), h.end(), std::greater<>());
+      h.pop_back();
+    };
+    std::vector<uint32_t> queue;
+    std::vector<uint8_t> queued(n_ + m_ + 1, 0);
+    size_t head = 0;
+    auto enqueue = [&](uint32_t x) {
+      if (!queued[x]) {
+        queued[x] = 1;
+        queue.push_back(x);
+      }
+    };
+    int64_t eps = 0;
+    int64_t dlow = 0;  // a lower bound on every provider's height
+    int64_t pushes = 0, relabels = 0;
+    auto cap = [&](uint32_t p) { return p_.capacity[p]; };
+
+    auto process_request = [&](uint32_t r) {
+      int64_t w1, w2;
+      int best;
+      for (;;) {
+        w1 = p_.outside_cost[r] * scale + ds;
+        w2 = kInfinity;
+        best = kOutside;
+        const auto& list = lists_[r];
+        for (int i = 0; i < static_cast<int>(list.size()); ++i) {
+          const int64_t c = list[i].cost * scale;
+          if (c + dlow >= w2) break;  // sorted costs, heights >= dlow: no later one helps
+          const uint32_t p = list[i].provider;
+          if (cap(p) <= 0) continue;
+          const int64_t w = c + dp[p];
+          if (w < w1) {
+            w2 = w1;
+            w1 = w;
+            best = i;
+          } else {
+            w2 = std::min(w2, w);
+          }
+        }
+        // A missing pair has value >= C(r) S + dlow: grow the list while that could
+        // undercut the second best (the new height w2 + eps must not violate it).
+        if (threshold_[r] == kNoThreshold || threshold_[r] * scale + dlow >= w2) break;
+        Extend(r);
+      }
+      dr[r] = (w2 == kInfinity ? w1 : w2) + eps;
+      ++ver[r];
+      ++pushes;
+      if (best == kOutside) {
+        at[r] = kOutside;
+        ++sink_excess;
+        push_entry(sink_heap, {dr[r] - p_.outside_cost[r] * scale, r, ver[r]});
+        compact(sink_heap, n_ + m_, [&](const Entry& e) {
+          if (e.node < n_) return at[e.node] == kOutside && ver[e.node] == e.ver;
+          return to_sink[e.node - n_] > 0 && dp[e.node - n_] == e.key;
+        });
+        if (sink_excess > 0) enqueue(sink);
+        return;
+      }
+      const uint32_t p = lists_[r][best].provider;
+      at[r] = best;
+      ++members[p];
+      push_entry(heap_of[p], {dr[r] - lists_[r][best].cost * scale, r, ver[r]});
+      compact(heap_of[p], static_cast<size_t>(members[p]),
+              [&](const Entry& e) { return ver[e.node] == e.ver && at[e.node] >= 0; });
+      enqueue(static_cast<uint32_t>(n_ + p));
+    };
+
+    auto member_valid = [&](const Entry& e) {
+      return ver[e.node] == e.ver && at[e.node] >= 0;
+    };
+    auto process_provider = [&](uint32_t p) {
+      auto& h = heap_of[p];
+      while (members[p] - to_sink[p] > 0) {
+        while (!h.empty() && !member_valid(h.front())) pop_entry(h);
+        const int64_t via_sink = to_sink[p] < cap(p) ? ds : kInfinity;
+        const int64_t via_member = h.empty() ? kInfinity : h.front().key;
+        const int64_t m1 = std::min(via_sink, via_member);
+        if (m1 >= dp[p]) {
+          dp[p] = m1 + eps;
+          ++relabels;
+          if (to_sink[p] > 0) push_entry(sink_heap, {dp[p], static_cast<uint32_t>(n_ + p), 0});
+        }
+        ++pushes;
+        if (via_sink <= via_member) {
+          if (to_sink[p]++ == 0) push_entry(sink_heap, {dp[p], static_cast<uint32_t>(n_ + p), 0});
+          if (++sink_excess > 0) enqueue(sink);
+        } else {
+          const uint32_t r = h.front().node;
+          pop_entry(h);
+          ++ver[r];
+          at[r] = kUnplaced;
+          --members[p];
+          enqueue(r);
+        }
+      }
+    };
+    auto sink_valid = [&](const Entry& e) {
+      if (e.node < n_) return at[e.node] == kOutside && ver[e.node] == e.ver;
+      const uint32_t p = e.node - static_cast<uint32_t>(n_);
+      return to_sink[p] > 0 && dp[p] == e.key;
+    };
+    auto process_sink = [&]() {
+      while (sink_excess > 0) {
+        while (!sink_heap.empty() && !sink_valid(sink_heap.front())) pop_entry(sink_heap);
+        if (sink_heap.empty()) break;  // cannot happen: the excess came in by these arcs
+        const Entry top = sink_heap.front();
+        if (top.key >= ds) {
+          ds = top.key + eps;
+          ++relabels;
+        }
+        pop_entry(sink_heap);
+        ++pushes;
+        --sink_excess;
+        if (top.node < n_) {
+          ++ver[top.node];
+          at[top.node] = kUnplaced;
+          enqueue(top.node);
+        } else {
+          const uint32_t p = top.node - static_cast<uint32_t>(n_);
+          if (--to_sink[p] > 0) push_entry(sink_heap, top);
+          enqueue(top.node);
+        }
+      }
+    };
+
+    int64_t max_cost = 1;
+    for (int64_t o : p_.outside_cost) max_cost = std::max(max_cost, o);
+    eps = max_cost * scale;
+    while (eps > 1) {
+      eps = std::max<int64_t>(1, eps / alpha);
+      ++result_.scaling_phases;
+      // A provider with room whose height passed the sink's by more than eps comes
+      // down to the sink's + eps: its arcs out stay eps-optimal, and the requests'
+      // check below sees the arcs into it. (Saturating its arc to the sink instead
+      // keeps the height but sends the excess round through the sink.)
+      for (uint32_t p = 0; p < m_; ++p) {
+        if (cap(p) > 0 && to_sink[p] < cap(p) && dp[p] - ds > eps) {
+          dp[p] = ds + eps;
+          if (to_sink[p] > 0) push_entry(sink_heap, {dp[p], static_cast<uint32_t>(n_ + p), 0});
+        }
+      }
+      dlow = kInfinity;
+      for (uint32_t p = 0; p < m_; ++p) {
+        if (cap(p) > 0) dlow = std::min(dlow, dp[p]);
+      }
+      if (dlow == kInfinity) dlow = 0;
+      // Phase start: a placed request lowers its height to its best other option +
+      // eps (all its arcs out are then eps-optimal); it stays where it is when the
+      // arc back from its place is eps-optimal too, else it leaves (its arcs out are
+      // then free of flow, so any height it takes is fine).
+      for (uint32_t r = 0; r < n_; ++r) {
+        if (at[r] == kUnplaced) {
+          enqueue(r);
+          continue;
+        }
+        const auto& list = lists_[r];
+        const int64_t outside = p_.outside_cost[r] * scale + ds;
+        const int64_t mine = at[r] == kOutside ? outside
+                                               : list[at[r]].cost * scale + dp[list[at[r]].provider];
+        int64_t other = at[r] == kOutside ? kInfinity : outside;
+        if (threshold_[r] != kNoThreshold) other = std::min(other, threshold_[r] * scale + dlow);
+        for (int i = 0; i < static_cast<int>(list.size()); ++i) {
+          const int64_t c = list[i].cost * scale;
+          if (c + dlow >= other) break;
+          if (i == at[r] || cap(list[i].provider) <= 0) continue;
+          other = std::min(other, c + dp[list[i].provider]);
+        }
+        const int64_t height = std::min(dr[r], other == kInfinity ? dr[r] : other + eps);
+        if (height >= mine - eps) {
+          if (height != dr[r]) {
+            dr[r] = height;
+            ++ver[r];
+            if (at[r] == kOutside) {
+              push_entry(sink_heap, {height - p_.outside_cost[r] * scale, r, ver[r]});
+            } else {
+              push_entry(heap_of[list[at[r]].provider],
+                         {height - list[at[r]].cost * scale, r, ver[r]});
+            }
+          }
+          continue;
+        }
+        ++ver[r];
+        if (at[r] == kOutside) {
+          --sink_excess;
+        } else {
+          --members[list[at[r]].provider];
+        }
+        at[r] = kUnplaced;
+        enqueue(r);
+      }
+      for (uint32_t p = 0; p < m_; ++p) {
+        if (cap(p) <= 0) continue;
+        if (to_sink[p] < cap(p) && dp[p] - ds > eps) {  // saturate p -> sink
+          if (to_sink[p] == 0) push_entry(sink_heap, {dp[p], static_cast<uint32_t>(n_ + p), 0});
+          sink_excess += cap(p) - to_sink[p];
+          to_sink[p] = cap(p);
+        }
+        if (to_sink[p] > 0 && dp[p] - ds < -eps) {  // saturate sink -> p
+          sink_excess -= to_sink[p];
+          to_sink[p] = 0;
+        }
+        // A deficit where p -> sink may carry less: carry less.
+        const int64_t deficit = to_sink[p] - members[p];
+        if (deficit > 0 && dp[p] - ds <= eps) {
+          to_sink[p] -= deficit;
+          sink_excess -= deficit;
+        }
+        if (members[p] > to_sink[p]) enqueue(static_cast<uint32_t>(n_ + p));
+      }
+      if (sink_excess > 0) enqueue(sink);
+      for (; head < queue.size(); ++head) {
+        const uint32_t x = queue[head];
+        queued[x] = 0;
+        if (x < n_) {
+          if (at[x] == kUnplaced) process_request(x);
+        } else if (x < sink) {
+          process_provider(x - static_cast<uint32_t>(n_));
+        } else {
+          process_sink();
+        }
+        if (head > (1u << 20) && head * 2 > queue.size()) {
+          queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(head) + 1);
+          head = static_cast<size_t>(-1);  // the loop's ++head makes it 0
+        }
+      }
+      queue.clear();
+      head = 0;
+    }
+    result_.scaling_pushes = pushes;
+    result_.scaling_relabels = relabels;
+
+    // Exact duals. The flow is (near) optimal on the lists built; integer potentials
+    // pi with pi(x) <= c(x,y) + pi(y) on every residual arc (exact, unscaled costs)
+    // are found by label correcting (Bellman-Ford with a worklist) started from the
+    // rounded heights, which lowers a label only when an arc demands it: few steps,
+    // as the heights are nearly feasible. Then u(r) = pi(r) - pi(s) and
+    // v(p) = max(0, pi(p) - pi(s)) are the LP duals of the header.
+    auto floor_div = [](int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
+    std::vector<uint32_t> start(m_ + 1, 0);  // requests listing p and the pair's cost (CSR)
+    std::vector<std::pair<uint32_t, int32_t>> listing;
+    for (uint32_t r = 0; r < n_; ++r) {
+      for (const CandidateEdge& e : lists_[r]) ++start[e.provider + 1];
+    }
+    for (uint32_t p = 0; p < m_; ++p) start[p + 1] += start[p];
+    listing.resize(start[m_]);
+    {
+      std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+      for (uint32_t r = 0; r < n_; ++r) {
+        for (const CandidateEdge& e : lists_[r]) listing[fill[e.provider]++] = {r, e.cost};
+      }
+    }
+    std::vector<int64_t> pr(n_), pp(m_);
+    int64_t ps = 0;
+    for (uint32_t r = 0; r < n_; ++r) pr[r] = floor_div(dr[r] - ds, scale);
+    for (uint32_t p = 0; p < m_; ++p) pp[p] = floor_div(dp[p] - ds, scale);
+    auto at_provider = [&](uint32_t r) -> int64_t {
+      return at[r] >= 0 ? static_cast<int64_t>(lists_[r][at[r]].provider) : int64_t{-1};
+    };
+    std::vector<uint32_t> work;  // nodes whose label fell: requests r, providers n + p, sink
+    std::vector<uint8_t> in_work(n_ + m_ + 1, 0);
+    auto lower = [&](uint32_t x, int64_t to) {
+      int64_t& label = x < n_ ? pr[x] : x < sink ? pp[x - n_] : ps;
+      if (to >= label) return;
+      label = to;
+      if (!in_work[x]) {
+        in_work[x] = 1;
+        work.push_back(x);
+      }
+    };
+    // Each node's own out-arcs first (one Bellman-Ford sweep), then the worklist.
+    bool exact = true;
+    for (int sweep = 0; sweep < 2; ++sweep) {
+      for (uint32_t r = 0; r < n_; ++r) {
+        if (at[r] == kUnplaced) continue;
+        const int64_t mine = at_provider(r);
+        if (at[r] != kOutside) lower(r, p_.outside_cost[r] + ps);
+        for (const CandidateEdge& e : lists_[r]) {
+          if (cap(e.provider) > 0 && e.provider != mine) lower(r, e.cost + pp[e.provider]);
+        }
+        if (mine >= 0) lower(static_cast<uint32_t>(n_ + mine), pr[r] - lists_[r][at[r]].cost);
+        if (at[r] == kOutside) lower(sink, pr[r] - p_.outside_cost[r]);
+      }
+      for (uint32_t p = 0; p < m_; ++p) {
+        if (cap(p) <= 0) continue;
+        if (members[p] < cap(p)) lower(static_cast<uint32_t>(n_ + p), ps);
+        if (members[p] > 0) lower(sink, pp[p]);
+      }
+    }
+    int64_t budget = 20 * static_cast<int64_t>(n_ + m_ + listing.size()) + 1000;
+    while (!work.empty() && exact) {
+      const uint32_t y = work.back();
+      work.pop_back();
+      in_work[y] = 0;
+      if (y < n_) {  // arcs into r: its provider's reverse arc, or the sink's
+        const uint32_t r = y;
+        if (at[r] >= 0) {
+          lower(static_cast<uint32_t>(n_ + at_provider(r)), pr[r] - lists_[r][at[r]].cost);
+        } else if (at[r] == kOutside) {
+          lower(sink, pr[r] - p_.outside_cost[r]);
+        }
+        budget -= 1;
+      } else if (y < sink) {  // arcs into p: the pairs of other requests, the sink's
+        const uint32_t p = y - static_cast<uint32_t>(n_);
+        for (uint32_t i = start[p]; i < start[p + 1]; ++i) {
+          const auto [r, cost] = listing[i];
+          if (at[r] == kUnplaced || at_provider(r) == p) continue;
+          lower(r, cost + pp[p]);
+        }
+        if (members[p] > 0) lower(sink, pp[p]);
+        budget -= 1 + (start[p + 1] - start[p]);
+      } else {  // arcs into the sink: every outside option and provider with room
+        for (uint32_t r = 0; r < n_; ++r) {
+          if (at[r] != kUnplaced && at[r] != kOutside) lower(r, p_.outside_cost[r] + ps);
+        }
+        for (uint32_t p = 0; p < m_; ++p) {
+          if (cap(p) > 0 && members[p] < cap(p)) lower(static_cast<uint32_t>(n_ + p), ps);
+        }
+        budget -= static_cast<int64_t>(n_ + m_);
+      }
+      if (budget < 0) exact = false;  // a negative cycle, or too slow: fall back
+    }
+    result_.scaling_exact = exact;
+    int64_t max_outside = 0;
+    for (int64_t o : p_.outside_cost) max_outside = std::max(max_outside, o);
+    for (uint32_t p = 0; p < m_; ++p) {
+      const int64_t v = exact ? pp[p] - ps : floor_div(dp[p] - ds, scale);
+      v_[p] = cap(p) <= 0 ? max_outside : std::max<int64_t>(0, v);
+      load_[p] = cap(p) <= 0 ? 0 : members[p];
+    }
+    // Repair (a no-op but for lists that must grow when the duals are exact): every
+    // request whose option does not attain u(r) exactly, or whose u(r) passes C(r),
+    // leaves, and a provider with v(p) > 0 that is not full drops to v(p) = 0, which
+    // may make more requests leave (I2).
+    auto value = [&](uint32_t r) -> int64_t {
+      return at[r] == kOutside ? p_.outside_cost[r]
+                               : lists_[r][at[r]].cost + v_[lists_[r][at[r]].provider];
+    };
+    std::vector<uint32_t> dirty;
+    auto leave = [&](uint32_t r) {
+      if (at[r] >= 0) {
+        const uint32_t p = lists_[r][at[r]].provider;
+        if (--load_[p] < cap(p) && v_[p] > 0) dirty.push_back(p);
+      }
+      at[r] = kUnplaced;
+      ++result_.scaling_repaired;
+    };
+    for (uint32_t r = 0; r < n_; ++r) {
+      if (at[r] == kUnplaced) continue;
+      const int64_t u = value(r);
+      bool ok = u <= p_.outside_cost[r] && u <= threshold_[r];
+      for (const CandidateEdge& e : lists_[r]) {
+        if (!ok || e.cost >= u) break;
+        ok = e.cost + v_[e.provider] >= u;
+      }
+      if (!ok) leave(r);
+    }
+    for (uint32_t p = 0; p < m_; ++p) {
+      if (cap(p) > 0 && load_[p] < cap(p) && v_[p] > 0) dirty.push_back(p);
+    }
+    {
+      while (!dirty.empty()) {
+        const uint32_t p = dirty.back();
+        dirty.pop_back();
+        if (v_[p] == 0 || load_[p] >= cap(p)) continue;
+        v_[p] = 0;
+        for (uint32_t i = start[p]; i < start[p + 1]; ++i) {
+          const auto [r, cost] = listing[i];
+          if (at[r] == kUnplaced || (at[r] >= 0 && lists_[r][at[r]].provider == p)) continue;
+          if (cost < value(r)) leave(r);
+        }
+      }
+    }
+    // The state the shortest paths continue from, as after the auction.
+    std::vector<uint32_t> rest;
+    for (uint32_t i = 0; i < n_; ++i) {
+      const uint32_t r = order[i];
+      if (at[r] == kUnplaced) {
+        assign_[r] = kUnplaced;
+        rest.push_back(r);
+      } else if (at[r] == kOutside) {
+        assign_[r] = kOutside;
+        stored_u_[r] = p_.outside_cost[r];
+      } else {
+        assign_[r] = static_cast<int32_t>(lists_[r][at[r]].provider);
+        assign_edge_[r] = at[r];
+        stored_u_[r] = value(r);
+      }
+    }
+    for (uint32_t r = 0; r < n_; ++r) {
+      if (assign_[r] >= 0) EnterHeap(r);
+    }
     return rest;
   }
 

@@ -54,6 +54,44 @@
 // potentials of the settled nodes rise by D - d(x): the prices of contested providers
 // go up, as in an auction. Each placement keeps (I1)-(I3) and places one more request.
 //
+// 1'. Alternative warm start (AssignmentProblem::cost_scaling, unit supplies; the
+// Matcher's MatchSolver::kCostScaling): cost-scaling push-relabel (Goldberg & Tarjan,
+// "Finding minimum-cost circulations by successive approximation", Math. Oper. Res.
+// 15, 1990; Goldberg, "An efficient implementation of a scaling minimum-cost flow
+// algorithm", J. Algorithms 22, 1997) on the network requests (supply 1) -> providers
+// (one arc per pair built, capacity 1, cost c S) -> sink (capacity b(p), cost 0), with
+// each request's outside option an arc to the sink (cost o S). Costs are scaled by
+// S = n + m + 2 (more units per metre than nodes). Heights d(x) (the potentials;
+// reduced cost of a residual arc c + d(y) - d(x)) live on requests, providers (one
+// price per provider, no slots) and the sink; epsilon-optimality is reduced cost >=
+// -eps on every residual arc. A phase ("refine") divides eps by alpha and restores
+// eps-optimality cheaply: a placed request lowers its height to its best other
+// option + eps and leaves only if the arc back from its place is then violated; a
+// provider with room that rose above the sink by more than eps comes down to it;
+// saturations take care of the rest. Active nodes are processed FIFO: a request
+// pushes its unit along its cheapest arc and takes height second best + eps (the
+// maximal relabel, as in Goldberg & Kennedy's CSA, Math. Prog. 71, 1995); a provider
+// with more units than it passes on sends one to the sink or returns its member with
+// the least slack (a per-provider heap keyed d(r) - c S, static while r stays, so the
+// relabel is O(log)); the sink, with units to spare, returns them likewise (its
+// reverse arcs in one heap). The sink's height is what lets a provider with room
+// stay within eps of "free" while full ones are priced. Lists grow while the bound
+// C(r) S + min_p d(p) of the missing pairs could undercut a request's second best,
+// so missing pairs stay eps-optimal too. At eps = 1 the flow is optimal on the lists
+// built (eps < 1 metre / (n + m + 1); Goldberg & Tarjan, Thm 3.4). Exact integer duals:
+// label correcting (Bellman-Ford with a worklist) on the residual graph in metres,
+// started from floor((d - d(s)) / S), lowers labels until pi(x) <= c + pi(y) on every
+// residual arc; u(r) = c + v(p) for a member (o(r) for the outside option), v(p) =
+// max(0, pi(p) - pi(s)) satisfy (I1) on the lists and (I2). The step is budgeted
+// (20 x the arcs): past it (it cannot happen at the default S, tests check that) the
+// rounded heights are used instead. A repair then hands back every request that
+// breaks (I1) (u(r) > C(r): its list must grow) and sets a non-full provider's
+// positive price to 0, handing back whom that attracts, so (I1)-(I3) hold and the
+// shortest paths finish exactly (on the real map they have nothing left to do).
+// Cost: O(pairs) per phase plus the pushes; log_alpha(S max o(r)) phases (19 at
+// 100,000 requests, alpha 4); memory O(n + m + pairs) and a heap entry per push.
+// Measured in the README (Match figures).
+//
 // Lazy candidate lists (column generation with exact pricing). Each request holds a
 // prefix of its candidates in nondecreasing cost, with a threshold C(r) such that
 // every missing candidate costs >= C(r). A missing pair has reduced cost
@@ -138,6 +176,11 @@ struct AssignmentProblem {
   // The warm start's budget of bids, per request; 0 = no warm start (shortest
   // paths only).
   int warm_start_bids_per_request = 8;
+  // Unit supplies only: the warm start by cost-scaling push-relabel (see the header)
+  // instead of the auction; its heights are in units of 1/cost_scaling_scale metre.
+  bool cost_scaling = false;
+  int64_t cost_scaling_scale = 0;  // 0: n + m + 2, which makes the phases exact
+  int64_t cost_scaling_alpha = 4;  // epsilon's divisor from one phase to the next
 };
 
 // `amount` units of `request` at `provider` (-1 = the outside option) at `cost` each.
@@ -171,6 +214,13 @@ struct AssignmentResult {
   int64_t extensions = 0;
   int64_t settled = 0;
   int64_t augmentations = 0;  // searches of the shortest-path phase
+  // Cost scaling (AssignmentProblem::cost_scaling): phases, pushes, relabels, and the
+  // requests the exact repair took back before the shortest paths.
+  int64_t scaling_phases = 0;
+  int64_t scaling_pushes = 0;
+  int64_t scaling_relabels = 0;
+  int64_t scaling_repaired = 0;
+  bool scaling_exact = false;  // the exact duals were found (else rounded heights)
 };
 
 AssignmentResult SolveAssignment(const AssignmentProblem& problem);

@@ -67,11 +67,23 @@ int64_t CollectCandidates(const internal::Query& q, const DirectoryIndex& index,
   // physical pair up to that cost is in it, else the list would not be a prefix.
   const bool remote_allowed =
       remote_cost < cost_below && (physical_complete || threshold > remote_cost);
+  // Providers already in the list, by a stamp per provider (O(1) per pair; a scan of
+  // the list made long lists, as in dense clusters, quadratic).
+  thread_local std::vector<uint32_t> listed;
+  thread_local uint32_t stamp = 0;
+  if (++stamp == 0) {
+    std::fill(listed.begin(), listed.end(), 0);
+    stamp = 1;
+  }
+  auto mark = [&](uint32_t p) {
+    if (p >= listed.size()) listed.resize(std::max<size_t>(p + 1, 2 * listed.size()), 0);
+    if (listed[p] == stamp) return false;
+    listed[p] = stamp;
+    return true;
+  };
   auto add_physical = [&](const PhysicalPair& pair) {
     const uint32_t p = index.physical.provider[pair.entry];
-    for (const CandidateEdge& e : *out) {
-      if (e.provider == p) return;  // a nearer location of the same provider is in
-    }
+    if (!mark(p)) return;  // a nearer location of the same provider is in
     out->push_back({p, static_cast<int32_t>(pair.cost),
                     PackDetail(pair.mode, static_cast<int>(index.physical.location[pair.entry]))});
   };
@@ -88,6 +100,7 @@ int64_t CollectCandidates(const internal::Query& q, const DirectoryIndex& index,
         remote_complete = false;
         return false;
       }
+      mark(p);
       out->push_back({p, static_cast<int32_t>(remote_cost), PackDetail(mode, -1)});
       ++taken;
       return true;
@@ -364,6 +377,7 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
     return threshold;
   };
   problem.keep_lists = network != nullptr;
+  problem.cost_scaling = options.solver == MatchSolver::kCostScaling;
   try {
     solution.result = internal::SolveAssignment(problem);
   } catch (const PairBudgetExceeded&) {
@@ -385,6 +399,8 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
   stats->extensions = result.extensions;
   stats->search_steps = result.settled;
   stats->augmentations = result.augmentations;
+  stats->scaling_pushes = result.scaling_pushes;
+  stats->scaling_repaired = result.scaling_repaired;
   return solution;
 }
 

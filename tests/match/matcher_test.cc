@@ -828,5 +828,112 @@ TEST(Matcher, MatchWeightedDeterministicAcrossThreadCounts) {
   for (size_t i = 0; i < one.lines.size(); ++i) EXPECT_EQ(one.lines[i].shares, two.lines[i].shares);
 }
 
+// MatchSolver::kCostScaling (the cost-scaling warm start, then shortest paths): the
+// Boost reference's optimum on random instances and dense clusters, exhaustive
+// search's on tiny ones, and valid plans.
+TEST(Matcher, CostScalingEqualsTheReferenceOnRandomInstancesAndDenseClusters) {
+  for (uint32_t seed = 1; seed <= 100; ++seed) {
+    Instance instance = WithPriorities(
+        seed % 2 == 0 ? DenseCluster(seed, 4 + seed % 12, 30 + static_cast<int>(seed % 5) * 25,
+                             1 + seed % 4)
+              : MakeInstance(seed, 40, 25),
+        seed);
+    auto directory = Directory::Create(instance.snapshot);
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    Matcher matcher(*directory);
+    MatchPlan scaled = matcher.Match(instance.requests, {.solver = MatchSolver::kCostScaling});
+    MatchPlan reference =
+        matcher.Match(instance.requests, {.solver = MatchSolver::kBoostReference});
+    ASSERT_EQ(scaled.objective, reference.objective) << "seed " << seed;
+    ExpectValidPlan(instance, **directory, scaled);
+  }
+  for (uint32_t seed = 1; seed <= 60; ++seed) {
+    Instance instance = WithPriorities(
+        seed % 2 ? MakeInstance(1000 + seed, 6, 4) : DenseCluster(500 + seed, 3, 6, 0.5), seed);
+    auto directory = Directory::Create(instance.snapshot);
+    ASSERT_TRUE(directory.ok());
+    MatchPlan plan =
+        Matcher(*directory).Match(instance.requests, {.solver = MatchSolver::kCostScaling});
+    EXPECT_EQ(plan.objective, ExhaustiveObjective(instance)) << "seed " << seed;
+  }
+}
+
+// The cost-scaling warm start on tie-heavy problems with lazy lists and providers of
+// capacity 0: the shortest paths' optimum (no warm start), the certificate, duals
+// feasible for every pair, loads within capacity. With the default scale its own
+// duals are exact and it places every request; with scales too coarse for that
+// (1 and 3 units per metre) the repair hands requests back and the paths finish.
+TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
+  int exact_runs = 0, runs = 0, coarse_repaired = 0;
+  for (uint32_t seed = 1; seed <= 80; ++seed) {
+    std::mt19937 rng(seed);
+    const int n = 20 + static_cast<int>(rng() % 120), m = 2 + static_cast<int>(rng() % 15);
+    std::vector<int64_t> capacity(m), outside(n);
+    std::vector<std::vector<internal::CandidateEdge>> full(n);
+    for (int p = 0; p < m; ++p) capacity[p] = rng() % 7 == 0 ? 0 : 1 + rng() % 4;
+    for (int r = 0; r < n; ++r) {
+      outside[r] = 1'000 * (3 + rng() % 4);
+      for (int p = 0; p < m; ++p) {
+        const int32_t cost = static_cast<int32_t>(seed % 2 ? 500 * (rng() % 8) : rng() % 6'000);
+        if (cost < outside[r] && rng() % 5 != 0) full[r].push_back({uint32_t(p), cost, 0});
+      }
+      std::stable_sort(full[r].begin(), full[r].end(),
+                       [](auto& a, auto& b) { return a.cost < b.cost; });
+    }
+    auto solve = [&](bool scaling, int64_t scale, int64_t alpha) {
+      internal::AssignmentProblem problem;
+      problem.capacity = capacity;
+      problem.outside_cost = outside;
+      problem.initial_limit = 1 + seed % 3;
+      problem.warm_start_bids_per_request = 0;
+      problem.cost_scaling = scaling;
+      problem.cost_scaling_scale = scale;
+      problem.cost_scaling_alpha = alpha;
+      problem.candidates = [&](uint32_t r, int limit,
+                               std::vector<internal::CandidateEdge>* out) {
+        const size_t k = std::min<size_t>(limit, full[r].size());
+        out->assign(full[r].begin(), full[r].begin() + k);
+        return k == full[r].size() ? internal::kNoThreshold : int64_t{full[r][k].cost};
+      };
+      return internal::SolveAssignment(problem);
+    };
+    const int64_t optimum = solve(false, 0, 8).objective;
+    for (auto [scale, alpha] : {std::pair<int64_t, int64_t>{0, 8}, {0, 2}, {1, 4}, {3, 8}}) {
+      const internal::AssignmentResult result = solve(true, scale, alpha);
+      const std::string where = absl::StrFormat("seed %d scale %d alpha %d", seed, scale, alpha);
+      EXPECT_EQ(result.objective, optimum) << where;
+      EXPECT_EQ(result.objective, result.dual_objective) << where;
+      std::vector<int64_t> load(m, 0);
+      int64_t objective = 0;
+      for (int r = 0; r < n; ++r) {
+        EXPECT_LE(result.request_price[r], outside[r]) << where;
+        for (const auto& e : full[r]) {
+          EXPECT_LE(result.request_price[r], e.cost + result.provider_price[e.provider])
+              << where << " r " << r;
+        }
+        if (result.provider[r] >= 0) {
+          ++load[result.provider[r]];
+          auto it = std::find_if(full[r].begin(), full[r].end(),
+                                 [&](auto& e) { return int(e.provider) == result.provider[r]; });
+          ASSERT_NE(it, full[r].end()) << where;
+          objective += it->cost;
+        } else {
+          objective += outside[r];
+        }
+      }
+      for (int p = 0; p < m; ++p) EXPECT_LE(load[p], capacity[p]) << where;
+      EXPECT_EQ(objective, result.objective) << where;
+      if (scale == 0) {
+        ++runs;
+        exact_runs += result.scaling_exact && result.warm_start_placed + result.scaling_repaired == n;
+      } else {
+        coarse_repaired += result.scaling_repaired;
+      }
+    }
+  }
+  EXPECT_EQ(exact_runs, runs) << "the default scale must give exact duals";
+  EXPECT_GT(coarse_repaired, 0) << "coarse scales must exercise the repair";
+}
+
 }  // namespace
 }  // namespace wegwijzer
