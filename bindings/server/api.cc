@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "api_internal.h"
 #include "core/text.h"
+#include "options.h"  // cli::ParseWholeNumber
 #include "interchange/route_json.h"
 #include "openreferral/json.h"
 #include "absl/strings/str_format.h"
@@ -61,17 +62,6 @@ bool AcceptsProtobuf(std::string_view accept) {
   return false;
 }
 
-// A whole number in [min, max] written in digits, or nullopt.
-std::optional<int64_t> ParseBounded(std::string_view text, int64_t min, int64_t max) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  if (value < min || value > max) return std::nullopt;
-  return value;
-}
 
 std::string Fingerprint(const v1::DirectorySnapshot& snapshot) {
   std::string bytes;
@@ -426,6 +416,25 @@ void ToProto(const Router& router, const Request& request, const RouteResult& re
 
 }  // namespace
 
+absl::StatusOr<Request> Api::ReadRequest(v1::Request* proto, std::string_view where) const {
+  if (gazetteer_ != nullptr) {
+    if (absl::Status s = gazetteer_->Resolve(proto); !s.ok()) {
+      return absl::InvalidArgumentError(internal::Cat(where, ": ", std::string(s.message())));
+    }
+  } else if (!proto->has_position() && !proto->postcode().empty()) {
+    return absl::InvalidArgumentError(
+        internal::Cat(where,
+                      ".postcode: this server has no postcode table (start it with "
+                      "--municipalities and --postcodes); give a position"));
+  }
+  absl::StatusOr<Request> converted = Request::FromProto(*proto);
+  if (!converted.ok()) {
+    return absl::InvalidArgumentError(
+        internal::Cat(where, ": ", std::string(converted.status().message())));
+  }
+  return converted;
+}
+
 HttpResponse Api::PostRoute(const HttpRequest& request, const ServedDirectory& served) const {
   const std::string type = MediaType(request.content_type);
   // The request and the answer live on one arena: a batch's thousands of strings are
@@ -488,19 +497,8 @@ HttpResponse Api::PostRoute(const HttpRequest& request, const ServedDirectory& s
     v1::Request& proto = *protos[i];
     const std::string where =
         body.has_request() ? std::string("request") : internal::Cat("requests[", i, "]");
-    if (gazetteer_ != nullptr) {
-      if (absl::Status s = gazetteer_->Resolve(&proto); !s.ok()) {
-        return Error(400, internal::Cat(where, ": ", std::string(s.message())));
-      }
-    } else if (!proto.has_position() && !proto.postcode().empty()) {
-      return Error(400, internal::Cat(where,
-                                     ".postcode: this server has no postcode table (start it "
-                                     "with --municipalities and --postcodes); give a position"));
-    }
-    absl::StatusOr<Request> converted = Request::FromProto(proto);
-    if (!converted.ok()) {
-      return Error(400, internal::Cat(where, ": ", std::string(converted.status().message())));
-    }
+    absl::StatusOr<Request> converted = ReadRequest(&proto, where);
+    if (!converted.ok()) return Error(400, std::string(converted.status().message()));
     requests.push_back(*std::move(converted));
   }
   Router router(served.directory);
@@ -525,7 +523,7 @@ HttpResponse Api::GetRoute(std::string_view query, const ServedDirectory& served
   std::vector<std::pair<std::string, std::string>> request_parameters;
   for (auto& [name, value] : *parameters) {
     if (name == "k") {
-      std::optional<int64_t> k = ParseBounded(value, 1, options_.max_k);
+      std::optional<int64_t> k = cli::ParseWholeNumber(value, 1, options_.max_k);
       if (!k) return Error(400, internal::Cat("k: '", value.substr(0, 20), "' is not a whole number in 1..", options_.max_k));
       route.k = static_cast<int>(*k);
     } else if (name == "lang") {
@@ -561,11 +559,11 @@ HttpResponse Api::GetServices(std::string_view query, const ServedDirectory& ser
   int64_t page = 1, per_page = kDefaultPerPage;
   for (const auto& [name, value] : *parameters) {
     if (name == "page") {
-      std::optional<int64_t> n = ParseBounded(value, 1, int64_t{1} << 40);
+      std::optional<int64_t> n = cli::ParseWholeNumber(value, 1, int64_t{1} << 40);
       if (!n) return Error(400, internal::Cat("page: '", value.substr(0, 20), "' is not a whole number >= 1"));
       page = *n;
     } else if (name == "per_page") {
-      std::optional<int64_t> n = ParseBounded(value, 1, options_.max_per_page);
+      std::optional<int64_t> n = cli::ParseWholeNumber(value, 1, options_.max_per_page);
       if (!n) {
         return Error(400, internal::Cat("per_page: '", value.substr(0, 20),
                                        "' is not a whole number in 1..", options_.max_per_page));

@@ -44,8 +44,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "wegwijzer/request.h"
 
 namespace wegwijzer {
+namespace v1 {
+class Request;
+}  // namespace v1
 class Directory;
 class Gazetteer;
 class ReferralStore;
@@ -171,6 +175,9 @@ class Api {
   HttpResponse PostRoute(const HttpRequest& request, const ServedDirectory& served) const;
   HttpResponse GetRoute(std::string_view query, const ServedDirectory& served) const;
   HttpResponse GetServices(std::string_view query, const ServedDirectory& served) const;
+  // A request of a body (its postcode resolved through the gazetteer, when there is
+  // one), or kInvalidArgument whose message starts with `where` ("requests[3]: ...").
+  absl::StatusOr<Request> ReadRequest(v1::Request* proto, std::string_view where) const;
   // api_referrals.cc: /v1/referrals[/{id}]; `rest` is the path after "/v1/referrals".
   HttpResponse Referrals(const HttpRequest& request, std::string_view rest, std::string_view query,
                          const ServedDirectory& served) const;

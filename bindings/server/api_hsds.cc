@@ -15,6 +15,7 @@
 #include "api.h"
 #include "api_internal.h"
 #include "core/text.h"
+#include "options.h"  // cli::ParseWholeNumber: numbers read as the CLI reads them
 #include "wegwijzer/directory.h"
 #include "wegwijzer/openreferral.h"
 #include "wegwijzer/v1/directory.pb.h"
@@ -24,16 +25,6 @@ namespace {
 
 namespace internal = ::wegwijzer::internal;
 
-std::optional<int64_t> Whole(std::string_view text, int64_t min, int64_t max) {
-  if (text.empty() || text.size() > 18) return std::nullopt;
-  int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + (c - '0');
-  }
-  if (value < min || value > max) return std::nullopt;
-  return value;
-}
 
 struct Paging {
   int64_t page = 1;
@@ -50,11 +41,11 @@ std::optional<HttpResponse> ReadParameters(
   if (!parameters.ok()) return Api::Error(400, std::string(parameters.status().message()));
   for (const auto& [name, value] : *parameters) {
     if (name == "page") {
-      std::optional<int64_t> n = Whole(value, 1, int64_t{1} << 40);
+      std::optional<int64_t> n = cli::ParseWholeNumber(value, 1, int64_t{1} << 40);
       if (!n) return Api::Error(400, internal::Cat("page: '", value.substr(0, 20), "' is not a whole number >= 1"));
       paging->page = *n;
     } else if (name == "per_page") {
-      std::optional<int64_t> n = Whole(value, 1, options.max_per_page);
+      std::optional<int64_t> n = cli::ParseWholeNumber(value, 1, options.max_per_page);
       if (!n) {
         return Api::Error(400, internal::Cat("per_page: '", value.substr(0, 20),
                                              "' is not a whole number in 1..", options.max_per_page));

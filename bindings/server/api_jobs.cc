@@ -47,19 +47,8 @@ HttpResponse Api::PostMatch(const HttpRequest& request, const ServedDirectory& s
   for (int i = 0; i < body.requests_size(); ++i) {
     v1::Request& proto = *body.mutable_requests(i);
     const std::string where = internal::Cat("requests[", i, "]");
-    if (gazetteer_ != nullptr) {
-      if (absl::Status s = gazetteer_->Resolve(&proto); !s.ok()) {
-        return Error(400, internal::Cat(where, ": ", std::string(s.message())));
-      }
-    } else if (!proto.has_position() && !proto.postcode().empty()) {
-      return Error(400, internal::Cat(where,
-                                     ".postcode: this server has no postcode table (start it "
-                                     "with --municipalities and --postcodes); give a position"));
-    }
-    absl::StatusOr<Request> converted = Request::FromProto(proto);
-    if (!converted.ok()) {
-      return Error(400, internal::Cat(where, ": ", std::string(converted.status().message())));
-    }
+    absl::StatusOr<Request> converted = ReadRequest(&proto, where);
+    if (!converted.ok()) return Error(400, std::string(converted.status().message()));
     if (!ids.insert(converted->id).second) {
       return Error(400, internal::Cat(where, ".id: '", converted->id.substr(0, 100),
                                      "' is the id of an earlier request"));

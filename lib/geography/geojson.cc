@@ -7,6 +7,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "interchange/csv_tokenizer.h"  // IsValidUtf8
 #include "core/text.h"
+#include "core/utf8.h"  // AppendUtf8
 
 namespace wegwijzer::internal {
 
@@ -237,23 +238,6 @@ class Parser {
     return true;
   }
 
-  static void AppendUtf8(uint32_t code, std::string* out) {
-    if (code < 0x80) {
-      out->push_back(static_cast<char>(code));
-    } else if (code < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (code >> 6)));
-      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else if (code < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (code >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (code >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    }
-  }
 
   // JSON's number grammar -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?, checked before
   // from_chars, which would also take "inf", "012" or "1.".

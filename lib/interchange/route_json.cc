@@ -11,6 +11,7 @@
 #include "wegwijzer/v1/codes.pb.h"
 #include "wegwijzer/v1/directory.pb.h"
 #include "wegwijzer/v1/request.pb.h"
+#include "core/utf8.h"  // AppendUtf8
 
 namespace wegwijzer::internal {
 namespace {
@@ -116,23 +117,6 @@ class StrictReader {
     return true;
   }
 
-  static void AppendUtf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    } else {
-      out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-    }
-  }
 
   // The length of the well-formed UTF-8 sequence (RFC 3629: no overlong forms, no
   // surrogates, at most U+10FFFF) of 2 to 4 bytes at p_, or 0.

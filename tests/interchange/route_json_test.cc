@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "openreferral/json.h"
 #include "wegwijzer/v1/request.pb.h"
+#include "core/utf8.h"  // AppendUtf8
 
 namespace wegwijzer {
 namespace {
@@ -67,23 +68,7 @@ bool Same(const google::protobuf::Message& a, const google::protobuf::Message& b
 
 // ---- random text and numbers ----
 
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out->push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
-}
+using ::wegwijzer::internal::AppendUtf8;
 
 // Code points where escaping rules change: controls, quote, backslash, < >, DEL,
 // C1, the invisible ones protobuf escapes, non-BMP ones.
