@@ -16,6 +16,18 @@
 //   BM_Route_HoursWithin/N    the same requests with `at` (a weekday or Saturday,
 //                             08:00-20:00, in 2026) and within_days 0..7: the cost of
 //                             "open within N days" (target: at most 1.2x the baseline)
+//   BM_Route_HoursPaired/N    the pair's ratio measured paired: blocks of 32
+//                             requests routed without and then with their times
+//                             (the order swapped every block), each block timed by
+//                             the thread's CPU clock; counters untimed_ns,
+//                             within_ns (per request) and ratio. Both halves see the
+//                             same moment's load and caches, so the ratio is steadier
+//                             on a busy machine than that of the two benchmarks.
+//   BM_Route_HoursUntimedDutch/N, BM_Route_HoursWithinDutch/N, BM_Route_HoursPairedDutch/N
+//                             the same pair on the real map: GenerateDutchScenario
+//                             (../shared/data, or $WEGWIJZER_SHARED_DATA; seed 1, N
+//                             providers, 10,000 requests; skipped without the data)
+//                             with the same opening hours and times
 //
 // N is the number of providers. Each instance is GenerateScenario with a fixed seed
 // (--wegwijzer_seed, default 1) and 100,000 requests; the single-request benchmarks
@@ -37,6 +49,8 @@
 //   build/release/bench/wegwijzer_router_benchmark --benchmark_format=json > route.json
 #include <benchmark/benchmark.h>
 
+#include <time.h>
+
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -51,6 +65,8 @@
 
 #include "route_baselines.h"
 #include "wegwijzer/directory.h"
+#include "wegwijzer/dutch_scenario.h"
+#include "wegwijzer/gazetteer.h"
 #include "wegwijzer/opening_hours.h"
 #include "wegwijzer/v1/directory.pb.h"
 #include "wegwijzer/v1/openreferral.pb.h"
@@ -309,6 +325,133 @@ void BM_Route_HoursWithin(benchmark::State& state) {
   ReportPerRequest(state, state.iterations());
 }
 
+// The hours pair on the real map, built on first use (the synthetic instances are
+// built before any benchmark; this one needs the gazetteer).
+struct DutchHoursInstance {
+  std::unique_ptr<Router> router;
+  std::vector<Request> untimed, timed;
+};
+
+std::string DataDir() {
+  if (const char* dir = std::getenv("WEGWIJZER_SHARED_DATA"); dir != nullptr && *dir) return dir;
+  return WEGWIJZER_SHARED_DATA_DIR;
+}
+
+const DutchHoursInstance* GetDutchHours(benchmark::State& state, int providers) {
+  static auto* cache = new std::map<int, std::unique_ptr<DutchHoursInstance>>();
+  std::unique_ptr<DutchHoursInstance>& slot = (*cache)[providers];
+  if (slot) return slot.get();
+  const std::string dir = DataDir();
+  const std::string postcodes = dir + "/pc4/pc4_centroids.csv";
+  static auto* gazetteer = new absl::StatusOr<std::shared_ptr<const Gazetteer>>(
+      Gazetteer::Load(dir + "/municipalities/gemeenten_2023_wgs84.geojson", postcodes));
+  static auto* people = new absl::StatusOr<std::vector<PostcodeDemographics>>(
+      ReadPostcodeDemographicsCsv(postcodes));
+  if (!gazetteer->ok() || !people->ok()) {
+    state.SkipWithError(("no real data in " + dir + ": " +
+                         std::string((gazetteer->ok() ? people->status() : gazetteer->status())
+                                         .message()))
+                            .c_str());
+    return nullptr;
+  }
+  absl::StatusOr<DutchScenario> scenario = GenerateDutchScenario(
+      ***gazetteer, **people,
+      {.seed = g_seed, .requests = static_cast<int>(kRequestPool), .providers = providers});
+  if (!scenario.ok()) Die(std::string(scenario.status().message()));
+  v1::DirectorySnapshot with_hours = *scenario->directory;
+  AddOpeningHours(g_seed, &with_hours);
+  absl::StatusOr<std::shared_ptr<const Directory>> directory = Directory::Create(with_hours);
+  if (!directory.ok()) Die(std::string(directory.status().message()));
+  auto instance = std::make_unique<DutchHoursInstance>();
+  instance->router = std::make_unique<Router>(*directory);
+  instance->untimed = std::move(scenario->requests);
+  instance->timed = WithTimes(g_seed, instance->untimed);
+  int fewer = 0, none = 0;
+  const RouteOptions options{.k = kK, .explain_no_match = false};
+  for (size_t i = 0; i < instance->untimed.size(); ++i) {
+    const size_t plain = instance->router->Route(instance->untimed[i], options).referrals.size();
+    const size_t timed = instance->router->Route(instance->timed[i], options).referrals.size();
+    fewer += timed < plain;
+    none += timed == 0 && plain > 0;
+  }
+  std::fprintf(stderr,
+               "real-map instance %d providers with opening hours: of %zu requests with a "
+               "time, %d get fewer referrals than without it, %d none at all.\n",
+               providers, instance->timed.size(), fewer, none);
+  slot = std::move(instance);
+  return slot.get();
+}
+
+void RunDutchHours(benchmark::State& state, bool timed) {
+  const DutchHoursInstance* instance = GetDutchHours(state, static_cast<int>(state.range(0)));
+  if (instance == nullptr) return;
+  const std::vector<Request>& pool = timed ? instance->timed : instance->untimed;
+  const RouteOptions options{.k = kK, .explain_no_match = false};
+  size_t i = 0;
+  for (auto _ : state) {
+    auto answer = instance->router->Route(pool[i], options);
+    benchmark::DoNotOptimize(answer);
+    if (++i == pool.size()) i = 0;
+  }
+  ReportPerRequest(state, state.iterations());
+}
+
+void BM_Route_HoursUntimedDutch(benchmark::State& state) { RunDutchHours(state, false); }
+void BM_Route_HoursWithinDutch(benchmark::State& state) { RunDutchHours(state, true); }
+
+int64_t ThreadCpuNanoseconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// One iteration routes a block of `untimed` and the same block of `timed` (the
+// same requests with times), alternating which goes first.
+void RunPaired(benchmark::State& state, const Router& router, std::span<const Request> untimed,
+               std::span<const Request> timed) {
+  constexpr size_t kBlock = 32;
+  const RouteOptions options{.k = kK, .explain_no_match = false};
+  const size_t blocks = untimed.size() / kBlock;
+  int64_t untimed_ns = 0, timed_ns = 0;
+  size_t block = 0;
+  bool timed_first = false;
+  auto route = [&](std::span<const Request> pool) {
+    const int64_t start = ThreadCpuNanoseconds();
+    for (size_t j = block * kBlock; j < (block + 1) * kBlock; ++j) {
+      auto answer = router.Route(pool[j], options);
+      benchmark::DoNotOptimize(answer);
+    }
+    return ThreadCpuNanoseconds() - start;
+  };
+  for (auto _ : state) {
+    if (timed_first) {
+      timed_ns += route(timed);
+      untimed_ns += route(untimed);
+    } else {
+      untimed_ns += route(untimed);
+      timed_ns += route(timed);
+    }
+    timed_first = !timed_first;
+    if (++block == blocks) block = 0;
+  }
+  const double n = static_cast<double>(state.iterations()) * kBlock;
+  state.counters["untimed_ns"] = static_cast<double>(untimed_ns) / n;
+  state.counters["within_ns"] = static_cast<double>(timed_ns) / n;
+  state.counters["ratio"] = untimed_ns > 0 ? static_cast<double>(timed_ns) / untimed_ns : 0;
+}
+
+void BM_Route_HoursPaired(benchmark::State& state) {
+  const Instance& instance = GetInstance(static_cast<int>(state.range(0)));
+  RunPaired(state, *instance.hours_router,
+            std::span<const Request>(instance.requests.data(), kRequestPool), instance.timed);
+}
+
+void BM_Route_HoursPairedDutch(benchmark::State& state) {
+  const DutchHoursInstance* instance = GetDutchHours(state, static_cast<int>(state.range(0)));
+  if (instance == nullptr) return;
+  RunPaired(state, *instance->router, instance->untimed, instance->timed);
+}
+
 void BM_Route_BruteForce(benchmark::State& state) {
   RunSingle(state, [](const Instance& in, const Request& r) {
     return in.brute_force->Route(r, kK);
@@ -357,6 +500,10 @@ BENCHMARK(BM_Route_Router)->Apply(SingleRequestArgs);
 BENCHMARK(BM_Route_RouterExplain)->Apply(SingleRequestArgs);
 BENCHMARK(BM_Route_HoursUntimed)->Apply(HoursArgs);
 BENCHMARK(BM_Route_HoursWithin)->Apply(HoursArgs);
+BENCHMARK(BM_Route_HoursUntimedDutch)->Apply(HoursArgs);
+BENCHMARK(BM_Route_HoursWithinDutch)->Apply(HoursArgs);
+BENCHMARK(BM_Route_HoursPaired)->Apply(HoursArgs);
+BENCHMARK(BM_Route_HoursPairedDutch)->Apply(HoursArgs);
 BENCHMARK(BM_Route_BruteForce)->Apply(SingleRequestArgs);
 BENCHMARK(BM_Route_BoostRtree)->Apply(SingleRequestArgs);
 BENCHMARK(BM_Route_BoostRtreeAll)->Apply(SingleRequestArgs);

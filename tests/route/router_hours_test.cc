@@ -604,6 +604,61 @@ TEST(RouterHoursPruning, EveryTimetablesWeekHoursCoverEveryMomentItIsOpen) {
   EXPECT_EQ(index.hours_window.changes.size(), 2u);  // March and October 2026
 }
 
+// Timetable::NextOpen (the precomputed intervals through the day index; the rules
+// outside the window) against OpeningHours::NextOpening, the rules themselves: every
+// timetable of the clustered towns, and desks with five shifts a day, one past
+// midnight, one open only on Koningsdag, one around the clock; moments across the
+// window and both daylight-saving days, and deadlines from a second to nine days
+// (some beyond the window).
+TEST(RouterHoursPruning, TimetableNextOpenEqualsTheRules) {
+  v1::DirectorySnapshot snapshot = ClusteredTowns(3);
+  std::vector<v1::Provider> extra = {
+      Desk("shifts", {Weekly("MO,TU,WE,TH,FR", "07:00", "08:00"),
+                      Weekly("MO,TU,WE,TH,FR", "09:00", "10:00"),
+                      Weekly("MO,TU,WE,TH,FR", "11:00", "12:00"),
+                      Weekly("MO,TU,WE,TH,FR", "13:00", "14:00"),
+                      Weekly("MO,WE,FR", "15:00", "16:30")}),
+      Desk("night", {Weekly("TH,FR,SA", "22:00", "02:00")}),
+      Desk("koningsdag", {OnDate("2026-04-27", "10:00", "16:00")}),
+      Desk("always", {Weekly("MO,TU,WE,TH,FR,SA,SU", "00:00", "24:00")})};
+  for (v1::Provider& p : extra) *snapshot.add_providers() = std::move(p);
+  auto directory = Directory::Create(snapshot);
+  ASSERT_TRUE(directory.ok()) << directory.status();
+  const internal::DirectoryIndex& index = (*directory)->index();
+  ASSERT_GE(index.timetables.size(), 10u);
+  for (const internal::Timetable& t : index.timetables) {
+    ASSERT_EQ(t.window_from, index.hours_window.from);  // every one precomputed
+  }
+  std::mt19937_64 rng(11);
+  const int64_t from = index.hours_window.from, to = index.hours_window.to;
+  std::vector<int64_t> moments = {from, to - 1, Utc(2026, 3, 29, 0, 59), Utc(2026, 3, 29, 1),
+                                  Utc(2026, 10, 25, 0, 30), Utc(2026, 10, 25, 1, 30),
+                                  Utc(2026, 4, 26, 22), Utc(2026, 4, 27, 14)};
+  for (int i = 0; i < 3000; ++i) {
+    int64_t m = from + static_cast<int64_t>(rng() % static_cast<uint64_t>(to - from));
+    if (i % 3 == 0) m -= m % 900;  // on a quarter hour, where intervals begin and end
+    moments.push_back(m);
+  }
+  int open = 0, compared = 0;
+  for (const internal::Timetable& t : index.timetables) {
+    for (int64_t m : moments) {
+      for (int64_t span : {int64_t{1}, int64_t{3600}, int64_t{86400}, int64_t{3 * 86400},
+                           int64_t{9 * 86400}}) {
+        const int64_t deadline = std::min(m + span, to + 30 * 86400);
+        std::optional<int64_t> expected =
+            t.hours.NextOpening(m, static_cast<int>(span / 86400 + 2));
+        if (expected && *expected >= deadline) expected.reset();
+        ASSERT_EQ(t.NextOpen(m, deadline), expected)
+            << FormatAmsterdamTime(m) << " + " << span << " s";
+        open += expected.has_value();
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(open, compared / 4);
+  EXPECT_LT(open, compared);
+}
+
 TEST(RouterHoursPruning, AddRangeWrapsTheWeek) {
   for (int64_t first : {-200, -1, 0, 95, 100, 167, 1000}) {
     for (int64_t count : {0, 1, 2, 63, 64, 65, 100, 167, 168, 500}) {
