@@ -180,37 +180,28 @@ class Parser {
       }
       out->append(text_.substr(run, pos_ - run));
       if (++pos_ >= text_.size()) return Fail(open, "a string never closes");
-      switch (text_[pos_]) {
-        case '"': out->push_back('"'); break;
-        case '\\': out->push_back('\\'); break;
-        case '/': out->push_back('/'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
-        case 'u': {
-          const size_t escape_at = pos_ - 1;
-          uint32_t code = 0;
-          if (!Hex4(&code)) return Fail(escape_at, "\\u needs four hex digits");
-          if (code >= 0xD800 && code <= 0xDBFF) {
-            uint32_t low = 0;
-            if (!text_.substr(pos_ + 1).starts_with("\\u")) {
-              return Fail(escape_at, "a high surrogate without its low surrogate");
-            }
-            pos_ += 2;
-            if (!Hex4(&low) || low < 0xDC00 || low > 0xDFFF) {
-              return Fail(escape_at, "a high surrogate without its low surrogate");
-            }
-            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-          } else if (code >= 0xDC00 && code <= 0xDFFF) {
-            return Fail(escape_at, "a lone low surrogate");
+      if (const char simple = JsonSimpleEscape(text_[pos_]); simple != '\0') {
+        out->push_back(simple);
+      } else if (text_[pos_] == 'u') {
+        const size_t escape_at = pos_ - 1;
+        uint32_t code = 0;
+        if (!Hex4(&code)) return Fail(escape_at, "\\u needs four hex digits");
+        if (IsHighSurrogate(code)) {
+          uint32_t low = 0;
+          if (!text_.substr(pos_ + 1).starts_with("\\u")) {
+            return Fail(escape_at, "a high surrogate without its low surrogate");
           }
-          AppendUtf8(code, out);
-          break;
+          pos_ += 2;
+          if (!Hex4(&low) || !IsLowSurrogate(low)) {
+            return Fail(escape_at, "a high surrogate without its low surrogate");
+          }
+          code = JoinSurrogates(code, low);
+        } else if (IsLowSurrogate(code)) {
+          return Fail(escape_at, "a lone low surrogate");
         }
-        default:
-          return Fail(pos_ - 1, Cat("unknown escape '\\", text_.substr(pos_, 1), "'"));
+        AppendUtf8(code, out);
+      } else {
+        return Fail(pos_ - 1, Cat("unknown escape '\\", text_.substr(pos_, 1), "'"));
       }
       run = ++pos_;
     }

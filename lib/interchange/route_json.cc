@@ -170,32 +170,22 @@ class StrictReader {
       ++p_;
       if (p_ == end_) return false;
       const char e = *p_++;
-      switch (e) {
-        case '"': out->push_back('"'); break;
-        case '\\': out->push_back('\\'); break;
-        case '/': out->push_back('/'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
-        case 'u': {
-          uint32_t unit;
-          if (!Hex4(&unit)) return false;
-          if (unit >= 0xdc00 && unit <= 0xdfff) return false;  // a lone low surrogate
-          if (unit >= 0xd800 && unit <= 0xdbff) {
-            uint32_t low;
-            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
-            p_ += 2;
-            if (!Hex4(&low) || low < 0xdc00 || low > 0xdfff) return false;
-            unit = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
-          }
-          AppendUtf8(unit, out);
-          break;
-        }
-        default:
-          return false;
+      if (const char simple = JsonSimpleEscape(e); simple != '\0') {
+        out->push_back(simple);
+        continue;
       }
+      if (e != 'u') return false;
+      uint32_t unit;
+      if (!Hex4(&unit)) return false;
+      if (IsLowSurrogate(unit)) return false;  // a lone low surrogate
+      if (IsHighSurrogate(unit)) {
+        uint32_t low;
+        if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+        p_ += 2;
+        if (!Hex4(&low) || !IsLowSurrogate(low)) return false;
+        unit = JoinSurrogates(unit, low);
+      }
+      AppendUtf8(unit, out);
     }
   }
 

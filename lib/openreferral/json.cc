@@ -166,34 +166,26 @@ class Parser {
       ++pos_;
       if (pos_ >= text_.size()) return Fail("a string never closes");
       const char e = text_[pos_++];
-      switch (e) {
-        case '"': out->push_back('"'); break;
-        case '\\': out->push_back('\\'); break;
-        case '/': out->push_back('/'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
-        case 'u': {
-          uint32_t cp = 0;
-          if (!Hex4(&cp)) return false;
-          if (cp >= 0xDC00 && cp <= 0xDFFF) return Fail("a lone low surrogate in \\u escape");
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t low = 0;
-            if (text_.substr(pos_, 2) != "\\u") return Fail("a high surrogate without its low half");
-            pos_ += 2;
-            if (!Hex4(&low)) return false;
-            if (low < 0xDC00 || low > 0xDFFF) return Fail("a high surrogate without its low half");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          AppendUtf8(cp, out);
-          break;
-        }
-        default:
-          --pos_;
-          return Fail("an unknown escape in a string");
+      if (const char simple = JsonSimpleEscape(e); simple != '\0') {
+        out->push_back(simple);
+        continue;
       }
+      if (e != 'u') {
+        --pos_;
+        return Fail("an unknown escape in a string");
+      }
+      uint32_t cp = 0;
+      if (!Hex4(&cp)) return false;
+      if (IsLowSurrogate(cp)) return Fail("a lone low surrogate in \\u escape");
+      if (IsHighSurrogate(cp)) {
+        uint32_t low = 0;
+        if (text_.substr(pos_, 2) != "\\u") return Fail("a high surrogate without its low half");
+        pos_ += 2;
+        if (!Hex4(&low)) return false;
+        if (!IsLowSurrogate(low)) return Fail("a high surrogate without its low half");
+        cp = JoinSurrogates(cp, low);
+      }
+      AppendUtf8(cp, out);
     }
   }
 
