@@ -216,8 +216,12 @@ class ReferralStore {
   // transaction.
   virtual absl::Status SetCapacities(const Directory& directory) = 0;
 
-  // Creates a referral (an event with no `from`). kAlreadyExists for a used id, or
-  // for a second referral with the same previous_id;
+  // Creates a referral (an event with no `from`). kAlreadyExists for a used id, for
+  // a second referral with the same previous_id, or while the desk's request
+  // (desk_id, request_id) already has an open referral (draft, requested, accepted,
+  // in-progress or on-hold): a request is referred to one provider at a time, so
+  // two desk workers clicking at once cannot both take a slot for one resident
+  // (close the open one first; ReferNext does, after a rejection);
   // kInvalidArgument for a missing field; kFailedPrecondition for an initial state
   // other than draft or requested, or an unknown provider (no SetCapacity);
   // kResourceExhausted when `requested` finds the provider full.
@@ -299,7 +303,7 @@ absl::StatusOr<std::unique_ptr<ReferralStore>> OpenReferralStore(
 bool IsPostgresLocation(std::string_view location);
 
 // The schema version this library writes.
-inline constexpr int kReferralSchemaVersion = 3;
+inline constexpr int kReferralSchemaVersion = 4;
 
 // Routes `request` and creates a requested referral at the first referral in route
 // order whose provider has room in the store, skipping `excluded` providers.

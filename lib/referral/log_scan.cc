@@ -291,6 +291,13 @@ absl::Status CheckNewReferral(const NewReferral& in) {
   return absl::OkStatus();
 }
 
+absl::Status RequestAlreadyReferred(const NewReferral& in, std::string_view open_id) {
+  return absl::AlreadyExistsError(
+      Cat("new referral ", in.id, ": request ", in.request_id, " of desk ", in.desk_id,
+          " already has an open referral, ", open_id,
+          "; a request is referred to one provider at a time (close ", open_id, " first)"));
+}
+
 void FinishCreatedRecord(int64_t seq, ReferralRecord* record) {
   const NewReferral& in = record->referral;
   record->status = in.initial;

@@ -155,6 +155,11 @@ absl::Status CheckSlotFree(
 // Create's checks of `in` before anything is read: CheckCreation (from the desk)
 // and the required ids (kInvalidArgument naming the empty one).
 absl::Status CheckNewReferral(const NewReferral& in);
+
+// The rule that a desk's request has one open referral at a time (Create): the
+// kAlreadyExists for creating `in` while referral `open_id` of the same desk and
+// request is open.
+absl::Status RequestAlreadyReferred(const NewReferral& in, std::string_view open_id);
 // The record Create returns once `record->referral` (id and time filled in) is
 // written with its first event `seq`.
 void FinishCreatedRecord(int64_t seq, ReferralRecord* record);

@@ -127,6 +127,8 @@ CREATE TRIGGER referrals_append_only_t BEFORE TRUNCATE ON referrals
 ALTER TABLE providers ADD COLUMN capacity_period TEXT NOT NULL DEFAULT 'referral';
 CREATE INDEX state_requested_by_provider ON referral_state(provider_id, requested_ms);
 )sql",
+      // 4: a desk's request has one open referral at a time (Create looks it up).
+      "CREATE INDEX referrals_by_request ON referrals(desk_id, request_id);",
   };
   return *migrations;
 }
@@ -603,6 +605,21 @@ class PostgresStore final : public ReferralStore {
                 ? Cat("referral ", id, " already exists")
                 : Cat("referral ", id, " already exists, or referral ", in.previous_id,
                       " already has a next referral"));
+      }
+    }
+    {
+      // After the insert, so that a used id is still reported as such; the new row
+      // has no state yet, so it does not find itself. Writers hold the head lock:
+      // no other can make an open referral of this request meanwhile.
+      absl::StatusOr<Result> open = Run(
+          "reading the request's referrals",
+          "SELECT r.referral_id FROM referrals r JOIN referral_state s ON s.referral = r.id "
+          "WHERE r.desk_id = $1 AND r.request_id = $2 AND s.status IN "
+          "('draft','requested','accepted','in-progress','on-hold') LIMIT 1",
+          {in.desk_id, in.request_id});
+      if (!open.ok()) return open.status();
+      if (PQntuples(open->get()) > 0) {
+        return internal::RequestAlreadyReferred(record.referral, Text(open->get(), 0, 0));
       }
     }
     if (HoldsSlot(in.initial)) {

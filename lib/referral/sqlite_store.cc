@@ -126,6 +126,8 @@ CREATE TRIGGER referrals_append_only_d BEFORE DELETE ON referrals
 ALTER TABLE providers ADD COLUMN capacity_period TEXT NOT NULL DEFAULT 'referral';
 CREATE INDEX state_requested_by_provider ON referral_state(provider_id, requested_ms);
 )sql",
+      // 4: a desk's request has one open referral at a time (Create looks it up).
+      "CREATE INDEX referrals_by_request ON referrals(desk_id, request_id);",
   };
   return *migrations;
 }
@@ -629,6 +631,19 @@ class SqliteStore final : public ReferralStore {
       }
     }
     const int64_t row = sqlite3_last_insert_rowid(db_);
+    {
+      // After the insert, so that a used id is still reported as such; the new row
+      // has no state yet, so it does not find itself.
+      static const std::string* const sql = new std::string(Cat(
+          "SELECT r.referral_id FROM referrals r JOIN referral_state s ON s.referral = r.id "
+          "WHERE r.desk_id = ?1 AND r.request_id = ?2 AND ", kOpenCondition, " LIMIT 1"));
+      Statement& q = Stmt(*sql);
+      ResetOnExit reset{q};
+      q.Bind(1, in.desk_id).Bind(2, in.request_id);
+      const int rc = q.Step();
+      if (rc == SQLITE_ROW) return internal::RequestAlreadyReferred(record.referral, q.Text(0));
+      if (rc != SQLITE_DONE) return SqliteError(db_, rc, "reading the request's referrals");
+    }
     if (HoldsSlot(in.initial)) {
       if (absl::Status s = AdjustActive(in.provider_id, +1, id, at_ms); !s.ok()) return s;
     }

@@ -304,6 +304,66 @@ TEST_P(ReferralStoreTest, CapacityDraftsAndReleases) {
   EXPECT_TRUE(store->Verify().ok());
 }
 
+// A desk's request is referred to one provider at a time: a second open referral of
+// the same (desk, request) is refused, drafts included, until the first is closed;
+// another desk's request of the same id is its own. Under 12 threads racing for one
+// request exactly one referral is made (and one slot taken).
+TEST_P(ReferralStoreTest, ARequestHasOneOpenReferralAtATime) {
+  auto store = Open({.durable = true});
+  ASSERT_TRUE(store->SetCapacity("p1", std::nullopt).ok());
+  ASSERT_TRUE(store->SetCapacity("p2", 10).ok());
+  NewReferral first = Make("a");
+  first.request_id = "q1";
+  ASSERT_TRUE(store->Create(first).ok());
+  NewReferral again = Make("b", "p2");
+  again.request_id = "q1";
+  absl::StatusOr<ReferralRecord> refused = store->Create(again);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("new referral b: request q1 of desk desk-1 already has an "
+                                   "open referral, a"));
+  EXPECT_EQ(store->Get("b").status().code(), absl::StatusCode::kNotFound);  // nothing kept
+  EXPECT_EQ(*store->ActiveCount("p2"), 0);
+  // The same id reused is still reported as a used id.
+  EXPECT_THAT(std::string(store->Create(first).status().message()),
+              ::testing::HasSubstr("referral a already exists"));
+  // Another desk's request q1 is another request.
+  NewReferral other_desk = Make("c", "p2", "desk-2");
+  other_desk.request_id = "q1";
+  EXPECT_TRUE(store->Create(other_desk).ok());
+  // A draft is open too; each state that is open refuses, each closed one frees.
+  NewReferral draft = Make("d");
+  draft.request_id = "q2";
+  draft.initial = ReferralStatus::kDraft;
+  ASSERT_TRUE(store->Create(draft).ok());
+  NewReferral after_draft = Make("e");
+  after_draft.request_id = "q2";
+  EXPECT_EQ(store->Create(after_draft).status().code(), absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(store->Apply(Move("a", ReferralStatus::kAccepted, kProvider)).ok());
+  EXPECT_EQ(store->Create(again).status().code(), absl::StatusCode::kAlreadyExists);
+  ASSERT_TRUE(store->Apply(Move("a", ReferralStatus::kCancelled, kDesk, ReasonCode::kOther,
+                                absl::Minutes(1)))
+                  .ok());
+  EXPECT_TRUE(store->Create(again).ok()) << "a is cancelled: q1 may be referred again";
+  // Racing: 12 threads, one request, distinct referral ids.
+  constexpr int kThreads = 12;
+  std::vector<absl::StatusCode> codes(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      NewReferral n = Make(Named("race", static_cast<uint64_t>(t)), "p2");
+      n.request_id = "q-race";
+      codes[t] = store->Create(n).status().code();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), absl::StatusCode::kOk), 1);
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), absl::StatusCode::kAlreadyExists),
+            kThreads - 1);
+  EXPECT_EQ(*store->ActiveCount("p2"), 3);  // c, b again, and one racer
+  EXPECT_TRUE(store->Verify().ok());
+}
+
 TEST_P(ReferralStoreTest, UnansweredRequestsExpire) {
   auto store = Open({.expire_after = absl::Hours(24 * 14), .durable = false});
   ASSERT_TRUE(store->SetCapacity("p1", 5).ok());
@@ -616,6 +676,7 @@ TEST_P(ReferralStoreTest, ReopenKeepsEverythingAndAssignsIds) {
     ASSERT_TRUE(store->SetCapacity("p1", 10).ok());
     NewReferral n = Make("");
     auto a = store->Create(n);
+    n.request_id = "q-other";  // one open referral a request
     auto b = store->Create(n);
     ASSERT_TRUE(a.ok() && b.ok());
     EXPECT_EQ(a->referral.id, "r1");
@@ -624,7 +685,11 @@ TEST_P(ReferralStoreTest, ReopenKeepsEverythingAndAssignsIds) {
   auto store = Open({.durable = true});
   EXPECT_EQ(*store->ActiveCount("p1"), 2);
   EXPECT_EQ(store->Events(0, 10)->size(), 2u);
-  EXPECT_EQ(store->Create(Make("")).value().referral.id, "r3");
+  NewReferral third = Make("");
+  third.request_id = "q-third";
+  EXPECT_EQ(store->Create(third).value().referral.id, "r3");
+  // r1 of request "q-" is open: a second referral of it is refused.
+  EXPECT_EQ(store->Create(Make("")).status().code(), absl::StatusCode::kAlreadyExists);
 }
 
 // Property: after any seeded sequence of operations (allowed or not), folding each
@@ -743,7 +808,8 @@ TEST_P(ReferralStoreTest, MigratesAStoreWithoutCapacityModels) {
     ASSERT_TRUE(store->Create(Make("a")).ok());
   }
   // Back to version 2, as an older Wegwijzer wrote it.
-  for (const char* sql : {"DROP INDEX state_requested_by_provider",
+  for (const char* sql : {"DROP INDEX referrals_by_request",
+                          "DROP INDEX state_requested_by_provider",
                           "ALTER TABLE providers DROP COLUMN capacity_period",
                           "UPDATE wegwijzer_schema SET version = 2"})
     ASSERT_TRUE(location_.Execute(sql).ok()) << sql;
@@ -755,6 +821,10 @@ TEST_P(ReferralStoreTest, MigratesAStoreWithoutCapacityModels) {
   EXPECT_TRUE(store->Create(Make("b")).ok());
   EXPECT_EQ(store->Create(Make("c")).status().code(), absl::StatusCode::kResourceExhausted);
   EXPECT_TRUE(store->Verify().ok()) << store->Verify();  // the new column is there
+  // Version 4's rule holds on the migrated store: a's request has its open referral.
+  NewReferral again = Make("a2");
+  again.request_id = "q-a";
+  EXPECT_EQ(store->Create(again).status().code(), absl::StatusCode::kAlreadyExists);
 }
 
 // Per-period capacity: a slot per request in an ISO week, not returned by
@@ -1072,7 +1142,7 @@ TEST_P(ReferralStoreTest, VersionOneStoreMigratesToEqualityIndexes) {
       std::string("DROP INDEX state_open_by_provider; DROP INDEX state_open_by_desk; "
                   "CREATE INDEX state_open_by_provider ON referral_state(provider_id) WHERE ") +
       open_in + "; CREATE INDEX state_open_by_desk ON referral_state(desk_id) WHERE " + open_in +
-      "; DROP INDEX state_requested_by_provider; "
+      "; DROP INDEX state_requested_by_provider; DROP INDEX referrals_by_request; "
       "ALTER TABLE providers DROP COLUMN capacity_period; "
       "UPDATE wegwijzer_schema SET version = 1;";
   ASSERT_EQ(sqlite3_exec(db, back_to_one.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
