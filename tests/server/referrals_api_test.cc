@@ -103,9 +103,16 @@ class ReferralsApiTest : public ::testing::Test {
                          .body = body});
   }
 
-  // A referral made by desk A (to ido-bieb-centrum); its id.
+  // kCreate for a request of its own (q1, q2, ...): a request has one open referral.
+  std::string NextCreate() {
+    std::string body(kCreate);
+    body.replace(body.find("\"q1\""), 4, "\"q" + std::to_string(++requests_) + "\"");
+    return body;
+  }
+
+  // A referral made by desk A (to ido-bieb-centrum) for a new request; its id.
   std::string MakeReferral() {
-    HttpResponse made = Call("POST", "/v1/referrals", kDeskA, kCreate);
+    HttpResponse made = Call("POST", "/v1/referrals", kDeskA, NextCreate());
     EXPECT_EQ(made.status, 201) << made.body;
     v1::ReferralRecord record;
     EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(made.body, &record).ok()) << made.body;
@@ -126,6 +133,7 @@ class ReferralsApiTest : public ::testing::Test {
   std::unique_ptr<Tokens> tokens_;
   std::unique_ptr<Api> api_;
   int reloads_ = 0;
+  int requests_ = 0;  // NextCreate's request numbers
 };
 
 // Each role x each endpoint x own/other organisation. Columns: no token, an unknown
@@ -143,7 +151,7 @@ TEST_F(ReferralsApiTest, AuthMatrix) {
   const std::string made = MakeReferral();
   std::vector<Row> rows = {
       {"POST /v1/referrals",
-       [&](std::string_view t, int) { return Call("POST", "/v1/referrals", t, kCreate); },
+       [&](std::string_view t, int) { return Call("POST", "/v1/referrals", t, NextCreate()); },
        {401, 401, 201, 201, 403, 403, 403}},
       {"GET /v1/referrals/{id}",
        [&](std::string_view t, int) { return Call("GET", "/v1/referrals/" + made, t); },
@@ -330,6 +338,25 @@ TEST_F(ReferralsApiTest, EveryError) {
   ASSERT_TRUE(record.ok());
   EXPECT_EQ(record->status, ReferralStatus::kRequested);
   EXPECT_EQ(record->history.size(), 1u);
+}
+
+// A second referral of a request while its first is open: 409 naming the open one;
+// after the desk cancels it, the request may be referred again.
+TEST_F(ReferralsApiTest, ARequestWithAnOpenReferralIsAConflict) {
+  HttpResponse first = Call("POST", "/v1/referrals", kDeskA, kCreate);
+  ASSERT_EQ(first.status, 201) << first.body;
+  v1::ReferralRecord record;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(first.body, &record).ok());
+  HttpResponse second = Call("POST", "/v1/referrals", kDeskA, kCreate);
+  EXPECT_EQ(second.status, 409) << second.body;
+  EXPECT_THAT(second.body, HasSubstr("request q1 of desk desk-a already has an open referral, " +
+                                     record.id()));
+  HttpResponse cancelled =
+      Call("PATCH", "/v1/referrals/" + record.id(), kDeskA,
+           R"({"status":"cancelled","reason":{"code":"no-longer-interested"}})");
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  HttpResponse again = Call("POST", "/v1/referrals", kDeskA, kCreate);
+  EXPECT_EQ(again.status, 201) << again.body;
 }
 
 // Every suitable provider full: 409 naming the request.
