@@ -10,14 +10,16 @@
 //                            application/x-protobuf
 //   GET  /v1/route?postcode=1011&topics=digid&languages=nl,ar[&k=5][&lang=nl]
 //   GET  /                   HSDS API 3.0 base: version, profile, openapi_url
-//   GET  /services           HSDS page; page, per_page, search, organization_id,
-//                            taxonomy_term_id
+//   GET  /services           HSDS page of service_list records (minimal=true: id and
+//                            last_modified; full=true: service_full); page, per_page,
+//                            format=ndjson, and the filters of HsdsServiceFilter (AND)
 //   GET  /services/{id}      one HSDS service_full, 404 when absent
 //   POST /v1/referrals, GET /v1/referrals?provider=|desk=, GET|PATCH /v1/referrals/{id}
 //                            the referral lifecycle, with a bearer token (api_referrals.cc)
 //   POST /v1/match, GET /v1/jobs/{id}   a waiting list planned as a job (api_jobs.cc)
 //   POST /v1/admin/reload    an admin's token: the directory read again (api_jobs.cc)
-//   GET  /organizations, /service_at_locations (postcode), /taxonomies, /taxonomy_terms
+//   GET  /organizations, /service_at_locations (postcode, proximity in metres from the
+//                            postcode's centroid, nearest first), /taxonomies, /taxonomy_terms
 //                            and each /{id}: HSDS pages and records (api_hsds.cc)
 //   POST /v1/coverage        wegwijzer.v1.CoverageRequest -> CoverageResponse, 413 past
 //                            max_batch rows or 512 MiB estimated (api_coverage.cc)
@@ -108,7 +110,12 @@ struct ServedDirectory {
   // serialization), the same for the same snapshot on every run and machine.
   std::string version;
   std::shared_ptr<const Directory> directory;
-  std::vector<std::string> services_json;  // HSDS service_full per service
+  // Each service formatted once, at load, in the three shapes of the HSDS API
+  // (HsdsServiceView): service_full (GET /services/{id}, ?full=true), service_list
+  // (GET /services), minimal (?minimal=true).
+  std::vector<std::string> services_json;
+  std::vector<std::string> services_list_json;
+  std::vector<std::string> services_minimal_json;
   std::unordered_map<std::string, int> service_by_id;  // HSDS service id -> position
 };
 
@@ -121,10 +128,12 @@ class Metrics {
  public:
   // The bounded set of path labels (an unknown path is "other", so that a scan of
   // random paths cannot grow the metrics).
-  static constexpr std::array<std::string_view, 13> kPaths = {
+  static constexpr std::array<std::string_view, 22> kPaths = {
       "/", "/healthz", "/metrics", "/v1/route", "/services", "/services/{id}", "other",
       "(unparsed)", "/v1/referrals", "/v1/referrals/{id}", "/v1/match", "/v1/jobs/{id}",
-      "/v1/admin/reload"};
+      "/v1/admin/reload", "/v1/coverage", "/organizations", "/organizations/{id}",
+      "/service_at_locations", "/service_at_locations/{id}", "/taxonomies", "/taxonomies/{id}",
+      "/taxonomy_terms", "/taxonomy_terms/{id}"};
   // 0 stands for every other status.
   static constexpr std::array<int, 17> kStatuses = {200, 201, 202, 400, 401, 403, 404, 405, 408,
                                                     409, 413, 415, 422, 431, 500, 503, 0};

@@ -38,6 +38,9 @@ class Message;
 namespace wegwijzer::v1 {
 class HsdsDirectory;
 }
+namespace wegwijzer {
+enum class HsdsServiceView;
+}
 
 namespace wegwijzer::internal {
 
@@ -59,8 +62,10 @@ absl::Status ReadHsdsJsonDocument(std::string_view text, std::string_view file,
 absl::Status CheckHsdsReferences(const v1::HsdsDirectory& directory, std::string_view source,
                                  std::vector<std::string>* notes = nullptr);
 
-// One service_full JSON object per service, in directory order (see WriteHsdsJson).
-std::vector<std::string> WriteHsdsServices(const v1::HsdsDirectory& directory);
+// One JSON object per service of `view`'s shape (FormatHsdsServices), in directory
+// order; kFull is the service_full record WriteHsdsJson writes.
+std::vector<std::string> WriteHsdsServices(const v1::HsdsDirectory& directory,
+                                           HsdsServiceView view);
 
 // One record of the model (its typed fields, then its `extra`, in order) as a JSON
 // object, without nested records: what organization_list.json and the taxonomy

@@ -780,8 +780,9 @@ std::vector<std::pair<std::string, std::string>> FormatHsdsJson(const v1::HsdsDi
   return internal::WriteHsdsJson(directory);
 }
 
-std::vector<std::string> FormatHsdsServices(const v1::HsdsDirectory& directory) {
-  return internal::WriteHsdsServices(directory);
+std::vector<std::string> FormatHsdsServices(const v1::HsdsDirectory& directory,
+                                            HsdsServiceView view) {
+  return internal::WriteHsdsServices(directory, view);
 }
 
 std::vector<int> FindHsdsServices(const v1::HsdsDirectory& directory,
