@@ -104,13 +104,29 @@ bool PathBelow(std::string_view path, std::string_view prefix, std::string_view*
 
 }  // namespace
 
+PreformattedRecords PreformattedRecords::From(const std::vector<std::string>& records) {
+  PreformattedRecords out;
+  size_t bytes = 0;
+  for (const std::string& r : records) bytes += r.size() + HsdsPageFrame::kSeparator.size();
+  out.text_.reserve(bytes);
+  out.offsets_.reserve(records.size() + 1);
+  for (const std::string& r : records) {
+    out.offsets_.push_back(out.text_.size());
+    out.text_.append(r);
+    out.text_.append(HsdsPageFrame::kSeparator);
+  }
+  out.offsets_.push_back(out.text_.size());
+  return out;
+}
+
 std::shared_ptr<const ServedDirectory> Serve(std::shared_ptr<const Directory> directory) {
   auto served = std::make_shared<ServedDirectory>();
   served->version = Fingerprint(directory->snapshot());
   const v1::HsdsDirectory& hsds = directory->snapshot().hsds();
-  served->services_json = FormatHsdsServices(hsds, HsdsServiceView::kFull);
-  served->services_list_json = FormatHsdsServices(hsds, HsdsServiceView::kList);
-  served->services_minimal_json = FormatHsdsServices(hsds, HsdsServiceView::kMinimal);
+  served->services_full = PreformattedRecords::From(FormatHsdsServices(hsds, HsdsServiceView::kFull));
+  served->services_list = PreformattedRecords::From(FormatHsdsServices(hsds, HsdsServiceView::kList));
+  served->services_minimal =
+      PreformattedRecords::From(FormatHsdsServices(hsds, HsdsServiceView::kMinimal));
   const auto& services = directory->snapshot().hsds().services();
   for (int i = 0; i < services.size(); ++i) served->service_by_id.emplace(services[i].id(), i);
   served->directory = std::move(directory);
@@ -314,6 +330,7 @@ HttpResponse Api::Handle(const HttpRequest& request) const {
   } catch (const std::exception& e) {
     response = Error(500, internal::Cat("internal error: ", e.what()));
   }
+  if (!response.more.empty()) response.keep = served;  // `more` views its records
   response.headers.emplace_back("Wegwijzer-Directory-Version", served->version);
   // Open reads only: what a token guards is not offered to every origin.
   if ((request.method == "GET" || request.method == "HEAD") &&
@@ -391,7 +408,7 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const ServedDirectory& se
       return Error(404, internal::Cat("no service with id '", *decoded, "'"));
     }
     HttpResponse response;
-    response.body = served.services_json[it->second] + "\n";
+    response.body = internal::Cat(served.services_full.record(static_cast<size_t>(it->second)), "\n");
     return response;
   }
   if (std::optional<HttpResponse> hsds = api_internal::HsdsRead(request, path, query, served, gazetteer_.get(),
@@ -588,16 +605,14 @@ HttpResponse Api::GetServices(std::string_view query, const ServedDirectory& ser
                                    "organization_id, taxonomy_id, taxonomy_term_id, modified_after, "
                                    "minimum_age, maximum_age, day, start_time, end_time)"));
   }
-  const std::vector<std::string>& records = list.view == HsdsServiceView::kFull ? served.services_json
-                                            : list.view == HsdsServiceView::kMinimal
-                                                ? served.services_minimal_json
-                                                : served.services_list_json;
+  const PreformattedRecords& records = list.view == HsdsServiceView::kFull ? served.services_full
+                                       : list.view == HsdsServiceView::kMinimal
+                                           ? served.services_minimal
+                                           : served.services_list;
   const v1::HsdsDirectory& hsds = served.directory->snapshot().hsds();
-  // Unfiltered (the common call), the page is a range of the records formatted at
-  // load: no list of every position, no copy of the records but into the body.
   const std::vector<int> found = filtered ? FindHsdsServices(hsds, filter) : std::vector<int>();
-  const int64_t total = filtered ? static_cast<int64_t>(found.size()) : hsds.services_size();
-  auto at = [&](int64_t i) -> const std::string& { return records[filtered ? found[i] : i]; };
+  const int64_t total = filtered ? static_cast<int64_t>(found.size()) : static_cast<int64_t>(records.size());
+  auto at = [&](int64_t i) { return records.record(static_cast<size_t>(filtered ? found[i] : i)); };
   HttpResponse response;
   if (list.ndjson) {
     response.content_type = "application/x-ndjson";
@@ -609,14 +624,27 @@ HttpResponse Api::GetServices(std::string_view query, const ServedDirectory& ser
   }
   const int64_t first = std::min(total, (list.page - 1) * list.per_page);  // page <= 2^40
   const int64_t last = std::min(total, first + list.per_page);
-  std::vector<std::string> copies;
-  std::span<const std::string> contents(records.data() + first, static_cast<size_t>(last - first));
-  if (filtered) {
-    copies.reserve(static_cast<size_t>(last - first));
-    for (int64_t i = first; i < last; ++i) copies.push_back(at(i));
-    contents = copies;
+  const HsdsPageFrame frame =
+      FormatHsdsPageFrame(total, list.page, list.per_page, static_cast<size_t>(last - first));
+  response.body = frame.head;
+  if (first == last) {
+    response.body.append(HsdsPageFrame::kTail);
+  } else if (!filtered) {
+    // The page is a run of records formatted at load: written from there, not copied
+    // (Handle keeps the directory alive until the response is written).
+    response.more = {records.range(static_cast<size_t>(first), static_cast<size_t>(last)),
+                     HsdsPageFrame::kTail};
+  } else {
+    // Found records are scattered: copied into the body, which is then one piece.
+    size_t bytes = response.body.size() + HsdsPageFrame::kTail.size();
+    for (int64_t i = first; i < last; ++i) bytes += at(i).size() + HsdsPageFrame::kSeparator.size();
+    response.body.reserve(bytes);
+    for (int64_t i = first; i < last; ++i) {
+      if (i > first) response.body.append(HsdsPageFrame::kSeparator);
+      response.body.append(at(i));
+    }
+    response.body.append(HsdsPageFrame::kTail);
   }
-  response.body = FormatHsdsPage(contents, total, list.page, list.per_page);
   return response;
 }
 

@@ -72,8 +72,21 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When not empty, the body goes on with these bytes, in order: views into records
+  // formatted once, at load (a page of GET /services), written to the socket without
+  // being copied into `body`. `keep` holds what they view alive until the response is
+  // written (Handle sets it to the directory that answered).
+  std::vector<std::string_view> more;
+  std::shared_ptr<const void> keep;
   // Further headers (Allow, Retry-After, Access-Control-Allow-Origin, ...).
   std::vector<std::pair<std::string, std::string>> headers;
+
+  // The whole body: `body` and then `more`, as one string (for tests and tools).
+  std::string Text() const {
+    std::string out = body;
+    for (std::string_view piece : more) out.append(piece);
+    return out;
+  }
 };
 
 struct ApiOptions {
@@ -104,6 +117,29 @@ struct ApiServices {
   std::function<absl::StatusOr<std::string>()> reload = nullptr;
 };
 
+// JSON records laid end to end in one string, each followed by HSDS's page separator
+// ",\n" (HsdsPageFrame::kSeparator): a run of consecutive records, as a page of an
+// unfiltered list holds, is then one contiguous range of bytes, written as it is.
+// Immutable after From; safe to share between threads.
+class PreformattedRecords {
+ public:
+  static PreformattedRecords From(const std::vector<std::string>& records);
+  size_t size() const { return offsets_.empty() ? 0 : offsets_.size() - 1; }
+  // Record i, without its separator. REQUIRES: i < size().
+  std::string_view record(size_t i) const {
+    return std::string_view(text_).substr(offsets_[i], offsets_[i + 1] - offsets_[i] - 2);
+  }
+  // Records [first, last) joined by their separators, without the last one's.
+  // REQUIRES: first < last <= size().
+  std::string_view range(size_t first, size_t last) const {
+    return std::string_view(text_).substr(offsets_[first], offsets_[last] - offsets_[first] - 2);
+  }
+
+ private:
+  std::string text_;
+  std::vector<size_t> offsets_;  // record i starts at offsets_[i]; size() + 1 entries
+};
+
 // What the server answers from: a directory and what is derived from it once.
 struct ServedDirectory {
   // A fingerprint of the snapshot (16 hex digits of FNV-1a over its deterministic
@@ -113,9 +149,7 @@ struct ServedDirectory {
   // Each service formatted once, at load, in the three shapes of the HSDS API
   // (HsdsServiceView): service_full (GET /services/{id}, ?full=true), service_list
   // (GET /services), minimal (?minimal=true).
-  std::vector<std::string> services_json;
-  std::vector<std::string> services_list_json;
-  std::vector<std::string> services_minimal_json;
+  PreformattedRecords services_full, services_list, services_minimal;
   std::unordered_map<std::string, int> service_by_id;  // HSDS service id -> position
 };
 

@@ -307,6 +307,18 @@ std::vector<int> FindHsdsServices(const v1::HsdsDirectory& directory,
 std::string FormatHsdsPage(std::span<const std::string> contents, int64_t total_items,
                            int64_t page, int64_t per_page);
 
+// The bytes of FormatHsdsPage around its records: a page is `head`, the records
+// joined by `separator`, then `tail` (FormatHsdsPage is exactly that), for a server
+// that writes records formatted once, at load, without copying them into a page.
+// REQUIRES: page >= 1, per_page >= 1; `size` is the number of records of the page.
+struct HsdsPageFrame {
+  std::string head;
+  static constexpr std::string_view kSeparator = ",\n";
+  static constexpr std::string_view kTail = "\n]}\n";
+};
+HsdsPageFrame FormatHsdsPageFrame(int64_t total_items, int64_t page, int64_t per_page,
+                                  size_t size);
+
 // The tabular form: one CSV per table, (file name, text) pairs. Tables read from CSV
 // keep their columns and rows; a nested JSON property has no column of its own in
 // HSDS's tables and is written as JSON text in a column named after it.

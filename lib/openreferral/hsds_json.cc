@@ -834,20 +834,26 @@ std::string WriteHsdsRecord(const google::protobuf::Message& record) {
   return out;
 }
 
+std::string WriteHsdsPageHead(int64_t total_items, int64_t page, int64_t per_page, size_t size) {
+  const int64_t total_pages = std::max<int64_t>(1, (total_items + per_page - 1) / per_page);
+  return Cat("{\"total_items\":", total_items, ",\"total_pages\":", total_pages,
+             ",\"page_number\":", page, ",\"size\":", size,
+             ",\"first_page\":", page == 1 ? "true" : "false",
+             ",\"last_page\":", page >= total_pages ? "true" : "false",
+             ",\"empty\":", size == 0 ? "true" : "false", ",\"contents\":[\n");
+}
+
 std::string WriteHsdsPage(std::span<const std::string> contents, int64_t total_items,
                           int64_t page, int64_t per_page) {
-  const int64_t total_pages = std::max<int64_t>(1, (total_items + per_page - 1) / per_page);
-  std::string out = Cat("{\"total_items\":", total_items, ",\"total_pages\":", total_pages,
-                        ",\"page_number\":", page, ",\"size\":", contents.size(),
-                        ",\"first_page\":", page == 1 ? "true" : "false",
-                        ",\"last_page\":", page >= total_pages ? "true" : "false",
-                        ",\"empty\":", contents.empty() ? "true" : "false",
-                        ",\"contents\":[\n");
+  std::string out = WriteHsdsPageHead(total_items, page, per_page, contents.size());
+  size_t bytes = out.size() + HsdsPageFrame::kTail.size();
+  for (const std::string& c : contents) bytes += c.size() + HsdsPageFrame::kSeparator.size();
+  out.reserve(bytes);
   for (size_t i = 0; i < contents.size(); ++i) {
-    if (i > 0) out.append(",\n");
+    if (i > 0) out.append(HsdsPageFrame::kSeparator);
     out.append(contents[i]);
   }
-  out.append("\n]}\n");
+  out.append(HsdsPageFrame::kTail);
   return out;
 }
 

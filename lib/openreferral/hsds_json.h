@@ -72,6 +72,9 @@ std::vector<std::string> WriteHsdsServices(const v1::HsdsDirectory& directory,
 // term of an attribute hold.
 std::string WriteHsdsRecord(const google::protobuf::Message& record);
 
+// The page's text before its first record (FormatHsdsPageFrame).
+std::string WriteHsdsPageHead(int64_t total_items, int64_t page, int64_t per_page, size_t size);
+
 // A page of `contents` with HSDS's paging properties (FormatHsdsPage).
 std::string WriteHsdsPage(std::span<const std::string> contents, int64_t total_items,
                           int64_t page, int64_t per_page);

@@ -828,6 +828,11 @@ std::string FormatHsdsPage(std::span<const std::string> contents, int64_t total_
   return internal::WriteHsdsPage(contents, total_items, page, per_page);
 }
 
+HsdsPageFrame FormatHsdsPageFrame(int64_t total_items, int64_t page, int64_t per_page,
+                                  size_t size) {
+  return {internal::WriteHsdsPageHead(total_items, page, per_page, size)};
+}
+
 absl::StatusOr<OpeningHours> HsdsOpeningHours(const v1::HsdsDirectory& d, std::string_view service_id,
                                               std::string_view location_id,
                                               OpeningHours::Options options) {
