@@ -565,6 +565,40 @@ TEST_F(HsdsApiTest, ServicesShapesAndNdjson) {
   }
 }
 
+// Pages of every shape, filtered or not, against FormatHsdsPage over the records of
+// FormatHsdsServices: the page the server writes from its preformatted records is the
+// page the library would compose.
+TEST_F(HsdsApiTest, PagesEqualTheLibrarysPage) {
+  const v1::HsdsDirectory& hsds = api_->Current()->directory->snapshot().hsds();
+  struct Shape {
+    std::string query;
+    HsdsServiceView view;
+  };
+  for (const Shape& shape : std::vector<Shape>{{"", HsdsServiceView::kList},
+                                               {"&full=true", HsdsServiceView::kFull},
+                                               {"&minimal=true", HsdsServiceView::kMinimal}}) {
+    const std::vector<std::string> records = FormatHsdsServices(hsds, shape.view);
+    for (int per_page : {1, 2, 3, 1000}) {
+      for (int page = 1; page <= 4; ++page) {
+        for (bool filtered : {false, true}) {
+          // organization_id=o1 admits s1, s2 (positions 0, 1).
+          std::vector<std::string> admitted = records;
+          if (filtered) admitted.resize(2);
+          const int64_t first = std::min<int64_t>(admitted.size(), (page - 1) * per_page);
+          const int64_t last = std::min<int64_t>(admitted.size(), first + per_page);
+          const std::vector<std::string> contents(admitted.begin() + first, admitted.begin() + last);
+          const std::string target = "/services?page=" + std::to_string(page) +
+                                     "&per_page=" + std::to_string(per_page) + shape.query +
+                                     (filtered ? "&organization_id=o1" : "");
+          EXPECT_EQ(Get(target).body,
+                    FormatHsdsPage(contents, static_cast<int64_t>(admitted.size()), page, per_page))
+              << target;
+        }
+      }
+    }
+  }
+}
+
 TEST_F(HsdsApiTest, ServicesShapeParametersBadValues) {
   struct Case {
     std::string target, message;

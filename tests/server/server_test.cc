@@ -343,6 +343,18 @@ TEST_F(ServerTest, HsdsReadEndpoints) {
   Reply by_name = Get("/services?search=digicafe");
   EXPECT_THAT(by_name.body, HasSubstr("\"total_items\":2"));
 
+  // A page written from the records formatted at load (HttpResponse.more, gathered by
+  // the transport) arrives as the API composed it, in every shape.
+  for (const char* target : {"/services", "/services?full=true", "/services?minimal=true",
+                             "/services?page=2&per_page=1&full=true"}) {
+    HttpRequest request;
+    request.method = "GET";
+    request.target = target;
+    const HttpResponse direct = api_->Handle(request);
+    EXPECT_FALSE(direct.more.empty()) << target;
+    EXPECT_EQ(Get(target).body, direct.Text()) << target;
+  }
+
   Reply one = Get("/services/s1");
   ASSERT_EQ(one.status, 200);
   EXPECT_THAT(one.body, HasSubstr("\"id\":\"s1\""));
