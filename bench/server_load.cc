@@ -205,8 +205,13 @@ void Client(uint16_t port, int count, const std::vector<std::string>& bodies,
         }
         size_t got = static_cast<size_t>(n);
         if (!c.header_done) {
+          // Only the header is kept: when it ends in this chunk, the body's bytes are
+          // not copied.
           const size_t searched = c.in.size() >= 3 ? c.in.size() - 3 : 0;
-          c.in.append(chunk, got);
+          const std::string_view part(chunk, got);
+          const size_t end_here = part.find("\r\n\r\n");
+          const size_t kept = end_here == std::string_view::npos ? got : end_here + 4;
+          c.in.append(chunk, kept);
           const size_t head = c.in.find("\r\n\r\n", searched);
           if (head == std::string::npos) continue;
           const size_t at = c.in.find("Content-Length: ");
@@ -219,7 +224,8 @@ void Client(uint16_t port, int count, const std::vector<std::string>& bodies,
           c.header_done = true;
           c.ok = c.in.compare(9, 3, "200") == 0;
           c.body_left = std::strtoul(c.in.c_str() + at + 16, nullptr, 10);
-          got = c.in.size() - (head + 4);  // body bytes already read
+          // Body bytes already read: those kept after the header, and the rest of the chunk.
+          got = (c.in.size() - (head + 4)) + (got - kept);
         }
         if (got < c.body_left) {
           c.body_left -= got;
