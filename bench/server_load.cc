@@ -8,7 +8,8 @@
 //   POST /v1/route with a batch of --batch B requests (referrals per second printed:
 //     the referrals in the responses, counted once per distinct body beforehand);
 //   GET /services?page=1&per_page=50 with --services S (an HSDS directory of S
-//     services, generated as bench/openreferral_benchmark.cc does: hsds_directory.h).
+//     services, generated as bench/openreferral_benchmark.cc does: hsds_directory.h);
+//     with --full 1, &full=true (service_full records instead of service_list).
 // --idle I first opens I keep-alive connections that each make one GET /healthz and
 // then stay idle through the run, and prints the process's resident memory before and
 // after (the client's side of those connections is a file descriptor each, in the
@@ -21,7 +22,7 @@
 //
 //   build/release/bench/wegwijzer_server_load [--providers 5000] [--clients 64]
 //       [--requests 200000] [--seconds 20] [--server-threads 2] [--client-threads 1]
-//       [--protobuf 0|1] [--batch 1] [--services 0] [--idle 0] [--direct 0]
+//       [--protobuf 0|1] [--batch 1] [--services 0] [--full 0|1] [--idle 0] [--direct 0]
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -66,6 +67,7 @@ struct Options {
   int batch = 1;     // requests per POST /v1/route
   int services = 0;  // > 0: GET /services on a directory of this many HSDS services
   int idle = 0;      // idle keep-alive connections held open through the run
+  int full = 0;      // 1: GET /services?...&full=true (service_full records, not service_list)
 };
 
 std::string LoadAverage() {
@@ -136,11 +138,16 @@ double ProcessCpuSeconds() {
 
 struct Connection {
   int fd = -1;
-  std::string in;
+  std::string in;  // the response's bytes until its header is whole
   size_t sent = 0;
   const std::string* request = nullptr;
   size_t body = 0;
   Clock::time_point start;
+  // Once the header is read: the status's 200-ness and the body bytes still to come
+  // (counted, not kept: the client costs a recv per chunk, not a copy of the body).
+  bool header_done = false;
+  bool ok = false;
+  size_t body_left = 0;
 };
 
 // Drives `count` connections until `remaining` calls are used up or the deadline.
@@ -161,6 +168,7 @@ void Client(uint16_t port, int count, const std::vector<std::string>& bodies,
     c.request = &bodies[c.body];
     c.sent = 0;
     c.in.clear();
+    c.header_done = false;
     c.start = Clock::now();
   };
   for (int i = 0; i < count; ++i) {
@@ -195,16 +203,37 @@ void Client(uint16_t port, int count, const std::vector<std::string>& bodies,
           c.fd = -1;
           continue;
         }
-        c.in.append(chunk, static_cast<size_t>(n));
-        const size_t head = c.in.find("\r\n\r\n");
-        if (head == std::string::npos) continue;
-        const size_t at = c.in.find("Content-Length: ");
-        if (at == std::string::npos || at > head) continue;
-        const size_t length = std::strtoul(c.in.c_str() + at + 16, nullptr, 10);
-        if (c.in.size() < head + 4 + length) continue;
+        size_t got = static_cast<size_t>(n);
+        if (!c.header_done) {
+          // Only the header is kept: when it ends in this chunk, the body's bytes are
+          // not copied.
+          const size_t searched = c.in.size() >= 3 ? c.in.size() - 3 : 0;
+          const std::string_view part(chunk, got);
+          const size_t end_here = part.find("\r\n\r\n");
+          const size_t kept = end_here == std::string_view::npos ? got : end_here + 4;
+          c.in.append(chunk, kept);
+          const size_t head = c.in.find("\r\n\r\n", searched);
+          if (head == std::string::npos) continue;
+          const size_t at = c.in.find("Content-Length: ");
+          if (at == std::string::npos || at > head) {
+            ++*errors;  // every answer of the server has a Content-Length
+            ::close(c.fd);
+            c.fd = -1;
+            continue;
+          }
+          c.header_done = true;
+          c.ok = c.in.compare(9, 3, "200") == 0;
+          c.body_left = std::strtoul(c.in.c_str() + at + 16, nullptr, 10);
+          // Body bytes already read: those kept after the header, and the rest of the chunk.
+          got = (c.in.size() - (head + 4)) + (got - kept);
+        }
+        if (got < c.body_left) {
+          c.body_left -= got;
+          continue;
+        }
         latencies_us->push_back(
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - c.start).count());
-        if (c.in.compare(9, 3, "200") != 0) {
+        if (!c.ok) {
           ++*errors;
         } else if (!referrals_per_body.empty()) {
           *referrals += referrals_per_body[c.body];
@@ -234,6 +263,7 @@ int main(int argc, char** argv) {
     else if (flag == "--batch") o.batch = std::max(1, value);
     else if (flag == "--services") o.services = value;
     else if (flag == "--idle") o.idle = value;
+    else if (flag == "--full") o.full = value;
     else {
       std::cerr << "unknown option " << flag << "\n";
       return 2;
@@ -266,8 +296,10 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> bodies;
   const char* const type = o.protobuf ? "application/x-protobuf" : "application/json";
+  const std::string services_target =
+      std::string("/services?page=1&per_page=50") + (o.full ? "&full=true" : "");
   if (o.services > 0) {
-    bodies.push_back("GET /services?page=1&per_page=50 HTTP/1.1\r\nHost: bench\r\n\r\n");
+    bodies.push_back("GET " + services_target + " HTTP/1.1\r\nHost: bench\r\n\r\n");
   } else {
     const auto& requests = scenario->requests;
     for (size_t first = 0; first < requests.size(); first += static_cast<size_t>(o.batch)) {
@@ -297,7 +329,7 @@ int main(int argc, char** argv) {
     const bool get = line.starts_with("GET");
     wegwijzer::server::HttpRequest call{
         .method = get ? "GET" : "POST",
-        .target = get ? std::string_view("/services?page=1&per_page=50") : std::string_view("/v1/route"),
+        .target = get ? std::string_view(services_target) : std::string_view("/v1/route"),
         .content_type = get ? std::string_view() : std::string_view(type),
         .body = std::string_view(http).substr(head + 4)};
     return call;
@@ -325,7 +357,9 @@ int main(int argc, char** argv) {
     const double before = ThreadCpuSeconds();
     size_t bytes = 0;
     for (int i = 0; i < o.direct; ++i) {
-      bytes += api.Handle(call_of(bodies[i % bodies.size()])).body.size();
+      const wegwijzer::server::HttpResponse r = api.Handle(call_of(bodies[i % bodies.size()]));
+      bytes += r.body.size();
+      for (std::string_view piece : r.more) bytes += piece.size();
     }
     const double spent = ThreadCpuSeconds() - before;
     std::printf("direct (%s): %d Api::Handle calls, %.1f us CPU each (%.0f calls/s per core); "
@@ -342,7 +376,7 @@ int main(int argc, char** argv) {
   std::printf("directory: %zu providers (GenerateDutchScenario seed 1), %d HSDS services; %zu "
               "distinct calls (%s, %d requests each), %zu bytes on average\n",
               (*directory)->size(), snapshot.hsds().services_size(), bodies.size(),
-              o.services > 0 ? "GET /services?page=1&per_page=50" : o.protobuf ? "protobuf" : "JSON",
+              o.services > 0 ? services_target.c_str() : o.protobuf ? "protobuf" : "JSON",
               o.services > 0 ? 0 : o.batch,
               [&] { size_t s = 0; for (auto& b : bodies) s += b.size(); return s / bodies.size(); }());
   if (!referrals_per_body.empty()) {

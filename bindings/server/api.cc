@@ -85,6 +85,12 @@ HttpResponse MethodNotAllowed(std::string_view allow) {
   return response;
 }
 
+// Paging and shape parameters: not filters (an unfiltered page is a slice).
+bool IsListParameter(std::string_view name) {
+  return name == "page" || name == "per_page" || name == "format" || name == "minimal" ||
+         name == "full";
+}
+
 // Whether the target's path is `prefix` followed by "/" and a non-empty rest; sets
 // `rest`.
 bool PathBelow(std::string_view path, std::string_view prefix, std::string_view* rest) {
@@ -98,10 +104,29 @@ bool PathBelow(std::string_view path, std::string_view prefix, std::string_view*
 
 }  // namespace
 
+PreformattedRecords PreformattedRecords::From(const std::vector<std::string>& records) {
+  PreformattedRecords out;
+  size_t bytes = 0;
+  for (const std::string& r : records) bytes += r.size() + HsdsPageFrame::kSeparator.size();
+  out.text_.reserve(bytes);
+  out.offsets_.reserve(records.size() + 1);
+  for (const std::string& r : records) {
+    out.offsets_.push_back(out.text_.size());
+    out.text_.append(r);
+    out.text_.append(HsdsPageFrame::kSeparator);
+  }
+  out.offsets_.push_back(out.text_.size());
+  return out;
+}
+
 std::shared_ptr<const ServedDirectory> Serve(std::shared_ptr<const Directory> directory) {
   auto served = std::make_shared<ServedDirectory>();
   served->version = Fingerprint(directory->snapshot());
-  served->services_json = FormatHsdsServices(directory->snapshot().hsds());
+  const v1::HsdsDirectory& hsds = directory->snapshot().hsds();
+  served->services_full = PreformattedRecords::From(FormatHsdsServices(hsds, HsdsServiceView::kFull));
+  served->services_list = PreformattedRecords::From(FormatHsdsServices(hsds, HsdsServiceView::kList));
+  served->services_minimal =
+      PreformattedRecords::From(FormatHsdsServices(hsds, HsdsServiceView::kMinimal));
   const auto& services = directory->snapshot().hsds().services();
   for (int i = 0; i < services.size(); ++i) served->service_by_id.emplace(services[i].id(), i);
   served->directory = std::move(directory);
@@ -169,12 +194,19 @@ std::string_view Metrics::PathLabel(std::string_view target) {
   const std::string_view path = target.substr(0, target.find('?'));
   if (path.empty()) return "(unparsed)";
   for (std::string_view known : {"/", "/healthz", "/metrics", "/v1/route", "/services",
-                                  "/v1/referrals", "/v1/match", "/v1/admin/reload"}) {
+                                  "/v1/referrals", "/v1/match", "/v1/admin/reload", "/v1/coverage",
+                                  "/organizations", "/service_at_locations", "/taxonomies",
+                                  "/taxonomy_terms"}) {
     if (path == known) return known;
   }
   std::string_view rest;
-  if (PathBelow(path, "/services", &rest) && rest.find('/') == std::string_view::npos) {
-    return "/services/{id}";
+  // The HSDS records by id: the label is the list's path with "/{id}" (a literal in
+  // kPaths, so that the view returned outlives the request).
+  for (std::string_view label : {"/services/{id}", "/organizations/{id}",
+                                  "/service_at_locations/{id}", "/taxonomies/{id}",
+                                  "/taxonomy_terms/{id}"}) {
+    const std::string_view list = label.substr(0, label.size() - std::string_view("/{id}").size());
+    if (PathBelow(path, list, &rest) && rest.find('/') == std::string_view::npos) return label;
   }
   if (PathBelow(path, "/v1/referrals", &rest) && rest.find('/') == std::string_view::npos) {
     return "/v1/referrals/{id}";
@@ -298,6 +330,7 @@ HttpResponse Api::Handle(const HttpRequest& request) const {
   } catch (const std::exception& e) {
     response = Error(500, internal::Cat("internal error: ", e.what()));
   }
+  if (!response.more.empty()) response.keep = served;  // `more` views its records
   response.headers.emplace_back("Wegwijzer-Directory-Version", served->version);
   // Open reads only: what a token guards is not offered to every origin.
   if ((request.method == "GET" || request.method == "HEAD") &&
@@ -375,10 +408,11 @@ HttpResponse Api::Dispatch(const HttpRequest& request, const ServedDirectory& se
       return Error(404, internal::Cat("no service with id '", *decoded, "'"));
     }
     HttpResponse response;
-    response.body = served.services_json[it->second] + "\n";
+    response.body = internal::Cat(served.services_full.record(static_cast<size_t>(it->second)), "\n");
     return response;
   }
-  if (std::optional<HttpResponse> hsds = api_internal::HsdsRead(request, path, query, served, options_)) {
+  if (std::optional<HttpResponse> hsds = api_internal::HsdsRead(request, path, query, served, gazetteer_.get(),
+                                                                    options_)) {
     return *std::move(hsds);
   }
   return Error(404, internal::Cat("no such path: ", path.substr(0, 200),
@@ -555,50 +589,62 @@ HttpResponse Api::GetServices(std::string_view query, const ServedDirectory& ser
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> parameters = ParseQuery(query);
   if (!parameters.ok()) return Error(400, std::string(parameters.status().message()));
   HsdsServiceFilter filter;
+  HsdsListQuery list;
+  list.per_page = std::min<int64_t>(kDefaultPerPage, options_.max_per_page);
   bool filtered = false;  // any filter given: the library's search decides
-  int64_t page = 1, per_page = kDefaultPerPage;
   for (const auto& [name, value] : *parameters) {
-    if (name == "page") {
-      std::optional<int64_t> n = cli::ParseWholeNumber(value, 1, int64_t{1} << 40);
-      if (!n) return Error(400, internal::Cat("page: '", value.substr(0, 20), "' is not a whole number >= 1"));
-      page = *n;
-    } else if (name == "per_page") {
-      std::optional<int64_t> n = cli::ParseWholeNumber(value, 1, options_.max_per_page);
-      if (!n) {
-        return Error(400, internal::Cat("per_page: '", value.substr(0, 20),
-                                       "' is not a whole number in 1..", options_.max_per_page));
-      }
-      per_page = *n;
-    } else if (name == "minimal" || name == "full" || name == "format") {
-      // Refused rather than ignored: the client would get another shape than it asked.
-      return Error(400, internal::Cat("parameter '", name, "' is not supported by this server yet"));
-    } else if (absl::Status set = SetHsdsServiceFilter(name, value, &filter); !set.ok()) {
-      if (set.code() != absl::StatusCode::kNotFound) return Error(400, std::string(set.message()));
-      return Error(400, internal::Cat("unknown parameter '", name.substr(0, 100),
-                                     "' (known: page, per_page, search, organization_id, "
-                                     "taxonomy_id, taxonomy_term_id, modified_after, "
-                                     "minimum_age, maximum_age, day, start_time, end_time)"));
-    } else {
-      filtered = true;
+    absl::Status set = SetHsdsListParameter(name, value, options_.max_per_page, /*services=*/true, &list);
+    if (set.code() == absl::StatusCode::kNotFound) set = SetHsdsServiceFilter(name, value, &filter);
+    if (set.ok()) {
+      filtered = filtered || !IsListParameter(name);
+      continue;
     }
+    if (set.code() != absl::StatusCode::kNotFound) return Error(400, std::string(set.message()));
+    return Error(400, internal::Cat("unknown parameter '", name.substr(0, 100),
+                                   "' (known: page, per_page, format, minimal, full, search, "
+                                   "organization_id, taxonomy_id, taxonomy_term_id, modified_after, "
+                                   "minimum_age, maximum_age, day, start_time, end_time)"));
   }
+  const PreformattedRecords& records = list.view == HsdsServiceView::kFull ? served.services_full
+                                       : list.view == HsdsServiceView::kMinimal
+                                           ? served.services_minimal
+                                           : served.services_list;
   const v1::HsdsDirectory& hsds = served.directory->snapshot().hsds();
-  // Unfiltered (the common call), the page is a range of services_json itself: no
-  // list of every position, no copy of the records.
   const std::vector<int> found = filtered ? FindHsdsServices(hsds, filter) : std::vector<int>();
-  const int64_t total = filtered ? static_cast<int64_t>(found.size()) : hsds.services_size();
-  const int64_t first = std::min(total, (page - 1) * per_page);  // page <= 2^40, no overflow
-  const int64_t last = std::min(total, first + per_page);
-  std::vector<std::string> copies;
-  std::span<const std::string> contents(served.services_json.data() + first,
-                                        static_cast<size_t>(last - first));
-  if (filtered) {
-    copies.reserve(static_cast<size_t>(last - first));
-    for (int64_t i = first; i < last; ++i) copies.push_back(served.services_json[found[i]]);
-    contents = copies;
-  }
+  const int64_t total = filtered ? static_cast<int64_t>(found.size()) : static_cast<int64_t>(records.size());
+  auto at = [&](int64_t i) { return records.record(static_cast<size_t>(filtered ? found[i] : i)); };
   HttpResponse response;
-  response.body = FormatHsdsPage(contents, total, page, per_page);
+  if (list.ndjson) {
+    response.content_type = "application/x-ndjson";
+    size_t bytes = 0;
+    for (int64_t i = 0; i < total; ++i) bytes += at(i).size() + 1;
+    response.body.reserve(bytes);
+    for (int64_t i = 0; i < total; ++i) internal::Append(&response.body, at(i), "\n");
+    return response;
+  }
+  const int64_t first = std::min(total, (list.page - 1) * list.per_page);  // page <= 2^40
+  const int64_t last = std::min(total, first + list.per_page);
+  const HsdsPageFrame frame =
+      FormatHsdsPageFrame(total, list.page, list.per_page, static_cast<size_t>(last - first));
+  response.body = frame.head;
+  if (first == last) {
+    response.body.append(HsdsPageFrame::kTail);
+  } else if (!filtered) {
+    // The page is a run of records formatted at load: written from there, not copied
+    // (Handle keeps the directory alive until the response is written).
+    response.more = {records.range(static_cast<size_t>(first), static_cast<size_t>(last)),
+                     HsdsPageFrame::kTail};
+  } else {
+    // Found records are scattered: copied into the body, which is then one piece.
+    size_t bytes = response.body.size() + HsdsPageFrame::kTail.size();
+    for (int64_t i = first; i < last; ++i) bytes += at(i).size() + HsdsPageFrame::kSeparator.size();
+    response.body.reserve(bytes);
+    for (int64_t i = first; i < last; ++i) {
+      if (i > first) response.body.append(HsdsPageFrame::kSeparator);
+      response.body.append(at(i));
+    }
+    response.body.append(HsdsPageFrame::kTail);
+  }
   return response;
 }
 

@@ -10,14 +10,16 @@
 //                            application/x-protobuf
 //   GET  /v1/route?postcode=1011&topics=digid&languages=nl,ar[&k=5][&lang=nl]
 //   GET  /                   HSDS API 3.0 base: version, profile, openapi_url
-//   GET  /services           HSDS page; page, per_page, search, organization_id,
-//                            taxonomy_term_id
+//   GET  /services           HSDS page of service_list records (minimal=true: id and
+//                            last_modified; full=true: service_full); page, per_page,
+//                            format=ndjson, and the filters of HsdsServiceFilter (AND)
 //   GET  /services/{id}      one HSDS service_full, 404 when absent
 //   POST /v1/referrals, GET /v1/referrals?provider=|desk=, GET|PATCH /v1/referrals/{id}
 //                            the referral lifecycle, with a bearer token (api_referrals.cc)
 //   POST /v1/match, GET /v1/jobs/{id}   a waiting list planned as a job (api_jobs.cc)
 //   POST /v1/admin/reload    an admin's token: the directory read again (api_jobs.cc)
-//   GET  /organizations, /service_at_locations (postcode), /taxonomies, /taxonomy_terms
+//   GET  /organizations, /service_at_locations (postcode, proximity in metres from the
+//                            postcode's centroid, nearest first), /taxonomies, /taxonomy_terms
 //                            and each /{id}: HSDS pages and records (api_hsds.cc)
 //   POST /v1/coverage        wegwijzer.v1.CoverageRequest -> CoverageResponse, 413 past
 //                            max_batch rows or 512 MiB estimated (api_coverage.cc)
@@ -70,8 +72,21 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When not empty, the body goes on with these bytes, in order: views into records
+  // formatted once, at load (a page of GET /services), written to the socket without
+  // being copied into `body`. `keep` holds what they view alive until the response is
+  // written (Handle sets it to the directory that answered).
+  std::vector<std::string_view> more;
+  std::shared_ptr<const void> keep;
   // Further headers (Allow, Retry-After, Access-Control-Allow-Origin, ...).
   std::vector<std::pair<std::string, std::string>> headers;
+
+  // The whole body: `body` and then `more`, as one string (for tests and tools).
+  std::string Text() const {
+    std::string out = body;
+    for (std::string_view piece : more) out.append(piece);
+    return out;
+  }
 };
 
 struct ApiOptions {
@@ -102,13 +117,39 @@ struct ApiServices {
   std::function<absl::StatusOr<std::string>()> reload = nullptr;
 };
 
+// JSON records laid end to end in one string, each followed by HSDS's page separator
+// ",\n" (HsdsPageFrame::kSeparator): a run of consecutive records, as a page of an
+// unfiltered list holds, is then one contiguous range of bytes, written as it is.
+// Immutable after From; safe to share between threads.
+class PreformattedRecords {
+ public:
+  static PreformattedRecords From(const std::vector<std::string>& records);
+  size_t size() const { return offsets_.empty() ? 0 : offsets_.size() - 1; }
+  // Record i, without its separator. REQUIRES: i < size().
+  std::string_view record(size_t i) const {
+    return std::string_view(text_).substr(offsets_[i], offsets_[i + 1] - offsets_[i] - 2);
+  }
+  // Records [first, last) joined by their separators, without the last one's.
+  // REQUIRES: first < last <= size().
+  std::string_view range(size_t first, size_t last) const {
+    return std::string_view(text_).substr(offsets_[first], offsets_[last] - offsets_[first] - 2);
+  }
+
+ private:
+  std::string text_;
+  std::vector<size_t> offsets_;  // record i starts at offsets_[i]; size() + 1 entries
+};
+
 // What the server answers from: a directory and what is derived from it once.
 struct ServedDirectory {
   // A fingerprint of the snapshot (16 hex digits of FNV-1a over its deterministic
   // serialization), the same for the same snapshot on every run and machine.
   std::string version;
   std::shared_ptr<const Directory> directory;
-  std::vector<std::string> services_json;  // HSDS service_full per service
+  // Each service formatted once, at load, in the three shapes of the HSDS API
+  // (HsdsServiceView): service_full (GET /services/{id}, ?full=true), service_list
+  // (GET /services), minimal (?minimal=true).
+  PreformattedRecords services_full, services_list, services_minimal;
   std::unordered_map<std::string, int> service_by_id;  // HSDS service id -> position
 };
 
@@ -121,10 +162,12 @@ class Metrics {
  public:
   // The bounded set of path labels (an unknown path is "other", so that a scan of
   // random paths cannot grow the metrics).
-  static constexpr std::array<std::string_view, 13> kPaths = {
+  static constexpr std::array<std::string_view, 22> kPaths = {
       "/", "/healthz", "/metrics", "/v1/route", "/services", "/services/{id}", "other",
       "(unparsed)", "/v1/referrals", "/v1/referrals/{id}", "/v1/match", "/v1/jobs/{id}",
-      "/v1/admin/reload"};
+      "/v1/admin/reload", "/v1/coverage", "/organizations", "/organizations/{id}",
+      "/service_at_locations", "/service_at_locations/{id}", "/taxonomies", "/taxonomies/{id}",
+      "/taxonomy_terms", "/taxonomy_terms/{id}"};
   // 0 stands for every other status.
   static constexpr std::array<int, 17> kStatuses = {200, 201, 202, 400, 401, 403, 404, 405, 408,
                                                     409, 413, 415, 422, 431, 500, 503, 0};

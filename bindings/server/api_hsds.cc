@@ -4,7 +4,9 @@
 //   GET /service_at_locations[?postcode=], /service_at_locations/{id}
 //   GET /taxonomies, /taxonomies/{id}, /taxonomy_terms, /taxonomy_terms/{id}
 // Lists take page (>= 1), per_page (1..max_per_page) and format (json | ndjson: one
-// record per line, application/x-ndjson, no paging envelope).
+// record per line, application/x-ndjson, no paging envelope): SetHsdsListParameter.
+// /service_at_locations?postcode=P&proximity=M: within M metres of the centroid of P's
+// area (the gazetteer's), nearest first; postcode alone: the address prefix match.
 #include <algorithm>
 #include <functional>
 #include <optional>
@@ -15,8 +17,8 @@
 #include "api.h"
 #include "api_internal.h"
 #include "core/text.h"
-#include "options.h"  // cli::ParseWholeNumber: numbers read as the CLI reads them
 #include "wegwijzer/directory.h"
+#include "wegwijzer/gazetteer.h"
 #include "wegwijzer/openreferral.h"
 #include "wegwijzer/v1/directory.pb.h"
 
@@ -26,45 +28,25 @@ namespace {
 namespace internal = ::wegwijzer::internal;
 
 
-struct Paging {
-  int64_t page = 1;
-  int64_t per_page = 50;
-  bool ndjson = false;
-};
-
-// Reads page, per_page and format into *paging; any other parameter goes to `other`
+// Reads the paging parameters into *paging; any other parameter goes to `other`
 // (which answers an error message, or empty when it took the parameter).
 std::optional<HttpResponse> ReadParameters(
-    std::string_view query, const ApiOptions& options, Paging* paging,
+    std::string_view query, const ApiOptions& options, HsdsListQuery* paging,
     const std::function<std::string(const std::string&, const std::string&)>& other) {
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> parameters = ParseQuery(query);
   if (!parameters.ok()) return Api::Error(400, std::string(parameters.status().message()));
   for (const auto& [name, value] : *parameters) {
-    if (name == "page") {
-      std::optional<int64_t> n = cli::ParseWholeNumber(value, 1, int64_t{1} << 40);
-      if (!n) return Api::Error(400, internal::Cat("page: '", value.substr(0, 20), "' is not a whole number >= 1"));
-      paging->page = *n;
-    } else if (name == "per_page") {
-      std::optional<int64_t> n = cli::ParseWholeNumber(value, 1, options.max_per_page);
-      if (!n) {
-        return Api::Error(400, internal::Cat("per_page: '", value.substr(0, 20),
-                                             "' is not a whole number in 1..", options.max_per_page));
-      }
-      paging->per_page = *n;
-    } else if (name == "format") {
-      if (value != "json" && value != "ndjson") {
-        return Api::Error(400, internal::Cat("format: '", value.substr(0, 20), "' is not json or ndjson"));
-      }
-      paging->ndjson = value == "ndjson";
-    } else if (std::string message = other(name, value); !message.empty()) {
-      return Api::Error(400, message);
-    }
+    const absl::Status set =
+        SetHsdsListParameter(name, value, options.max_per_page, /*services=*/false, paging);
+    if (set.ok()) continue;
+    if (set.code() != absl::StatusCode::kNotFound) return Api::Error(400, std::string(set.message()));
+    if (std::string message = other(name, value); !message.empty()) return Api::Error(400, message);
   }
   return std::nullopt;
 }
 
 HttpResponse List(const std::vector<HsdsRecord>& records, const std::vector<int>* found,
-                  const Paging& paging) {
+                  const HsdsListQuery& paging) {
   const int64_t total = found ? static_cast<int64_t>(found->size()) : static_cast<int64_t>(records.size());
   auto at = [&](int64_t i) -> const std::string& { return records[found ? (*found)[i] : i].json; };
   HttpResponse response;
@@ -104,7 +86,7 @@ std::string Unknown(const std::string& name, std::string_view known) {
 
 std::optional<HttpResponse> HsdsRead(const HttpRequest& request, std::string_view path,
                                      std::string_view query, const ServedDirectory& served,
-                                     const ApiOptions& options) {
+                                     const Gazetteer* gazetteer, const ApiOptions& options) {
   struct Endpoint {
     std::string_view path, kind;
     std::vector<HsdsRecord> (*records)(const v1::HsdsDirectory&);
@@ -131,9 +113,10 @@ std::optional<HttpResponse> HsdsRead(const HttpRequest& request, std::string_vie
     // /services' records are formatted once, in Serve).
     const std::vector<HsdsRecord> records = e.records(hsds);
     if (one) return One(records, path.substr(e.path.size() + 1), e.kind);
-    Paging paging;
+    HsdsListQuery paging;
     paging.per_page = std::min<int64_t>(paging.per_page, options.max_per_page);
-    std::string postcode;
+    std::string postcode, proximity;
+    bool has_proximity = false;
     const bool sal = e.path == "/service_at_locations";
     std::optional<HttpResponse> error = ReadParameters(
         query, options, &paging, [&](const std::string& name, const std::string& value) {
@@ -142,14 +125,42 @@ std::optional<HttpResponse> HsdsRead(const HttpRequest& request, std::string_vie
             return std::string();
           }
           if (sal && name == "proximity") {
-            // Refused rather than ignored: an answer without the distance filter
-            // would hold locations the client excluded.
-            return std::string("proximity: not supported by this server yet (use POST /v1/route "
-                               "for the nearest suitable help)");
+            proximity = value;
+            has_proximity = true;
+            return std::string();
           }
-          return Unknown(name, sal ? "page, per_page, format, postcode" : "page, per_page, format");
+          return Unknown(name, sal ? "page, per_page, format, postcode, proximity"
+                                   : "page, per_page, format");
         });
     if (error) return error;
+    if (has_proximity) {
+      // Metres from the centroid of the postcode's area (the OpenAPI's reading),
+      // nearest first; the centroid is the gazetteer's (PC4).
+      absl::StatusOr<double> metres = ParseHsdsProximity(proximity);
+      if (!metres.ok()) return Api::Error(400, std::string(metres.status().message()));
+      if (postcode.empty()) {
+        return Api::Error(400, "proximity: needs a postcode (the distance is measured from the "
+                               "centroid of the postcode's area)");
+      }
+      if (gazetteer == nullptr || gazetteer->postcode_count() == 0) {
+        return Api::Error(400, "proximity: this server has no postcode table (start it with "
+                               "--municipalities and --postcodes)");
+      }
+      if (!Gazetteer::ParsePostcode(postcode)) {
+        return Api::Error(400, internal::Cat("postcode: '", postcode.substr(0, 20),
+                                             "' is not a Dutch postcode (1011 or 1011 AB)"));
+      }
+      const std::optional<PostcodeArea> area = gazetteer->Postcode(postcode);
+      if (!area) {
+        return Api::Error(400, internal::Cat("postcode: '", postcode.substr(0, 20),
+                                             "' is not in this server's postcode table"));
+      }
+      std::vector<int> found;
+      for (const HsdsNearby& n : FindHsdsServiceAtLocationsNear(hsds, area->centroid, *metres)) {
+        found.push_back(n.index);
+      }
+      return List(records, &found, paging);
+    }
     if (sal && !postcode.empty()) {
       const std::vector<int> found = FindHsdsServiceAtLocations(hsds, postcode);
       return List(records, &found, paging);

@@ -80,9 +80,10 @@ inline int HttpStatus(const absl::Status& status) {
 
 // api_hsds.cc: GET /organizations[/{id}], /service_at_locations[/{id}] (postcode),
 // /taxonomies[/{id}], /taxonomy_terms[/{id}]; nullopt when `path` is none of them.
+// `gazetteer` (may be null) places the postcode of proximity.
 std::optional<HttpResponse> HsdsRead(const HttpRequest& request, std::string_view path,
                                      std::string_view query, const ServedDirectory& served,
-                                     const ApiOptions& options);
+                                     const Gazetteer* gazetteer, const ApiOptions& options);
 
 // api_coverage.cc: POST /v1/coverage, a wegwijzer.v1.CoverageRequest ->
 // CoverageResponse (TryAnalyzeCoverage, one thread, on the request's I/O thread).

@@ -98,8 +98,12 @@ Endpoints:
                       explanation when nothing suits)
   GET  /v1/route?postcode=8011&topics=digid&languages=nl,ar[&k=5][&lang=nl]
                       one request; parameters named as requests.csv's columns
-  GET  /, /services[?page=&per_page=&search=&organization_id=&taxonomy_term_id=],
-       /services/{id} the HSDS API 3.0 reads (CORS: any origin)
+  GET  /, /services[?page=&per_page=&format=ndjson&minimal=true|full=true&search=
+       &organization_id=&taxonomy_id=&taxonomy_term_id=&modified_after=&day=...],
+       /services/{id}, /organizations, /taxonomies, /taxonomy_terms[/{id}],
+       /service_at_locations[?postcode=&proximity=METRES][/{id}]
+                      the HSDS API 3.0 reads (CORS: any origin); proximity needs
+                      the postcode table (--municipalities, --postcodes)
   GET  /healthz, /metrics (Prometheus)
   POST /v1/referrals, GET /v1/referrals?provider=ID|desk=ID, GET|PATCH
        /v1/referrals/{id}   the referral lifecycle; 'Authorization: Bearer TOKEN'

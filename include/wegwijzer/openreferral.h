@@ -62,6 +62,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "wegwijzer/codes.h"
+#include "wegwijzer/geo.h"
 #include "wegwijzer/opening_hours.h"
 
 namespace google::protobuf {
@@ -169,11 +170,25 @@ absl::StatusOr<HsdsImport> ConvertHsds(const v1::HsdsDirectory& directory,
 std::vector<std::pair<std::string, std::string>> FormatHsdsJson(
     const v1::HsdsDirectory& directory);
 
-// Each service of `directory` as one HSDS 3.0 service_full JSON object (its
-// organization and service_at_locations, each with its location, nested), in
-// directory order: the records of service_list.json, for an API that serves them
-// one at a time or a page at a time (`wegwijzer serve`'s /services).
-std::vector<std::string> FormatHsdsServices(const v1::HsdsDirectory& directory);
+// The shapes of a service in the HSDS API 3.0 (schema/openapi.json of
+// openreferral/specification):
+//   kFull     compiled/service.json: the service_full record, its organization and
+//             service_at_locations (each with its location) nested: GET /services/{id},
+//             and GET /services?full=true.
+//   kList     compiled/service_list.json: what GET /services lists by default ("services
+//             that only have one-to-one fields in them"): the service's own properties
+//             that are not arrays, and its organization (likewise without arrays) and
+//             program when it has them. No schedules, locations, phones, attributes.
+//   kMinimal  GET /services?minimal=true ("just 'id' and 'modified_date'"): the id, and
+//             the service's last_modified (HSDS 3.0 has no property modified_date; its
+//             service schema names the modification time last_modified) when it has one.
+enum class HsdsServiceView { kFull, kList, kMinimal };
+
+// Each service of `directory` as one HSDS JSON object of `view`'s shape, in directory
+// order. kFull is what `export-hsds` writes in service_list.json (byte for byte); for
+// an API that serves them one at a time or a page at a time (`wegwijzer serve`).
+std::vector<std::string> FormatHsdsServices(const v1::HsdsDirectory& directory,
+                                            HsdsServiceView view = HsdsServiceView::kFull);
 
 // The HSDS API 3.0 `/services` filters, combined with AND; an empty field does not
 // filter. Every field has an initializer, so a designated initializer may omit any.
@@ -213,6 +228,27 @@ struct HsdsServiceFilter {
 absl::Status SetHsdsServiceFilter(std::string_view name, std::string_view value,
                                   HsdsServiceFilter* filter);
 
+// The paging and shape parameters of an HSDS API list (page, per_page, format, and for
+// GET /services minimal and full). Every field has an initializer.
+struct HsdsListQuery {
+  int64_t page = 1;       // >= 1. DEFAULT: 1.
+  int64_t per_page = 50;  // 1..max_per_page. DEFAULT: 50 (lowered to max_per_page).
+  // format=ndjson: every record the filters admit, one JSON object a line, without the
+  // paging envelope (the OpenAPI: "stream all the results without pagination"); page
+  // and per_page are then ignored. DEFAULT: false (format=json).
+  bool ndjson = false;
+  HsdsServiceView view = HsdsServiceView::kList;  // DEFAULT: kList.
+};
+
+// Sets the field of HSDS API query parameter `name` from its decoded `value`: page
+// (a whole number >= 1), per_page (1..max_per_page), format (json | ndjson), and, with
+// `services`, minimal and full (true | false; both true is refused, whichever comes
+// last: they ask for two shapes). Errors: kInvalidArgument naming the parameter, the
+// value and the reason ("per_page: '0' is not a whole number in 1..1000"); kNotFound
+// when `name` is none of these (filters are SetHsdsServiceFilter's).
+absl::Status SetHsdsListParameter(std::string_view name, std::string_view value,
+                                  int64_t max_per_page, bool services, HsdsListQuery* query);
+
 // A record of an HSDS API list endpoint: its id and its JSON object.
 struct HsdsRecord {
   std::string id;
@@ -224,17 +260,40 @@ std::vector<HsdsRecord> FormatHsdsOrganizations(const v1::HsdsDirectory& directo
 // /service_at_locations: each service_at_location with its location nested.
 std::vector<HsdsRecord> FormatHsdsServiceAtLocations(const v1::HsdsDirectory& directory);
 // /taxonomy_terms: the distinct taxonomy terms (by id) the services' attributes
-// carry, in the order first met. Terms without an id are left out.
+// carry, in the order first met, then those of a tabular directory's taxonomy_terms
+// table that no service carries (its non-empty cells as strings). Terms without an
+// id are left out.
 std::vector<HsdsRecord> FormatHsdsTaxonomyTerms(const v1::HsdsDirectory& directory);
 // /taxonomies: the distinct taxonomies (by id) of those terms: a term's
 // `taxonomy_detail` object as given, else {"id": taxonomy_id, "name": taxonomy,
-// "description": ""} (the schema requires a description).
+// "description": ""} (the schema requires a description); then the rows of a tabular
+// directory's taxonomies table not met that way.
 std::vector<HsdsRecord> FormatHsdsTaxonomies(const v1::HsdsDirectory& directory);
 // Positions of the service_at_locations whose location has an address whose
 // postal_code starts with `postcode` (both without spaces, case-insensitive: "1011"
 // admits "1011 AB"). An empty postcode admits all. O(records).
 std::vector<int> FindHsdsServiceAtLocations(const v1::HsdsDirectory& directory,
                                             std::string_view postcode);
+
+// The `proximity` of GET /service_at_locations: a distance in metres (the OpenAPI:
+// "services that exist within meters from the centroid of the provided postcode"), a
+// finite decimal number >= 0 (at most 20,040 km, half the earth's circumference).
+// Errors: kInvalidArgument "proximity: 'x' is not a distance in metres >= 0".
+absl::StatusOr<double> ParseHsdsProximity(std::string_view value);
+
+// A service_at_location found near a point: its position in
+// directory.service_at_locations() and its location's distance in metres.
+struct HsdsNearby {
+  int index = 0;
+  double distance_m = 0;
+};
+
+// The service_at_locations whose location has a valid latitude and longitude within
+// `max_m` metres (inclusive; HaversineMeters, the contract's distance) of `centre`,
+// nearest first (ties in directory order). Those without a located location are left
+// out. O(records + found log found).
+std::vector<HsdsNearby> FindHsdsServiceAtLocationsNear(const v1::HsdsDirectory& directory,
+                                                       LatLng centre, double max_m);
 
 // Positions (in directory.services()) of the services `filter` admits, ascending.
 // O(services x their text).
@@ -247,6 +306,18 @@ std::vector<int> FindHsdsServices(const v1::HsdsDirectory& directory,
 // REQUIRES: page >= 1, per_page >= 1.
 std::string FormatHsdsPage(std::span<const std::string> contents, int64_t total_items,
                            int64_t page, int64_t per_page);
+
+// The bytes of FormatHsdsPage around its records: a page is `head`, the records
+// joined by `separator`, then `tail` (FormatHsdsPage is exactly that), for a server
+// that writes records formatted once, at load, without copying them into a page.
+// REQUIRES: page >= 1, per_page >= 1; `size` is the number of records of the page.
+struct HsdsPageFrame {
+  std::string head;
+  static constexpr std::string_view kSeparator = ",\n";
+  static constexpr std::string_view kTail = "\n]}\n";
+};
+HsdsPageFrame FormatHsdsPageFrame(int64_t total_items, int64_t page, int64_t per_page,
+                                  size_t size);
 
 // The tabular form: one CSV per table, (file name, text) pairs. Tables read from CSV
 // keep their columns and rows; a nested JSON property has no column of its own in

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -124,7 +126,96 @@ absl::Status Bad(std::string_view name, std::string_view value, std::string_view
       Cat(name, ": '", value.substr(0, 40), value.size() > 40 ? "...' " : "' ", reason));
 }
 
+// Digits only (no sign, no spaces), in [least, most]; nullopt otherwise (also on
+// overflow). The rule of the CLI's numbers (cli::ParseWholeNumber).
+std::optional<int64_t> WholeNumber(std::string_view text, int64_t least, int64_t most) {
+  if (text.empty()) return std::nullopt;
+  int64_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const int digit = c - '0';
+    if (value > (std::numeric_limits<int64_t>::max() - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  if (value < least || value > most) return std::nullopt;
+  return value;
+}
+
+std::string Head(std::string_view value) { return std::string(value.substr(0, 20)); }
+
 }  // namespace
+
+absl::Status SetHsdsListParameter(std::string_view name, std::string_view value,
+                                  int64_t max_per_page, bool services, HsdsListQuery* query) {
+  if (name == "page") {
+    std::optional<int64_t> n = WholeNumber(value, 1, int64_t{1} << 40);
+    if (!n) return absl::InvalidArgumentError(Cat("page: '", Head(value), "' is not a whole number >= 1"));
+    query->page = *n;
+  } else if (name == "per_page") {
+    std::optional<int64_t> n = WholeNumber(value, 1, max_per_page);
+    if (!n) {
+      return absl::InvalidArgumentError(
+          Cat("per_page: '", Head(value), "' is not a whole number in 1..", max_per_page));
+    }
+    query->per_page = *n;
+  } else if (name == "format") {
+    if (value != "json" && value != "ndjson") {
+      return absl::InvalidArgumentError(Cat("format: '", Head(value), "' is not json or ndjson"));
+    }
+    query->ndjson = value == "ndjson";
+  } else if (services && (name == "minimal" || name == "full")) {
+    if (value != "true" && value != "false") {
+      return absl::InvalidArgumentError(Cat(name, ": '", Head(value), "' is not true or false"));
+    }
+    const HsdsServiceView asked = name == "minimal" ? HsdsServiceView::kMinimal : HsdsServiceView::kFull;
+    if (value == "true") {
+      if (query->view != HsdsServiceView::kList && query->view != asked) {
+        return absl::InvalidArgumentError(
+            "minimal, full: both true asks for two shapes of the services; give one");
+      }
+      query->view = asked;
+    } else if (query->view == asked) {
+      query->view = HsdsServiceView::kList;  // the later value wins, as for the others
+    }
+  } else {
+    return absl::NotFoundError(Cat(name, ": not a paging or shape parameter"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<double> ParseHsdsProximity(std::string_view value) {
+  // Half the earth's circumference: no two points are further apart.
+  constexpr double kMostMeters = 20'040'000;
+  double metres = 0;
+  const char* end = value.data() + value.size();
+  const auto [stop, error] = std::from_chars(value.data(), end, metres, std::chars_format::fixed);
+  if (value.empty() || error != std::errc() || stop != end || !std::isfinite(metres) ||
+      metres < 0 || metres > kMostMeters || value.front() == '+') {
+    return Bad("proximity", value, "is not a distance in metres from 0 to 20040000");
+  }
+  return metres;
+}
+
+std::vector<HsdsNearby> FindHsdsServiceAtLocationsNear(const v1::HsdsDirectory& d, LatLng centre,
+                                                       double max_m) {
+  absl::flat_hash_map<std::string_view, const v1::HsdsLocation*> locations;
+  for (const v1::HsdsLocation& l : d.locations()) locations.emplace(l.id(), &l);
+  std::vector<HsdsNearby> found;
+  for (int i = 0; i < d.service_at_locations_size(); ++i) {
+    const v1::HsdsServiceAtLocation& sal = d.service_at_locations(i);
+    if (!sal.has_location_id()) continue;
+    auto it = locations.find(sal.location_id());
+    if (it == locations.end() || !it->second->has_latitude() || !it->second->has_longitude()) continue;
+    const LatLng at{it->second->latitude(), it->second->longitude()};
+    if (!at.IsValid()) continue;
+    const double distance = HaversineMeters(centre, at);
+    if (distance <= max_m) found.push_back({i, distance});
+  }
+  std::stable_sort(found.begin(), found.end(), [](const HsdsNearby& a, const HsdsNearby& b) {
+    return a.distance_m < b.distance_m;
+  });
+  return found;
+}
 
 absl::Status SetHsdsServiceFilter(std::string_view name, std::string_view value,
                                   HsdsServiceFilter* filter) {
@@ -263,6 +354,35 @@ std::vector<HsdsRecord> FormatHsdsServiceAtLocations(const v1::HsdsDirectory& d)
   return out;
 }
 
+// The records of the verbatim table `name` (a CSV directory's taxonomy_terms.csv,
+// taxonomies.csv: the tabular form keeps what no service nests), each row a JSON
+// object of its non-empty cells as strings (every column of those tables is a string
+// in the schema), for the ids not in `seen`.
+static void AppendTableRecords(const v1::HsdsDirectory& d, std::string_view name,
+                               absl::flat_hash_set<std::string>* seen,
+                               std::vector<HsdsRecord>* out) {
+  for (const v1::HsdsTable& t : d.tables()) {
+    if (t.name() != name) continue;
+    const auto id_at = std::find(t.columns().begin(), t.columns().end(), "id");
+    if (id_at == t.columns().end()) continue;
+    const int id_column = static_cast<int>(id_at - t.columns().begin());
+    for (const v1::HsdsTable::Row& row : t.rows()) {
+      if (row.values_size() <= id_column || row.values(id_column).empty()) continue;
+      if (!seen->insert(row.values(id_column)).second) continue;
+      std::string json = "{";
+      for (int c = 0; c < t.columns_size() && c < row.values_size(); ++c) {
+        if (row.values(c).empty()) continue;
+        if (json.size() > 1) json.push_back(',');
+        internal::AppendJsonString(t.columns(c), &json);
+        json.push_back(':');
+        internal::AppendJsonString(row.values(c), &json);
+      }
+      json.push_back('}');
+      out->push_back({row.values(id_column), std::move(json)});
+    }
+  }
+}
+
 std::vector<HsdsRecord> FormatHsdsTaxonomyTerms(const v1::HsdsDirectory& d) {
   std::vector<HsdsRecord> out;
   absl::flat_hash_set<std::string> seen;
@@ -273,6 +393,7 @@ std::vector<HsdsRecord> FormatHsdsTaxonomyTerms(const v1::HsdsDirectory& d) {
       out.push_back({a.taxonomy_term().id(), internal::WriteHsdsRecord(a.taxonomy_term())});
     }
   }
+  AppendTableRecords(d, "taxonomy_terms", &seen, &out);
   return out;
 }
 
@@ -300,6 +421,7 @@ std::vector<HsdsRecord> FormatHsdsTaxonomies(const v1::HsdsDirectory& d) {
       out.push_back({id, std::move(json)});
     }
   }
+  AppendTableRecords(d, "taxonomies", &seen, &out);
   return out;
 }
 

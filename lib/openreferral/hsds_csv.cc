@@ -136,6 +136,40 @@ int Column(const Table& t, std::string_view name) {
   return -1;
 }
 
+// Whether `text` is a JSON number literal (RFC 8259: -?int frac? exp?).
+bool IsJsonNumber(std::string_view text) {
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t from = i;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < text.size() && text[i] == '-') ++i;
+  if (i < text.size() && text[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == text.size();
+}
+
+// Columns that HSDS's schema types as numbers but openreferral.proto keeps in
+// `extra` (organization.json year_incorporated, phone.json extension): a cell that
+// is a number is kept as a JSON number, so that the API's records have the schema's
+// type; any other cell stays text.
+bool IsNumberColumn(std::string_view name) {
+  return name == "year_incorporated" || name == "extension";
+}
+
 // Fills `message` from one row; column `skip` (a consumed key) is left out.
 absl::Status FillFromRow(const Table& t, const CsvRecord& row, int skip, Message* message) {
   const auto* descriptor = message->GetDescriptor();
@@ -157,7 +191,11 @@ absl::Status FillFromRow(const Table& t, const CsvRecord& row, int skip, Message
       auto* property = static_cast<v1::HsdsProperty*>(
           reflection->AddMessage(message, descriptor->FindFieldByNumber(kExtraFieldNumber)));
       property->set_name(name);
-      AppendJsonString(value, property->mutable_json());
+      if (IsNumberColumn(name) && IsJsonNumber(value)) {
+        property->set_json(value);
+      } else {
+        AppendJsonString(value, property->mutable_json());
+      }
       continue;
     }
     switch (field->cpp_type()) {

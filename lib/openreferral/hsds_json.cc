@@ -21,6 +21,7 @@
 #include "openreferral/json.h"
 #include "core/text.h"
 #include "wegwijzer/v1/openreferral.pb.h"
+#include "wegwijzer/openreferral.h"
 
 namespace wegwijzer::internal {
 namespace {
@@ -496,7 +497,11 @@ class DirectoryBuilder {
 void AppendMessage(const Message& message, std::string* out,
                    const std::function<void(std::string*)>& nested = nullptr);
 
-void AppendFields(const Message& message, std::string* out, bool* first) {
+// `one_to_one`: only the properties that are not arrays (HSDS's one-to-one fields,
+// what the API's *_list schemas hold): repeated fields and extra properties whose JSON
+// is an array are left out.
+void AppendFields(const Message& message, std::string* out, bool* first,
+                  bool one_to_one = false) {
   const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
   const Reflection* reflection = message.GetReflection();
   auto key = [&](std::string_view name) {
@@ -509,6 +514,7 @@ void AppendFields(const Message& message, std::string* out, bool* first) {
     const FieldDescriptor* field = descriptor->field(i);
     if (field->number() == kExtraFieldNumber) continue;
     if (field->is_repeated()) {
+      if (one_to_one) continue;
       const int n = reflection->FieldSize(message, field);
       if (n == 0) continue;
       key(field->name());
@@ -544,6 +550,10 @@ void AppendFields(const Message& message, std::string* out, bool* first) {
   for (int j = 0; j < n; ++j) {
     const auto& property =
         static_cast<const v1::HsdsProperty&>(reflection->GetRepeatedMessage(message, extra, j));
+    if (one_to_one && property.json().find_first_not_of(" \t\r\n") != std::string::npos &&
+        property.json()[property.json().find_first_not_of(" \t\r\n")] == '[') {
+      continue;
+    }
     key(property.name());
     out->append(property.json());
   }
@@ -708,6 +718,40 @@ struct WrittenServices {
   absl::flat_hash_set<std::string_view> orgs_written, locations_written;
 };
 
+// A service of the kList view: its one-to-one properties and its organization's.
+std::string WriteServiceListRecord(
+    const v1::HsdsService& service,
+    const absl::flat_hash_map<std::string_view, const v1::HsdsOrganization*>& orgs) {
+  std::string out = "{";
+  bool first = true;
+  AppendFields(service, &out, &first, /*one_to_one=*/true);
+  if (service.has_organization_id()) {
+    if (auto it = orgs.find(service.organization_id()); it != orgs.end()) {
+      if (!first) out.push_back(',');
+      out.append("\"organization\":{");
+      bool org_first = true;
+      AppendFields(*it->second, &out, &org_first, /*one_to_one=*/true);
+      out.push_back('}');
+    }
+  }
+  out.push_back('}');
+  return out;
+}
+
+// A service of the kMinimal view: {"id", "last_modified"}.
+std::string WriteServiceMinimalRecord(const v1::HsdsService& service) {
+  std::string out = "{\"id\":";
+  AppendJsonString(service.id(), &out);
+  for (const v1::HsdsProperty& p : service.extra()) {
+    if (p.name() != "last_modified") continue;
+    out.append(",\"last_modified\":");
+    out.append(p.json());
+    break;
+  }
+  out.push_back('}');
+  return out;
+}
+
 WrittenServices WriteServices(const v1::HsdsDirectory& d) {
   WrittenServices w;
   auto& orgs_written = w.orgs_written;
@@ -765,8 +809,23 @@ WrittenServices WriteServices(const v1::HsdsDirectory& d) {
 
 }  // namespace
 
-std::vector<std::string> WriteHsdsServices(const v1::HsdsDirectory& directory) {
-  return WriteServices(directory).services;
+std::vector<std::string> WriteHsdsServices(const v1::HsdsDirectory& directory,
+                                           HsdsServiceView view) {
+  if (view == HsdsServiceView::kFull) return WriteServices(directory).services;
+  std::vector<std::string> out;
+  out.reserve(directory.services_size());
+  if (view == HsdsServiceView::kMinimal) {
+    for (const v1::HsdsService& service : directory.services()) {
+      out.push_back(WriteServiceMinimalRecord(service));
+    }
+    return out;
+  }
+  absl::flat_hash_map<std::string_view, const v1::HsdsOrganization*> orgs;
+  for (const auto& o : directory.organizations()) orgs.emplace(o.id(), &o);
+  for (const v1::HsdsService& service : directory.services()) {
+    out.push_back(WriteServiceListRecord(service, orgs));
+  }
+  return out;
 }
 
 std::string WriteHsdsRecord(const google::protobuf::Message& record) {
@@ -775,20 +834,26 @@ std::string WriteHsdsRecord(const google::protobuf::Message& record) {
   return out;
 }
 
+std::string WriteHsdsPageHead(int64_t total_items, int64_t page, int64_t per_page, size_t size) {
+  const int64_t total_pages = std::max<int64_t>(1, (total_items + per_page - 1) / per_page);
+  return Cat("{\"total_items\":", total_items, ",\"total_pages\":", total_pages,
+             ",\"page_number\":", page, ",\"size\":", size,
+             ",\"first_page\":", page == 1 ? "true" : "false",
+             ",\"last_page\":", page >= total_pages ? "true" : "false",
+             ",\"empty\":", size == 0 ? "true" : "false", ",\"contents\":[\n");
+}
+
 std::string WriteHsdsPage(std::span<const std::string> contents, int64_t total_items,
                           int64_t page, int64_t per_page) {
-  const int64_t total_pages = std::max<int64_t>(1, (total_items + per_page - 1) / per_page);
-  std::string out = Cat("{\"total_items\":", total_items, ",\"total_pages\":", total_pages,
-                        ",\"page_number\":", page, ",\"size\":", contents.size(),
-                        ",\"first_page\":", page == 1 ? "true" : "false",
-                        ",\"last_page\":", page >= total_pages ? "true" : "false",
-                        ",\"empty\":", contents.empty() ? "true" : "false",
-                        ",\"contents\":[\n");
+  std::string out = WriteHsdsPageHead(total_items, page, per_page, contents.size());
+  size_t bytes = out.size() + HsdsPageFrame::kTail.size();
+  for (const std::string& c : contents) bytes += c.size() + HsdsPageFrame::kSeparator.size();
+  out.reserve(bytes);
   for (size_t i = 0; i < contents.size(); ++i) {
-    if (i > 0) out.append(",\n");
+    if (i > 0) out.append(HsdsPageFrame::kSeparator);
     out.append(contents[i]);
   }
-  out.append("\n]}\n");
+  out.append(HsdsPageFrame::kTail);
   return out;
 }
 

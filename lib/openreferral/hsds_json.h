@@ -38,6 +38,9 @@ class Message;
 namespace wegwijzer::v1 {
 class HsdsDirectory;
 }
+namespace wegwijzer {
+enum class HsdsServiceView;
+}
 
 namespace wegwijzer::internal {
 
@@ -59,13 +62,18 @@ absl::Status ReadHsdsJsonDocument(std::string_view text, std::string_view file,
 absl::Status CheckHsdsReferences(const v1::HsdsDirectory& directory, std::string_view source,
                                  std::vector<std::string>* notes = nullptr);
 
-// One service_full JSON object per service, in directory order (see WriteHsdsJson).
-std::vector<std::string> WriteHsdsServices(const v1::HsdsDirectory& directory);
+// One JSON object per service of `view`'s shape (FormatHsdsServices), in directory
+// order; kFull is the service_full record WriteHsdsJson writes.
+std::vector<std::string> WriteHsdsServices(const v1::HsdsDirectory& directory,
+                                           HsdsServiceView view);
 
 // One record of the model (its typed fields, then its `extra`, in order) as a JSON
 // object, without nested records: what organization_list.json and the taxonomy
 // term of an attribute hold.
 std::string WriteHsdsRecord(const google::protobuf::Message& record);
+
+// The page's text before its first record (FormatHsdsPageFrame).
+std::string WriteHsdsPageHead(int64_t total_items, int64_t page, int64_t per_page, size_t size);
 
 // A page of `contents` with HSDS's paging properties (FormatHsdsPage).
 std::string WriteHsdsPage(std::span<const std::string> contents, int64_t total_items,

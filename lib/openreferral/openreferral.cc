@@ -780,8 +780,9 @@ std::vector<std::pair<std::string, std::string>> FormatHsdsJson(const v1::HsdsDi
   return internal::WriteHsdsJson(directory);
 }
 
-std::vector<std::string> FormatHsdsServices(const v1::HsdsDirectory& directory) {
-  return internal::WriteHsdsServices(directory);
+std::vector<std::string> FormatHsdsServices(const v1::HsdsDirectory& directory,
+                                            HsdsServiceView view) {
+  return internal::WriteHsdsServices(directory, view);
 }
 
 std::vector<int> FindHsdsServices(const v1::HsdsDirectory& directory,
@@ -825,6 +826,11 @@ std::vector<int> FindHsdsServices(const v1::HsdsDirectory& directory,
 std::string FormatHsdsPage(std::span<const std::string> contents, int64_t total_items,
                            int64_t page, int64_t per_page) {
   return internal::WriteHsdsPage(contents, total_items, page, per_page);
+}
+
+HsdsPageFrame FormatHsdsPageFrame(int64_t total_items, int64_t page, int64_t per_page,
+                                  size_t size) {
+  return {internal::WriteHsdsPageHead(total_items, page, per_page, size)};
 }
 
 absl::StatusOr<OpeningHours> HsdsOpeningHours(const v1::HsdsDirectory& d, std::string_view service_id,

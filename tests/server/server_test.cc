@@ -285,8 +285,8 @@ TEST_F(ServerTest, BadInputTable) {
        400, "postcode"},
       {"services: bad page", "GET", "/services?page=0", "", "", 400, "page"},
       {"services: per_page too large", "GET", "/services?per_page=100000", "", "", 400, "per_page"},
-      {"services: unsupported parameter", "GET", "/services?minimal=true", "", "", 400,
-       "not supported"},
+      {"services: bad shape parameter", "GET", "/services?minimal=yes", "", "", 400,
+       "minimal: 'yes' is not true or false"},
       {"services: bad filter value", "GET", "/services?modified_after=2020", "", "", 400,
        "modified_after"},
       {"services: unknown parameter", "GET", "/services?colour=red", "", "", 400, "unknown"},
@@ -342,6 +342,18 @@ TEST_F(ServerTest, HsdsReadEndpoints) {
   EXPECT_THAT(search.body, HasSubstr("\"id\":\"s1\""));
   Reply by_name = Get("/services?search=digicafe");
   EXPECT_THAT(by_name.body, HasSubstr("\"total_items\":2"));
+
+  // A page written from the records formatted at load (HttpResponse.more, gathered by
+  // the transport) arrives as the API composed it, in every shape.
+  for (const char* target : {"/services", "/services?full=true", "/services?minimal=true",
+                             "/services?page=2&per_page=1&full=true"}) {
+    HttpRequest request;
+    request.method = "GET";
+    request.target = target;
+    const HttpResponse direct = api_->Handle(request);
+    EXPECT_FALSE(direct.more.empty()) << target;
+    EXPECT_EQ(Get(target).body, direct.Text()) << target;
+  }
 
   Reply one = Get("/services/s1");
   ASSERT_EQ(one.status, 200);
