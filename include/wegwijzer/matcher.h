@@ -40,6 +40,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -128,6 +129,16 @@ enum class MatchSolver {
   // (lib/match/assignment.h); same optimum and certificate. Experimental.
   kCostScaling,
 };
+
+// The names the bindings take for a solver (the CLI's --solver, Python's solver=,
+// POST /v1/match's "solver"): "fast" is kFast, "cost-scaling" is kCostScaling.
+// kBoostReference has no name: it builds every suitable pair and is for tests.
+// kInvalidArgument, naming the word and the names taken, for any other word (names
+// are case-sensitive).
+absl::StatusOr<MatchSolver> ParseMatchSolver(std::string_view name);
+// The name ParseMatchSolver takes for `solver`; "boost-reference" for kBoostReference,
+// which it does not take.
+std::string_view MatchSolverName(MatchSolver solver);
 
 struct MatchOptions {
   // Penalty of an unassigned request, times (1 + priority). > 0. DEFAULT: 1,000,000.

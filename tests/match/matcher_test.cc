@@ -828,6 +828,27 @@ TEST(Matcher, MatchWeightedDeterministicAcrossThreadCounts) {
   for (size_t i = 0; i < one.lines.size(); ++i) EXPECT_EQ(one.lines[i].shares, two.lines[i].shares);
 }
 
+// The bindings' one reading of a solver's name.
+TEST(Matcher, ParseMatchSolverTakesTheTwoNames) {
+  for (MatchSolver solver : {MatchSolver::kFast, MatchSolver::kCostScaling}) {
+    absl::StatusOr<MatchSolver> parsed = ParseMatchSolver(MatchSolverName(solver));
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    EXPECT_EQ(*parsed, solver);
+  }
+  EXPECT_EQ(MatchSolverName(MatchSolver::kFast), "fast");
+  EXPECT_EQ(MatchSolverName(MatchSolver::kCostScaling), "cost-scaling");
+  for (std::string_view bad : {"auction", "Fast", "", "cost_scaling", " fast", "boost-reference"}) {
+    absl::StatusOr<MatchSolver> parsed = ParseMatchSolver(bad);
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(parsed.status().message(),
+              "unknown solver '" + std::string(bad) + "' (fast or cost-scaling)");
+  }
+  // The caller's word is bounded in the message.
+  const std::string long_word(10'000, 'x');
+  EXPECT_EQ(ParseMatchSolver(long_word).status().message(),
+            "unknown solver '" + std::string(100, 'x') + "' (fast or cost-scaling)");
+}
+
 // MatchSolver::kCostScaling (the cost-scaling warm start, then shortest paths): the
 // Boost reference's optimum on random instances and dense clusters, exhaustive
 // search's on tiny ones, and valid plans.
