@@ -270,6 +270,7 @@ void Run(benchmark::State& state, const Instance& instance, bool lemon,
   if (solver == MatchSolver::kCostScaling) {
     state.counters["scaling_pushes"] = static_cast<double>(plan.stats.scaling_pushes);
     state.counters["scaling_repaired"] = static_cast<double>(plan.stats.scaling_repaired);
+    state.counters["scaling_cache_hits"] = static_cast<double>(plan.stats.scaling_cache_hits);
   }
   const auto [components, largest] = Components(network);
   state.counters["components"] = static_cast<double>(components);

@@ -83,6 +83,7 @@ struct MatchStats {
   // repair handed to the shortest paths.
   int64_t scaling_pushes = 0;
   int64_t scaling_repaired = 0;
+  int64_t scaling_cache_hits = 0;  // request pushes that needed no scan of the list
 };
 
 struct MatchPlan {

@@ -422,6 +422,7 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
   stats->augmentations = result.augmentations;
   stats->scaling_pushes = result.scaling_pushes;
   stats->scaling_repaired = result.scaling_repaired;
+  stats->scaling_cache_hits = result.scaling_cache_hits;
   return solution;
 }
 
