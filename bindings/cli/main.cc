@@ -98,10 +98,10 @@ Options:
   --explain          for each request nothing suits, say on stderr which
                      constraint removed the candidates
   --threads N        worker threads, 1 to 1024 (default: all cores)
-  --solver NAME      match's exact solver: fast (successive shortest paths with
-                     an auction warm start) or cost-scaling (a cost-scaling
-                     push-relabel warm start); both give an optimal plan, the
-                     objective is the same, the time differs (default fast)
+  --solver NAME      match's exact solver: cost-scaling (a cost-scaling
+                     push-relabel warm start, the default) or fast (successive
+                     shortest paths after an auction warm start, fewer candidate
+                     pairs, slower); both give an optimal plan, the same objective
   --max-file-mb N    refuse an input file larger than N MiB (default 1024)
   --max-field-mb N   a row with a field longer than N MiB is bad (default 16)
   --max-rows N       refuse an input with more than N rows (default 20000000)

@@ -15,10 +15,13 @@
 //     never built in full: each request starts with its few cheapest candidate
 //     providers (from the spatial index) and gets more only when the dual prices
 //     prove a missing pair could be cheaper (exact pricing, column generation).
-//  3. It is solved by successive shortest paths (primal-dual, Dijkstra with
-//     potentials) that insert one request at a time and stop each search as soon as
-//     the cheapest way to make room is known. Optimality is certified by duality:
-//     the dual objective equals the plan's objective (tests check this).
+//  3. It is solved (MatchSolver::kCostScaling, the default) by cost-scaling
+//     push-relabel on the lists (a warm start with exact integer duals recovered at
+//     the end), then successive shortest paths (primal-dual, Dijkstra with
+//     potentials) for whatever the warm start hands back; kFast uses an auction
+//     warm start instead and leaves more to the shortest paths. Optimality is
+//     certified by duality: the dual objective equals the plan's objective (tests
+//     check this).
 //  MatchWeighted takes a count per request (a row standing for identical requests)
 //  and moves a row's requests in bulk, with the same objective as the copies.
 //  MatchSolver::kBoostReference solves the same problem on the full graph with
@@ -124,13 +127,16 @@ struct WeightedMatchPlan {
 };
 
 enum class MatchSolver {
-  kFast,            // lazy candidate lists, successive shortest paths
+  // Lazy candidate lists, an auction warm start, successive shortest paths: slow
+  // where whole towns are overloaded (README, Match figures), but fewer pairs.
+  kFast,
   kBoostReference,  // full graph, Boost.Graph min-cost flow; for tests and baselines
   // As kFast, with a cost-scaling push-relabel warm start instead of the auction
-  // (lib/match/assignment.h); same optimum and certificate. Faster than kFast on
-  // the real map up to 15,000 / 300,000 and on dense clusters; at 50,000 /
-  // 1,000,000 no faster and with four times the pairs (README, Match figures), so
-  // not the default.
+  // (lib/match/assignment.h); same optimum and certificate. The default: faster
+  // than kFast on every real-map benchmark and the dense clusters (50,000 /
+  // 1,000,000: 919 s, where kFast did not finish in 1,200 s), but there with four
+  // times kFast's pairs and 5.5 GB (README, Match figures): where memory is short,
+  // kFast.
   kCostScaling,
 };
 
@@ -155,7 +161,7 @@ struct MatchOptions {
   // and the reasons of unassigned requests); the solver itself runs on the calling
   // thread. 0 = all cores. DEFAULT: 0.
   int threads = 0;
-  MatchSolver solver = MatchSolver::kFast;  // DEFAULT: kFast.
+  MatchSolver solver = MatchSolver::kCostScaling;  // DEFAULT: kCostScaling.
   // Called from the calling thread with (requests placed, total) while the shortest
   // paths place requests (kFast and kCostScaling, after their warm start, which
   // counts as placing its requests at once): after every 65,536 placements and

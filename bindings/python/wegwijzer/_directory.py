@@ -268,8 +268,8 @@ class Directory:
         ``solver`` picks the exact solver (MatchOptions::solver): ``"fast"``
         (successive shortest paths after an auction warm start) or
         ``"cost-scaling"`` (a cost-scaling push-relabel warm start); None: the
-        library's default. Both return an optimal plan (the same objective); the
-        time differs. Any other name: ValueError naming it.
+        library's default (cost-scaling). Both return an optimal plan (the same
+        objective); time and memory differ. Any other name: ValueError naming it.
         """
         batch = as_batch(requests)
         plan = self._core.match(batch._batch, threads, unassigned_penalty_m, max_memory_bytes,
