@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "wegwijzer/interchange.h"
+#include "wegwijzer/matcher.h"
 
 #ifndef WEGWIJZER_DEFAULT_DATA_DIR
 #define WEGWIJZER_DEFAULT_DATA_DIR "data"
@@ -44,6 +45,8 @@ struct Args {
   std::optional<int64_t> max_file_mb, max_field_mb, max_rows;
   // --max-memory-mb: RouteOptions/MatchOptions::max_memory_bytes; unset = the default.
   std::optional<int64_t> max_memory_mb;
+  // --solver (match): MatchOptions::solver; unset = the library's default.
+  std::optional<MatchSolver> solver;
   bool help = false;
 };
 

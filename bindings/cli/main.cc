@@ -43,7 +43,7 @@ Usage:
                   [--explain] [--threads N] --out route.csv
                   [--municipalities M.geojson [--postcodes PC4.csv]]
   wegwijzer match --providers P.csv --requests R.csv [--skip-bad-rows]
-                  [--threads N] --out plan.csv
+                  [--threads N] [--solver fast|cost-scaling] --out plan.csv
                   [--municipalities M.geojson [--postcodes PC4.csv]]
   wegwijzer coverage --providers P.csv --demand D.csv [--candidates C.csv --add N]
                      --out-dir DIR ...   (see 'wegwijzer coverage --help')
@@ -98,6 +98,10 @@ Options:
   --explain          for each request nothing suits, say on stderr which
                      constraint removed the candidates
   --threads N        worker threads, 1 to 1024 (default: all cores)
+  --solver NAME      match's exact solver: cost-scaling (a cost-scaling
+                     push-relabel warm start, the default) or fast (successive
+                     shortest paths after an auction warm start, fewer candidate
+                     pairs, slower); both give an optimal plan, the same objective
   --max-file-mb N    refuse an input file larger than N MiB (default 1024)
   --max-field-mb N   a row with a field longer than N MiB is bad (default 16)
   --max-rows N       refuse an input with more than N rows (default 20000000)
@@ -143,6 +147,7 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
     spec.with_value.push_back("--k");
   } else if (args->command == "match") {
     spec = {reading, {"--skip-bad-rows"}};
+    spec.with_value.push_back("--solver");
   } else if (args->command == "generate") {
     spec = {{"--provider-count", "--request-count", "--seed", "--out"}, {}};
   } else if (args->command == "demo") {
@@ -173,6 +178,11 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
     if (std::optional<std::string> value = parsed.Get(flag)) *field = *value;
   }
   if (args->lang != "en" && args->lang != "nl") return UsageError("--lang takes en or nl");
+  if (std::optional<std::string> name = parsed.Get("--solver")) {
+    absl::StatusOr<MatchSolver> solver = ParseMatchSolver(*name);
+    if (!solver.ok()) return UsageError("--solver: " + std::string(solver.status().message()));
+    args->solver = *solver;
+  }
   // Counts and limits: at least 1, clamped to the int range (asking for more
   // referrals than there are providers is not an error); --threads at most
   // kMaxThreads.
@@ -394,6 +404,7 @@ int Match(const Args& args) {
     ProgressBar bar;
     MatchOptions options{.threads = args.threads,
                          .progress = [&](int64_t done, int64_t total) { bar.Update(done, total); }};
+    if (args.solver) options.solver = *args.solver;
     if (args.max_memory_mb) options.max_memory_bytes = *args.max_memory_mb << 20;
     absl::StatusOr<MatchPlan> matched = matcher.TryMatch(in->requests.requests, options);
     if (!matched.ok()) return TooLarge(matched.status());

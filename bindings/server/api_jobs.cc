@@ -41,6 +41,11 @@ HttpResponse Api::PostMatch(const HttpRequest& request, const ServedDirectory& s
     }
     options.remote_cost_m = body.remote_cost_m();
   }
+  if (body.has_solver()) {
+    absl::StatusOr<MatchSolver> solver = ParseMatchSolver(body.solver());
+    if (!solver.ok()) return Error(400, internal::Cat("solver: ", solver.status().message()));
+    options.solver = *solver;
+  }
   std::vector<Request> requests;
   requests.reserve(static_cast<size_t>(body.requests_size()));
   std::unordered_set<std::string> ids;

@@ -15,10 +15,13 @@
 //     never built in full: each request starts with its few cheapest candidate
 //     providers (from the spatial index) and gets more only when the dual prices
 //     prove a missing pair could be cheaper (exact pricing, column generation).
-//  3. It is solved by successive shortest paths (primal-dual, Dijkstra with
-//     potentials) that insert one request at a time and stop each search as soon as
-//     the cheapest way to make room is known. Optimality is certified by duality:
-//     the dual objective equals the plan's objective (tests check this).
+//  3. It is solved (MatchSolver::kCostScaling, the default) by cost-scaling
+//     push-relabel on the lists (a warm start with exact integer duals recovered at
+//     the end), then successive shortest paths (primal-dual, Dijkstra with
+//     potentials) for whatever the warm start hands back; kFast uses an auction
+//     warm start instead and leaves more to the shortest paths. Optimality is
+//     certified by duality: the dual objective equals the plan's objective (tests
+//     check this).
 //  MatchWeighted takes a count per request (a row standing for identical requests)
 //  and moves a row's requests in bulk, with the same objective as the copies.
 //  MatchSolver::kBoostReference solves the same problem on the full graph with
@@ -40,6 +43,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -82,6 +86,7 @@ struct MatchStats {
   // repair handed to the shortest paths.
   int64_t scaling_pushes = 0;
   int64_t scaling_repaired = 0;
+  int64_t scaling_cache_hits = 0;  // request pushes that needed no scan of the list
 };
 
 struct MatchPlan {
@@ -122,12 +127,28 @@ struct WeightedMatchPlan {
 };
 
 enum class MatchSolver {
-  kFast,            // lazy candidate lists, successive shortest paths
+  // Lazy candidate lists, an auction warm start, successive shortest paths: slow
+  // where whole towns are overloaded (README, Match figures), but fewer pairs.
+  kFast,
   kBoostReference,  // full graph, Boost.Graph min-cost flow; for tests and baselines
   // As kFast, with a cost-scaling push-relabel warm start instead of the auction
-  // (lib/match/assignment.h); same optimum and certificate. Experimental.
+  // (lib/match/assignment.h); same optimum and certificate. The default: faster
+  // than kFast on every real-map benchmark and the dense clusters (50,000 /
+  // 1,000,000: 919 s, where kFast did not finish in 1,200 s), but there with four
+  // times kFast's pairs and 5.5 GB (README, Match figures): where memory is short,
+  // kFast.
   kCostScaling,
 };
+
+// The names the bindings take for a solver (the CLI's --solver, Python's solver=,
+// POST /v1/match's "solver"): "fast" is kFast, "cost-scaling" is kCostScaling.
+// kBoostReference has no name: it builds every suitable pair and is for tests.
+// kInvalidArgument, naming the word and the names taken, for any other word (names
+// are case-sensitive).
+absl::StatusOr<MatchSolver> ParseMatchSolver(std::string_view name);
+// The name ParseMatchSolver takes for `solver`; "boost-reference" for kBoostReference,
+// which it does not take.
+std::string_view MatchSolverName(MatchSolver solver);
 
 struct MatchOptions {
   // Penalty of an unassigned request, times (1 + priority). > 0. DEFAULT: 1,000,000.
@@ -140,10 +161,12 @@ struct MatchOptions {
   // and the reasons of unassigned requests); the solver itself runs on the calling
   // thread. 0 = all cores. DEFAULT: 0.
   int threads = 0;
-  MatchSolver solver = MatchSolver::kFast;  // DEFAULT: kFast.
-  // Called from the calling thread with (requests placed, total) while kFast places
-  // requests: after every 65,536 placements and once at the end with (total, total).
-  // kBoostReference does not call it. DEFAULT: none.
+  MatchSolver solver = MatchSolver::kCostScaling;  // DEFAULT: kCostScaling.
+  // Called from the calling thread with (requests placed, total) while the shortest
+  // paths place requests (kFast and kCostScaling, after their warm start, which
+  // counts as placing its requests at once): after every 65,536 placements and
+  // once at the end with (total, total). kBoostReference does not call it.
+  // DEFAULT: none.
   std::function<void(int64_t, int64_t)> progress = nullptr;
   // TryMatch's memory limit, in bytes, for what it allocates: about
   // kMatchBytesPerRequest per request and kMatchBytesPerPair per candidate pair built

@@ -23,7 +23,8 @@
 // The method has two phases that keep the same invariants (I1-I3 below), so the
 // second finishes what the first leaves:
 //  (I1) every placed request takes an option attaining u(r), and u(r) <= c(r,q) +
-//       v(q) for every candidate q built, u(r) <= o(r), and u(r) <= C(r) (below);
+//       v(q) for every candidate q built, u(r) <= o(r), and u(r) <= C(r) + vmin
+//       (below; vmin is 0 but after the cost-scaling start);
 //  (I2) v(p) >= 0, and v(p) > 0 only if p is full;
 //  (I3) unplaced requests take no capacity.
 //
@@ -64,20 +65,42 @@
 // S = n + m + 2 (more units per metre than nodes). Heights d(x) (the potentials;
 // reduced cost of a residual arc c + d(y) - d(x)) live on requests, providers (one
 // price per provider, no slots) and the sink; epsilon-optimality is reduced cost >=
-// -eps on every residual arc. A phase ("refine") divides eps by alpha and restores
+// -eps on every residual arc. The first phase's eps is the largest cost, or 65,536 m
+// if less (AssignmentProblem::cost_scaling_initial_eps: the refine restores
+// eps-optimality from any state, so this changes the time, not the optimum). A
+// phase ("refine") divides eps by alpha and restores
 // eps-optimality cheaply: a placed request lowers its height to its best other
 // option + eps and leaves only if the arc back from its place is then violated; a
 // provider with room that rose above the sink by more than eps comes down to it;
 // saturations take care of the rest. Active nodes are processed FIFO: a request
-// pushes its unit along its cheapest arc and takes height second best + eps (the
-// maximal relabel, as in Goldberg & Kennedy's CSA, Math. Prog. 71, 1995); a provider
+// pushes its unit along its cheapest arc (value w1) and takes height
+// max(w1, min(second best, B)) + eps, B = C(r) S + dlow the bound of its missing pairs (dlow
+// the least provider height, taken again during the phase when it may have risen:
+// heights only rise within a phase). That is the maximal relabel of Goldberg &
+// Kennedy's CSA (Math. Prog. 71, 1995) on the lists plus the missing pairs: every
+// arc out of r stays eps-optimal, listed or not (in the last phase, where B >= w1),
+// and the height is >= w1 + eps, so r is not handed back before its new place is
+// relabelled (a lower one could cycle between the two). The list grows
+// only while B < w1 (a missing pair could be the best), not while B is below the
+// second best: where every provider is full and priced, the requests that compete
+// for a seat then list the providers about as near as their best, not all of them.
+// Before the last phase B may undercut w1 by 8 eps before the list grows (missing
+// pairs are no arcs of the network a phase works on; each phase start checks them
+// again, and the last phase, eps = 1, allows nothing), so coarse phases do not
+// list pairs that only their coarseness made look useful. A provider that nobody
+// uses (no unit in or out) rises to the sink's height whenever dlow is taken: it
+// has only arcs in and its arc to the sink, which stay eps-optimal, and otherwise
+// one idle provider anywhere would keep every request's B low and its list growing.
+// A request keeps its 4 best list entries and a bound on the rest as last scanned
+// (a "k-best" cache as in CSA): heights only rise within a phase, so while the
+// cached entries' values are below that bound they are the scan's answer, ties
+// included, and the push costs O(4) instead of a scan (3.6 M of the 9.6 M pushes
+// at 5,000 / 100,000). A provider
 // with more units than it passes on sends one to the sink or returns its member with
 // the least slack (a per-provider heap keyed d(r) - c S, static while r stays, so the
 // relabel is O(log)); the sink, with units to spare, returns them likewise (its
 // reverse arcs in one heap). The sink's height is what lets a provider with room
-// stay within eps of "free" while full ones are priced. Lists grow while the bound
-// C(r) S + min_p d(p) of the missing pairs could undercut a request's second best,
-// so missing pairs stay eps-optimal too. At eps = 1 the flow is optimal on the lists
+// stay within eps of "free" while full ones are priced. At eps = 1 the flow is optimal on the lists
 // built (eps < 1 metre / (n + m + 1); Goldberg & Tarjan, Thm 3.4). Exact integer duals:
 // label correcting (Bellman-Ford with a worklist) on the residual graph in metres,
 // started from floor((d - d(s)) / S), lowers labels until pi(x) <= c + pi(y) on every
@@ -85,21 +108,28 @@
 // max(0, pi(p) - pi(s)) satisfy (I1) on the lists and (I2). The step is budgeted
 // (20 x the arcs): past it (it cannot happen at the default S, tests check that) the
 // rounded heights are used instead. A repair then hands back every request that
-// breaks (I1) (u(r) > C(r): its list must grow) and sets a non-full provider's
-// positive price to 0, handing back whom that attracts, so (I1)-(I3) hold and the
-// shortest paths finish exactly (on the real map they have nothing left to do).
-// Cost: O(pairs) per phase plus the pushes; log_alpha(S max o(r)) phases (19 at
-// 100,000 requests, alpha 4); memory O(n + m + pairs) and a heap entry per push.
+// breaks (I1) on its list, sets a non-full provider's positive price to 0, handing
+// back whom that attracts, and then, with vmin the least price of a provider with
+// capacity, every request with u(r) > C(r) + vmin (its list must grow), again until
+// nobody leaves (vmin only falls), so (I1)-(I3) hold and the shortest paths finish
+// exactly (on the benchmarks they have nothing left to do). vmin stays a lower
+// bound on every price in the shortest paths (prices only rise there), which use
+// C(r) + vmin where the unit solver uses C(r) (see the lazy lists below).
+// Cost: O(pairs) per phase plus the pushes; log_alpha(S min(max o(r), 65,536)) phases
+// (16 at 100,000 requests, alpha 4); memory O(n + m + pairs), 32 bytes per request
+// for the cache, and a heap entry per push.
 // Measured in the README (Match figures).
 //
 // Lazy candidate lists (column generation with exact pricing). Each request holds a
 // prefix of its candidates in nondecreasing cost, with a threshold C(r) such that
 // every missing candidate costs >= C(r). A missing pair has reduced cost
-// c + v(p) - u(r) >= C(r) - u(r), so it can matter only once u(r) would exceed C(r).
+// c + v(p) - u(r) >= C(r) + vmin - u(r), vmin a lower bound on every price with
+// capacity (0, or after the cost-scaling start the least price then), so it can
+// matter only once u(r) would exceed C(r) + vmin.
 // The search therefore schedules, for each settled request x, an "extend x" event
-// at distance d(x) + C(x) - u(x): if the search gets that far before it ends, x's
+// at distance d(x) + C(x) + vmin - u(x): if the search gets that far before it ends, x's
 // list is doubled and the new pairs relaxed. Hence after every placement
-// u(r) <= C(r) holds for all r, every missing pair has a nonnegative reduced cost, and
+// u(r) <= C(r) + vmin holds for all r, every missing pair has a nonnegative reduced cost, and
 // the final assignment is optimal for the full graph, though most pairs were never
 // built. Both phases use the sorted lists to stop scanning early: with v >= 0, a pair
 // costs at least c(r,p) in value, so once c(r,p) alone is no better, no later one is.
@@ -181,6 +211,12 @@ struct AssignmentProblem {
   bool cost_scaling = false;
   int64_t cost_scaling_scale = 0;  // 0: n + m + 2, which makes the phases exact
   int64_t cost_scaling_alpha = 4;  // epsilon's divisor from one phase to the next
+  // The first phase's epsilon in metres (at most the largest cost); 0 = the largest
+  // cost. Any value gives the optimum; 65,536 m (the order of the costs that
+  // compete, well below the unassigned penalty) was fastest on the real-map and
+  // dense-cluster benchmarks (5,000 / 100,000: 3.5 s against 5.7 s from the
+  // largest cost; 262,144 m and 16,384 m both slower).
+  int64_t cost_scaling_initial_eps = 65'536;
 };
 
 // `amount` units of `request` at `provider` (-1 = the outside option) at `cost` each.
@@ -220,6 +256,7 @@ struct AssignmentResult {
   int64_t scaling_pushes = 0;
   int64_t scaling_relabels = 0;
   int64_t scaling_repaired = 0;
+  int64_t scaling_cache_hits = 0;  // request pushes decided by the k-best cache
   bool scaling_exact = false;  // the exact duals were found (else rounded heights)
 };
 

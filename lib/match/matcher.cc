@@ -191,6 +191,27 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+absl::StatusOr<MatchSolver> ParseMatchSolver(std::string_view name) {
+  for (MatchSolver solver : {MatchSolver::kFast, MatchSolver::kCostScaling}) {
+    if (name == MatchSolverName(solver)) return solver;
+  }
+  // The word is the caller's input: bounded in the message, as elsewhere.
+  return absl::InvalidArgumentError(
+      internal::Cat("unknown solver '", name.substr(0, 100), "' (fast or cost-scaling)"));
+}
+
+std::string_view MatchSolverName(MatchSolver solver) {
+  switch (solver) {
+    case MatchSolver::kFast:
+      return "fast";
+    case MatchSolver::kCostScaling:
+      return "cost-scaling";
+    case MatchSolver::kBoostReference:
+      return "boost-reference";
+  }
+  return "";
+}
+
 std::string_view UnassignedReasonCode(UnassignedReason reason) {
   switch (reason) {
     case UnassignedReason::kNone:
@@ -401,6 +422,7 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
   stats->augmentations = result.augmentations;
   stats->scaling_pushes = result.scaling_pushes;
   stats->scaling_repaired = result.scaling_repaired;
+  stats->scaling_cache_hits = result.scaling_cache_hits;
   return solution;
 }
 

@@ -374,6 +374,16 @@ TEST_F(Cli, UsageErrorsExitTwoAndWriteNothing) {
        "unknown option '--k' for match"},
       {{"match", "--providers", p, "--requests", r}, "match needs --out"},
       {{"match", "--requests", r, "--out", out}, "match needs --providers"},
+      {{"match", "--providers", p, "--requests", r, "--out", out, "--solver", "auction"},
+       "wegwijzer: --solver: unknown solver 'auction' (fast or cost-scaling)"},
+      {{"match", "--providers", p, "--requests", r, "--out", out, "--solver", "Fast"},
+       "unknown solver 'Fast'"},
+      {{"match", "--providers", p, "--requests", r, "--out", out, "--solver", ""},
+       "unknown solver ''"},
+      {{"match", "--providers", p, "--requests", r, "--out", out, "--solver"},
+       "--solver needs"},
+      {{"route", "--providers", p, "--requests", r, "--out", out, "--solver", "fast"},
+       "unknown option '--solver' for route"},
   };
   for (const auto& [args, reason] : cases) {
     std::string joined;
@@ -393,7 +403,7 @@ TEST_F(Cli, HelpExitsZeroAndMentionsEveryOption) {
     CliRun run = Wegwijzer(args);
     EXPECT_EQ(run.exit_code, 0) << args[0];
     for (const char* option : {"route", "match", "objective", "--providers", "--requests", "--out", "--k",
-                               "--skip-bad-rows", "--explain", "--threads", "--data",
+                               "--skip-bad-rows", "--explain", "--threads", "--solver", "cost-scaling", "--data",
                                "--lang", "--help", "Exit status"}) {
       EXPECT_NE(run.out.find(option), std::string::npos) << option;
     }
@@ -442,6 +452,18 @@ TEST_F(Cli, MatchWritesTheGoldenPlanAndPrintsTheObjective) {
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "objective: 3025222\n");
   EXPECT_EQ(Slurp(Path("plan.csv")), golden);
+
+  // Either solver: the optimum is unique, so the same plan.
+  for (const char* solver : {"fast", "cost-scaling"}) {
+    SCOPED_TRACE(solver);
+    std::filesystem::remove(Path("plan.csv"));
+    run = Wegwijzer({"match", "--providers", kMatchFixture + "/providers.csv", "--requests",
+                     kMatchFixture + "/requests.csv", "--solver", solver, "--out",
+                     Path("plan.csv")});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(run.out, "objective: 3025222\n");
+    EXPECT_EQ(Slurp(Path("plan.csv")), golden);
+  }
 }
 
 TEST_F(Cli, MatchRejectsBadRowsLikeRoute) {

@@ -495,25 +495,27 @@ TEST(HostileMatch, RequestsBeyondTheMemoryLimitAreRefusedBeforeAllocating) {
 }
 
 TEST(HostileMatch, CandidatePairsBeyondTheLimitAreRefusedAsTheyGrow) {
-  // 200 requests compete for 20 seats, so the pricing step grows their lists past
-  // the first 4 pairs each.
+  // 200 requests compete for 20 seats, so kFast's pricing step grows their lists
+  // past the first 4 pairs each (cost scaling, the default, needs no more there; the
+  // budget is checked by the same candidate callback for both).
   const Cluster c = DenseCluster(20, 200);
   const Matcher matcher(c.directory);
-  const MatchPlan full = matcher.Match(c.requests, {.threads = 1});
+  const MatchOptions fast{.threads = 1, .solver = MatchSolver::kFast};
+  const MatchPlan full = matcher.Match(c.requests, fast);
   ASSERT_GT(full.stats.candidate_pairs, 4 * 200) << "the instance must grow its lists";
   // Room for the requests and their first pairs, not for the pairs built in the end.
   const int64_t first = 200 * kMatchBytesPerRequest + 20 * 64 + 4 * 200 * kMatchBytesPerPair;
   const int64_t limit = first + (full.stats.candidate_pairs - 4 * 200) / 2 * kMatchBytesPerPair;
-  absl::StatusOr<MatchPlan> plan =
-      matcher.TryMatch(c.requests, {.threads = 1, .max_memory_bytes = limit});
+  absl::StatusOr<MatchPlan> plan = matcher.TryMatch(
+      c.requests, {.threads = 1, .solver = MatchSolver::kFast, .max_memory_bytes = limit});
   ASSERT_EQ(plan.status().code(), absl::StatusCode::kResourceExhausted) << plan.status();
   const std::string m = Message(plan.status());
   EXPECT_NE(m.find("candidate pairs built so far"), std::string::npos) << m;
   EXPECT_NE(m.find("MatchOptions::max_memory_bytes"), std::string::npos) << m;
   // With room for every pair the answer is Match's, exactly.
   const int64_t enough = first + full.stats.candidate_pairs * kMatchBytesPerPair;
-  absl::StatusOr<MatchPlan> fits =
-      matcher.TryMatch(c.requests, {.threads = 1, .max_memory_bytes = enough});
+  absl::StatusOr<MatchPlan> fits = matcher.TryMatch(
+      c.requests, {.threads = 1, .solver = MatchSolver::kFast, .max_memory_bytes = enough});
   ASSERT_TRUE(fits.ok()) << fits.status();
   EXPECT_TRUE(SamePlan(*fits, full));
   EXPECT_EQ(fits->stats.candidate_pairs, full.stats.candidate_pairs);

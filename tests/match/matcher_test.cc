@@ -828,6 +828,27 @@ TEST(Matcher, MatchWeightedDeterministicAcrossThreadCounts) {
   for (size_t i = 0; i < one.lines.size(); ++i) EXPECT_EQ(one.lines[i].shares, two.lines[i].shares);
 }
 
+// The bindings' one reading of a solver's name.
+TEST(Matcher, ParseMatchSolverTakesTheTwoNames) {
+  for (MatchSolver solver : {MatchSolver::kFast, MatchSolver::kCostScaling}) {
+    absl::StatusOr<MatchSolver> parsed = ParseMatchSolver(MatchSolverName(solver));
+    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    EXPECT_EQ(*parsed, solver);
+  }
+  EXPECT_EQ(MatchSolverName(MatchSolver::kFast), "fast");
+  EXPECT_EQ(MatchSolverName(MatchSolver::kCostScaling), "cost-scaling");
+  for (std::string_view bad : {"auction", "Fast", "", "cost_scaling", " fast", "boost-reference"}) {
+    absl::StatusOr<MatchSolver> parsed = ParseMatchSolver(bad);
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(parsed.status().message(),
+              "unknown solver '" + std::string(bad) + "' (fast or cost-scaling)");
+  }
+  // The caller's word is bounded in the message.
+  const std::string long_word(10'000, 'x');
+  EXPECT_EQ(ParseMatchSolver(long_word).status().message(),
+            "unknown solver '" + std::string(100, 'x') + "' (fast or cost-scaling)");
+}
+
 // MatchSolver::kCostScaling (the cost-scaling warm start, then shortest paths): the
 // Boost reference's optimum on random instances and dense clusters, exhaustive
 // search's on tiny ones, and valid plans.
@@ -880,7 +901,7 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
       std::stable_sort(full[r].begin(), full[r].end(),
                        [](auto& a, auto& b) { return a.cost < b.cost; });
     }
-    auto solve = [&](bool scaling, int64_t scale, int64_t alpha) {
+    auto solve = [&](bool scaling, int64_t scale, int64_t alpha, int64_t initial_eps = 0) {
       internal::AssignmentProblem problem;
       problem.capacity = capacity;
       problem.outside_cost = outside;
@@ -889,6 +910,7 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
       problem.cost_scaling = scaling;
       problem.cost_scaling_scale = scale;
       problem.cost_scaling_alpha = alpha;
+      problem.cost_scaling_initial_eps = initial_eps;
       problem.candidates = [&](uint32_t r, int limit,
                                std::vector<internal::CandidateEdge>* out) {
         const size_t k = std::min<size_t>(limit, full[r].size());
@@ -898,9 +920,14 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
       return internal::SolveAssignment(problem);
     };
     const int64_t optimum = solve(false, 0, 8).objective;
-    for (auto [scale, alpha] : {std::pair<int64_t, int64_t>{0, 8}, {0, 2}, {1, 4}, {3, 8}}) {
-      const internal::AssignmentResult result = solve(true, scale, alpha);
-      const std::string where = absl::StrFormat("seed %d scale %d alpha %d", seed, scale, alpha);
+    // The first epsilon: the largest cost (0), and ones far below the costs (a
+    // price war of small steps) and near them.
+    for (auto [scale, alpha, initial_eps] :
+         {std::tuple<int64_t, int64_t, int64_t>{0, 8, 0}, {0, 2, 0}, {1, 4, 0}, {3, 8, 0},
+          {0, 4, 1}, {0, 4, 7}, {0, 4, 500}, {0, 2, 4'000}, {3, 4, 50}}) {
+      const internal::AssignmentResult result = solve(true, scale, alpha, initial_eps);
+      const std::string where = absl::StrFormat("seed %d scale %d alpha %d eps %d", seed, scale,
+                                                alpha, initial_eps);
       EXPECT_EQ(result.objective, optimum) << where;
       EXPECT_EQ(result.objective, result.dual_objective) << where;
       std::vector<int64_t> load(m, 0);

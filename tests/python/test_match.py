@@ -45,6 +45,33 @@ def test_match_small_by_hand():
     assert plan.stats["candidate_pairs"] >= 0
 
 
+def test_match_solver_is_an_option():
+    """Both solvers give the optimum: the scenario's objective by the default solver,
+    and the unique hand-checked plan of the fixture."""
+    directory, batch = wegwijzer.generate_scenario(seed=4, providers=200, requests=3000)
+    default = directory.match(batch, threads=1)
+    for solver in ("fast", "cost-scaling"):
+        plan = directory.match(batch, threads=1, solver=solver)
+        assert plan.objective == default.objective, solver
+    folder = FIXTURES / "match_small"
+    small = wegwijzer.Directory.from_csv(folder / "providers.csv")
+    requests = wegwijzer.RequestBatch.from_csv(folder / "requests.csv")
+    fast = small.match(requests, solver="fast")
+    scaled = small.match(requests, solver="cost-scaling")
+    assert fast.objective == scaled.objective == 3_025_222
+    assert plan_rows(fast) == plan_rows(scaled)
+
+
+@pytest.mark.parametrize("name", ["auction", "Fast", "", "cost_scaling", "boost-reference"])
+def test_match_unknown_solver_is_value_error(name):
+    folder = FIXTURES / "match_small"
+    directory = wegwijzer.Directory.from_csv(folder / "providers.csv")
+    requests = wegwijzer.RequestBatch.from_csv(folder / "requests.csv")
+    with pytest.raises(ValueError) as error:
+        directory.match(requests, solver=name)
+    assert str(error.value) == f"unknown solver '{name}' (fast or cost-scaling)"
+
+
 def test_match_columns_for_pandas():
     directory, batch = wegwijzer.generate_scenario(seed=3, providers=500, requests=2000)
     plan = directory.match(batch)

@@ -109,6 +109,31 @@ TEST(MatchJobs, PlanEqualsMatcherMatch) {
   }
 }
 
+// "solver" picks MatchOptions::solver: the job's plan is Matcher::Match's with that
+// solver, and its objective the other solver's (both are optimal).
+TEST(MatchJobs, SolverIsAnOption) {
+  testing::Instance instance = testing::MakeInstance(4, 3000, 60);
+  std::shared_ptr<const Directory> directory = DirectoryOf(instance.snapshot);
+  MatchJobs jobs;
+  Api api(Serve(directory), nullptr, {}, {.jobs = &jobs});
+  const Matcher matcher(directory);
+  const MatchPlan fast = matcher.Match(instance.requests, {.threads = 1, .solver = MatchSolver::kFast});
+  for (MatchSolver solver : {MatchSolver::kFast, MatchSolver::kCostScaling}) {
+    const std::string name(MatchSolverName(solver));
+    HttpResponse posted =
+        Post(api, "/v1/match", MatchBody(instance.requests, R"("solver":")" + name + R"(")"));
+    ASSERT_EQ(posted.status, 202) << posted.body;
+    std::vector<std::string> states;
+    const v1::MatchJob done = WaitDone(api, ParseJob(posted.body).id(), &states);
+    ASSERT_EQ(done.state(), "done") << done.error();
+    const MatchPlan plan = matcher.Match(instance.requests, {.threads = 1, .solver = solver});
+    v1::MatchPlan expected;
+    matcher.ToProto(instance.requests, plan, &expected);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(done.plan(), expected)) << name;
+    EXPECT_EQ(done.plan().objective(), fast.objective) << name;
+  }
+}
+
 TEST(MatchJobs, BadRequestsAndUnknownJobs) {
   testing::Instance instance = testing::MakeInstance(7, 5, 5);
   MatchJobs jobs;
@@ -126,6 +151,11 @@ TEST(MatchJobs, BadRequestsAndUnknownJobs) {
       {MatchBody(instance.requests, R"("unassigned_penalty_m":"0")"), 400, "unassigned_penalty_m: 0 is outside"},
       {MatchBody(instance.requests, R"("remote_cost_m":"-1")"), 400, "remote_cost_m: -1 is outside"},
       {MatchBody(instance.requests, R"("remote_cost_m":"1e30")"), 400, "remote_cost_m"},
+      {MatchBody(instance.requests, R"("solver":"auction")"), 400,
+       "solver: unknown solver 'auction' (fast or cost-scaling)"},
+      {MatchBody(instance.requests, R"("solver":"boost-reference")"), 400,
+       "solver: unknown solver 'boost-reference'"},
+      {MatchBody(instance.requests, R"("solver":3)"), 400, "solver"},
       {R"({"requests":[{"id":"a","topics":["TOPIC_DIGID"]}]})", 400, "requests[0]: "},
       {R"({"requests":[{"id":"a","postcode":"1011","topics":["TOPIC_DIGID"]}]})", 400,
        "requests[0].postcode: this server has no postcode table"},

@@ -288,11 +288,12 @@ void BindDirectory(py::module_& m) {
       .def("route_csv", &RouteCsv, py::arg("requests"), py::arg("provider"),
            py::arg("location"), py::arg("mode"), py::arg("cost_m"))
       .def("match", [](std::shared_ptr<Directory> h, const RequestBatch& batch, int threads,
-                       long long penalty, std::optional<int64_t> max_memory_bytes) {
-             return Match(std::move(h), batch, threads, penalty, max_memory_bytes);
+                       long long penalty, std::optional<int64_t> max_memory_bytes,
+                       std::optional<std::string> solver) {
+             return Match(std::move(h), batch, threads, penalty, max_memory_bytes, solver);
            },
            py::arg("requests"), py::arg("threads"), py::arg("unassigned_penalty_m"),
-           py::arg("max_memory_bytes"))
+           py::arg("max_memory_bytes"), py::arg("solver"))
       .def("time_route_batch", &TimeRouteBatch, py::arg("requests"), py::arg("k"),
            py::arg("threads"), py::arg("explain"));
 

@@ -18,9 +18,12 @@ namespace py = pybind11;
 namespace wegwijzer::python {
 
 MatchPlan Match(std::shared_ptr<const Directory> h, const RequestBatch& batch,
-                 int threads, long long penalty, std::optional<int64_t> max_memory_bytes) {
+                 int threads, long long penalty, std::optional<int64_t> max_memory_bytes,
+                 const std::optional<std::string>& solver) {
   CheckThreads(threads);
   if (penalty <= 0) ThrowInvalid("unassigned_penalty_m must be > 0, not " + std::to_string(penalty));
+  MatchOptions options;
+  if (solver) options.solver = ValueOrThrow(ParseMatchSolver(*solver));
   // Matcher::Match REQUIRES unique ids; the library's rule says which one is not.
   if (absl::Status unique = ValidateUniqueIds(*batch.requests); !unique.ok()) {
     ThrowInvalid(std::string(unique.message()) + "; match needs unique ids");
@@ -28,7 +31,6 @@ MatchPlan Match(std::shared_ptr<const Directory> h, const RequestBatch& batch,
   MatchPlan plan{std::move(h), batch, {}};
   {
     py::gil_scoped_release release;
-    MatchOptions options;
     options.unassigned_penalty_m = penalty;
     options.threads = threads;
     if (max_memory_bytes) options.max_memory_bytes = *max_memory_bytes;

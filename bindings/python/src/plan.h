@@ -23,11 +23,13 @@ struct MatchPlan {
 
 // Directory.match: the optimal plan for `batch` (Matcher::TryMatch), the GIL
 // released while it is solved. ValueError for bad threads, penalty or
-// max_memory_bytes (<= 0), or a request id used twice (ValidateUniqueIds' message);
-// MemoryError with the library's sentence past max_memory_bytes (nullopt: the
-// library's DEFAULT) or when the machine runs out.
+// max_memory_bytes (<= 0), a solver name ParseMatchSolver does not take (its
+// message), or a request id used twice (ValidateUniqueIds' message); MemoryError
+// with the library's sentence past max_memory_bytes (nullopt: the library's DEFAULT)
+// or when the machine runs out. `solver` nullopt: MatchOptions' DEFAULT.
 MatchPlan Match(std::shared_ptr<const Directory> directory, const RequestBatch& batch,
-                int threads, long long penalty, std::optional<int64_t> max_memory_bytes);
+                int threads, long long penalty, std::optional<int64_t> max_memory_bytes,
+                const std::optional<std::string>& solver);
 
 }  // namespace wegwijzer::python
 

@@ -251,7 +251,8 @@ class Directory:
 
     def match(self, requests: RequestsLike, *, threads: int = 0,
               unassigned_penalty_m: int = 1_000_000,
-              max_memory_bytes: Optional[int] = None) -> MatchPlan:
+              max_memory_bytes: Optional[int] = None,
+              solver: Optional[str] = None) -> MatchPlan:
         """An optimal capacity-aware plan for a waiting list (interchange.md, "match").
 
         Each request gets at most one provider that suits it, each provider at most
@@ -263,7 +264,14 @@ class Directory:
         Solved by Matcher::TryMatch: past ``max_memory_bytes`` (None: the library's
         default, 8 GiB; see MatchOptions::max_memory_bytes), or when the machine runs
         out, MemoryError with the library's sentence; ValueError for a limit <= 0.
+
+        ``solver`` picks the exact solver (MatchOptions::solver): ``"fast"``
+        (successive shortest paths after an auction warm start) or
+        ``"cost-scaling"`` (a cost-scaling push-relabel warm start); None: the
+        library's default (cost-scaling). Both return an optimal plan (the same
+        objective); time and memory differ. Any other name: ValueError naming it.
         """
         batch = as_batch(requests)
-        plan = self._core.match(batch._batch, threads, unassigned_penalty_m, max_memory_bytes)
+        plan = self._core.match(batch._batch, threads, unassigned_penalty_m, max_memory_bytes,
+                                solver)
         return MatchPlan(self._core, plan)
