@@ -337,6 +337,17 @@ class Solver {
       int best;
       const auto& list = lists_[r];
       BestCache& bc = best_cache[r];
+      // Offers value w of list entry i (kOutside: the outside option) to the best
+      // and second best: the one rule of both the cached and the full scan.
+      auto consider = [&](int64_t w, int i) {
+        if (w < w1) {
+          w2 = w1;
+          w1 = w;
+          best = i;
+        } else {
+          w2 = std::min(w2, w);
+        }
+      };
       bool cached = false;
       if (bc.phase == phase_stamp) {
         w1 = p_.outside_cost[r] * scale + ds;
@@ -344,14 +355,7 @@ class Solver {
         best = kOutside;
         for (int k = 0; k < bc.size; ++k) {
           const int i = bc.index[k];
-          const int64_t w = list[i].cost * scale + dp[list[i].provider];
-          if (w < w1) {
-            w2 = w1;
-            w1 = w;
-            best = i;
-          } else {
-            w2 = std::min(w2, w);
-          }
+          consider(list[i].cost * scale + dp[list[i].provider], i);
         }
         cached = w1 < bc.bound && w2 <= bc.bound &&
                  (threshold_[r] == kNoThreshold || threshold_[r] * scale + dlow >= w1 - slack);
@@ -379,13 +383,7 @@ class Solver {
           const uint32_t p = list[i].provider;
           if (cap(p) <= 0) continue;
           const int64_t w = c + dp[p];
-          if (w < w1) {
-            w2 = w1;
-            w1 = w;
-            best = i;
-          } else {
-            w2 = std::min(w2, w);
-          }
+          consider(w, i);
           if (top < kBest + 1 || w < top_value[kBest]) {
             int j = top < kBest + 1 ? top++ : kBest;
             for (; j > 0 && top_value[j - 1] > w; --j) {
