@@ -273,6 +273,7 @@ void Run(benchmark::State& state, const Instance& instance, bool lemon,
     state.counters["scaling_pushes"] = static_cast<double>(plan.stats.scaling_pushes);
     state.counters["scaling_repaired"] = static_cast<double>(plan.stats.scaling_repaired);
     state.counters["scaling_cache_hits"] = static_cast<double>(plan.stats.scaling_cache_hits);
+    state.counters["floor_queries"] = static_cast<double>(plan.stats.scaling_floor_queries);
   }
   const auto [components, largest] = Components(network);
   state.counters["components"] = static_cast<double>(components);

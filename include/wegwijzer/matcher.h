@@ -87,6 +87,7 @@ struct MatchStats {
   int64_t scaling_pushes = 0;
   int64_t scaling_repaired = 0;
   int64_t scaling_cache_hits = 0;  // request pushes that needed no scan of the list
+  int64_t scaling_floor_queries = 0;  // questions to the regional bound on missing pairs
 };
 
 struct MatchPlan {

@@ -283,6 +283,9 @@ class Solver {
       }
     };
     int64_t eps = 0;
+    uint32_t phase_stamp = 0;
+    std::vector<int64_t> bound_price(bound_ != nullptr ? m_ : 0);
+    uint32_t bound_version = 0;
     int64_t dlow = 0;  // a lower bound on every provider's height
     int64_t pushes = 0, relabels = 0;
     auto cap = [&](uint32_t p) { return p_.capacity[p]; };
@@ -303,6 +306,49 @@ class Solver {
       dlow = low == kInfinity ? 0 : low;
       dlow_pushes = pushes;
       dlow_relabels = relabels;
+      if (bound_ != nullptr) {
+        for (uint32_t p = 0; p < m_; ++p) {
+          bound_price[p] = cap(p) > 0 ? dp[p] : MissingPairBound::kPriceAbsent;
+        }
+        bound_->SetPrices(bound_price, scale);
+        ++bound_version;
+      }
+    };
+
+    // Per request, the regional bound on its missing pairs (MissingPairBound::Floor)
+    // as last asked this phase: heights only rise within a phase, so it stays a
+    // bound until the phase ends or the list grows (floor_phase 0). A request asks
+    // only when C(r) S + dlow cannot settle the question, and not again until the
+    // bound's prices were taken again (bound_version) or it asks for more (stop).
+    const size_t floor_from_length = static_cast<size_t>(std::max(0, p_.missing_bound_from_length));
+    std::vector<int64_t> floor_value(bound_ != nullptr ? n_ : 0);
+    std::vector<int64_t> floor_stop(floor_value.size());
+    std::vector<uint32_t> floor_phase(floor_value.size(), 0), floor_version(floor_value.size());
+    // A lower bound on the value (c S + d(p)) of every pair r lacks, without asking.
+    auto known_missing = [&](uint32_t r) {
+      if (threshold_[r] == kNoThreshold) return kInfinity;
+      const int64_t plain = threshold_[r] * scale + dlow;
+      return bound_ != nullptr && floor_phase[r] == phase_stamp
+                 ? std::max(plain, floor_value[r]) : plain;
+    };
+    // The same, asking the regional bound (up to `stop`) when it is below `need`.
+    auto missing_value = [&](uint32_t r, int64_t need, int64_t stop) {
+      const int64_t known = known_missing(r);
+      if (known >= need || bound_ == nullptr) return known;
+      // A short list is cheaper to grow than the bound is to ask (see
+      // AssignmentProblem::missing_bound_from_length).
+      if (lists_[r].size() < floor_from_length) return known;
+      if (floor_phase[r] == phase_stamp && floor_version[r] == bound_version &&
+          (floor_value[r] < floor_stop[r] || floor_stop[r] >= stop)) {
+        return known;  // asking again would give the same answer
+      }
+      const int64_t f = bound_->Floor(r, threshold_[r], stop, lists_[r]);
+      ++result_.floor_queries;
+      floor_value[r] = f;
+      floor_stop[r] = stop;
+      floor_phase[r] = phase_stamp;
+      floor_version[r] = bound_version;
+      return std::max(known, f);
     };
 
     // Per request, its kBest cheapest list entries (indexes, in list order) as last
@@ -321,7 +367,6 @@ class Solver {
       int32_t size = 0;
     };
     std::vector<BestCache> best_cache(n_);
-    uint32_t phase_stamp = 0;
     int64_t cache_hits = 0;
     // Before the last phase, a request's missing pairs may undercut its best by up
     // to kSlack eps before its list grows (they are in no arc of the network the
@@ -334,6 +379,7 @@ class Solver {
     auto process_request = [&](uint32_t r) {
       const int64_t slack = eps > 1 ? eps * kSlack : 0;
       int64_t w1, w2;
+      int64_t missing;  // a lower bound on the values of the pairs r lacks
       int best;
       const auto& list = lists_[r];
       BestCache& bc = best_cache[r];
@@ -357,8 +403,8 @@ class Solver {
           const int i = bc.index[k];
           consider(list[i].cost * scale + dp[list[i].provider], i);
         }
-        cached = w1 < bc.bound && w2 <= bc.bound &&
-                 (threshold_[r] == kNoThreshold || threshold_[r] * scale + dlow >= w1 - slack);
+        missing = known_missing(r);
+        cached = w1 < bc.bound && w2 <= bc.bound && missing >= w1 - slack;
         cache_hits += cached;
       }
       while (!cached) {
@@ -394,15 +440,19 @@ class Solver {
             top_index[j] = i;
           }
         }
-        // A missing pair has value >= C(r) S + dlow: grow the list while that could
-        // undercut the best (below). Heights only rise within a phase, so before
-        // growing, that bound is taken again when it may have risen (at most once
-        // per m/8 pushes).
-        if (threshold_[r] != kNoThreshold && threshold_[r] * scale + dlow < w1 - slack &&
-            relabels != dlow_relabels && pushes - dlow_pushes > static_cast<int64_t>(m_ / 8)) {
+        // A missing pair has value >= C(r) S + dlow, and >= the regional bound: grow
+        // the list while that could undercut the best (below). Heights only rise
+        // within a phase, so before growing, dlow and the bound's prices are taken
+        // again when they may have risen (at most once per m/8 pushes). The bound is
+        // asked up to the second best, the most the relabel can use.
+        const int64_t stop = w2 == kInfinity ? w1 : w2;
+        missing = missing_value(r, w1 - slack, stop);
+        if (missing < w1 - slack && relabels != dlow_relabels &&
+            pushes - dlow_pushes > static_cast<int64_t>(m_ / 8)) {
           raise_dlow();
+          missing = missing_value(r, w1 - slack, stop);
         }
-        if (threshold_[r] == kNoThreshold || threshold_[r] * scale + dlow >= w1 - slack) {
+        if (missing >= w1 - slack) {
           if (top == kBest + 1) bound = std::min(bound, top_value[kBest]);
           bc.phase = phase_stamp;
           bc.bound = bound;
@@ -412,6 +462,7 @@ class Solver {
           break;
         }
         Extend(r);
+        if (bound_ != nullptr) floor_phase[r] = 0;  // asked with the old threshold
       }
       // The new height: second best + eps, but no higher than the missing pairs'
       // bound + eps, which keeps them eps-optimal without listing them (in the last
@@ -421,11 +472,7 @@ class Solver {
       // best makes the list grow, not one below the second best: where every
       // provider is full and priced, the requests that compete for a seat keep
       // lists of the providers about as near as their best, not all.
-      {
-        const int64_t missing =
-            threshold_[r] == kNoThreshold ? kInfinity : threshold_[r] * scale + dlow;
-        dr[r] = std::max(std::min(w2 == kInfinity ? w1 : w2, missing), w1) + eps;
-      }
+      dr[r] = std::max(std::min(w2 == kInfinity ? w1 : w2, missing), w1) + eps;
       ++ver[r];
       ++pushes;
       if (best == kOutside) {
@@ -506,6 +553,107 @@ class Solver {
       }
     };
 
+    // Exact duals. The flow is (near) optimal on the lists built; integer potentials
+    // pi with pi(x) <= c(x,y) + pi(y) on every residual arc (exact, unscaled costs)
+    // are found by label correcting (Bellman-Ford with a worklist) started from the
+    // rounded heights, which lowers a label only when an arc demands it: few steps,
+    // as the heights are nearly feasible. Then u(r) = pi(r) - pi(s) and
+    // v(p) = max(0, pi(p) - pi(s)) are the LP duals of the header.
+    auto floor_div = [](int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
+    std::vector<uint32_t> start(m_ + 1, 0);  // requests listing p and the pair's cost (CSR)
+    std::vector<std::pair<uint32_t, int32_t>> listing;
+    std::vector<int64_t> pr(n_), pp(m_);
+    int64_t ps = 0;
+    std::vector<uint32_t> work;  // nodes whose label fell: requests r, providers n + p, sink
+    std::vector<uint8_t> in_work(n_ + m_ + 1, 0);
+    // True when the duals were found within `steps` x (nodes + pairs) steps of the
+    // worklist; false on a negative cycle (the flow is not optimal yet) or past it.
+    auto find_exact_duals = [&](int64_t steps) {
+      std::fill(start.begin(), start.end(), 0);
+      for (uint32_t r = 0; r < n_; ++r) {
+        for (const CandidateEdge& e : lists_[r]) ++start[e.provider + 1];
+      }
+      for (uint32_t p = 0; p < m_; ++p) start[p + 1] += start[p];
+      listing.resize(start[m_]);
+      {
+        std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+        for (uint32_t r = 0; r < n_; ++r) {
+          for (const CandidateEdge& e : lists_[r]) listing[fill[e.provider]++] = {r, e.cost};
+        }
+      }
+      ps = 0;
+      work.clear();
+      std::fill(in_work.begin(), in_work.end(), 0);
+      for (uint32_t r = 0; r < n_; ++r) pr[r] = floor_div(dr[r] - ds, scale);
+      for (uint32_t p = 0; p < m_; ++p) pp[p] = floor_div(dp[p] - ds, scale);
+      auto at_provider = [&](uint32_t r) -> int64_t {
+        return at[r] >= 0 ? static_cast<int64_t>(lists_[r][at[r]].provider) : int64_t{-1};
+      };
+      auto lower = [&](uint32_t x, int64_t to) {
+        int64_t& label = x < n_ ? pr[x] : x < sink ? pp[x - n_] : ps;
+        if (to >= label) return;
+        label = to;
+        if (!in_work[x]) {
+          in_work[x] = 1;
+          work.push_back(x);
+        }
+      };
+      // Each node's own out-arcs first (one Bellman-Ford sweep), then the worklist.
+      bool exact = true;
+      for (int sweep = 0; sweep < 2; ++sweep) {
+        for (uint32_t r = 0; r < n_; ++r) {
+          if (at[r] == kUnplaced) continue;
+          const int64_t mine = at_provider(r);
+          if (at[r] != kOutside) lower(r, p_.outside_cost[r] + ps);
+          for (const CandidateEdge& e : lists_[r]) {
+            if (cap(e.provider) > 0 && e.provider != mine) lower(r, e.cost + pp[e.provider]);
+          }
+          if (mine >= 0) lower(static_cast<uint32_t>(n_ + mine), pr[r] - lists_[r][at[r]].cost);
+          if (at[r] == kOutside) lower(sink, pr[r] - p_.outside_cost[r]);
+        }
+        for (uint32_t p = 0; p < m_; ++p) {
+          if (cap(p) <= 0) continue;
+          if (members[p] < cap(p)) lower(static_cast<uint32_t>(n_ + p), ps);
+          if (members[p] > 0) lower(sink, pp[p]);
+        }
+      }
+      int64_t budget = steps * static_cast<int64_t>(n_ + m_ + listing.size()) + 1000;
+      while (!work.empty() && exact) {
+        const uint32_t y = work.back();
+        work.pop_back();
+        in_work[y] = 0;
+        if (y < n_) {  // arcs into r: its provider's reverse arc, or the sink's
+          const uint32_t r = y;
+          if (at[r] >= 0) {
+            lower(static_cast<uint32_t>(n_ + at_provider(r)), pr[r] - lists_[r][at[r]].cost);
+          } else if (at[r] == kOutside) {
+            lower(sink, pr[r] - p_.outside_cost[r]);
+          }
+          budget -= 1;
+        } else if (y < sink) {  // arcs into p: the pairs of other requests, the sink's
+          const uint32_t p = y - static_cast<uint32_t>(n_);
+          for (uint32_t i = start[p]; i < start[p + 1]; ++i) {
+            const auto [r, cost] = listing[i];
+            if (at[r] == kUnplaced || at_provider(r) == p) continue;
+            lower(r, cost + pp[p]);
+          }
+          if (members[p] > 0) lower(sink, pp[p]);
+          budget -= 1 + (start[p + 1] - start[p]);
+        } else {  // arcs into the sink: every outside option and provider with room
+          for (uint32_t r = 0; r < n_; ++r) {
+            if (at[r] != kUnplaced && at[r] != kOutside) lower(r, p_.outside_cost[r] + ps);
+          }
+          for (uint32_t p = 0; p < m_; ++p) {
+            if (cap(p) > 0 && members[p] < cap(p)) lower(static_cast<uint32_t>(n_ + p), ps);
+          }
+          budget -= static_cast<int64_t>(n_ + m_);
+        }
+        if (budget < 0) exact = false;  // a negative cycle, or too slow: fall back
+      }
+      return exact;
+    };
+
+    bool proved_optimal = false;
     int64_t max_cost = 1;
     for (int64_t o : p_.outside_cost) max_cost = std::max(max_cost, o);
     // The first phase's epsilon: the largest cost, or less (the refine starts from
@@ -532,6 +680,18 @@ class Solver {
         }
       }
       raise_dlow();
+      // The regional floors of the phase before stay bounds but for the providers
+      // that came down just now, which stand at least at the sink's height: a floor
+      // F becomes min(F, C(r) S + ds) without asking (heights rose during the phase
+      // F was taken in, and only providers with room came down, to ds + eps).
+      if (bound_ != nullptr) {
+        for (uint32_t r = 0; r < n_; ++r) {
+          if (floor_phase[r] != phase_stamp - 1 || threshold_[r] == kNoThreshold) continue;
+          floor_value[r] = std::min(floor_value[r], threshold_[r] * scale + ds);
+          floor_phase[r] = phase_stamp;
+          floor_version[r] = 0;  // not this tree's answer: asking may give more
+        }
+      }
       // Phase start: a placed request lowers its height to its best other option +
       // eps (all its arcs out are then eps-optimal); it stays where it is when the
       // arc back from its place is eps-optimal too, else it leaves (its arcs out are
@@ -545,15 +705,35 @@ class Solver {
         const int64_t outside = p_.outside_cost[r] * scale + ds;
         const int64_t mine = at[r] == kOutside ? outside
                                                : list[at[r]].cost * scale + dp[list[at[r]].provider];
-        int64_t other = at[r] == kOutside ? kInfinity : outside;
-        if (threshold_[r] != kNoThreshold) other = std::min(other, threshold_[r] * scale + dlow);
-        for (int i = 0; i < static_cast<int>(list.size()); ++i) {
-          const int64_t c = list[i].cost * scale;
-          if (c + dlow >= other) break;
-          if (i == at[r] || cap(list[i].provider) <= 0) continue;
-          other = std::min(other, c + dp[list[i].provider]);
+        // r's best other option, its missing pairs valued at least `missing`.
+        auto best_other = [&](int64_t missing) {
+          int64_t other = std::min(at[r] == kOutside ? kInfinity : outside, missing);
+          for (int i = 0; i < static_cast<int>(list.size()); ++i) {
+            const int64_t c = list[i].cost * scale;
+            if (c + dlow >= other) break;
+            if (i == at[r] || cap(list[i].provider) <= 0) continue;
+            other = std::min(other, c + dp[list[i].provider]);
+          }
+          return other;
+        };
+        // With the regional bound, missing pairs may undercut by the phase's slack
+        // here too, as when r relabels (they are no arcs of the phase's network).
+        const int64_t slack = bound_ != nullptr && eps > 1 ? eps * kSlack : 0;
+        auto padded = [&](int64_t missing) {
+          return missing >= kInfinity ? missing : missing + slack;
+        };
+        const int64_t plain = known_missing(r);
+        int64_t other = best_other(padded(plain));
+        int64_t height = std::min(dr[r], other == kInfinity ? dr[r] : other + eps);
+        if (height < mine - eps && bound_ != nullptr && other == padded(plain) &&
+            plain < kInfinity) {
+          // Only the missing pairs' plain bound makes r leave: ask the regional one.
+          const int64_t missing = missing_value(r, mine - 2 * eps - slack, dr[r]);
+          if (missing > plain) {
+            other = best_other(padded(missing));
+            height = std::min(dr[r], other == kInfinity ? dr[r] : other + eps);
+          }
         }
-        const int64_t height = std::min(dr[r], other == kInfinity ? dr[r] : other + eps);
         if (height >= mine - eps) {
           if (height != dr[r]) {
             dr[r] = height;
@@ -613,101 +793,25 @@ class Solver {
       }
       queue.clear();
       head = 0;
+      // Below a quarter metre the flow is often optimal already (costs are whole
+      // metres), long before eps < 1 metre / (n + m + 1) guarantees it: then the
+      // exact duals exist and label correcting finds them in a few steps. Each phase
+      // from there tries, with a small budget, and the phases stop on success (the
+      // rest of them only shuffle ties: half the pushes at 15,000 / 300,000).
+      if (eps > 1 && 4 * eps <= scale) {
+        ++result_.scaling_dual_trials;
+        if (find_exact_duals(1)) {
+          proved_optimal = true;
+          break;
+        }
+      }
     }
     result_.scaling_pushes = pushes;
     result_.scaling_cache_hits = cache_hits;
     result_.scaling_relabels = relabels;
 
-    // Exact duals. The flow is (near) optimal on the lists built; integer potentials
-    // pi with pi(x) <= c(x,y) + pi(y) on every residual arc (exact, unscaled costs)
-    // are found by label correcting (Bellman-Ford with a worklist) started from the
-    // rounded heights, which lowers a label only when an arc demands it: few steps,
-    // as the heights are nearly feasible. Then u(r) = pi(r) - pi(s) and
-    // v(p) = max(0, pi(p) - pi(s)) are the LP duals of the header.
-    auto floor_div = [](int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
-    std::vector<uint32_t> start(m_ + 1, 0);  // requests listing p and the pair's cost (CSR)
-    std::vector<std::pair<uint32_t, int32_t>> listing;
-    for (uint32_t r = 0; r < n_; ++r) {
-      for (const CandidateEdge& e : lists_[r]) ++start[e.provider + 1];
-    }
-    for (uint32_t p = 0; p < m_; ++p) start[p + 1] += start[p];
-    listing.resize(start[m_]);
-    {
-      std::vector<uint32_t> fill(start.begin(), start.end() - 1);
-      for (uint32_t r = 0; r < n_; ++r) {
-        for (const CandidateEdge& e : lists_[r]) listing[fill[e.provider]++] = {r, e.cost};
-      }
-    }
-    std::vector<int64_t> pr(n_), pp(m_);
-    int64_t ps = 0;
-    for (uint32_t r = 0; r < n_; ++r) pr[r] = floor_div(dr[r] - ds, scale);
-    for (uint32_t p = 0; p < m_; ++p) pp[p] = floor_div(dp[p] - ds, scale);
-    auto at_provider = [&](uint32_t r) -> int64_t {
-      return at[r] >= 0 ? static_cast<int64_t>(lists_[r][at[r]].provider) : int64_t{-1};
-    };
-    std::vector<uint32_t> work;  // nodes whose label fell: requests r, providers n + p, sink
-    std::vector<uint8_t> in_work(n_ + m_ + 1, 0);
-    auto lower = [&](uint32_t x, int64_t to) {
-      int64_t& label = x < n_ ? pr[x] : x < sink ? pp[x - n_] : ps;
-      if (to >= label) return;
-      label = to;
-      if (!in_work[x]) {
-        in_work[x] = 1;
-        work.push_back(x);
-      }
-    };
-    // Each node's own out-arcs first (one Bellman-Ford sweep), then the worklist.
-    bool exact = true;
-    for (int sweep = 0; sweep < 2; ++sweep) {
-      for (uint32_t r = 0; r < n_; ++r) {
-        if (at[r] == kUnplaced) continue;
-        const int64_t mine = at_provider(r);
-        if (at[r] != kOutside) lower(r, p_.outside_cost[r] + ps);
-        for (const CandidateEdge& e : lists_[r]) {
-          if (cap(e.provider) > 0 && e.provider != mine) lower(r, e.cost + pp[e.provider]);
-        }
-        if (mine >= 0) lower(static_cast<uint32_t>(n_ + mine), pr[r] - lists_[r][at[r]].cost);
-        if (at[r] == kOutside) lower(sink, pr[r] - p_.outside_cost[r]);
-      }
-      for (uint32_t p = 0; p < m_; ++p) {
-        if (cap(p) <= 0) continue;
-        if (members[p] < cap(p)) lower(static_cast<uint32_t>(n_ + p), ps);
-        if (members[p] > 0) lower(sink, pp[p]);
-      }
-    }
-    int64_t budget = 20 * static_cast<int64_t>(n_ + m_ + listing.size()) + 1000;
-    while (!work.empty() && exact) {
-      const uint32_t y = work.back();
-      work.pop_back();
-      in_work[y] = 0;
-      if (y < n_) {  // arcs into r: its provider's reverse arc, or the sink's
-        const uint32_t r = y;
-        if (at[r] >= 0) {
-          lower(static_cast<uint32_t>(n_ + at_provider(r)), pr[r] - lists_[r][at[r]].cost);
-        } else if (at[r] == kOutside) {
-          lower(sink, pr[r] - p_.outside_cost[r]);
-        }
-        budget -= 1;
-      } else if (y < sink) {  // arcs into p: the pairs of other requests, the sink's
-        const uint32_t p = y - static_cast<uint32_t>(n_);
-        for (uint32_t i = start[p]; i < start[p + 1]; ++i) {
-          const auto [r, cost] = listing[i];
-          if (at[r] == kUnplaced || at_provider(r) == p) continue;
-          lower(r, cost + pp[p]);
-        }
-        if (members[p] > 0) lower(sink, pp[p]);
-        budget -= 1 + (start[p + 1] - start[p]);
-      } else {  // arcs into the sink: every outside option and provider with room
-        for (uint32_t r = 0; r < n_; ++r) {
-          if (at[r] != kUnplaced && at[r] != kOutside) lower(r, p_.outside_cost[r] + ps);
-        }
-        for (uint32_t p = 0; p < m_; ++p) {
-          if (cap(p) > 0 && members[p] < cap(p)) lower(static_cast<uint32_t>(n_ + p), ps);
-        }
-        budget -= static_cast<int64_t>(n_ + m_);
-      }
-      if (budget < 0) exact = false;  // a negative cycle, or too slow: fall back
-    }
+    // Past the phases, or once a phase's flow proved optimal (below).
+    const bool exact = proved_optimal || find_exact_duals(20);
     result_.scaling_exact = exact;
     int64_t max_outside = 0;
     for (int64_t o : p_.outside_cost) max_outside = std::max(max_outside, o);
@@ -761,20 +865,38 @@ class Solver {
     };
     drop_prices();
     // The missing pairs: u(r) <= C(r) + vmin (I1), vmin the least price of a
-    // provider with capacity. A request that leaves may drop a price and so vmin:
-    // then again, until nobody leaves (vmin only falls, to 0 at worst).
+    // provider with capacity, or with the regional bound u(r) <= floor(r), what it
+    // says of r's missing pairs at these prices (the bound's prices are v, scale 1;
+    // the shortest paths only raise prices, so floor(r) stays a bound there). A
+    // request that leaves may drop a price and so vmin and the floors: then again,
+    // until nobody leaves (prices only fall, vmin to 0 at worst).
+    if (bound_ != nullptr) floor_.assign(n_, 0);
+    std::vector<int64_t> price(bound_ != nullptr ? m_ : 0);
     for (;;) {
       int64_t low = kInfinity;
       for (uint32_t p = 0; p < m_; ++p) {
         if (cap(p) > 0) low = std::min(low, v_[p]);
       }
       vmin_ = low == kInfinity ? 0 : low;
+      if (bound_ != nullptr) {
+        for (uint32_t p = 0; p < m_; ++p) {
+          price[p] = cap(p) > 0 ? v_[p] : MissingPairBound::kPriceAbsent;
+        }
+        bound_->SetPrices(price, 1);
+      }
       bool left = false;
       for (uint32_t r = 0; r < n_; ++r) {
-        if (at[r] != kUnplaced && value(r) > MissingBound(r)) {
-          leave(r);
-          left = true;
+        if (bound_ != nullptr) floor_[r] = 0;  // taken at the prices before: stale
+        if (at[r] == kUnplaced || value(r) <= MissingBound(r)) continue;
+        if (bound_ != nullptr) {
+          // Up to o(r), which u(r) never passes: the shortest paths then see the
+          // whole bound, and grow r's list only where a missing pair may matter.
+          floor_[r] = bound_->Floor(r, threshold_[r], p_.outside_cost[r], lists_[r]);
+          ++result_.floor_queries;
+          if (value(r) <= MissingBound(r)) continue;
         }
+        leave(r);
+        left = true;
       }
       if (!left) break;
       drop_prices();
@@ -808,9 +930,12 @@ class Solver {
   }
 
   // What every missing candidate of request `row` costs in value (c + v) at least:
-  // C(r) + vmin_ (kNoThreshold when its list is complete).
+  // C(r) + vmin_, or the regional floor where it is higher (kNoThreshold when its
+  // list is complete).
   int64_t MissingBound(uint32_t row) const {
-    return threshold_[row] == kNoThreshold ? kNoThreshold : threshold_[row] + vmin_;
+    if (threshold_[row] == kNoThreshold) return kNoThreshold;
+    const int64_t plain = threshold_[row] + vmin_;
+    return floor_.empty() ? plain : std::max(plain, floor_[row]);
   }
 
   int64_t Supply(uint32_t r) const { return p_.supply.empty() ? 1 : p_.supply[r]; }
@@ -931,6 +1056,13 @@ class Solver {
     threshold_[x] = p_.candidates(x, limit_[x], &lists_[x]);
     result_.pairs += lists_[x].size() - before;
     ++result_.extensions;
+    if (!floor_.empty() && threshold_[x] != kNoThreshold) {
+      // The shortest paths (floor_ is filled by the cost-scaling repair): the old
+      // floor still holds with fewer pairs missing; the bound's prices are the
+      // repair's, which only rose since.
+      floor_[x] = std::max(floor_[x], bound_->Floor(x, threshold_[x], p_.outside_cost[x], lists_[x]));
+      ++result_.floor_queries;
+    }
     for (uint32_t k = first_[x]; k != kNoParcel; k = next_[k]) {
       if (assign_[k] >= 0) assign_edge_[k] = FindEdge(k, assign_[k]);
     }
@@ -1209,6 +1341,10 @@ class Solver {
   // start the least price, which where every provider is full and priced lets a
   // request at its outside option keep a short list.
   int64_t vmin_ = 0;
+  // With the regional bound, after the cost-scaling start: per request a lower bound
+  // on its missing pairs' values c + v (MissingBound); empty without.
+  MissingPairBound* const bound_ = p_.missing_bound;
+  std::vector<int64_t> floor_;
   std::vector<int> limit_;
   std::vector<uint32_t> first_;  // its first parcel; parcel r is request r's to begin with
   // Per parcel: some of a request's units, all in one place (a provider, the outside

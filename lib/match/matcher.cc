@@ -14,6 +14,7 @@
 #include "core/parallel.h"
 #include "core/proto_codes.h"
 #include "match/reference_solver.h"
+#include "match/regional_bound.h"
 #include "route/search.h"
 #include "core/text.h"
 #include "wegwijzer/interchange.h"
@@ -403,6 +404,10 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
   };
   problem.keep_lists = network != nullptr;
   problem.cost_scaling = options.solver == MatchSolver::kCostScaling;
+  // Cost scaling prices missing pairs by region (match/regional_bound.h), not only by
+  // the least price anywhere.
+  internal::RegionalPairBound regional(index, requests, order, options.remote_cost_m);
+  if (problem.cost_scaling) problem.missing_bound = &regional;
   try {
     solution.result = internal::SolveAssignment(problem);
   } catch (const PairBudgetExceeded&) {
@@ -427,6 +432,7 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
   stats->scaling_pushes = result.scaling_pushes;
   stats->scaling_repaired = result.scaling_repaired;
   stats->scaling_cache_hits = result.scaling_cache_hits;
+  stats->scaling_floor_queries = result.floor_queries;
   return solution;
 }
 

@@ -8,51 +8,6 @@
 namespace wegwijzer::internal {
 namespace {
 
-constexpr uint8_t kInPersonBit = 1u << static_cast<int>(Mode::kInPerson);
-constexpr uint8_t kHomeVisitBit = 1u << static_cast<int>(Mode::kHomeVisit);
-
-// The chord bound R·c underestimates the haversine distance by at most ~1e-9 m from
-// rounding; this slack keeps pruning conservative by a wide margin.
-constexpr double kSlackMeters = 1e-3;
-
-// Pruning compares squared chords on the unit sphere, not metres: the chord c
-// bounds the distance from below (d >= R·c), so "d can be within L" needs
-// c² <= (L / R)², and no square root is taken per node or entry.
-inline double ChordSquared(const UnitVector& q, const TreeNode& node) {
-  const double dx = std::max(std::max(node.lo.x - q.x, q.x - node.hi.x), 0.0);
-  const double dy = std::max(std::max(node.lo.y - q.y, q.y - node.hi.y), 0.0);
-  const double dz = std::max(std::max(node.lo.z - q.z, q.z - node.hi.z), 0.0);
-  return dx * dx + dy * dy + dz * dz;
-}
-
-inline double ChordSquared(const UnitVector& q, const UnitVector& p) {
-  const double dx = p.x - q.x, dy = p.y - q.y, dz = p.z - q.z;
-  return dx * dx + dy * dy + dz * dz;
-}
-
-// The largest squared chord of a point that may still be within `limit_m` metres
-// (with the slack); +inf for an infinite limit.
-inline double ChordSquaredLimit(double limit_m) {
-  const double chord = (limit_m + kSlackMeters) * (1.0 / kEarthRadiusMeters);
-  return chord * chord;
-}
-
-// How far a node's entries could be from the request and still suit it physically;
-// negative when no entry of the node can suit it physically at all.
-double NodeReach(const Query& q, uint8_t capacity_classes, const TreeNode& node) {
-  if ((q.topics & ~node.topics) != 0 || (capacity_classes & node.capacity_classes) == 0 ||
-      !q.languages.Intersects(node.languages)) {
-    return -1;
-  }
-  const uint8_t modes = q.modes & node.modes;
-  double reach = -1;
-  if ((modes & kInPersonBit) && (q.access & ~node.access) == 0) reach = q.max_m;
-  if ((modes & kHomeVisitBit) && (q.service_access & ~node.access) == 0) {
-    reach = std::max(reach, node.max_radius_m);
-  }
-  return reach;
-}
-
 // The best `capacity` pairs, sorted.
 class TopPairs {
  public:
@@ -165,16 +120,12 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
     if (closed(pending.node)) continue;
     double bound = top.Bound();
     for (uint32_t i = node.begin; i < node.end; ++i) {
-      if ((q.topics & ~e.topics[i]) != 0 || (classes & e.capacity_class[i]) == 0 ||
-          !q.languages.Intersects(e.languages[i])) {
-        continue;
-      }
-      const uint8_t modes = q.modes & e.modes[i];
-      bool in_person = (modes & kInPersonBit) && (q.access & ~e.access[i]) == 0;
-      bool home_visit = (modes & kHomeVisitBit) && (q.service_access & ~e.access[i]) == 0;
+      const EntryModes suits = SuitingModes(q, classes, e, i);
+      bool in_person = suits.in_person, home_visit = suits.home_visit;
       if (!in_person && !home_visit) continue;
       const double reach =
           std::max(in_person ? q.max_m : -1.0, home_visit ? e.radius_m[i] : -1.0);
+      const uint8_t modes = q.modes & e.modes[i];
       if (ChordSquared(q.unit, e.unit[i]) > ChordSquaredLimit(std::min(reach, bound))) {
         continue;
       }

@@ -7,6 +7,7 @@
 #ifndef WEGWIJZER_LIB_SEARCH_H_
 #define WEGWIJZER_LIB_SEARCH_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -15,6 +16,7 @@
 
 #include "core/rules.h"
 #include "directory/directory_index.h"
+#include "wegwijzer/geo.h"
 #include "wegwijzer/request.h"
 
 namespace wegwijzer::internal {
@@ -93,6 +95,73 @@ struct SearchLimits {
   // pair is used by phone instead. DEFAULT: the contract's 25,000.
   int64_t remote_cost = kRemoteCostMeters;
 };
+
+// Geometry and masks of the search (search.cc), shared with the matcher's regional
+// bound (match/regional_bound.cc).
+constexpr uint8_t kInPersonBit = 1u << static_cast<int>(Mode::kInPerson);
+constexpr uint8_t kHomeVisitBit = 1u << static_cast<int>(Mode::kHomeVisit);
+
+// The chord bound R·c underestimates the haversine distance by at most ~1e-9 m from
+// rounding; this slack keeps pruning conservative by a wide margin.
+constexpr double kSlackMeters = 1e-3;
+
+// Pruning compares squared chords on the unit sphere, not metres: the chord c
+// bounds the distance from below (d >= R·c), so "d can be within L" needs
+// c² <= (L / R)², and no square root is taken per node or entry.
+inline double ChordSquared(const UnitVector& q, const TreeNode& node) {
+  const double dx = std::max(std::max(node.lo.x - q.x, q.x - node.hi.x), 0.0);
+  const double dy = std::max(std::max(node.lo.y - q.y, q.y - node.hi.y), 0.0);
+  const double dz = std::max(std::max(node.lo.z - q.z, q.z - node.hi.z), 0.0);
+  return dx * dx + dy * dy + dz * dz;
+}
+
+inline double ChordSquared(const UnitVector& q, const UnitVector& p) {
+  const double dx = p.x - q.x, dy = p.y - q.y, dz = p.z - q.z;
+  return dx * dx + dy * dy + dz * dz;
+}
+
+// The largest squared chord of a point that may still be within `limit_m` metres
+// (with the slack); +inf for an infinite limit.
+inline double ChordSquaredLimit(double limit_m) {
+  const double chord = (limit_m + kSlackMeters) * (1.0 / kEarthRadiusMeters);
+  return chord * chord;
+}
+
+// How far a node's entries could be from the request and still suit it physically;
+// negative when no entry of the node can suit it physically at all.
+inline double NodeReach(const Query& q, uint8_t capacity_classes, const TreeNode& node) {
+  if ((q.topics & ~node.topics) != 0 || (capacity_classes & node.capacity_classes) == 0 ||
+      !q.languages.Intersects(node.languages)) {
+    return -1;
+  }
+  const uint8_t modes = q.modes & node.modes;
+  double reach = -1;
+  if ((modes & kInPersonBit) && (q.access & ~node.access) == 0) reach = q.max_m;
+  if ((modes & kHomeVisitBit) && (q.service_access & ~node.access) == 0) {
+    reach = std::max(reach, node.max_radius_m);
+  }
+  return reach;
+}
+
+
+// The physical modes in which entry i of `e` suits the request by its masks (topics,
+// capacity class, languages, modes, access), before distance, hours and the
+// provider's rules: the one entry rule of the candidate search and the matcher's
+// regional bound.
+struct EntryModes {
+  bool in_person = false;
+  bool home_visit = false;
+};
+inline EntryModes SuitingModes(const Query& q, uint8_t capacity_classes,
+                               const PhysicalEntries& e, uint32_t i) {
+  if ((q.topics & ~e.topics[i]) != 0 || (capacity_classes & e.capacity_class[i]) == 0 ||
+      !q.languages.Intersects(e.languages[i])) {
+    return {};
+  }
+  const uint8_t modes = q.modes & e.modes[i];
+  return {(modes & kInPersonBit) != 0 && (q.access & ~e.access[i]) == 0,
+          (modes & kHomeVisitBit) != 0 && (q.service_access & ~e.access[i]) == 0};
+}
 
 // A suitable physical pair: entry indexes PhysicalEntries.
 struct PhysicalPair {

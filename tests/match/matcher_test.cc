@@ -879,13 +879,44 @@ TEST(Matcher, CostScalingEqualsTheReferenceOnRandomInstancesAndDenseClusters) {
   }
 }
 
+// Dense clusters large enough that the cost-scaling start asks the regional bound
+// on missing pairs (lists of 64 and more, match/regional_bound.h): still the Boost
+// reference's optimum, with far fewer pairs than every suitable one.
+TEST(Matcher, CostScalingWithTheRegionalBoundEqualsTheReferenceOnLargeClusters) {
+  for (uint32_t seed = 1; seed <= 4; ++seed) {
+    Instance instance = WithPriorities(DenseCluster(900 + seed, 150, 700, 2.0), seed);
+    // Idle providers out of everyone's reach keep the least price anywhere at 0, as
+    // on the real map; a penalty of a few km keeps the requests' prices there.
+    for (int i = 0; i < 3; ++i) {
+      v1::Provider* idle = instance.snapshot.add_providers();
+      *idle = instance.snapshot.providers(i);
+      idle->set_id(absl::StrFormat("IDLE%d", i));
+      idle->mutable_locations(0)->mutable_position()->set_lat_deg(52.6 + 0.1 * i);
+    }
+    auto directory = Directory::Create(instance.snapshot);
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    Matcher matcher(*directory);
+    const MatchOptions options{.unassigned_penalty_m = 3'000};
+    MatchOptions scaling = options, reference_options = options;
+    scaling.solver = MatchSolver::kCostScaling;
+    reference_options.solver = MatchSolver::kBoostReference;
+    MatchPlan scaled = matcher.Match(instance.requests, scaling);
+    MatchPlan reference = matcher.Match(instance.requests, reference_options);
+    ASSERT_EQ(scaled.objective, reference.objective) << "seed " << seed;
+    EXPECT_GT(scaled.stats.scaling_floor_queries, 0) << "seed " << seed;
+    EXPECT_LT(scaled.stats.candidate_pairs * 2, reference.stats.candidate_pairs) << "seed " << seed;
+    ExpectValidPlan(instance, **directory, scaled, 3'000);
+  }
+}
+
 // The cost-scaling warm start on tie-heavy problems with lazy lists and providers of
 // capacity 0: the shortest paths' optimum (no warm start), the certificate, duals
 // feasible for every pair, loads within capacity. With the default scale its own
 // duals are exact and it places every request; with scales too coarse for that
 // (1 and 3 units per metre) the repair hands requests back and the paths finish.
 TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
-  int exact_runs = 0, runs = 0, coarse_repaired = 0;
+  int exact_runs = 0, runs = 0, coarse_repaired = 0, early_stops = 0;
+  int64_t trials = 0;
   for (uint32_t seed = 1; seed <= 80; ++seed) {
     std::mt19937 rng(seed);
     const int n = 20 + static_cast<int>(rng() % 120), m = 2 + static_cast<int>(rng() % 15);
@@ -953,12 +984,26 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
       if (scale == 0) {
         ++runs;
         exact_runs += result.scaling_exact && result.warm_start_placed + result.scaling_repaired == n;
+        // The phases down to eps = 1, unless a trial proved the flow optimal sooner.
+        const int64_t s = n + m + 2;
+        int64_t max_cost = *std::max_element(outside.begin(), outside.end());
+        int64_t eps = initial_eps > 0 ? std::min(max_cost, initial_eps) * s : max_cost * s;
+        int64_t phases = 0;
+        while (eps > 1) {
+          eps = std::max<int64_t>(1, eps / alpha);
+          ++phases;
+        }
+        EXPECT_LE(result.scaling_phases, phases) << where;
+        early_stops += result.scaling_phases < phases;
+        trials += result.scaling_dual_trials;
       } else {
         coarse_repaired += result.scaling_repaired;
       }
     }
   }
   EXPECT_EQ(exact_runs, runs) << "the default scale must give exact duals";
+  EXPECT_GT(trials, 0);
+  EXPECT_GT(early_stops, runs / 4) << "optimal flows must be recognised before eps = 1";
   EXPECT_GT(coarse_repaired, 0) << "coarse scales must exercise the repair";
 }
 

@@ -1,0 +1,164 @@
+#include "match/regional_bound.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "route/search.h"
+
+namespace wegwijzer::internal {
+namespace {
+
+constexpr int64_t kAbsent = MissingPairBound::kPriceAbsent;
+
+// The least cost (metres) a pair can have with a location at squared chord `chord2`:
+// the haversine distance is >= R·chord (search.h), the cost rounds it, and the slack
+// covers the rounding of the chord itself.
+int64_t LeastCost(double chord2) {
+  const double d = kEarthRadiusMeters * std::sqrt(chord2) - kSlackMeters;
+  return d <= 0 ? 0 : static_cast<int64_t>(d);  // floor(d) <= llround(haversine)
+}
+
+}  // namespace
+
+RegionalPairBound::RegionalPairBound(const DirectoryIndex& index,
+                                     std::span<const Request> requests,
+                                     std::span<const uint32_t> order, int64_t remote_cost)
+    : index_(index), requests_(requests), order_(order), remote_cost_(remote_cost),
+      entry_price_(index.physical.size(), kAbsent),
+      node_price_(index.tree.size(), kAbsent),
+      remote_price_(index.remote.size(), kAbsent),
+      remote_block_price_((index.remote.size() + kRemoteBlock - 1) / kRemoteBlock, kAbsent) {}
+
+void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale) {
+  scale_ = scale;
+  const PhysicalEntries& e = index_.physical;
+  auto price_of = [&](uint32_t p, uint8_t capacity_class) {
+    return capacity_class == kLimitedCapacity && p < price.size() ? price[p] : kAbsent;
+  };
+  for (uint32_t i = 0; i < e.size(); ++i) {
+    entry_price_[i] = price_of(e.provider[i], e.capacity_class[i]);
+  }
+  // Children come after their parent in the tree (it is built depth first).
+  for (size_t id = index_.tree.size(); id-- > 0;) {
+    const TreeNode& node = index_.tree[id];
+    int64_t low = kAbsent;
+    if (node.left == 0) {
+      for (uint32_t i = node.begin; i < node.end; ++i) low = std::min(low, entry_price_[i]);
+    } else {
+      low = std::min(node_price_[node.left], node_price_[node.right]);
+    }
+    node_price_[id] = low;
+  }
+  const RemoteEntries& r = index_.remote;
+  for (size_t i = 0; i < r.size(); ++i) {
+    remote_price_[i] = price_of(r.provider[i], r.capacity_class[i]);
+    int64_t& block = remote_block_price_[i / kRemoteBlock];
+    block = (i % kRemoteBlock == 0) ? remote_price_[i] : std::min(block, remote_price_[i]);
+  }
+}
+
+int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t stop,
+                                 std::span<const CandidateEdge> listed) {
+  ++queries_;
+  if (++stamp_ == 0) {
+    std::fill(listed_.begin(), listed_.end(), 0);
+    stamp_ = 1;
+  }
+  for (const CandidateEdge& e : listed) {
+    if (e.provider >= listed_.size()) listed_.resize(e.provider + 1, 0);
+    listed_[e.provider] = stamp_;
+  }
+  auto is_listed = [&](uint32_t p) { return p < listed_.size() && listed_[p] == stamp_; };
+  const Request& request_data = requests_[order_.empty() ? request : order_[request]];
+  const Query q = CompileQuery(request_data, index_);
+  const int64_t scale = scale_;
+  int64_t best = stop;
+  // Remote pairs cost remote_cost.
+  const RemoteEntries& r = index_.remote;
+  if (q.remote_modes != 0 && !r.provider.empty()) {
+    const int64_t cost = scale * std::max(threshold, remote_cost_);
+    for (size_t block = 0; block < remote_block_price_.size(); ++block) {
+      if (remote_block_price_[block] >= kAbsent || cost + remote_block_price_[block] >= best ||
+          (q.topics & ~r.block_topics[block]) != 0 ||
+          (q.remote_modes & r.block_modes[block]) == 0 ||
+          (q.service_access & ~r.block_access[block]) != 0 ||
+          !q.languages.Intersects(r.block_languages[block])) {
+        continue;
+      }
+      const size_t end = std::min(r.size(), (block + 1) * kRemoteBlock);
+      for (size_t i = block * kRemoteBlock; i < end; ++i) {
+        if (remote_price_[i] >= kAbsent || cost + remote_price_[i] >= best ||
+            (q.remote_modes & r.modes[i]) == 0 || (q.topics & ~r.topics[i]) != 0 ||
+            (q.service_access & ~r.access[i]) != 0 || !q.languages.Intersects(r.languages[i])) {
+          continue;
+        }
+        const uint32_t p = r.provider[i];
+        if (is_listed(p) || !index_.Serves(p, q.municipality) || !Eligible(q, index_.rules[p])) {
+          continue;
+        }
+        best = cost + remote_price_[i];
+      }
+    }
+  }
+  // Physical pairs: the tree, nearest first, pruned by reach and by the bound.
+  const PhysicalEntries& e = index_.physical;
+  if (index_.tree.empty() || (q.modes & (kInPersonBit | kHomeVisitBit)) == 0) return best;
+  auto node_bound = [&](uint32_t id, double chord2) {
+    const int64_t low = node_price_[id];
+    return low >= kAbsent ? kAbsent : scale * std::max(threshold, LeastCost(chord2)) + low;
+  };
+  struct Pending {
+    uint32_t node;
+    double chord2;
+    double reach;
+    int64_t bound;
+  };
+  Pending stack[130];  // one pending sibling per level of a balanced tree, as search.cc
+  int depth = 0;
+  {
+    const double reach = NodeReach(q, kLimitedCapacity, index_.tree[0]);
+    const double chord2 = ChordSquared(q.unit, index_.tree[0]);
+    if (reach < 0 || chord2 > ChordSquaredLimit(reach)) return best;
+    stack[depth++] = {0, chord2, reach, node_bound(0, chord2)};
+  }
+  while (depth > 0) {
+    const Pending pending = stack[--depth];
+    if (pending.bound >= best) continue;
+    const TreeNode& node = index_.tree[pending.node];
+    if (node.left != 0) {
+      Pending child[2];
+      int kept = 0;
+      for (uint32_t id : {node.left, node.right}) {
+        const TreeNode& c = index_.tree[id];
+        const double reach = NodeReach(q, kLimitedCapacity, c);
+        const double chord2 = ChordSquared(q.unit, c);
+        if (reach < 0 || chord2 > ChordSquaredLimit(reach)) continue;
+        const int64_t bound = node_bound(id, chord2);
+        if (bound < best) child[kept++] = {id, chord2, reach, bound};
+      }
+      // The lower bound on top, so that it sets `best` first and prunes the other.
+      if (kept == 2 && child[0].bound < child[1].bound) std::swap(child[0], child[1]);
+      for (int k = 0; k < kept; ++k) stack[depth++] = child[k];
+      continue;
+    }
+    for (uint32_t i = node.begin; i < node.end; ++i) {
+      if (entry_price_[i] >= kAbsent) continue;
+      const EntryModes suits = SuitingModes(q, kLimitedCapacity, e, i);
+      if (!suits.in_person && !suits.home_visit) continue;
+      const double reach = std::max(suits.in_person ? q.max_m : -1.0,
+                                    suits.home_visit ? e.radius_m[i] : -1.0);
+      const double chord2 = ChordSquared(q.unit, e.unit[i]);
+      if (chord2 > ChordSquaredLimit(reach)) continue;
+      const int64_t value = scale * std::max(threshold, LeastCost(chord2)) + entry_price_[i];
+      if (value >= best) continue;
+      const uint32_t p = e.provider[i];
+      if (is_listed(p) || !index_.Serves(p, q.municipality) || !Eligible(q, index_.rules[p])) {
+        continue;
+      }
+      best = value;
+    }
+  }
+  return best;
+}
+
+}  // namespace wegwijzer::internal

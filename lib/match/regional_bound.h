@@ -1,0 +1,75 @@
+// Internal: the Matcher's MissingPairBound, a regional lower bound on what a request's
+// missing candidate pairs are worth, c(r,p) + v(p).
+//
+// Why. A request's list holds its cheapest candidates; a pair it lacks can matter only
+// if c(r,p) + v(p) < u(r). With only the global least price vmin to go by, the solver
+// must list every provider within u(r) - vmin metres, and on the real map some
+// provider somewhere always has room (vmin = 0): in a congested city, where u(r) runs
+// to tens of kilometres, that is every provider of the city for every request. The
+// prices that matter are those near the request: a full, priced provider 3 km away is
+// worth c + v well above u(r), whatever vmin is.
+//
+// How. The directory's kd-tree of provider locations (DirectoryIndex::tree) gets, per
+// node, the least price of a provider of limited capacity at one of its locations
+// (SetPrices, O(entries + nodes)). Floor walks the tree nearest first, as the
+// candidate search does, with the lower bound
+//     scale max(threshold, lower cost of the node's box) + least price in the node
+// for a whole node, pruned by the request's reach (max_km, home-visit radii) and by
+// the node's topic, language, mode and access masks, and at a leaf the same for each
+// location not in the request's list, with the municipality and eligibility rules;
+// remote pairs (cost
+// remote_cost) take the least price among the providers offering a remote mode that
+// suits. Every rule it drops (opening hours, service areas, a phone line's hours)
+// only lowers the bound, which stays a bound. (Listed providers are left out: the
+// best one, counted at the threshold's cost, would cap the bound below the second
+// best and the relabels would climb in smaller steps.) Exact pruning: the result is the least such value below `stop`
+// (so tests compare it with a scan of every location).
+//
+// Cost: O(log entries + locations visited) per Floor, no allocation; the caller asks
+// only when C(r) + vmin cannot settle the question. Memory: one int64 per tree node,
+// per location and per remote block. Not thread-safe (one solver owns it).
+#ifndef WEGWIJZER_LIB_MATCH_REGIONAL_BOUND_H_
+#define WEGWIJZER_LIB_MATCH_REGIONAL_BOUND_H_
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "directory/directory_index.h"
+#include "match/assignment.h"
+#include "wegwijzer/request.h"
+
+namespace wegwijzer::internal {
+
+class RegionalPairBound final : public MissingPairBound {
+ public:
+  // Solver request r is requests[order[r]] (empty order: r itself); solver provider p
+  // is ProviderIndex p. All referenced data must outlive the bound.
+  RegionalPairBound(const DirectoryIndex& index, std::span<const Request> requests,
+                    std::span<const uint32_t> order, int64_t remote_cost);
+
+  void SetPrices(std::span<const int64_t> price, int64_t scale) override;
+  int64_t Floor(uint32_t request, int64_t threshold, int64_t stop,
+                std::span<const CandidateEdge> listed) override;
+
+  int64_t queries() const { return queries_; }
+
+ private:
+  const DirectoryIndex& index_;
+  std::span<const Request> requests_;
+  std::span<const uint32_t> order_;
+  int64_t remote_cost_;
+  int64_t scale_ = 1;
+  std::vector<int64_t> entry_price_;   // per physical entry: its provider's price
+  std::vector<int64_t> node_price_;    // per tree node: least entry price under it
+  std::vector<int64_t> remote_price_;  // per remote entry
+  std::vector<int64_t> remote_block_price_;
+  // Providers of the list asked about: listed_[p] == stamp_.
+  std::vector<uint32_t> listed_;
+  uint32_t stamp_ = 0;
+  int64_t queries_ = 0;
+};
+
+}  // namespace wegwijzer::internal
+
+#endif  // WEGWIJZER_LIB_MATCH_REGIONAL_BOUND_H_

@@ -1,0 +1,209 @@
+// The regional bound on missing pairs (match/regional_bound.h) against the brute-force
+// oracle, and the solver with an exact bound of its own (match/assignment.h).
+#include "match/regional_bound.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <random>
+
+#include "absl/strings/str_format.h"
+#include "gtest/gtest.h"
+#include "match/assignment.h"
+#include "testing/brute_force.h"
+#include "testing/random_instance.h"
+#include "wegwijzer/directory.h"
+#include "wegwijzer/matcher.h"
+#include "wegwijzer/v1/directory.pb.h"
+
+namespace wegwijzer {
+namespace {
+
+constexpr int64_t kNone = std::numeric_limits<int64_t>::max() / 4;
+
+// Floor is a bound (never above the least value of a pair it must cover) and a
+// tight one (the locations' chords give the costs to within 2 m): on random
+// directories (remote-only providers, municipal limits, capacity 0, unlimited
+// providers), random prices, thresholds, stops and scales.
+TEST(RegionalPairBound, EqualsTheLeastValueOfTheMissingPairsByTheOracle) {
+  int tight_checks = 0, capped = 0, remote_best = 0;
+  for (uint32_t seed = 1; seed <= 60; ++seed) {
+    testing::Instance instance = testing::MakeInstance(seed, 40, 30);
+    auto directory = Directory::Create(instance.snapshot);
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    const size_t m = (*directory)->size();
+    std::mt19937 rng(seed);
+    const int64_t scale = seed % 3 == 0 ? 1 : 1 + static_cast<int64_t>(rng() % 9);
+    std::vector<int64_t> price(m);
+    for (int64_t& v : price) v = rng() % 4 == 0 ? 0 : static_cast<int64_t>(rng() % 20'000);
+    internal::RegionalPairBound bound((*directory)->index(), instance.requests, {},
+                                      kRemoteCostMeters);
+    bound.SetPrices(price, scale);
+    for (size_t r = 0; r < instance.requests.size(); ++r) {
+      // Every suitable provider of limited capacity with its cheapest pair.
+      std::map<uint32_t, int64_t> cost_of;
+      for (const auto& ref : testing::BruteForceRoute(instance.snapshot, instance.requests[r],
+                                                      1 << 20)) {
+        const ProviderIndex p = *(*directory)->Find(ref.provider_id);
+        const auto capacity = (*directory)->provider(p).capacity;
+        if (!capacity.has_value() || *capacity <= 0) continue;
+        auto [it, inserted] = cost_of.emplace(static_cast<uint32_t>(p.value()), ref.cost_m);
+        if (!inserted) it->second = std::min(it->second, ref.cost_m);
+        remote_best += ref.klass == 1;
+      }
+      std::vector<int64_t> costs;
+      for (const auto& [p, c] : cost_of) costs.push_back(c);
+      std::sort(costs.begin(), costs.end());
+      // The list: every provider cheaper than the threshold (a prefix, as the
+      // Matcher's lists are); the threshold a listed cost, one beyond, or 0.
+      const int64_t threshold =
+          costs.empty() || rng() % 4 == 0 ? 0 : costs[rng() % costs.size()] + rng() % 2;
+      std::vector<internal::CandidateEdge> listed;
+      int64_t expected = kNone;
+      for (const auto& [p, c] : cost_of) {
+        if (c < threshold) {
+          listed.push_back({p, static_cast<int32_t>(c), 0});
+        } else {
+          expected = std::min(expected, scale * c + price[p]);
+        }
+      }
+      std::shuffle(listed.begin(), listed.end(), rng);
+      const int64_t stop = rng() % 3 == 0 && expected < kNone
+                               ? expected - static_cast<int64_t>(rng() % 3) * scale
+                               : kNone;
+      const int64_t got = bound.Floor(static_cast<uint32_t>(r), threshold, stop, listed);
+      const std::string where = absl::StrFormat("seed %d request %d threshold %d scale %d", seed,
+                                                r, threshold, scale);
+      EXPECT_LE(got, stop) << where;
+      EXPECT_LE(got, expected) << where;  // a bound
+      if (expected < stop) {
+        EXPECT_GE(got, expected - 2 * scale) << where;  // and a tight one
+        ++tight_checks;
+      } else {
+        capped += got == stop;
+      }
+    }
+  }
+  EXPECT_GT(tight_checks, 300);
+  EXPECT_GT(capped, 50) << "the stop must be exercised";
+  EXPECT_GT(remote_best, 100) << "remote pairs must be exercised";
+}
+
+// A price set again replaces the one before (the node minima are recomputed).
+TEST(RegionalPairBound, NewPricesReplaceTheOld) {
+  testing::Instance instance = testing::MakeInstance(7, 30, 10);
+  auto directory = Directory::Create(instance.snapshot);
+  ASSERT_TRUE(directory.ok());
+  internal::RegionalPairBound bound((*directory)->index(), instance.requests, {},
+                                    kRemoteCostMeters);
+  std::vector<int64_t> low((*directory)->size(), 0), high((*directory)->size(), 1'000'000);
+  int higher = 0;
+  for (uint32_t r = 0; r < instance.requests.size(); ++r) {
+    bound.SetPrices(low, 1);
+    const int64_t at_low = bound.Floor(r, 0, kNone, {});
+    bound.SetPrices(high, 1);
+    const int64_t at_high = bound.Floor(r, 0, kNone, {});
+    if (at_low < kNone) {
+      EXPECT_EQ(at_high, at_low + 1'000'000) << r;
+      ++higher;
+    }
+  }
+  EXPECT_GT(higher, 5);
+}
+
+// An exact bound of the test's own (the least value c S + price over the pairs a
+// list lacks, from the full lists): the solver's optimum and certificate stay those
+// of the shortest paths alone, and it builds fewer pairs than without a bound where
+// a congested town lies beside idle providers (the global least price is then 0).
+class ExactBound final : public internal::MissingPairBound {
+ public:
+  explicit ExactBound(const std::vector<std::vector<internal::CandidateEdge>>& full)
+      : full_(full) {}
+  void SetPrices(std::span<const int64_t> price, int64_t scale) override {
+    price_.assign(price.begin(), price.end());
+    scale_ = scale;
+  }
+  int64_t Floor(uint32_t r, int64_t threshold, int64_t stop,
+                std::span<const internal::CandidateEdge> listed) override {
+    ++queries;
+    int64_t best = stop;
+    for (const internal::CandidateEdge& e : full_[r]) {
+      if (e.cost < threshold || price_[e.provider] >= kPriceAbsent) continue;
+      if (std::any_of(listed.begin(), listed.end(),
+                      [&](const internal::CandidateEdge& l) { return l.provider == e.provider; })) {
+        continue;
+      }
+      best = std::min(best, scale_ * e.cost + price_[e.provider]);
+    }
+    return best;
+  }
+  int64_t queries = 0;
+
+ private:
+  const std::vector<std::vector<internal::CandidateEdge>>& full_;
+  std::vector<int64_t> price_;
+  int64_t scale_ = 1;
+};
+
+TEST(SolveAssignment, CostScalingWithAnExactMissingPairBoundKeepsTheOptimum) {
+  int64_t pairs_with = 0, pairs_without = 0, queries = 0;
+  for (uint32_t seed = 1; seed <= 40; ++seed) {
+    std::mt19937 rng(seed);
+    // Providers 0..k-1 in a congested town (capacity 1, costs 0-3 km, outside option
+    // 5 km), the rest idle far away (in no list: dearer than the outside option), so
+    // the least price anywhere is 0 while every town price is high.
+    const int town = 8 + static_cast<int>(rng() % 12), far = 1 + static_cast<int>(rng() % 3);
+    const int m = town + far, n = 2 * town + static_cast<int>(rng() % 10);
+    std::vector<int64_t> capacity(m), outside(n, 5'000);
+    for (int p = 0; p < m; ++p) capacity[p] = p < town ? 1 : 100;
+    std::vector<std::vector<internal::CandidateEdge>> full(n);
+    for (int r = 0; r < n; ++r) {
+      for (int p = 0; p < town; ++p) {
+        full[r].push_back({static_cast<uint32_t>(p), static_cast<int32_t>(rng() % 3'000), 0});
+      }
+      std::stable_sort(full[r].begin(), full[r].end(),
+                       [](auto& a, auto& b) { return a.cost < b.cost; });
+    }
+    auto solve = [&](bool scaling, internal::MissingPairBound* bound) {
+      internal::AssignmentProblem problem;
+      problem.capacity = capacity;
+      problem.outside_cost = outside;
+      problem.initial_limit = 1;
+      problem.warm_start_bids_per_request = 0;
+      problem.cost_scaling = scaling;
+      problem.missing_bound = bound;
+      problem.missing_bound_from_length = 0;  // ask for every list: these are short
+      problem.candidates = [&](uint32_t r, int limit, std::vector<internal::CandidateEdge>* out) {
+        const size_t k = std::min<size_t>(limit, full[r].size());
+        out->assign(full[r].begin(), full[r].begin() + k);
+        return k == full[r].size() ? internal::kNoThreshold : int64_t{full[r][k].cost};
+      };
+      return internal::SolveAssignment(problem);
+    };
+    const int64_t optimum = solve(false, nullptr).objective;
+    ExactBound bound(full);
+    const internal::AssignmentResult with = solve(true, &bound);
+    const internal::AssignmentResult without = solve(true, nullptr);
+    EXPECT_EQ(with.objective, optimum) << "seed " << seed;
+    EXPECT_EQ(with.dual_objective, optimum) << "seed " << seed;
+    EXPECT_EQ(without.objective, optimum) << "seed " << seed;
+    // Duals feasible for every pair, listed or not.
+    for (int r = 0; r < n; ++r) {
+      EXPECT_LE(with.request_price[r], outside[r]);
+      for (const auto& e : full[r]) {
+        EXPECT_LE(with.request_price[r], e.cost + with.provider_price[e.provider])
+            << "seed " << seed << " r " << r;
+      }
+    }
+    pairs_with += with.pairs;
+    pairs_without += without.pairs;
+    queries += bound.queries;
+    EXPECT_EQ(with.floor_queries, bound.queries);
+  }
+  EXPECT_GT(queries, 0);
+  EXPECT_LT(pairs_with * 2, pairs_without)
+      << "the bound must spare the town's requests the idle providers' pairs";
+}
+
+}  // namespace
+}  // namespace wegwijzer
