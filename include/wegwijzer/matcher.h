@@ -135,9 +135,9 @@ enum class MatchSolver {
   // As kFast, with a cost-scaling push-relabel warm start instead of the auction
   // (lib/match/assignment.h); same optimum and certificate. The default: faster
   // than kFast on every real-map benchmark and the dense clusters (50,000 /
-  // 1,000,000: 919 s, where kFast did not finish in 1,200 s), but there with four
-  // times kFast's pairs and 5.5 GB (README, Match figures): where memory is short,
-  // kFast.
+  // 1,000,000: 369 s, where kFast did not finish in 1,200 s), but there with more
+  // pairs than kFast (95 M) and 3.7 GB (README, Match figures): where memory is
+  // short, kFast.
   kCostScaling,
 };
 

@@ -368,16 +368,18 @@ class Solver {
     };
     std::vector<BestCache> best_cache(n_);
     int64_t cache_hits = 0;
-    // Before the last phase, a request's missing pairs may undercut its best by up
-    // to kSlack eps before its list grows (they are in no arc of the network the
-    // phase works on; the next phase's start checks them again, and the last phase,
-    // eps = 1, lets them undercut nothing). The coarse phases then do not list
+    // Before the phases that may be the last (eps <= S / 4, where the flow is
+    // tried for optimality after each), a request's missing pairs may undercut its
+    // best by up to kSlack eps before its list grows (they are in no arc of the network the
+    // phase works on; the next phase's start checks them again, and those phases
+    // let them undercut nothing). The coarse phases then do not list
     // pairs only their coarseness made look useful: 5,000 / 100,000 ends with
     // 2.7 M pairs instead of 4.0 M, the dense cluster 500 / 5,000 with 52 k
     // instead of 1.3 M (every pair). 3 and 5 gave more pairs, the time the same.
     constexpr int64_t kSlack = 8;
     auto process_request = [&](uint32_t r) {
-      const int64_t slack = eps > 1 ? eps * kSlack : 0;
+      // No slack from the phases on that may be the last (see the trials below).
+      const int64_t slack = 4 * eps > scale ? eps * kSlack : 0;
       int64_t w1, w2;
       int64_t missing;  // a lower bound on the values of the pairs r lacks
       int best;
@@ -718,7 +720,7 @@ class Solver {
         };
         // With the regional bound, missing pairs may undercut by the phase's slack
         // here too, as when r relabels (they are no arcs of the phase's network).
-        const int64_t slack = bound_ != nullptr && eps > 1 ? eps * kSlack : 0;
+        const int64_t slack = bound_ != nullptr && 4 * eps > scale ? eps * kSlack : 0;
         auto padded = [&](int64_t missing) {
           return missing >= kInfinity ? missing : missing + slack;
         };

@@ -163,8 +163,8 @@
 // floor(r) stays a bound; after a list grows it is asked again at the repair's
 // prices) by scheduling the extension at d(x) + max(C(x) + vmin, floor(x)) - u(x).
 // The argument for optimality is unchanged: every missing pair still has reduced
-// cost >= 0 at the end. Measured: 50,000 / 1,000,000 keeps 77 M pairs instead of
-// 205 M when every list asks (README, Match figures).
+// cost >= 0 at the end. Measured: 50,000 / 1,000,000 keeps 95 M pairs instead of
+// 205 M (77 M when every list asks, but slower: README, Match figures).
 //
 // Weighted requests ("parcels"). A request's units are kept as parcels, each some
 // units in one place (a provider, the outside option, unplaced); a request starts as

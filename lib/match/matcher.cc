@@ -258,7 +258,7 @@ class MatchBudget {
         Bytes(pairs), options_.max_memory_bytes,
         options_.solver == MatchSolver::kCostScaling
             ? "MatchOptions::max_memory_bytes; the CLI's --max-memory-mb. The cost-scaling "
-              "solver keeps more pairs than the fast one on national lists (205 M against "
+              "solver keeps more pairs than the fast one on national lists (95 M against "
               "about 60 M at 50,000 / 1,000,000): MatchSolver::kFast, --solver fast, may fit"
             : "MatchOptions::max_memory_bytes; the CLI's --max-memory-mb");
   }
