@@ -320,7 +320,8 @@ class Solver {
     // bound until the phase ends or the list grows (floor_phase 0). A request asks
     // only when C(r) S + dlow cannot settle the question, and not again until the
     // bound's prices were taken again (bound_version) or it asks for more (stop).
-    const size_t floor_from_length = static_cast<size_t>(std::max(0, p_.missing_bound_from_length));
+    const size_t floor_from_length =
+        static_cast<size_t>(std::max(0, p_.missing_bound_from_length));
     std::vector<int64_t> floor_value(bound_ != nullptr ? n_ : 0);
     std::vector<int64_t> floor_stop(floor_value.size());
     std::vector<uint32_t> floor_phase(floor_value.size(), 0), floor_version(floor_value.size());
@@ -370,9 +371,9 @@ class Solver {
     int64_t cache_hits = 0;
     // Before the phases that may be the last (eps <= S / 4, where the flow is
     // tried for optimality after each), a request's missing pairs may undercut its
-    // best by up to kSlack eps before its list grows (they are in no arc of the network the
-    // phase works on; the next phase's start checks them again, and those phases
-    // let them undercut nothing). The coarse phases then do not list
+    // best by up to kSlack eps before its list grows (they are in no arc of the
+    // network the phase works on; the next phase's start checks them again, and
+    // those phases let them undercut nothing). The coarse phases then do not list
     // pairs only their coarseness made look useful: 5,000 / 100,000 ends with
     // 2.7 M pairs instead of 4.0 M, the dense cluster 500 / 5,000 with 52 k
     // instead of 1.3 M (every pair). 3 and 5 gave more pairs, the time the same.
@@ -467,8 +468,9 @@ class Solver {
         if (bound_ != nullptr) floor_phase[r] = 0;  // asked with the old threshold
       }
       // The new height: second best + eps, but no higher than the missing pairs'
-      // bound + eps, which keeps them eps-optimal without listing them (in the last
-      // phase, where the bound is >= w1; before it they may be off by the slack).
+      // bound + eps, which keeps them eps-optimal without listing them (in the
+      // phases without slack, where the bound is >= w1; before them they may be off
+      // by the slack).
       // It is at least w1 + eps, so the arc back from where r goes has reduced cost
       // >= eps: r is not handed back before a relabel there. Only a bound below the
       // best makes the list grow, not one below the second best: where every
