@@ -378,9 +378,12 @@ class Solver {
     // 2.7 M pairs instead of 4.0 M, the dense cluster 500 / 5,000 with 52 k
     // instead of 1.3 M (every pair). 3 and 5 gave more pairs, the time the same.
     constexpr int64_t kSlack = 8;
+    // A phase with eps <= S / 4 may be the last: after it the flow is tried for
+    // optimality (below), so it allows no slack.
+    auto may_be_last = [&] { return 4 * eps <= scale; };
+    auto phase_slack = [&] { return may_be_last() ? 0 : eps * kSlack; };
     auto process_request = [&](uint32_t r) {
-      // No slack from the phases on that may be the last (see the trials below).
-      const int64_t slack = 4 * eps > scale ? eps * kSlack : 0;
+      const int64_t slack = phase_slack();
       int64_t w1, w2;
       int64_t missing;  // a lower bound on the values of the pairs r lacks
       int best;
@@ -722,7 +725,7 @@ class Solver {
         };
         // With the regional bound, missing pairs may undercut by the phase's slack
         // here too, as when r relabels (they are no arcs of the phase's network).
-        const int64_t slack = bound_ != nullptr && 4 * eps > scale ? eps * kSlack : 0;
+        const int64_t slack = bound_ != nullptr ? phase_slack() : 0;
         auto padded = [&](int64_t missing) {
           return missing >= kInfinity ? missing : missing + slack;
         };
@@ -802,7 +805,7 @@ class Solver {
       // exact duals exist and label correcting finds them in a few steps. Each phase
       // from there tries, with a small budget, and the phases stop on success (the
       // rest of them only shuffle ties: half the pushes at 15,000 / 300,000).
-      if (eps > 1 && 4 * eps <= scale) {
+      if (eps > 1 && may_be_last()) {
         ++result_.scaling_dual_trials;
         if (find_exact_duals(1)) {
           proved_optimal = true;
@@ -1064,7 +1067,8 @@ class Solver {
       // The shortest paths (floor_ is filled by the cost-scaling repair): the old
       // floor still holds with fewer pairs missing; the bound's prices are the
       // repair's, which only rose since.
-      floor_[x] = std::max(floor_[x], bound_->Floor(x, threshold_[x], p_.outside_cost[x], lists_[x]));
+      floor_[x] =
+          std::max(floor_[x], bound_->Floor(x, threshold_[x], p_.outside_cost[x], lists_[x]));
       ++result_.floor_queries;
     }
     for (uint32_t k = first_[x]; k != kNoParcel; k = next_[k]) {

@@ -79,17 +79,13 @@ int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t st
     const int64_t cost = scale * std::max(threshold, remote_cost_);
     for (size_t block = 0; block < remote_block_price_.size(); ++block) {
       if (remote_block_price_[block] >= kAbsent || cost + remote_block_price_[block] >= best ||
-          (q.topics & ~r.block_topics[block]) != 0 ||
-          (q.remote_modes & r.block_modes[block]) == 0 ||
-          (q.service_access & ~r.block_access[block]) != 0 ||
-          !q.languages.Intersects(r.block_languages[block])) {
+          !RemoteBlockSuits(q, kLimitedCapacity, r, block)) {
         continue;
       }
       const size_t end = std::min(r.size(), (block + 1) * kRemoteBlock);
       for (size_t i = block * kRemoteBlock; i < end; ++i) {
         if (remote_price_[i] >= kAbsent || cost + remote_price_[i] >= best ||
-            (q.remote_modes & r.modes[i]) == 0 || (q.topics & ~r.topics[i]) != 0 ||
-            (q.service_access & ~r.access[i]) != 0 || !q.languages.Intersects(r.languages[i])) {
+            !RemoteEntrySuits(q, kLimitedCapacity, r, i)) {
           continue;
         }
         const uint32_t p = r.provider[i];

@@ -163,6 +163,23 @@ inline EntryModes SuitingModes(const Query& q, uint8_t capacity_classes,
           (modes & kHomeVisitBit) != 0 && (q.service_access & ~e.access[i]) == 0};
 }
 
+// Remote block `block` (entry `i`) of `r` may suit the request by its masks (topics,
+// remote modes, access, capacity class, languages), before the provider's rules: the
+// one remote rule of ScanRemote and the matcher's regional bound.
+inline bool RemoteBlockSuits(const Query& q, uint8_t capacity_classes, const RemoteEntries& r,
+                             size_t block) {
+  return (q.topics & ~r.block_topics[block]) == 0 && (q.remote_modes & r.block_modes[block]) != 0 &&
+         (q.service_access & ~r.block_access[block]) == 0 &&
+         (capacity_classes & r.block_capacity_classes[block]) != 0 &&
+         q.languages.Intersects(r.block_languages[block]);
+}
+inline bool RemoteEntrySuits(const Query& q, uint8_t capacity_classes, const RemoteEntries& r,
+                             size_t i) {
+  return (q.remote_modes & r.modes[i]) != 0 && (q.topics & ~r.topics[i]) == 0 &&
+         (q.service_access & ~r.access[i]) == 0 &&
+         (capacity_classes & r.capacity_class[i]) != 0 && q.languages.Intersects(r.languages[i]);
+}
+
 // A suitable physical pair: entry indexes PhysicalEntries.
 struct PhysicalPair {
   int64_t cost;
@@ -199,22 +216,11 @@ void ScanRemote(const Query& q, const DirectoryIndex& index, const SearchLimits&
   if (q.remote_modes == 0 || limits.remote_cost >= limits.cost_below) return;
   constexpr uint8_t kPhoneBit = 1u << static_cast<int>(Mode::kPhone);
   for (size_t block = 0; block * kRemoteBlock < r.size(); ++block) {
-    if ((q.topics & ~r.block_topics[block]) != 0 ||
-        (q.remote_modes & r.block_modes[block]) == 0 ||
-        (q.service_access & ~r.block_access[block]) != 0 ||
-        (limits.capacity_classes & r.block_capacity_classes[block]) == 0 ||
-        !q.languages.Intersects(r.block_languages[block])) {
-      continue;
-    }
+    if (!RemoteBlockSuits(q, limits.capacity_classes, r, block)) continue;
     const size_t end = std::min(r.size(), (block + 1) * kRemoteBlock);
     for (size_t i = block * kRemoteBlock; i < end; ++i) {
+      if (!RemoteEntrySuits(q, limits.capacity_classes, r, i)) continue;
       const uint8_t modes = q.remote_modes & r.modes[i];
-      if (modes == 0 || (q.topics & ~r.topics[i]) != 0 ||
-          (q.service_access & ~r.access[i]) != 0 ||
-          (limits.capacity_classes & r.capacity_class[i]) == 0 ||
-          !q.languages.Intersects(r.languages[i])) {
-        continue;
-      }
       const uint32_t p = r.provider[i];
       if (!index.Serves(p, q.municipality) || !index.InServiceArea(p, q.position)) continue;
       if (!Eligible(q, index.rules[p]) || !OpenFor(q, index, index.rules[p].hours)) continue;
