@@ -39,6 +39,8 @@ struct Args {
   std::optional<int> k;
   int threads = 0;
   int provider_count = 5000, request_count = 10000, seed = 1;
+  bool provider_count_given = false;  // generate on the real map keeps its composition
+  int capacity_percent = 100;         // generate on the real map: capacities x N / 100
   bool skip_bad_rows = false;
   bool explain = false;
   // Reading limits (CsvReadOptions); unset = the library's defaults.

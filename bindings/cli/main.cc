@@ -24,6 +24,7 @@
 #include "openreferral_command.h"
 #include "serve_command.h"
 #include "wegwijzer/directory.h"
+#include "wegwijzer/dutch_scenario.h"
 #include "wegwijzer/gazetteer.h"
 #include "wegwijzer/interchange.h"
 #include "wegwijzer/matcher.h"
@@ -49,7 +50,8 @@ Usage:
                      --out-dir DIR ...   (see 'wegwijzer coverage --help')
   wegwijzer demo [--data DIR] [--lang en|nl] [--k 3]
   wegwijzer generate [--provider-count 5000] [--request-count 10000] [--seed 1]
-                     --out DIR
+                     [--municipalities M.geojson --postcodes PC4.csv
+                      [--capacity-percent 100]] --out DIR
   wegwijzer import-hsds PATH [--taxonomy-map MAP.csv] [--skip-bad-records] --out OUT
   wegwijzer export-hsds --snapshot S [--format json|csv] --out DIR
   wegwijzer referrals create|update|show|list|expire|report --store FILE|postgresql://... ...
@@ -72,7 +74,11 @@ Commands:
           readable referrals with the reasons they suit.
   generate  Writes a seeded synthetic Dutch-like scenario (DIR/providers.csv,
           DIR/requests.csv) for trying and benchmarking; the same seed gives the
-          same files on every machine.
+          same files on every machine. With --municipalities and --postcodes it
+          is placed on the real map (GenerateDutchScenario: demand by postcode and
+          age, help in towns and where people live, one national line), as the
+          matcher's national benchmarks are; --provider-count then sets the
+          directory's size (else its own composition of a few thousand).
   coverage  Where help is missing and where new help would reach most: coverage,
           the optimal plan and a chosen set of new sites, as CSV, GeoJSON and an
           HTML report ('wegwijzer help coverage').
@@ -115,6 +121,8 @@ Options:
   --data DIR         demo scenario folder with providers.csv and requests.csv
   --lang en|nl       language of the demo's text (default en)
   --provider-count N, --request-count N, --seed N   sizes and seed for generate
+  --capacity-percent N  generate on the real map: every limited capacity x N/100
+                     (at least 1), 1 to 10000 (default 100; 20 overloads)
 
 Exit status: 0 success, 1 bad input (each bad row is reported with file, line and
 reason, then a summary; no output file is written), 2 usage error.
@@ -149,7 +157,9 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
     spec = {reading, {"--skip-bad-rows"}};
     spec.with_value.push_back("--solver");
   } else if (args->command == "generate") {
-    spec = {{"--provider-count", "--request-count", "--seed", "--out"}, {}};
+    spec = {{"--provider-count", "--request-count", "--seed", "--out", "--municipalities",
+             "--postcodes", "--capacity-percent"},
+            {}};
   } else if (args->command == "demo") {
     spec = {{"--data", "--lang", "--k"}, {}};
   } else {
@@ -191,6 +201,7 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
                             {"--provider-count", kMaxCount},
                             {"--request-count", kMaxCount},
                             {"--seed", kMaxCount},
+                            {"--capacity-percent", 10000},
                             {"--max-file-mb", kMaxCount},
                             {"--max-field-mb", kMaxCount},
                             {"--max-rows", kMaxCount},
@@ -206,7 +217,11 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
     }
     if (flag == "--k") args->k = static_cast<int>(*n);
     if (flag == "--threads") args->threads = static_cast<int>(*n);
-    if (flag == "--provider-count") args->provider_count = static_cast<int>(*n);
+    if (flag == "--provider-count") {
+      args->provider_count = static_cast<int>(*n);
+      args->provider_count_given = true;
+    }
+    if (flag == "--capacity-percent") args->capacity_percent = static_cast<int>(*n);
     if (flag == "--request-count") args->request_count = static_cast<int>(*n);
     if (flag == "--seed") args->seed = static_cast<int>(*n);
     if (flag == "--max-file-mb") args->max_file_mb = *n;
@@ -232,8 +247,18 @@ std::optional<int> Parse(int argc, char** argv, Args* args) {
       }
     }
   }
-  if (args->command == "generate" && (args->out.empty() || args->out == "-")) {
-    return UsageError("generate needs --out (a folder)");
+  if (args->command == "generate") {
+    if (args->out.empty() || args->out == "-") {
+      return UsageError("generate needs --out (a folder)");
+    }
+    // The real map needs both files: the boundaries place the requests, the postcode
+    // table says where people live.
+    if (args->municipalities.empty() != args->postcodes.empty()) {
+      return UsageError("generate on the real map needs --municipalities and --postcodes");
+    }
+    if (parsed.Has("--capacity-percent") && args->municipalities.empty()) {
+      return UsageError("--capacity-percent needs the real map (--municipalities and --postcodes)");
+    }
   }
   return std::nullopt;
 }
@@ -432,18 +457,45 @@ int Match(const Args& args) {
   return kExitOk;
 }
 
+// The scenario generate writes: GenerateScenario's synthetic towns, or with the
+// real map GenerateDutchScenario on it (the postcode table gives the residents).
+struct Generated {
+  std::shared_ptr<const v1::DirectorySnapshot> directory;
+  std::vector<Request> requests;
+};
+absl::StatusOr<Generated> GenerateScenarioOf(const Args& args) {
+  if (args.municipalities.empty()) {
+    absl::StatusOr<Scenario> s =
+        GenerateScenario({.seed = static_cast<uint64_t>(args.seed),
+                          .providers = args.provider_count,
+                          .requests = args.request_count});
+    if (!s.ok()) return s.status();
+    return Generated{std::move(s->directory), std::move(s->requests)};
+  }
+  absl::StatusOr<std::shared_ptr<const Gazetteer>> gazetteer =
+      Gazetteer::Load(args.municipalities, args.postcodes);
+  if (!gazetteer.ok()) return gazetteer.status();
+  absl::StatusOr<std::vector<PostcodeDemographics>> people =
+      ReadPostcodeDemographicsCsv(args.postcodes);
+  if (!people.ok()) return people.status();
+  absl::StatusOr<DutchScenario> s = GenerateDutchScenario(
+      **gazetteer, *people,
+      {.seed = static_cast<uint64_t>(args.seed),
+       .requests = args.request_count,
+       .capacity_scale = args.capacity_percent / 100.0,
+       .providers = args.provider_count_given ? args.provider_count : 0});
+  if (!s.ok()) return s.status();
+  return Generated{std::move(s->directory), std::move(s->requests)};
+}
+
 int Generate(const Args& args) {
-  absl::StatusOr<Scenario> generated =
-      GenerateScenario({.seed = static_cast<uint64_t>(args.seed),
-                        .providers = args.provider_count,
-                        .requests = args.request_count});
+  absl::StatusOr<Generated> generated = GenerateScenarioOf(args);
   if (!generated.ok()) {
     std::cerr << "wegwijzer: " << generated.status().message() << "\n";
     return kExitBadInput;
   }
-  Scenario scenario = *std::move(generated);
   absl::StatusOr<std::shared_ptr<const Directory>> directory =
-      Directory::Create(*scenario.directory);
+      Directory::Create(*generated->directory);
   if (!directory.ok()) {  // the generator makes valid providers; say so if it did not
     std::cerr << "wegwijzer: " << directory.status().message() << "\n";
     return kExitBadInput;
@@ -452,15 +504,17 @@ int Generate(const Args& args) {
   std::filesystem::create_directories(args.out, error);
   for (const auto& [name, text] :
        {std::pair{"providers.csv", FormatProvidersCsv(**directory)},
-        std::pair{"requests.csv", FormatRequestsCsv(scenario.requests)}}) {
+        std::pair{"requests.csv", FormatRequestsCsv(generated->requests)}}) {
     const std::string path = args.out + "/" + name;
     if (absl::Status s = WriteFileAtomically(path, text); !s.ok()) {
       std::cerr << "wegwijzer: " << s.message() << "\n";
       return kExitBadInput;
     }
   }
-  std::cerr << "wrote " << args.provider_count << " providers and " << args.request_count
-            << " requests (seed " << args.seed << ") to " << args.out << "\n";
+  std::cerr << "wrote " << (*directory)->size() << " providers and "
+            << generated->requests.size() << " requests (seed " << args.seed
+            << (args.municipalities.empty() ? "" : ", on the real map") << ") to " << args.out
+            << "\n";
   return kExitOk;
 }
 

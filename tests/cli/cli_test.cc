@@ -24,6 +24,9 @@
 #include "gtest/gtest.h"
 #include "testing/cli_runner.h"
 #include "testing/brute_force.h"
+#include "testing/shared_data.h"
+#include "wegwijzer/directory.h"
+#include "wegwijzer/dutch_scenario.h"
 #include "wegwijzer/interchange.h"
 
 namespace wegwijzer {
@@ -625,6 +628,104 @@ TEST_F(Cli, AnAbsurdScenarioSizeIsAnErrorNotACrash) {
   EXPECT_FALSE(fs::exists(Path("s/requests.csv")));
 }
 
+
+// `generate` on the real map writes GenerateDutchScenario's instance: the same
+// requests and providers as the library call with the same options (seed, counts,
+// capacity scale), read back from the CSV.
+TEST_F(Cli, GenerateOnTheRealMapWritesTheDutchScenario) {
+  WEGWIJZER_REQUIRE_SHARED_DATA();
+  const std::vector<std::string> map = {"--municipalities", testing::MunicipalitiesGeoJson(),
+                                        "--postcodes", testing::PostcodesCsv()};
+  auto generate = [&](const std::string& out, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"generate", "--seed", "3", "--request-count", "2000",
+                                     "--out", Path(out)};
+    args.insert(args.end(), map.begin(), map.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Wegwijzer(args);
+  };
+  const CliRun full = generate("full", {"--provider-count", "3000"});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  EXPECT_NE(full.err.find("on the real map"), std::string::npos) << full.err;
+  const CliRun tight = generate("tight", {"--provider-count", "3000", "--capacity-percent", "20"});
+  ASSERT_EQ(tight.exit_code, 0) << tight.err;
+
+  auto people = ReadPostcodeDemographicsCsv(testing::PostcodesCsv());
+  ASSERT_TRUE(people.ok()) << people.status();
+  ASSERT_NE(testing::RealGazetteer(), nullptr);
+  for (const auto& [out, scale] : {std::pair{"full", 1.0}, std::pair{"tight", 0.2}}) {
+    absl::StatusOr<DutchScenario> expected = GenerateDutchScenario(
+        *testing::RealGazetteer(), *people,
+        {.seed = 3, .requests = 2000, .capacity_scale = scale, .providers = 3000});
+    ASSERT_TRUE(expected.ok()) << expected.status();
+    auto directory = Directory::Create(*expected->directory);
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    auto providers = ReadProvidersCsv(Path(std::string(out) + "/providers.csv"));
+    auto requests = ReadRequestsCsv(Path(std::string(out) + "/requests.csv"));
+    ASSERT_TRUE(providers.ok()) << providers.status();
+    ASSERT_TRUE(requests.ok()) << requests.status();
+    ASSERT_EQ(providers->directory->size(), (*directory)->size()) << out;
+    EXPECT_EQ(providers->directory->size(), 3000u) << out;
+    for (size_t p = 0; p < (*directory)->size(); ++p) {
+      const ProviderInfo& got = providers->directory->provider(ProviderIndex(p));
+      const ProviderInfo& want = (*directory)->provider(ProviderIndex(p));
+      EXPECT_EQ(got.id, want.id) << out;
+      EXPECT_EQ(got.capacity, want.capacity) << out << " " << want.id;
+    }
+    ASSERT_EQ(requests->requests.size(), expected->requests.size()) << out;
+    for (size_t r = 0; r < expected->requests.size(); ++r) {
+      const Request& got = requests->requests[r];
+      const Request& want = expected->requests[r];
+      EXPECT_EQ(got.id, want.id) << out;
+      EXPECT_EQ(got.position.lat_deg, want.position.lat_deg) << out;
+      EXPECT_EQ(got.position.lon_deg, want.position.lon_deg) << out;
+      EXPECT_EQ(got.municipality, want.municipality) << out;
+      EXPECT_EQ(got.max_km, want.max_km) << out;
+      EXPECT_EQ(got.priority, want.priority) << out;
+    }
+  }
+  // The capacity scale reached the generator: the tight directory has less room.
+  auto full_providers = ReadProvidersCsv(Path("full/providers.csv"));
+  auto tight_providers = ReadProvidersCsv(Path("tight/providers.csv"));
+  ASSERT_TRUE(full_providers.ok() && tight_providers.ok());
+  int64_t full_room = 0, tight_room = 0;
+  for (size_t p = 0; p < (*full_providers).directory->size(); ++p) {
+    full_room += full_providers->directory->provider(ProviderIndex(p)).capacity.value_or(0);
+    tight_room += tight_providers->directory->provider(ProviderIndex(p)).capacity.value_or(0);
+  }
+  EXPECT_LT(tight_room * 3, full_room);
+}
+
+TEST_F(Cli, GenerateRefusesAnIncompleteMapOrABadCapacityPercent) {
+  const std::string geojson = testing::MunicipalitiesGeoJson();
+  const std::string postcodes = testing::PostcodesCsv();
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"--municipalities", geojson}, 2, "needs --municipalities and --postcodes"},
+      {{"--postcodes", postcodes}, 2, "needs --municipalities and --postcodes"},
+      {{"--capacity-percent", "20"}, 2, "--capacity-percent needs the real map"},
+      {{"--municipalities", geojson, "--postcodes", postcodes, "--capacity-percent", "0"}, 2,
+       "--capacity-percent takes a whole number from 1 to 10000, not '0'"},
+      {{"--municipalities", geojson, "--postcodes", postcodes, "--capacity-percent", "10001"},
+       2, "--capacity-percent takes a whole number from 1 to 10000"},
+      {{"--municipalities", geojson, "--postcodes", postcodes, "--capacity-percent", "0.2"}, 2,
+       "not '0.2'"},
+      {{"--municipalities", Path("missing.geojson"), "--postcodes", postcodes}, 1,
+       "missing.geojson"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"generate", "--out", Path("g")};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    const CliRun run = Wegwijzer(args);
+    EXPECT_EQ(run.exit_code, c.exit_code) << c.message << "\n" << run.err;
+    EXPECT_NE(run.err.find(c.message), std::string::npos) << run.err;
+    EXPECT_FALSE(fs::exists(Path("g/providers.csv"))) << c.message;
+    EXPECT_FALSE(fs::exists(Path("g/requests.csv"))) << c.message;
+  }
+}
 
 TEST_F(Cli, RouteAndMatchBeyondTheMemoryLimitExitOneAndWriteNothing) {
   // 8,000 requests need a few MiB for their results and candidate pairs; 1 MiB is short.
