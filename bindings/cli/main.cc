@@ -463,8 +463,10 @@ struct Generated {
   std::shared_ptr<const v1::DirectorySnapshot> directory;
   std::vector<Request> requests;
 };
-absl::StatusOr<Generated> GenerateScenarioOf(const Args& args) {
-  if (args.municipalities.empty()) {
+// `gazetteer`: the real map of --municipalities/--postcodes (LoadGazetteer), or
+// null for the synthetic towns.
+absl::StatusOr<Generated> GenerateScenarioOf(const Args& args, const Gazetteer* gazetteer) {
+  if (gazetteer == nullptr) {
     absl::StatusOr<Scenario> s =
         GenerateScenario({.seed = static_cast<uint64_t>(args.seed),
                           .providers = args.provider_count,
@@ -472,14 +474,11 @@ absl::StatusOr<Generated> GenerateScenarioOf(const Args& args) {
     if (!s.ok()) return s.status();
     return Generated{std::move(s->directory), std::move(s->requests)};
   }
-  absl::StatusOr<std::shared_ptr<const Gazetteer>> gazetteer =
-      Gazetteer::Load(args.municipalities, args.postcodes);
-  if (!gazetteer.ok()) return gazetteer.status();
   absl::StatusOr<std::vector<PostcodeDemographics>> people =
       ReadPostcodeDemographicsCsv(args.postcodes);
   if (!people.ok()) return people.status();
   absl::StatusOr<DutchScenario> s = GenerateDutchScenario(
-      **gazetteer, *people,
+      *gazetteer, *people,
       {.seed = static_cast<uint64_t>(args.seed),
        .requests = args.request_count,
        .capacity_scale = args.capacity_percent / 100.0,
@@ -489,7 +488,9 @@ absl::StatusOr<Generated> GenerateScenarioOf(const Args& args) {
 }
 
 int Generate(const Args& args) {
-  absl::StatusOr<Generated> generated = GenerateScenarioOf(args);
+  std::optional<std::shared_ptr<const Gazetteer>> gazetteer = LoadGazetteer(args);
+  if (!gazetteer) return kExitBadInput;
+  absl::StatusOr<Generated> generated = GenerateScenarioOf(args, gazetteer->get());
   if (!generated.ok()) {
     std::cerr << "wegwijzer: " << generated.status().message() << "\n";
     return kExitBadInput;
