@@ -78,7 +78,7 @@ class Solver {
 
   AssignmentResult Run() {
     for (uint32_t r = 0; r < n_; ++r) {
-      threshold_[r] = p_.candidates(r, limit_[r], &lists_[r]);
+      threshold_[r] = Fill(r);
       result_.pairs += lists_[r].size();
     }
     std::vector<uint32_t> order(n_);
@@ -432,8 +432,7 @@ class Solver {
             bound = c + dlow;
             break;
           }
-          const uint32_t p = list[i].provider;
-          if (cap(p) <= 0) continue;
+          const uint32_t p = list[i].provider;  // with capacity (Fill)
           const int64_t w = c + dp[p];
           consider(w, i);
           if (top < kBest + 1 || w < top_value[kBest]) {
@@ -578,14 +577,14 @@ class Solver {
     auto find_exact_duals = [&](int64_t steps) {
       std::fill(start.begin(), start.end(), 0);
       for (uint32_t r = 0; r < n_; ++r) {
-        for (const CandidateEdge& e : lists_[r]) ++start[e.provider + 1];
+        for (const ListedPair& e : lists_[r]) ++start[e.provider + 1];
       }
       for (uint32_t p = 0; p < m_; ++p) start[p + 1] += start[p];
       listing.resize(start[m_]);
       {
         std::vector<uint32_t> fill(start.begin(), start.end() - 1);
         for (uint32_t r = 0; r < n_; ++r) {
-          for (const CandidateEdge& e : lists_[r]) listing[fill[e.provider]++] = {r, e.cost};
+          for (const ListedPair& e : lists_[r]) listing[fill[e.provider]++] = {r, e.cost};
         }
       }
       ps = 0;
@@ -612,7 +611,7 @@ class Solver {
           if (at[r] == kUnplaced) continue;
           const int64_t mine = at_provider(r);
           if (at[r] != kOutside) lower(r, p_.outside_cost[r] + ps);
-          for (const CandidateEdge& e : lists_[r]) {
+          for (const ListedPair& e : lists_[r]) {
             if (cap(e.provider) > 0 && e.provider != mine) lower(r, e.cost + pp[e.provider]);
           }
           if (mine >= 0) lower(static_cast<uint32_t>(n_ + mine), pr[r] - lists_[r][at[r]].cost);
@@ -718,7 +717,7 @@ class Solver {
           for (int i = 0; i < static_cast<int>(list.size()); ++i) {
             const int64_t c = list[i].cost * scale;
             if (c + dlow >= other) break;
-            if (i == at[r] || cap(list[i].provider) <= 0) continue;
+            if (i == at[r]) continue;
             other = std::min(other, c + dp[list[i].provider]);
           }
           return other;
@@ -848,7 +847,7 @@ class Solver {
       if (at[r] == kUnplaced) continue;
       const int64_t u = value(r);
       bool ok = u <= p_.outside_cost[r];
-      for (const CandidateEdge& e : lists_[r]) {
+      for (const ListedPair& e : lists_[r]) {
         if (!ok || e.cost >= u) break;
         ok = e.cost + v_[e.provider] >= u;
       }
@@ -983,7 +982,7 @@ class Solver {
     if (threshold_[row] != kNoThreshold) slack = std::min(slack, MissingBound(row) - u);
     // Another parcel of the same request makes its pair tight: the slack is then 0,
     // found by this loop like any other pair.
-    for (const CandidateEdge& e : lists_[row]) {
+    for (const ListedPair& e : lists_[row]) {
       // The list is in nondecreasing cost and prices are >= 0, so no later pair can
       // undercut once the cost alone reaches the slack.
       if (e.cost - u >= slack) break;
@@ -1060,7 +1059,7 @@ class Solver {
     // providers; the cap only guards against a source that never says so.
     limit_[x] = std::min(limit_[x], 1 << 29) * 2;
     const size_t before = lists_[x].size();
-    threshold_[x] = p_.candidates(x, limit_[x], &lists_[x]);
+    threshold_[x] = Fill(x);
     result_.pairs += lists_[x].size() - before;
     ++result_.extensions;
     if (!floor_.empty() && threshold_[x] != kNoThreshold) {
@@ -1074,6 +1073,46 @@ class Solver {
     for (uint32_t k = first_[x]; k != kNoParcel; k = next_[k]) {
       if (assign_[k] >= 0) assign_edge_[k] = FindEdge(k, assign_[k]);
     }
+  }
+
+  // Asks the candidate source for request x's list at limit_[x] and keeps provider
+  // and cost of each pair (ListedPair) whose provider has capacity (a provider
+  // without takes nobody, so the hot loops need not ask), in a vector of exactly the
+  // list's length: lists are most of the solver's memory, and a vector grown by
+  // push_back holds up to twice its length. Returns the threshold C(x).
+  int64_t Fill(uint32_t x) {
+    const int64_t threshold = p_.candidates(x, limit_[x], &fetched_);
+    size_t kept = 0;
+    for (const CandidateEdge& e : fetched_) kept += p_.capacity[e.provider] > 0;
+    std::vector<ListedPair>& list = lists_[x];
+    if (list.capacity() < kept) {
+      std::vector<ListedPair> exact;
+      exact.reserve(kept);
+      list.swap(exact);
+    }
+    list.clear();
+    for (const CandidateEdge& e : fetched_) {
+      if (p_.capacity[e.provider] > 0) list.push_back({e.provider, e.cost});
+    }
+    return threshold;
+  }
+
+  // The detail of entry `edge` of request r's list, which the solver does not keep.
+  // The source gives the same list for the same limit (CandidateFn), and the list
+  // for a smaller limit is a prefix, so the pair is asked again with a limit just
+  // past the entry (it can only stand further on where Fill dropped pairs without
+  // capacity: then at limit_[r], the list as built).
+  uint32_t DetailOf(uint32_t r, int edge) {
+    const ListedPair& want = lists_[r][edge];
+    for (const int limit : {edge + 1, limit_[r]}) {
+      p_.candidates(r, limit, &fetched_);
+      for (size_t i = edge; i < fetched_.size(); ++i) {
+        if (fetched_[i].provider == want.provider && fetched_[i].cost == want.cost) {
+          return fetched_[i].detail;
+        }
+      }
+    }
+    return 0;  // a source that breaks its contract: the pair's detail is unknown
   }
 
   // Settles parcel x (with unit supplies, request x) at distance dx: the outside option, its candidates, and the
@@ -1098,7 +1137,7 @@ class Solver {
   // its reduced costs are >= 0.
   int64_t LeastValue(uint32_t r) const {
     int64_t u = std::min<int64_t>(p_.outside_cost[r], MissingBound(r));
-    for (const CandidateEdge& e : lists_[r]) u = std::min(u, e.cost + v_[e.provider]);
+    for (const ListedPair& e : lists_[r]) u = std::min(u, e.cost + v_[e.provider]);
     return u;
   }
 
@@ -1306,9 +1345,9 @@ class Solver {
         if (weight_[k] == 0) continue;  // a request with no units
         Flow f{.request = r, .provider = assign_[k], .amount = weight_[k]};
         if (assign_[k] >= 0) {
-          const CandidateEdge& e = lists_[r][assign_edge_[k]];
+          const ListedPair& e = lists_[r][assign_edge_[k]];
           f.cost = e.cost;
-          f.detail = e.detail;
+          f.detail = DetailOf(r, assign_edge_[k]);
         } else {
           f.cost = p_.outside_cost[r];
         }
@@ -1332,7 +1371,15 @@ class Solver {
       for (const Flow& f : flows) result_.objective += f.amount * f.cost;
       if (!p_.supply.empty()) result_.flows.insert(result_.flows.end(), flows.begin(), flows.end());
     }
-    for (uint32_t p = 0; p < m_; ++p) result_.dual_objective -= p_.capacity[p] * v_[p];
+    // A provider without capacity is in no list (Fill): its price is the largest
+    // outside cost, which no request's u(r) passes, so every pair of the full graph
+    // stays dual feasible, at no cost to the dual objective (b(p) = 0).
+    int64_t max_outside = 0;
+    for (int64_t o : p_.outside_cost) max_outside = std::max(max_outside, o);
+    for (uint32_t p = 0; p < m_; ++p) {
+      if (p_.capacity[p] <= 0) v_[p] = std::max(v_[p], max_outside);
+      result_.dual_objective -= p_.capacity[p] * v_[p];
+    }
     result_.provider_price = v_;
     if (p_.keep_lists) result_.lists = std::move(lists_);
     return std::move(result_);
@@ -1342,7 +1389,8 @@ class Solver {
   const size_t n_, m_;
   bool unit_ = true;  // every supply is 1
   // Per request.
-  std::vector<std::vector<CandidateEdge>> lists_;
+  std::vector<std::vector<ListedPair>> lists_;
+  std::vector<CandidateEdge> fetched_;  // the candidate source's answer, before Fill keeps it
   std::vector<int64_t> threshold_;
   // A lower bound on v(p) for every provider with capacity, fixed after the warm
   // start (prices only rise in the shortest paths): 0, or after the cost-scaling

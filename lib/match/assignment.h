@@ -192,8 +192,11 @@
 // phase 2 O(S log S) per placement, S the nodes settled; S is 1 for most requests on
 // realistic data and grows with local overload (the dense clusters of the benchmark
 // are its worst case: thousands of nodes per placement). Memory: O(n + m + pairs
-// built) (12 bytes per pair, plus one vector header per request) and, during phase 1,
-// 16 bytes per taken slot. Not parallel. Deterministic: the result depends only on the
+// built) (8 bytes per pair, ListedPair, in lists of exactly their length, plus one
+// vector header per request; the cost-scaling start's exact duals add 8 bytes per
+// pair for the providers' listings) and, during phase 1, 16 bytes per taken slot.
+// The pairs' details are not kept: Finish asks the candidate source again for the
+// pair each request ends with (one more call per placed request). Not parallel. Deterministic: the result depends only on the
 // input and the placement order (ties broken by list order and index).
 #ifndef WEGWIJZER_LIB_ASSIGNMENT_H_
 #define WEGWIJZER_LIB_ASSIGNMENT_H_
@@ -212,12 +215,23 @@ struct CandidateEdge {
   uint32_t detail;    // opaque to the solver (the Matcher keeps mode and location here)
 };
 
+// A pair as the solver keeps it in a request's list: 8 bytes, for the hot loops and
+// the memory of national lists (95 M pairs at 50,000 / 1,000,000). The detail of
+// the pairs chosen is asked again at the end (see CandidateFn).
+struct ListedPair {
+  uint32_t provider;  // solver's provider index
+  int32_t cost;       // c(r, p) in metres
+};
+
 inline constexpr int64_t kNoThreshold = std::numeric_limits<int64_t>::max();
 
 // Fills `edges` with the cheapest `limit` (or more) candidates of request r, in
 // nondecreasing cost, all with cost < o(r); an earlier call's list is a prefix of a
 // later one with a larger limit. Returns the threshold C(r): kNoThreshold when the
-// list is complete, else a cost that every missing candidate reaches.
+// list is complete, else a cost that every missing candidate reaches. The solver
+// keeps only provider and cost; for the details of the pairs it chooses it calls
+// again, with a limit just past the chosen entry, so the function must give the
+// same list for the same (request, limit) every time (a pure function of them).
 using CandidateFn =
     std::function<int64_t(uint32_t request, int limit, std::vector<CandidateEdge>* edges)>;
 
@@ -236,7 +250,7 @@ class MissingPairBound {
   // not in `listed` (the request's list), price(p) as promised by the last
   // SetPrices. One caller at a time.
   virtual int64_t Floor(uint32_t request, int64_t threshold, int64_t stop,
-                        std::span<const CandidateEdge> listed) = 0;
+                        std::span<const ListedPair> listed) = 0;
   static constexpr int64_t kPriceAbsent = std::numeric_limits<int64_t>::max() / 8;
 };
 
@@ -304,7 +318,7 @@ struct AssignmentResult {
   std::vector<int64_t> request_price;   // u(r)
   std::vector<int64_t> provider_price;  // v(p)
   // With AssignmentProblem::keep_lists, every request's candidate list as built.
-  std::vector<std::vector<CandidateEdge>> lists;
+  std::vector<std::vector<ListedPair>> lists;
   int64_t pairs = 0;
   int64_t warm_start_bids = 0;    // bids of the warm start
   int64_t warm_start_placed = 0;  // requests it placed (the rest by shortest paths)

@@ -21,7 +21,7 @@ namespace wegwijzer::internal {
 struct ReducedNetwork {
   std::vector<int64_t> capacity;
   std::vector<int64_t> outside_cost;
-  std::vector<std::vector<CandidateEdge>> lists;
+  std::vector<std::vector<ListedPair>> lists;
   int64_t objective = 0;
   int64_t warm_start_bids = 0;    // AssignmentResult's figures
   int64_t warm_start_placed = 0;

@@ -58,13 +58,13 @@ void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale)
 }
 
 int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t stop,
-                                 std::span<const CandidateEdge> listed) {
+                                 std::span<const ListedPair> listed) {
   ++queries_;
   if (++stamp_ == 0) {
     std::fill(listed_.begin(), listed_.end(), 0);
     stamp_ = 1;
   }
-  for (const CandidateEdge& e : listed) {
+  for (const ListedPair& e : listed) {
     if (e.provider >= listed_.size()) listed_.resize(e.provider + 1, 0);
     listed_[e.provider] = stamp_;
   }

@@ -50,7 +50,7 @@ class RegionalPairBound final : public MissingPairBound {
 
   void SetPrices(std::span<const int64_t> price, int64_t scale) override;
   int64_t Floor(uint32_t request, int64_t threshold, int64_t stop,
-                std::span<const CandidateEdge> listed) override;
+                std::span<const ListedPair> listed) override;
 
   int64_t queries() const { return queries_; }
 

@@ -58,11 +58,11 @@ TEST(RegionalPairBound, EqualsTheLeastValueOfTheMissingPairsByTheOracle) {
       // Matcher's lists are); the threshold a listed cost, one beyond, or 0.
       const int64_t threshold =
           costs.empty() || rng() % 4 == 0 ? 0 : costs[rng() % costs.size()] + rng() % 2;
-      std::vector<internal::CandidateEdge> listed;
+      std::vector<internal::ListedPair> listed;
       int64_t expected = kNone;
       for (const auto& [p, c] : cost_of) {
         if (c < threshold) {
-          listed.push_back({p, static_cast<int32_t>(c), 0});
+          listed.push_back({p, static_cast<int32_t>(c)});
         } else {
           expected = std::min(expected, scale * c + price[p]);
         }
@@ -124,13 +124,13 @@ class ExactBound final : public internal::MissingPairBound {
     scale_ = scale;
   }
   int64_t Floor(uint32_t r, int64_t threshold, int64_t stop,
-                std::span<const internal::CandidateEdge> listed) override {
+                std::span<const internal::ListedPair> listed) override {
     ++queries;
     int64_t best = stop;
     for (const internal::CandidateEdge& e : full_[r]) {
       if (e.cost < threshold || price_[e.provider] >= kPriceAbsent) continue;
       if (std::any_of(listed.begin(), listed.end(),
-                      [&](const internal::CandidateEdge& l) { return l.provider == e.provider; })) {
+                      [&](const internal::ListedPair& l) { return l.provider == e.provider; })) {
         continue;
       }
       best = std::min(best, scale_ * e.cost + price_[e.provider]);
