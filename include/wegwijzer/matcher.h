@@ -181,10 +181,11 @@ struct MatchOptions {
 
 // TryMatch's estimate of its memory (MatchOptions::max_memory_bytes): bytes per
 // request (the plan line, outside options, first candidates, orders and the
-// solver's per-request arrays) and per candidate pair (the list entry with vector
-// growth, and the solver's share).
+// solver's per-request arrays) and per candidate pair (the 8-byte list entry, and
+// the 8 bytes a pair of the exact duals' listing where the cost-scaling solver
+// needs one, with room for the lists' headers).
 inline constexpr int64_t kMatchBytesPerRequest = 320;
-inline constexpr int64_t kMatchBytesPerPair = 32;
+inline constexpr int64_t kMatchBytesPerPair = 20;
 
 class Matcher {
  public:

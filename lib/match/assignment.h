@@ -102,19 +102,25 @@
 // reverse arcs in one heap). The sink's height is what lets a provider with room
 // stay within eps of "free" while full ones are priced. At eps = 1 the flow is optimal on the lists
 // built (eps < 1 metre / (n + m + 1); Goldberg & Tarjan, Thm 3.4). Exact integer duals:
-// label correcting (Bellman-Ford with a worklist) on the residual graph in metres,
-// started from floor((d - d(s)) / S), lowers labels until pi(x) <= c + pi(y) on every
-// residual arc; u(r) = c + v(p) for a member (o(r) for the outside option), v(p) =
-// max(0, pi(p) - pi(s)) satisfy (I1) on the lists and (I2). The step is budgeted
-// (20 x the arcs): past it (it cannot happen at the default S, tests check that) the
-// rounded heights are used instead. Stopping early: costs are whole metres, so the
-// flow is usually optimal long before eps < 1 metre / (n + m + 1) proves it (the
-// last phases only shuffle ties: half the pushes at 15,000 / 300,000). After every
-// phase with eps <= S / 4 (a quarter metre) the same label correcting is tried
-// with a budget of 1 x the arcs; when it finds the duals, the flow is optimal on
-// the lists (they certify it) and the phases stop. A trial that fails (a negative
-// cycle, or the budget spent) changes nothing and the next phase runs; it costs
-// O(n + m + pairs). A repair then hands back every request that
+// label correcting (Bellman-Ford) on the residual graph in metres, started from
+// floor((d - d(s)) / S), lowers labels until pi(x) <= c + pi(y) on every residual
+// arc; u(r) = c + v(p) for a member (o(r) for the outside option), v(p) = max(0,
+// pi(p) - pi(s)) satisfy (I1) on the lists and (I2). First by sweeps over the
+// requests' own lists, in alternating directions (AssignmentProblem::
+// cost_scaling_dual_sweeps, 64 at most; a sweep that lowers nothing proves every
+// arc satisfied; they stop early where the labels lowered per sweep grow again, the
+// sign of a negative cycle); only past them by a worklist, which needs the arcs
+// into each provider, a listing as large as the lists (8 bytes a pair), and so is
+// built only after the last phase (at 50,000 / 1,000,000 it was a third of the
+// peak memory). The worklist is budgeted (20 x the arcs): past it (it cannot happen
+// at the default S, tests check that) the rounded heights are used instead.
+// Stopping early: costs are whole metres, so the flow is usually optimal long
+// before eps < 1 metre / (n + m + 1) proves it (the last phases only shuffle ties:
+// half the pushes at 15,000 / 300,000). After every phase with eps <= S / 4 (a
+// quarter metre) the sweeps are tried; when they find the duals, the flow is
+// optimal on the lists (they certify it) and the phases stop. A trial that fails
+// (a negative cycle, or the sweeps spent) changes nothing and the next phase runs;
+// it costs O(n + m + pairs) per sweep. A repair then hands back every request that
 // breaks (I1) on its list, sets a non-full provider's positive price to 0, handing
 // back whom that attracts, and then, with vmin the least price of a provider with
 // capacity, every request with u(r) > C(r) + vmin (its list must grow), again until
@@ -194,7 +200,8 @@
 // are its worst case: thousands of nodes per placement). Memory: O(n + m + pairs
 // built) (8 bytes per pair, ListedPair, in lists of exactly their length, plus one
 // vector header per request; the cost-scaling start's exact duals add 8 bytes per
-// pair for the providers' listings) and, during phase 1, 16 bytes per taken slot.
+// pair for the providers' listings only where its sweeps do not settle them) and,
+// during phase 1, 16 bytes per taken slot.
 // The pairs' details are not kept: Finish asks the candidate source again for the
 // pair each request ends with (one more call per placed request). Not parallel. Deterministic: the result depends only on the
 // input and the placement order (ties broken by list order and index).
@@ -282,6 +289,12 @@ struct AssignmentProblem {
   // dense-cluster benchmarks (5,000 / 100,000: 3.5 s against 5.7 s from the
   // largest cost; 262,144 m and 16,384 m both slower).
   int64_t cost_scaling_initial_eps = 65'536;
+  // With cost_scaling: the Bellman-Ford sweeps over the lists that the exact duals
+  // may take before they need the providers' listings (8 bytes a pair, as much as
+  // the lists: built only past these sweeps, and only after the last phase; a
+  // trial after an earlier phase that the sweeps cannot settle fails, and the
+  // phases go on). 0: always the listings, and no trial succeeds.
+  int cost_scaling_dual_sweeps = 64;
   // With cost_scaling: the regional bound on missing pairs (not owned); null = C(r) +
   // vmin only.
   MissingPairBound* missing_bound = nullptr;
@@ -335,6 +348,7 @@ struct AssignmentResult {
   int64_t floor_queries = 0;       // MissingPairBound::Floor calls
   bool scaling_exact = false;  // the exact duals were found (else rounded heights)
   int64_t scaling_dual_trials = 0;  // phases after which optimality was tried
+  int64_t scaling_dual_sweeps = 0;  // Bellman-Ford sweeps of those trials and the end
 };
 
 AssignmentResult SolveAssignment(const AssignmentProblem& problem);

@@ -1008,4 +1008,85 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
 }
 
 }  // namespace
+// The candidate source of a test that holds every request's full list, cheapest
+// first: the first `limit` pairs, and the next one's cost as the threshold.
+internal::CandidateFn PrefixOf(const std::vector<std::vector<internal::CandidateEdge>>& full) {
+  return [&full](uint32_t r, int limit, std::vector<internal::CandidateEdge>* out) {
+    const size_t k = std::min<size_t>(limit, full[r].size());
+    out->assign(full[r].begin(), full[r].begin() + k);
+    return k == full[r].size() ? internal::kNoThreshold : int64_t{full[r][k].cost};
+  };
+}
+
+// The exact duals by sweeps over the lists alone (the default, which never builds
+// the providers' listings when the sweeps settle), by the worklist alone (0 sweeps:
+// no trial succeeds, every phase runs, the listings after the last), and by one
+// sweep handing over to the worklist: the same optimum as the shortest paths, each
+// with its certificate and duals feasible for every pair, on problems with long
+// eviction chains (few providers, near-equal costs) where sweeps need many rounds.
+TEST(SolveAssignment, CostScalingDualsBySweepsAndByWorklistAgree) {
+  int64_t settled_by_sweeps = 0, runs = 0;
+  for (uint32_t seed = 1; seed <= 60; ++seed) {
+    std::mt19937 rng(seed * 7919);
+    const int n = 30 + static_cast<int>(rng() % 150), m = 2 + static_cast<int>(rng() % 12);
+    std::vector<int64_t> capacity(m), outside(n);
+    std::vector<std::vector<internal::CandidateEdge>> full(n);
+    for (int p = 0; p < m; ++p) capacity[p] = rng() % 9 == 0 ? 0 : 1 + rng() % 5;
+    for (int r = 0; r < n; ++r) {
+      outside[r] = seed % 3 == 0 ? 1'000'000 * (1 + rng() % 4) : 2'000 + rng() % 3'000;
+      for (int p = 0; p < m; ++p) {
+        const int32_t cost = static_cast<int32_t>(seed % 2 ? 100 * (rng() % 20) : rng() % 2'500);
+        if (cost < outside[r] && rng() % 4 != 0) full[r].push_back({uint32_t(p), cost, 7});
+      }
+      std::stable_sort(full[r].begin(), full[r].end(),
+                       [](auto& a, auto& b) { return a.cost < b.cost; });
+    }
+    internal::AssignmentProblem problem;
+    problem.capacity = capacity;
+    problem.outside_cost = outside;
+    problem.candidates = PrefixOf(full);
+    problem.initial_limit = 1 + seed % 4;
+    problem.warm_start_bids_per_request = 0;  // shortest paths alone, or cost scaling
+    auto solve = [&](bool scaling, int sweeps) {
+      problem.cost_scaling = scaling;
+      problem.cost_scaling_dual_sweeps = sweeps;
+      return internal::SolveAssignment(problem);
+    };
+    const int64_t optimum = solve(false, 64).objective;
+    for (int sweeps : {64, 0, 1}) {
+      const internal::AssignmentResult result = solve(true, sweeps);
+      const std::string where = absl::StrFormat("seed %d sweeps %d", seed, sweeps);
+      EXPECT_EQ(result.objective, optimum) << where;
+      EXPECT_EQ(result.dual_objective, optimum) << where;
+      EXPECT_TRUE(result.scaling_exact) << where;
+      // Exact duals of the cost-scaling flow: the repair hands nobody back (duals
+      // that a false "settled" left infeasible would make it hand back requests).
+      EXPECT_EQ(result.scaling_repaired, 0) << where;
+      EXPECT_EQ(result.warm_start_placed, n) << where;
+      EXPECT_LE(result.scaling_dual_sweeps, int64_t{sweeps} * (result.scaling_dual_trials + 1))
+          << where;
+      if (sweeps == 0) {
+        EXPECT_EQ(result.scaling_dual_sweeps, 0) << where;
+      }
+      for (int r = 0; r < n; ++r) {
+        EXPECT_LE(result.request_price[r], outside[r]) << where;
+        for (const auto& e : full[r]) {
+          EXPECT_LE(result.request_price[r], e.cost + result.provider_price[e.provider])
+              << where << " r " << r;
+        }
+        // The detail of the pair chosen, asked again at the end, is the source's.
+        if (result.provider[r] >= 0) {
+          EXPECT_EQ(result.detail[r], 7u) << where << " r " << r;
+        }
+      }
+      if (sweeps == 64) {
+        ++runs;
+        settled_by_sweeps += result.scaling_dual_sweeps > 0;
+      }
+    }
+  }
+  // The sweeps ran on every problem (some settle, some hand over).
+  EXPECT_EQ(settled_by_sweeps, runs);
+}
+
 }  // namespace wegwijzer
