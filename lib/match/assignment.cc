@@ -343,7 +343,7 @@ class Solver {
           (floor_value[r] < floor_stop[r] || floor_stop[r] >= stop)) {
         return known;  // asking again would give the same answer
       }
-      const int64_t f = bound_->Floor(r, threshold_[r], stop, lists_[r]);
+      const int64_t f = bound_->Floor(r, threshold_[r], p_.outside_cost[r], stop, lists_[r]);
       ++result_.floor_queries;
       floor_value[r] = f;
       floor_stop[r] = stop;
@@ -957,7 +957,8 @@ class Solver {
         if (bound_ != nullptr) {
           // Up to o(r), which u(r) never passes: the shortest paths then see the
           // whole bound, and grow r's list only where a missing pair may matter.
-          floor_[r] = bound_->Floor(r, threshold_[r], p_.outside_cost[r], lists_[r]);
+          floor_[r] = bound_->Floor(r, threshold_[r], p_.outside_cost[r], p_.outside_cost[r],
+                                    lists_[r]);
           ++result_.floor_queries;
           if (value(r) <= MissingBound(r)) continue;
         }
@@ -1127,7 +1128,8 @@ class Solver {
       // floor still holds with fewer pairs missing; the bound's prices are the
       // repair's, which only rose since.
       floor_[x] =
-          std::max(floor_[x], bound_->Floor(x, threshold_[x], p_.outside_cost[x], lists_[x]));
+          std::max(floor_[x], bound_->Floor(x, threshold_[x], p_.outside_cost[x],
+                                            p_.outside_cost[x], lists_[x]));
       ++result_.floor_queries;
     }
     for (uint32_t k = first_[x]; k != kNoParcel; k = next_[k]) {

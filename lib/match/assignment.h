@@ -153,10 +153,11 @@
 // provider always has room (vmin = 0), so a request in a congested town must list
 // every provider within u(r) of it. The bound instead answers, for r, threshold
 // C(r) and the providers' current heights (or prices), a value F <= min over the
-// pairs r lacks of c S + d(p): the least over nearby providers, by a walk of the
-// directory's spatial tree with the least height per node. Wherever C(r) S + dlow
-// would make a list grow, the start asks it (lists of at least
-// missing_bound_from_length pairs; shorter ones grow as before), and uses
+// pairs r lacks (all cheaper than o(r)) of c S + d(p): the least over nearby
+// providers, by a walk of the directory's spatial tree with the least height per
+// node (and per topic). Wherever C(r) S + dlow would make a list grow, the start
+// asks it (lists of at least missing_bound_from_length pairs; shorter ones grow as
+// before), and uses
 // max(C(r) S + dlow, F) as the missing pairs' bound, in the growth test, the relabel
 // and the phase start's check alike. Heights only rise within a phase, so an answer
 // stays a bound for the rest of its phase (and until r's list grows); it is taken
@@ -253,10 +254,11 @@ class MissingPairBound {
   // price[p] (in units of 1 / scale metre; kPriceAbsent: p takes nobody).
   virtual void SetPrices(std::span<const int64_t> price, int64_t scale) = 0;
   // A value F <= stop with scale c(r,p) + price(p) >= F for every candidate pair
-  // (r, p) of cost c(r,p) >= threshold (metres) whose provider has capacity and is
+  // (r, p) of cost threshold <= c(r,p) < cost_below (metres; the solver passes o(r),
+  // which every candidate undercuts, CandidateFn) whose provider has capacity and is
   // not in `listed` (the request's list), price(p) as promised by the last
   // SetPrices. One caller at a time.
-  virtual int64_t Floor(uint32_t request, int64_t threshold, int64_t stop,
+  virtual int64_t Floor(uint32_t request, int64_t threshold, int64_t cost_below, int64_t stop,
                         std::span<const ListedPair> listed) = 0;
   static constexpr int64_t kPriceAbsent = std::numeric_limits<int64_t>::max() / 8;
 };

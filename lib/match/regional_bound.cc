@@ -1,8 +1,10 @@
 #include "match/regional_bound.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
+#include "core/geo_internal.h"
 #include "route/search.h"
 
 namespace wegwijzer::internal {
@@ -26,6 +28,7 @@ RegionalPairBound::RegionalPairBound(const DirectoryIndex& index,
     : index_(index), requests_(requests), order_(order), remote_cost_(remote_cost),
       entry_price_(index.physical.size(), kAbsent),
       node_price_(index.tree.size(), kAbsent),
+      node_topic_price_(index.tree.size() * kTopicCount, kAbsent),
       remote_price_(index.remote.size(), kAbsent),
       remote_block_price_((index.remote.size() + kRemoteBlock - 1) / kRemoteBlock, kAbsent) {}
 
@@ -38,14 +41,29 @@ void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale)
   for (uint32_t i = 0; i < e.size(); ++i) {
     entry_price_[i] = price_of(e.provider[i], e.capacity_class[i]);
   }
-  // Children come after their parent in the tree (it is built depth first).
+  // Children come after their parent in the tree (it is built depth first). Per node
+  // the least price overall and per topic (of the entries offering it).
+  constexpr int kTopics = kTopicCount;
   for (size_t id = index_.tree.size(); id-- > 0;) {
     const TreeNode& node = index_.tree[id];
+    int64_t* topic_low = &node_topic_price_[id * kTopics];
     int64_t low = kAbsent;
+    std::fill(topic_low, topic_low + kTopics, kAbsent);
     if (node.left == 0) {
-      for (uint32_t i = node.begin; i < node.end; ++i) low = std::min(low, entry_price_[i]);
+      for (uint32_t i = node.begin; i < node.end; ++i) {
+        const int64_t price = entry_price_[i];
+        if (price >= kAbsent) continue;
+        low = std::min(low, price);
+        for (uint32_t bits = e.topics[i]; bits != 0; bits &= bits - 1) {
+          int64_t& t = topic_low[std::countr_zero(bits)];
+          t = std::min(t, price);
+        }
+      }
     } else {
       low = std::min(node_price_[node.left], node_price_[node.right]);
+      const int64_t* a = &node_topic_price_[node.left * kTopics];
+      const int64_t* b = &node_topic_price_[node.right * kTopics];
+      for (int t = 0; t < kTopics; ++t) topic_low[t] = std::min(a[t], b[t]);
     }
     node_price_[id] = low;
   }
@@ -57,8 +75,8 @@ void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale)
   }
 }
 
-int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t stop,
-                                 std::span<const ListedPair> listed) {
+int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t cost_below,
+                                 int64_t stop, std::span<const ListedPair> listed) {
   ++queries_;
   if (++stamp_ == 0) {
     std::fill(listed_.begin(), listed_.end(), 0);
@@ -75,7 +93,7 @@ int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t st
   int64_t best = stop;
   // Remote pairs cost remote_cost.
   const RemoteEntries& r = index_.remote;
-  if (q.remote_modes != 0 && !r.provider.empty()) {
+  if (q.remote_modes != 0 && !r.provider.empty() && remote_cost_ < cost_below) {
     const int64_t cost = scale * std::max(threshold, remote_cost_);
     for (size_t block = 0; block < remote_block_price_.size(); ++block) {
       if (remote_block_price_[block] >= kAbsent || cost + remote_block_price_[block] >= best ||
@@ -99,8 +117,19 @@ int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t st
   // Physical pairs: the tree, nearest first, pruned by reach and by the bound.
   const PhysicalEntries& e = index_.physical;
   if (index_.tree.empty() || (q.modes & (kInPersonBit | kHomeVisitBit)) == 0) return best;
+  // The least price of an entry that offers every topic the request asks for: at
+  // least each such topic's least price in the node.
+  int topic_of[kTopicCount];
+  int topic_count = 0;
+  for (uint32_t bits = q.topics; bits != 0; bits &= bits - 1) {
+    topic_of[topic_count++] = std::countr_zero(bits);
+  }
+  // No candidate costs cost_below or more: nothing farther is a pair to bound.
+  const double below_m = static_cast<double>(cost_below);
   auto node_bound = [&](uint32_t id, double chord2) {
-    const int64_t low = node_price_[id];
+    int64_t low = node_price_[id];
+    const int64_t* topic_low = &node_topic_price_[id * kTopicCount];
+    for (int k = 0; k < topic_count; ++k) low = std::max(low, topic_low[topic_of[k]]);
     return low >= kAbsent ? kAbsent : scale * std::max(threshold, LeastCost(chord2)) + low;
   };
   struct Pending {
@@ -112,7 +141,7 @@ int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t st
   Pending stack[130];  // one pending sibling per level of a balanced tree, as search.cc
   int depth = 0;
   {
-    const double reach = NodeReach(q, kLimitedCapacity, index_.tree[0]);
+    const double reach = std::min(NodeReach(q, kLimitedCapacity, index_.tree[0]), below_m);
     const double chord2 = ChordSquared(q.unit, index_.tree[0]);
     if (reach < 0 || chord2 > ChordSquaredLimit(reach)) return best;
     stack[depth++] = {0, chord2, reach, node_bound(0, chord2)};
@@ -126,7 +155,7 @@ int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t st
       int kept = 0;
       for (uint32_t id : {node.left, node.right}) {
         const TreeNode& c = index_.tree[id];
-        const double reach = NodeReach(q, kLimitedCapacity, c);
+        const double reach = std::min(NodeReach(q, kLimitedCapacity, c), below_m);
         const double chord2 = ChordSquared(q.unit, c);
         if (reach < 0 || chord2 > ChordSquaredLimit(reach)) continue;
         const int64_t bound = node_bound(id, chord2);
@@ -141,16 +170,31 @@ int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t st
       if (entry_price_[i] >= kAbsent) continue;
       const EntryModes suits = SuitingModes(q, kLimitedCapacity, e, i);
       if (!suits.in_person && !suits.home_visit) continue;
-      const double reach = std::max(suits.in_person ? q.max_m : -1.0,
-                                    suits.home_visit ? e.radius_m[i] : -1.0);
+      const double reach = std::min(std::max(suits.in_person ? q.max_m : -1.0,
+                                             suits.home_visit ? e.radius_m[i] : -1.0),
+                                    below_m);
       const double chord2 = ChordSquared(q.unit, e.unit[i]);
       if (chord2 > ChordSquaredLimit(reach)) continue;
-      const int64_t value = scale * std::max(threshold, LeastCost(chord2)) + entry_price_[i];
-      if (value >= best) continue;
+      if (scale * std::max(threshold, LeastCost(chord2)) + entry_price_[i] >= best) continue;
       const uint32_t p = e.provider[i];
       if (is_listed(p) || !index_.Serves(p, q.municipality) || !Eligible(q, index_.rules[p])) {
         continue;
       }
+      // The pair's own cost, as the candidate search computes it (search.cc), where
+      // the chord gave a bound up to a metre or two low: in the phases without slack
+      // a list grows whenever the bound is below the request's best, and at exact
+      // prices ties within those metres are common. Out of reach, the location
+      // offers no pair at all; one that also offers a remote mode the request takes
+      // is a pair of at most remote_cost (the remote scan above prices those too).
+      const double d = HaversineWithCos(q.position, q.cos_lat, e.position[i], e.cos_lat[i]);
+      if (!(suits.in_person && d <= q.max_m) && !(suits.home_visit && d <= e.radius_m[i])) {
+        continue;
+      }
+      int64_t cost = CostMeters(d);
+      if ((q.modes & e.modes[i] & q.remote_modes) != 0) cost = std::min(cost, remote_cost_);
+      if (cost >= cost_below) continue;
+      const int64_t value = scale * std::max(threshold, cost) + entry_price_[i];
+      if (value >= best) continue;
       best = value;
     }
   }

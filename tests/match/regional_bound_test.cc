@@ -21,10 +21,11 @@ namespace {
 
 constexpr int64_t kNone = std::numeric_limits<int64_t>::max() / 4;
 
-// Floor is a bound (never above the least value of a pair it must cover) and a
-// tight one (the locations' chords give the costs to within 2 m): on random
-// directories (remote-only providers, municipal limits, capacity 0, unlimited
-// providers), random prices, thresholds, stops and scales.
+// Floor is a bound (never above the least value of a pair it must cover) and an
+// exact one (it values each location at its pair's own cost): on random directories
+// (remote-only providers, municipal limits, capacity 0, unlimited providers), random
+// prices, thresholds, cost limits (pairs from cost_below on are no candidates),
+// stops and scales.
 TEST(RegionalPairBound, EqualsTheLeastValueOfTheMissingPairsByTheOracle) {
   int tight_checks = 0, capped = 0, remote_best = 0;
   for (uint32_t seed = 1; seed <= 60; ++seed) {
@@ -58,12 +59,17 @@ TEST(RegionalPairBound, EqualsTheLeastValueOfTheMissingPairsByTheOracle) {
       // Matcher's lists are); the threshold a listed cost, one beyond, or 0.
       const int64_t threshold =
           costs.empty() || rng() % 4 == 0 ? 0 : costs[rng() % costs.size()] + rng() % 2;
+      // Candidates cost less than the request's outside option (CandidateFn): pairs
+      // from cost_below on are no candidates, and the bound need not cover them.
+      const int64_t cost_below = costs.empty() || rng() % 3 != 0
+                                     ? kNone
+                                     : costs[rng() % costs.size()] + rng() % 2;
       std::vector<internal::ListedPair> listed;
       int64_t expected = kNone;
       for (const auto& [p, c] : cost_of) {
         if (c < threshold) {
           listed.push_back({p, static_cast<int32_t>(c)});
-        } else {
+        } else if (c < cost_below) {
           expected = std::min(expected, scale * c + price[p]);
         }
       }
@@ -71,13 +77,15 @@ TEST(RegionalPairBound, EqualsTheLeastValueOfTheMissingPairsByTheOracle) {
       const int64_t stop = rng() % 3 == 0 && expected < kNone
                                ? expected - static_cast<int64_t>(rng() % 3) * scale
                                : kNone;
-      const int64_t got = bound.Floor(static_cast<uint32_t>(r), threshold, stop, listed);
-      const std::string where = absl::StrFormat("seed %d request %d threshold %d scale %d", seed,
-                                                r, threshold, scale);
+      const int64_t got =
+          bound.Floor(static_cast<uint32_t>(r), threshold, cost_below, stop, listed);
+      const std::string where =
+          absl::StrFormat("seed %d request %d threshold %d below %d scale %d", seed, r,
+                          threshold, cost_below, scale);
       EXPECT_LE(got, stop) << where;
       EXPECT_LE(got, expected) << where;  // a bound
       if (expected < stop) {
-        EXPECT_GE(got, expected - 2 * scale) << where;  // and a tight one
+        EXPECT_EQ(got, expected) << where;  // and an exact one
         ++tight_checks;
       } else {
         capped += got == stop;
@@ -100,9 +108,9 @@ TEST(RegionalPairBound, NewPricesReplaceTheOld) {
   int higher = 0;
   for (uint32_t r = 0; r < instance.requests.size(); ++r) {
     bound.SetPrices(low, 1);
-    const int64_t at_low = bound.Floor(r, 0, kNone, {});
+    const int64_t at_low = bound.Floor(r, 0, kNone, kNone, {});
     bound.SetPrices(high, 1);
-    const int64_t at_high = bound.Floor(r, 0, kNone, {});
+    const int64_t at_high = bound.Floor(r, 0, kNone, kNone, {});
     if (at_low < kNone) {
       EXPECT_EQ(at_high, at_low + 1'000'000) << r;
       ++higher;
@@ -123,12 +131,14 @@ class ExactBound final : public internal::MissingPairBound {
     price_.assign(price.begin(), price.end());
     scale_ = scale;
   }
-  int64_t Floor(uint32_t r, int64_t threshold, int64_t stop,
+  int64_t Floor(uint32_t r, int64_t threshold, int64_t cost_below, int64_t stop,
                 std::span<const internal::ListedPair> listed) override {
     ++queries;
     int64_t best = stop;
     for (const internal::CandidateEdge& e : full_[r]) {
-      if (e.cost < threshold || price_[e.provider] >= kPriceAbsent) continue;
+      if (e.cost < threshold || e.cost >= cost_below || price_[e.provider] >= kPriceAbsent) {
+        continue;
+      }
       if (std::any_of(listed.begin(), listed.end(),
                       [&](const internal::ListedPair& l) { return l.provider == e.provider; })) {
         continue;
