@@ -46,6 +46,10 @@ class Solver {
       : p_(problem),
         n_(problem.outside_cost.size()),
         m_(problem.capacity.size()),
+        max_outside_(problem.outside_cost.empty()
+                         ? 0
+                         : std::max<int64_t>(0, *std::max_element(problem.outside_cost.begin(),
+                                                                  problem.outside_cost.end()))),
         lists_(n_),
         threshold_(n_, 0),
         limit_(n_, problem.initial_limit),
@@ -194,12 +198,9 @@ class Solver {
     result_.warm_start_bids = static_cast<int64_t>(head);
     // The state the shortest paths continue from: v(p) is p's cheapest slot (0 while
     // one is free), u(r) = c(r, p) + v(p) for a member, o(r) for the outside option.
-    int64_t max_outside = 0;
-    for (int64_t o : p_.outside_cost) max_outside = std::max(max_outside, o);
     for (uint32_t p = 0; p < m_; ++p) {
-      // A provider of capacity 0 was never bid for; its dual is free (it adds b v = 0
-      // to the dual objective), and at max o(r) >= u(r) no pair with it is violated.
-      v_[p] = p_.capacity[p] <= 0 ? max_outside : min_price(p);
+      // A provider of capacity 0 was never bid for (it has no slots); Finish prices it.
+      v_[p] = p_.capacity[p] <= 0 ? 0 : min_price(p);
       load_[p] = p_.capacity[p] - free[p];
     }
     std::vector<uint32_t> rest;
@@ -719,8 +720,7 @@ class Solver {
     // Sweeps the duals may take before the listings (each O(n + m + pairs)).
     const int dual_sweeps = std::max(0, p_.cost_scaling_dual_sweeps);
     bool proved_optimal = false;
-    int64_t max_cost = 1;
-    for (int64_t o : p_.outside_cost) max_cost = std::max(max_cost, o);
+    const int64_t max_cost = std::max<int64_t>(1, max_outside_);
     // The first phase's epsilon: the largest cost, or less (the refine starts from
     // any state, so any epsilon >= 1 gives the same optimum). Phases far coarser
     // than the candidates' distances only price outside options against each other
@@ -878,11 +878,9 @@ class Solver {
     // Past the phases, or once a phase's flow proved optimal (below).
     const bool exact = proved_optimal || find_exact_duals(dual_sweeps, true, 20);
     result_.scaling_exact = exact;
-    int64_t max_outside = 0;
-    for (int64_t o : p_.outside_cost) max_outside = std::max(max_outside, o);
     for (uint32_t p = 0; p < m_; ++p) {
       const int64_t v = exact ? pp[p] - ps : floor_div(dp[p] - ds, scale);
-      v_[p] = cap(p) <= 0 ? max_outside : std::max<int64_t>(0, v);
+      v_[p] = cap(p) <= 0 ? 0 : std::max<int64_t>(0, v);  // Finish prices capacity 0
       load_[p] = cap(p) <= 0 ? 0 : members[p];
     }
     // Repair (a no-op but for lists that must grow when the duals are exact): every
@@ -1436,10 +1434,8 @@ class Solver {
     // A provider without capacity is in no list (Fill): its price is the largest
     // outside cost, which no request's u(r) passes, so every pair of the full graph
     // stays dual feasible, at no cost to the dual objective (b(p) = 0).
-    int64_t max_outside = 0;
-    for (int64_t o : p_.outside_cost) max_outside = std::max(max_outside, o);
     for (uint32_t p = 0; p < m_; ++p) {
-      if (p_.capacity[p] <= 0) v_[p] = std::max(v_[p], max_outside);
+      if (p_.capacity[p] <= 0) v_[p] = max_outside_;
       result_.dual_objective -= p_.capacity[p] * v_[p];
     }
     result_.provider_price = v_;
@@ -1449,6 +1445,7 @@ class Solver {
 
   const AssignmentProblem& p_;
   const size_t n_, m_;
+  const int64_t max_outside_;  // max(0, max_r o(r)): the price of a provider without capacity
   bool unit_ = true;  // every supply is 1
   // Per request.
   std::vector<std::vector<ListedPair>> lists_;

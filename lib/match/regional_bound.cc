@@ -43,12 +43,11 @@ void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale)
   }
   // Children come after their parent in the tree (it is built depth first). Per node
   // the least price overall and per topic (of the entries offering it).
-  constexpr int kTopics = kTopicCount;
   for (size_t id = index_.tree.size(); id-- > 0;) {
     const TreeNode& node = index_.tree[id];
-    int64_t* topic_low = &node_topic_price_[id * kTopics];
+    int64_t* topic_low = &node_topic_price_[id * kTopicCount];
     int64_t low = kAbsent;
-    std::fill(topic_low, topic_low + kTopics, kAbsent);
+    std::fill(topic_low, topic_low + kTopicCount, kAbsent);
     if (node.left == 0) {
       for (uint32_t i = node.begin; i < node.end; ++i) {
         const int64_t price = entry_price_[i];
@@ -61,9 +60,9 @@ void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale)
       }
     } else {
       low = std::min(node_price_[node.left], node_price_[node.right]);
-      const int64_t* a = &node_topic_price_[node.left * kTopics];
-      const int64_t* b = &node_topic_price_[node.right * kTopics];
-      for (int t = 0; t < kTopics; ++t) topic_low[t] = std::min(a[t], b[t]);
+      const int64_t* a = &node_topic_price_[node.left * kTopicCount];
+      const int64_t* b = &node_topic_price_[node.right * kTopicCount];
+      for (int t = 0; t < kTopicCount; ++t) topic_low[t] = std::min(a[t], b[t]);
     }
     node_price_[id] = low;
   }
@@ -170,9 +169,7 @@ int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t co
       if (entry_price_[i] >= kAbsent) continue;
       const EntryModes suits = SuitingModes(q, kLimitedCapacity, e, i);
       if (!suits.in_person && !suits.home_visit) continue;
-      const double reach = std::min(std::max(suits.in_person ? q.max_m : -1.0,
-                                             suits.home_visit ? e.radius_m[i] : -1.0),
-                                    below_m);
+      const double reach = std::min(EntryReach(q, e, i, suits), below_m);
       const double chord2 = ChordSquared(q.unit, e.unit[i]);
       if (chord2 > ChordSquaredLimit(reach)) continue;
       if (scale * std::max(threshold, LeastCost(chord2)) + entry_price_[i] >= best) continue;
@@ -180,17 +177,15 @@ int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t co
       if (is_listed(p) || !index_.Serves(p, q.municipality) || !Eligible(q, index_.rules[p])) {
         continue;
       }
-      // The pair's own cost, as the candidate search computes it (search.cc), where
-      // the chord gave a bound up to a metre or two low: in the phases without slack
-      // a list grows whenever the bound is below the request's best, and at exact
+      // The pair's own cost, by the candidate search's rule (AtDistance), where the
+      // chord gave a bound up to a metre or two low: in the phases without slack a
+      // list grows whenever the bound is below the request's best, and at exact
       // prices ties within those metres are common. Out of reach, the location
       // offers no pair at all; one that also offers a remote mode the request takes
       // is a pair of at most remote_cost (the remote scan above prices those too).
-      const double d = HaversineWithCos(q.position, q.cos_lat, e.position[i], e.cos_lat[i]);
-      if (!(suits.in_person && d <= q.max_m) && !(suits.home_visit && d <= e.radius_m[i])) {
-        continue;
-      }
-      int64_t cost = CostMeters(d);
+      const EntryAtDistance at = AtDistance(q, e, i, suits);
+      if (!at.modes.in_person && !at.modes.home_visit) continue;
+      int64_t cost = at.cost;
       if ((q.modes & e.modes[i] & q.remote_modes) != 0) cost = std::min(cost, remote_cost_);
       if (cost >= cost_below) continue;
       const int64_t value = scale * std::max(threshold, cost) + entry_price_[i];

@@ -121,10 +121,8 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
     double bound = top.Bound();
     for (uint32_t i = node.begin; i < node.end; ++i) {
       const EntryModes suits = SuitingModes(q, classes, e, i);
-      bool in_person = suits.in_person, home_visit = suits.home_visit;
-      if (!in_person && !home_visit) continue;
-      const double reach =
-          std::max(in_person ? q.max_m : -1.0, home_visit ? e.radius_m[i] : -1.0);
+      if (!suits.in_person && !suits.home_visit) continue;
+      const double reach = EntryReach(q, e, i, suits);
       const uint8_t modes = q.modes & e.modes[i];
       if (ChordSquared(q.unit, e.unit[i]) > ChordSquaredLimit(std::min(reach, bound))) {
         continue;
@@ -138,11 +136,9 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
       const uint32_t p = e.provider[i];
       if (!index.Serves(p, q.municipality) || !index.InServiceArea(p, q.position)) continue;
       if (!Eligible(q, index.rules[p])) continue;
-      const double d = HaversineWithCos(q.position, q.cos_lat, e.position[i], e.cos_lat[i]);
-      in_person = in_person && d <= q.max_m;
-      home_visit = home_visit && d <= e.radius_m[i];
-      if (!in_person && !home_visit) continue;
-      const int64_t cost = CostMeters(d);
+      const EntryAtDistance at = AtDistance(q, e, i, suits);
+      if (!at.modes.in_person && !at.modes.home_visit) continue;
+      const int64_t cost = at.cost;
       // Dearer than a phone call that also suits: the pair ranks in the remote class.
       // (A phone line closed at the request's time does not take it over.)
       if (cost > limits.remote_cost && (modes & q.remote_modes) != 0 &&
@@ -151,7 +147,8 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
       }
       if (cost >= limits.cost_below) continue;
       const PhysicalPair pair{cost, e.tie_rank[i], i,
-                              in_person ? Mode::kInPerson : Mode::kHomeVisit, d};
+                              at.modes.in_person ? Mode::kInPerson : Mode::kHomeVisit,
+                              at.distance};
       top.Offer(pair);
       bound = top.Bound();
     }

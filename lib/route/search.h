@@ -14,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "core/geo_internal.h"
 #include "core/rules.h"
 #include "directory/directory_index.h"
 #include "wegwijzer/geo.h"
@@ -161,6 +162,29 @@ inline EntryModes SuitingModes(const Query& q, uint8_t capacity_classes,
   const uint8_t modes = q.modes & e.modes[i];
   return {(modes & kInPersonBit) != 0 && (q.access & ~e.access[i]) == 0,
           (modes & kHomeVisitBit) != 0 && (q.service_access & ~e.access[i]) == 0};
+}
+
+// How far from the request entry i may be in the modes `suits` (metres; -1: none):
+// the request's max_m in person, the location's radius for a home visit.
+inline double EntryReach(const Query& q, const PhysicalEntries& e, uint32_t i,
+                         EntryModes suits) {
+  return std::max(suits.in_person ? q.max_m : -1.0, suits.home_visit ? e.radius_m[i] : -1.0);
+}
+
+// Entry i at its own distance from the request: the haversine (metres), the modes of
+// `suits` still in reach there, and the pair's cost. The one distance rule of the
+// candidate search and the matcher's regional bound, which must agree to the metre
+// (a bound a metre low makes lists grow in the phases without slack).
+struct EntryAtDistance {
+  double distance;
+  EntryModes modes;
+  int64_t cost;
+};
+inline EntryAtDistance AtDistance(const Query& q, const PhysicalEntries& e, uint32_t i,
+                                  EntryModes suits) {
+  const double d = HaversineWithCos(q.position, q.cos_lat, e.position[i], e.cos_lat[i]);
+  return {d, {suits.in_person && d <= q.max_m, suits.home_visit && d <= e.radius_m[i]},
+          CostMeters(d)};
 }
 
 // Remote block `block` (entry `i`) of `r` may suit the request by its masks (topics,
