@@ -168,7 +168,7 @@ int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t co
     for (uint32_t i = node.begin; i < node.end; ++i) {
       if (entry_price_[i] >= kAbsent) continue;
       const EntryModes suits = SuitingModes(q, kLimitedCapacity, e, i);
-      if (!suits.in_person && !suits.home_visit) continue;
+      if (!suits.any()) continue;
       const double reach = std::min(EntryReach(q, e, i, suits), below_m);
       const double chord2 = ChordSquared(q.unit, e.unit[i]);
       if (chord2 > ChordSquaredLimit(reach)) continue;
@@ -184,7 +184,7 @@ int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t co
       // offers no pair at all; one that also offers a remote mode the request takes
       // is a pair of at most remote_cost (the remote scan above prices those too).
       const EntryAtDistance at = AtDistance(q, e, i, suits);
-      if (!at.modes.in_person && !at.modes.home_visit) continue;
+      if (!at.modes.any()) continue;
       int64_t cost = at.cost;
       if ((q.modes & e.modes[i] & q.remote_modes) != 0) cost = std::min(cost, remote_cost_);
       if (cost >= cost_below) continue;

@@ -121,7 +121,7 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
     double bound = top.Bound();
     for (uint32_t i = node.begin; i < node.end; ++i) {
       const EntryModes suits = SuitingModes(q, classes, e, i);
-      if (!suits.in_person && !suits.home_visit) continue;
+      if (!suits.any()) continue;
       const double reach = EntryReach(q, e, i, suits);
       const uint8_t modes = q.modes & e.modes[i];
       if (ChordSquared(q.unit, e.unit[i]) > ChordSquaredLimit(std::min(reach, bound))) {
@@ -137,7 +137,7 @@ int SearchPhysical(const Query& q, const DirectoryIndex& index, const SearchLimi
       if (!index.Serves(p, q.municipality) || !index.InServiceArea(p, q.position)) continue;
       if (!Eligible(q, index.rules[p])) continue;
       const EntryAtDistance at = AtDistance(q, e, i, suits);
-      if (!at.modes.in_person && !at.modes.home_visit) continue;
+      if (!at.modes.any()) continue;
       const int64_t cost = at.cost;
       // Dearer than a phone call that also suits: the pair ranks in the remote class.
       // (A phone line closed at the request's time does not take it over.)

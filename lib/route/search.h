@@ -152,6 +152,7 @@ inline double NodeReach(const Query& q, uint8_t capacity_classes, const TreeNode
 struct EntryModes {
   bool in_person = false;
   bool home_visit = false;
+  bool any() const { return in_person || home_visit; }
 };
 inline EntryModes SuitingModes(const Query& q, uint8_t capacity_classes,
                                const PhysicalEntries& e, uint32_t i) {
