@@ -344,7 +344,9 @@ BENCHMARK(BM_MatchCS_Dutch)
 BENCHMARK(BM_MatchCS_DutchOverloaded)
     ->Args({5'000, 100'000})->Args({50'000, 1'000'000}) WEGWIJZER_ONCE;
 BENCHMARK(BM_MatchCS_DutchVsLemon)->Args({5'000, 100'000})->Args({15'000, 300'000}) WEGWIJZER_ONCE;
-BENCHMARK(BM_MatchCS_DenseCluster)->Args({500, 5'000})->Args({2'000, 20'000}) WEGWIJZER_ONCE;
+BENCHMARK(BM_MatchCS_DenseCluster)
+    ->Args({500, 5'000})->Args({1'000, 10'000})->Args({2'000, 20'000})->Args({4'000, 40'000})
+        WEGWIJZER_ONCE;
 
 // ---------------------------------------------------------------------------
 // The synthetic towns of GenerateScenario.

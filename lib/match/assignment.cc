@@ -274,13 +274,19 @@ class Solver {
       std::pop_heap(h.begin(), h.end(), std::greater<>());
       h.pop_back();
     };
-    std::vector<uint32_t> queue;
+    // Active nodes, FIFO: requests in `queue`; providers and the sink, which hand
+    // back units they hold too many of, in `handing_back`. The latter take their
+    // turn after every `batch` requests (see AssignmentProblem::
+    // cost_scaling_request_batch), so a provider prices itself soon after it fills,
+    // not after the whole queue of requests has pushed into it at its old price.
+    std::vector<uint32_t> queue, handing_back;
     std::vector<uint8_t> queued(n_ + m_ + 1, 0);
     size_t head = 0;
+    const int64_t batch = std::max(1, p_.cost_scaling_request_batch);
     auto enqueue = [&](uint32_t x) {
       if (!queued[x]) {
         queued[x] = 1;
-        queue.push_back(x);
+        (x < n_ ? queue : handing_back).push_back(x);
       }
     };
     int64_t eps = 0;
@@ -841,16 +847,26 @@ class Solver {
         if (members[p] > to_sink[p]) enqueue(static_cast<uint32_t>(n_ + p));
       }
       if (sink_excess > 0) enqueue(sink);
-      for (; head < queue.size(); ++head) {
-        const uint32_t x = queue[head];
-        queued[x] = 0;
-        if (x < n_) {
-          if (at[x] == kUnplaced) process_request(x);
-        } else if (x < sink) {
-          process_provider(x - static_cast<uint32_t>(n_));
-        } else {
-          process_sink();
+      // The providers' and the sink's turn: each hands back what it holds too
+      // many of, which may make the sink (or, from the sink, a provider) active.
+      auto hand_back = [&]() {
+        for (size_t i = 0; i < handing_back.size(); ++i) {
+          const uint32_t x = handing_back[i];
+          queued[x] = 0;
+          if (x < sink) {
+            process_provider(x - static_cast<uint32_t>(n_));
+          } else {
+            process_sink();
+          }
         }
+        handing_back.clear();
+      };
+      for (int64_t taken = 1;; ++head, ++taken) {
+        if (taken % batch == 0 || head >= queue.size()) hand_back();
+        if (head >= queue.size()) break;
+        const uint32_t r = queue[head];
+        queued[r] = 0;
+        if (at[r] == kUnplaced) process_request(r);
         if (head > (1u << 20) && head * 2 > queue.size()) {
           queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(head) + 1);
           head = static_cast<size_t>(-1);  // the loop's ++head makes it 0

@@ -932,7 +932,8 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
       std::stable_sort(full[r].begin(), full[r].end(),
                        [](auto& a, auto& b) { return a.cost < b.cost; });
     }
-    auto solve = [&](bool scaling, int64_t scale, int64_t alpha, int64_t initial_eps = 0) {
+    auto solve = [&](bool scaling, int64_t scale, int64_t alpha, int64_t initial_eps = 0,
+                     int batch = 256) {
       internal::AssignmentProblem problem;
       problem.capacity = capacity;
       problem.outside_cost = outside;
@@ -942,6 +943,7 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
       problem.cost_scaling_scale = scale;
       problem.cost_scaling_alpha = alpha;
       problem.cost_scaling_initial_eps = initial_eps;
+      problem.cost_scaling_request_batch = batch;
       problem.candidates = [&](uint32_t r, int limit,
                                std::vector<internal::CandidateEdge>* out) {
         const size_t k = std::min<size_t>(limit, full[r].size());
@@ -952,13 +954,17 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
     };
     const int64_t optimum = solve(false, 0, 8).objective;
     // The first epsilon: the largest cost (0), and ones far below the costs (a
-    // price war of small steps) and near them.
-    for (auto [scale, alpha, initial_eps] :
-         {std::tuple<int64_t, int64_t, int64_t>{0, 8, 0}, {0, 2, 0}, {1, 4, 0}, {3, 8, 0},
-          {0, 4, 1}, {0, 4, 7}, {0, 4, 500}, {0, 2, 4'000}, {3, 4, 50}}) {
-      const internal::AssignmentResult result = solve(true, scale, alpha, initial_eps);
-      const std::string where = absl::StrFormat("seed %d scale %d alpha %d eps %d", seed, scale,
-                                                alpha, initial_eps);
+    // price war of small steps) and near them. Providers hand back after every
+    // request (batch 1), every few, or once the queue is empty (256, the default,
+    // more than these problems have).
+    for (auto [scale, alpha, initial_eps, batch] :
+         {std::tuple<int64_t, int64_t, int64_t, int>{0, 8, 0, 256}, {0, 2, 0, 256},
+          {1, 4, 0, 256}, {3, 8, 0, 256}, {0, 4, 1, 256}, {0, 4, 7, 256}, {0, 4, 500, 256},
+          {0, 2, 4'000, 256}, {3, 4, 50, 256}, {0, 4, 0, 1}, {0, 8, 500, 1}, {3, 4, 0, 1},
+          {0, 4, 0, 7}, {0, 2, 50, 7}}) {
+      const internal::AssignmentResult result = solve(true, scale, alpha, initial_eps, batch);
+      const std::string where = absl::StrFormat("seed %d scale %d alpha %d eps %d batch %d",
+                                                seed, scale, alpha, initial_eps, batch);
       EXPECT_EQ(result.objective, optimum) << where;
       EXPECT_EQ(result.objective, result.dual_objective) << where;
       std::vector<int64_t> load(m, 0);
