@@ -296,7 +296,10 @@ struct AssignmentProblem {
   // cost. Any value gives the optimum; 65,536 m (the order of the costs that
   // compete, well below the unassigned penalty) was fastest on the real-map and
   // dense-cluster benchmarks (5,000 / 100,000: 3.5 s against 5.7 s from the
-  // largest cost; 262,144 m and 16,384 m both slower).
+  // largest cost; 262,144 m and 16,384 m both slower). With the batched
+  // hand-backs (cost_scaling_request_batch) 262,144 m was 8% faster at 50,000 /
+  // 1,000,000 and in the dense cluster, but 14% slower at 15,000 / 300,000 and 6%
+  // at 5,000 / 100,000; 16,384 m 26% slower at 50,000 / 1,000,000 (README).
   int64_t cost_scaling_initial_eps = 65'536;
   // With cost_scaling: the Bellman-Ford sweeps over the lists that the exact duals
   // may take before they need the providers' listings (8 bytes a pair, as much as
