@@ -566,6 +566,21 @@ class Solver {
       }
     };
 
+    // The providers' and the sink's turn: each hands back what it holds too
+    // many of, which may make the sink (or, from the sink, a provider) active.
+    auto hand_back = [&]() {
+      for (size_t i = 0; i < handing_back.size(); ++i) {
+        const uint32_t x = handing_back[i];
+        queued[x] = 0;
+        if (x < sink) {
+          process_provider(x - static_cast<uint32_t>(n_));
+        } else {
+          process_sink();
+        }
+      }
+      handing_back.clear();
+    };
+
     // Exact duals. The flow is (near) optimal on the lists built; integer potentials
     // pi with pi(x) <= c(x,y) + pi(y) on every residual arc (exact, unscaled costs)
     // are found by label correcting (Bellman-Ford with a worklist) started from the
@@ -847,20 +862,6 @@ class Solver {
         if (members[p] > to_sink[p]) enqueue(static_cast<uint32_t>(n_ + p));
       }
       if (sink_excess > 0) enqueue(sink);
-      // The providers' and the sink's turn: each hands back what it holds too
-      // many of, which may make the sink (or, from the sink, a provider) active.
-      auto hand_back = [&]() {
-        for (size_t i = 0; i < handing_back.size(); ++i) {
-          const uint32_t x = handing_back[i];
-          queued[x] = 0;
-          if (x < sink) {
-            process_provider(x - static_cast<uint32_t>(n_));
-          } else {
-            process_sink();
-          }
-        }
-        handing_back.clear();
-      };
       for (int64_t taken = 1;; ++head, ++taken) {
         if (taken % batch == 0 || head >= queue.size()) hand_back();
         if (head >= queue.size()) break;

@@ -307,13 +307,9 @@ struct AssignmentProblem {
   // trial after an earlier phase that the sweeps cannot settle fails, and the
   // phases go on). 0: always the listings, and no trial succeeds.
   int cost_scaling_dual_sweeps = 64;
-  // With cost_scaling: the providers and the sink hand back the units they hold
-  // too many of once per this many requests taken from the queue (and when it is
-  // empty). 1 prices a provider at once after every arrival, but in a dense
-  // cluster its price then climbs far ahead of the least height (dlow) and every
-  // request's list grows; the whole queue at once (as one FIFO of all nodes) lets
-  // requests pile into providers at stale prices. 256 (measured, BM_MatchCS_Dutch
-  // and dense clusters of 500 to 4,000 providers): see the README.
+  // With cost_scaling: the requests taken from the queue between two turns of the
+  // providers and the sink (who also take one whenever the queue is empty); why
+  // 256, see 1' in the header above and the README's figures.
   int cost_scaling_request_batch = 256;
   // With cost_scaling: the regional bound on missing pairs (not owned); null = C(r) +
   // vmin only.
