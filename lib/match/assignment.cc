@@ -11,6 +11,13 @@ constexpr int32_t kUnplaced = -2;
 constexpr int32_t kDead = -3;  // a parcel whose units all moved to another parcel
 constexpr uint32_t kNoParcel = std::numeric_limits<uint32_t>::max();
 constexpr int64_t kInfinity = std::numeric_limits<int64_t>::max() / 4;
+// Recruiting (cost scaling, see 1' in assignment.h): at most this many steps per
+// provider and phase, which bounds them (so the phase ends as push-relabel does),
+// and only while at most 1/kRecruitWhenFew of the providers have seats to spare.
+// 64 and 64 measured (README, issue 10); recruiting whenever any provider could
+// took 475 k steps at 50,000 / 1,000,000 and more time than it saved.
+constexpr int32_t kRecruitsPerPhase = 64;
+constexpr size_t kRecruitWhenFew = 64;
 
 // Search events. A full provider's members are not all put on the heap when the
 // provider is settled: they are expanded one at a time, cheapest alternative first
@@ -293,6 +300,9 @@ class Solver {
     uint32_t phase_stamp = 0;
     std::vector<int64_t> bound_price(bound_ != nullptr ? m_ : 0);
     uint32_t bound_version = 0;
+    // low_since[v]: the least height a provider was lowered to by recruiting (below)
+    // since the bound's prices of version v were taken; kInfinity: none.
+    std::vector<int64_t> low_since(1, kInfinity);
     int64_t dlow = 0;  // a lower bound on every provider's height
     int64_t pushes = 0, relabels = 0;
     auto cap = [&](uint32_t p) { return p_.capacity[p]; };
@@ -319,6 +329,7 @@ class Solver {
         }
         bound_->SetPrices(bound_price, scale);
         ++bound_version;
+        low_since.push_back(kInfinity);
       }
     };
 
@@ -332,12 +343,22 @@ class Solver {
     std::vector<int64_t> floor_value(bound_ != nullptr ? n_ : 0);
     std::vector<int64_t> floor_stop(floor_value.size());
     std::vector<uint32_t> floor_phase(floor_value.size(), 0), floor_version(floor_value.size());
+    // The version of the bound's prices a floor was taken at (or, carried over a phase
+    // start, made valid at). It holds for the providers not lowered since; a lowered
+    // one stands at low_since of that version or above, and every missing pair costs
+    // at least C(r).
+    std::vector<uint32_t> floor_since(floor_value.size(), 0);
+    auto floor_of = [&](uint32_t r) {
+      const int64_t low = low_since[floor_since[r]];
+      return low == kInfinity ? floor_value[r]
+                              : std::min(floor_value[r], threshold_[r] * scale + low);
+    };
     // A lower bound on the value (c S + d(p)) of every pair r lacks, without asking.
     auto known_missing = [&](uint32_t r) {
       if (threshold_[r] == kNoThreshold) return kInfinity;
       const int64_t plain = threshold_[r] * scale + dlow;
       return bound_ != nullptr && floor_phase[r] == phase_stamp
-                 ? std::max(plain, floor_value[r]) : plain;
+                 ? std::max(plain, floor_of(r)) : plain;
     };
     // The same, asking the regional bound (up to `stop`) when it is below `need`.
     auto missing_value = [&](uint32_t r, int64_t need, int64_t stop) {
@@ -356,7 +377,8 @@ class Solver {
       floor_stop[r] = stop;
       floor_phase[r] = phase_stamp;
       floor_version[r] = bound_version;
-      return std::max(known, f);
+      floor_since[r] = bound_version;
+      return std::max(known, floor_of(r));
     };
 
     // Per request, its kBest cheapest list entries (indexes, in list order) as last
@@ -389,6 +411,37 @@ class Solver {
     // optimality (below), so it allows no slack.
     auto may_be_last = [&] { return 4 * eps <= scale; };
     auto phase_slack = [&] { return may_be_last() ? 0 : eps * kSlack; };
+    // While providers recruit (below): per provider the requests that list it and the
+    // pair's cost, kept up to date as lists grow (`grown`: lists longer than their
+    // part in it). Built at the first recruiting and freed with the last recruiting
+    // phase (8 bytes a pair then).
+    std::vector<std::vector<std::pair<uint32_t, int32_t>>> listing_of;
+    std::vector<uint32_t> listed_upto, grown;
+    std::vector<uint8_t> is_grown;
+    auto update_listing = [&]() {
+      if (listing_of.empty()) {
+        listing_of.resize(m_);
+        listed_upto.assign(n_, 0);
+        is_grown.assign(n_, 1);
+        grown.resize(n_);
+        for (uint32_t r = 0; r < n_; ++r) grown[r] = r;
+      }
+      for (uint32_t r : grown) {
+        is_grown[r] = 0;
+        const auto& list = lists_[r];
+        for (size_t i = listed_upto[r]; i < list.size(); ++i) {
+          listing_of[list[i].provider].push_back({r, list[i].cost});
+        }
+        listed_upto[r] = static_cast<uint32_t>(list.size());
+      }
+      grown.clear();
+    };
+    auto free_listing = [&]() {
+      std::vector<std::vector<std::pair<uint32_t, int32_t>>>().swap(listing_of);
+      std::vector<uint32_t>().swap(listed_upto);
+      std::vector<uint32_t>().swap(grown);
+      std::vector<uint8_t>().swap(is_grown);
+    };
     auto process_request = [&](uint32_t r) {
       const int64_t slack = phase_slack();
       int64_t w1, w2;
@@ -474,6 +527,10 @@ class Solver {
           break;
         }
         Extend(r);
+        if (!listing_of.empty() && !is_grown[r]) {
+          is_grown[r] = 1;
+          grown.push_back(r);
+        }
         if (bound_ != nullptr) floor_phase[r] = 0;  // asked with the old threshold
       }
       // The new height: second best + eps, but no higher than the missing pairs'
@@ -542,12 +599,161 @@ class Solver {
       const uint32_t p = e.node - static_cast<uint32_t>(n_);
       return to_sink[p] > 0 && dp[p] == e.key;
     };
+    // Recruiting (see 1' in the header): a priced provider left with seats to spare
+    // since the phase start (a deficit: its arc to the sink carries more than come
+    // in) lowers its height as far as keeps every arc into it eps-optimal, with the
+    // requests that list it lowered to their floors first, and takes the requests
+    // its lower price then serves strictly better. Each move is a valid height
+    // change or a push along an arc of reduced cost -eps, so eps-optimality holds.
+    const int64_t recruit_eps = p_.cost_scaling_recruit_eps;
+    std::vector<int32_t> recruits(m_, 0);  // this phase's, per provider
+    struct Recruit {
+      int64_t price;  // the least height of p at which r's arc to p stays eps-optimal
+      uint32_t request;
+      int32_t cost;
+    };
+    std::vector<Recruit> offers;
+    std::vector<uint32_t> spare;
+    // r's height lowered to h (not below its floor: the callers make sure of that).
+    auto lower_request = [&](uint32_t r, int64_t h) {
+      if (h >= dr[r]) return;
+      dr[r] = h;
+      ++ver[r];
+      if (at[r] == kOutside) {
+        push_entry(sink_heap, {h - p_.outside_cost[r] * scale, r, ver[r]});
+      } else if (at[r] >= 0) {
+        const ListedPair& place = lists_[r][at[r]];
+        push_entry(heap_of[place.provider], {h - place.cost * scale, r, ver[r]});
+      }
+    };
+    // Tests (AssignmentProblem::cost_scaling_check): the residual arcs of the lists
+    // and the sink that are not eps-optimal.
+    auto count_violations = [&]() {
+      int64_t bad = 0;
+      for (uint32_t r = 0; r < n_; ++r) {
+        const auto& list = lists_[r];
+        const int64_t outside = p_.outside_cost[r] * scale + ds;
+        if (at[r] != kOutside) bad += outside - dr[r] < -eps;
+        for (int32_t i = 0; i < static_cast<int32_t>(list.size()); ++i) {
+          const int64_t value = list[i].cost * scale + dp[list[i].provider];
+          if (i == at[r]) {
+            bad += dr[r] - value < -eps;  // the arc back from its place
+          } else {
+            bad += value - dr[r] < -eps;
+          }
+        }
+        if (at[r] == kOutside) bad += dr[r] - outside < -eps;
+      }
+      for (uint32_t p = 0; p < m_; ++p) {
+        if (cap(p) <= 0) continue;
+        if (to_sink[p] < cap(p)) bad += ds - dp[p] < -eps;
+        if (to_sink[p] > 0) bad += dp[p] - ds < -eps;
+      }
+      return bad;
+    };
+    // One provider's step; false if it cannot come down.
+    auto recruit_for = [&](uint32_t p) {
+      const int64_t deficit = to_sink[p] - members[p];
+      offers.clear();
+      for (const auto& [r, cost] : listing_of[p]) {
+        // An unplaced request has no arcs in: its height may fall as far as needed.
+        if (at[r] == kUnplaced || (at[r] >= 0 && lists_[r][at[r]].provider == p)) continue;
+        // r's floor: the least height at which the arc back from its place stays
+        // eps-optimal (its value there - eps).
+        const int64_t place = at[r] == kOutside
+                                  ? p_.outside_cost[r] * scale + ds
+                                  : lists_[r][at[r]].cost * scale + dp[lists_[r][at[r]].provider];
+        offers.push_back({place - 2 * eps - cost * scale, r, cost});
+      }
+      // The `deficit` best offers come in; the next one (or the sink's arc into p)
+      // sets the price.
+      const size_t take = std::min(offers.size(), static_cast<size_t>(deficit));
+      const size_t sorted = std::min(offers.size(), take + 1);
+      std::partial_sort(offers.begin(), offers.begin() + static_cast<std::ptrdiff_t>(sorted),
+                        offers.end(), [](const Recruit& a, const Recruit& b) {
+                          return a.price != b.price ? a.price > b.price : a.request < b.request;
+                        });
+      int64_t price = ds - eps;
+      if (take < offers.size()) price = std::max(price, offers[take].price);
+      if (price >= dp[p]) return false;
+      dp[p] = price;
+      ++result_.scaling_recruits;
+      for (const auto& [r, cost] : listing_of[p]) {
+        best_cache[r].phase = 0;  // p's height fell
+        if (at[r] >= 0 && lists_[r][at[r]].provider == p) continue;
+        const int64_t h = cost * scale + price + eps;  // r's arc to p at -eps
+        if (at[r] == kUnplaced) {
+          dr[r] = std::min(dr[r], h);
+        } else if (dr[r] > h) {
+          lower_request(r, h);  // h >= its floor: its offer is at most the price
+        }
+      }
+      for (size_t k = 0; k < take; ++k) {
+        // Offers above the price: at p, r is better off by at least eps than at its
+        // floor. It moves along its arc to p (reduced cost -eps) from its place
+        // (the arc back, -eps at its floor), at height h.
+        const Recruit& o = offers[k];
+        const uint32_t r = o.request;
+        if (o.price <= price - eps) break;
+        int32_t index = -1;
+        for (int32_t j = 0; j < static_cast<int32_t>(lists_[r].size()); ++j) {
+          if (lists_[r][j].provider == p) {
+            index = j;
+            break;
+          }
+        }
+        if (index < 0) continue;  // cannot happen: the listing holds only r's pairs
+        if (at[r] == kOutside) {
+          --sink_excess;
+        } else {
+          --members[lists_[r][at[r]].provider];  // its old provider may recruit later
+        }
+        dr[r] = o.cost * scale + price + eps;
+        ++ver[r];
+        at[r] = index;
+        ++members[p];
+        push_entry(heap_of[p], {dr[r] - o.cost * scale, r, ver[r]});
+        ++pushes;
+      }
+      push_entry(sink_heap, {dp[p], static_cast<uint32_t>(n_ + p), 0});
+      return true;
+    };
+    // Before the sink relabels (it would raise every outside option, and return units
+    // all over the country): the providers with seats to spare recruit, when they
+    // are few (most deficits of a phase start fill by themselves) and in the phases
+    // of eps >= recruit_eps. True if a height fell (the sink then looks again).
+    auto recruit = [&]() {
+      if (recruit_eps <= 0 || eps < recruit_eps * scale) return false;
+      spare.clear();
+      for (uint32_t p = 0; p < m_; ++p) {
+        if (cap(p) > 0 && to_sink[p] > members[p] && dp[p] - ds > eps &&
+            recruits[p] < kRecruitsPerPhase) {
+          spare.push_back(p);
+        }
+      }
+      if (spare.empty() || spare.size() * kRecruitWhenFew > std::max<size_t>(m_, kRecruitWhenFew)) {
+        return false;
+      }
+      update_listing();
+      int64_t low = kInfinity;
+      for (uint32_t p : spare) {
+        ++recruits[p];
+        if (recruit_for(p)) low = std::min(low, dp[p]);
+      }
+      if (low == kInfinity) return false;
+      if (p_.cost_scaling_check) result_.scaling_violations += count_violations();
+      // Floors taken at earlier prices: valid with the lowered providers at `low`.
+      for (size_t v = low_since.size(); v-- > 0 && low_since[v] > low;) low_since[v] = low;
+      raise_dlow();  // dlow and the bound's prices, with the lowered heights
+      return true;
+    };
     auto process_sink = [&]() {
       while (sink_excess > 0) {
         while (!sink_heap.empty() && !sink_valid(sink_heap.front())) pop_entry(sink_heap);
         if (sink_heap.empty()) break;  // cannot happen: the excess came in by these arcs
         const Entry top = sink_heap.front();
         if (top.key >= ds) {
+          if (recruit()) continue;
           ds = top.key + eps;
           ++relabels;
         }
@@ -755,6 +961,8 @@ class Solver {
       eps = std::max<int64_t>(1, eps / alpha);
       ++result_.scaling_phases;
       ++phase_stamp;  // every request's cache is stale: heights may fall at a phase start
+      std::fill(recruits.begin(), recruits.end(), 0);
+      if (!listing_of.empty() && eps < recruit_eps * scale) free_listing();
       // A provider with room whose height passed the sink's by more than eps comes
       // down to the sink's + eps: its arcs out stay eps-optimal, and the requests'
       // check below sees the arcs into it. (Saturating its arc to the sink instead
@@ -773,7 +981,8 @@ class Solver {
       if (bound_ != nullptr) {
         for (uint32_t r = 0; r < n_; ++r) {
           if (floor_phase[r] != phase_stamp - 1 || threshold_[r] == kNoThreshold) continue;
-          floor_value[r] = std::min(floor_value[r], threshold_[r] * scale + ds);
+          floor_value[r] = std::min(floor_of(r), threshold_[r] * scale + ds);
+          floor_since[r] = bound_version;
           floor_phase[r] = phase_stamp;
           floor_version[r] = 0;  // not this tree's answer: asking may give more
         }

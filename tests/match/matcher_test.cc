@@ -916,7 +916,7 @@ TEST(Matcher, CostScalingWithTheRegionalBoundEqualsTheReferenceOnLargeClusters) 
 // (1 and 3 units per metre) the repair hands requests back and the paths finish.
 TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
   int exact_runs = 0, runs = 0, coarse_repaired = 0, early_stops = 0;
-  int64_t trials = 0;
+  int64_t trials = 0, recruits = 0;
   for (uint32_t seed = 1; seed <= 80; ++seed) {
     std::mt19937 rng(seed);
     const int n = 20 + static_cast<int>(rng() % 120), m = 2 + static_cast<int>(rng() % 15);
@@ -933,7 +933,7 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
                        [](auto& a, auto& b) { return a.cost < b.cost; });
     }
     auto solve = [&](bool scaling, int64_t scale, int64_t alpha, int64_t initial_eps = 0,
-                     int batch = 256) {
+                     int batch = 256, int64_t recruit_eps = 4'096) {
       internal::AssignmentProblem problem;
       problem.capacity = capacity;
       problem.outside_cost = outside;
@@ -944,6 +944,8 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
       problem.cost_scaling_alpha = alpha;
       problem.cost_scaling_initial_eps = initial_eps;
       problem.cost_scaling_request_batch = batch;
+      problem.cost_scaling_recruit_eps = recruit_eps;
+      problem.cost_scaling_check = true;  // eps-optimality after every recruiting step
       problem.candidates = [&](uint32_t r, int limit,
                                std::vector<internal::CandidateEdge>* out) {
         const size_t k = std::min<size_t>(limit, full[r].size());
@@ -956,15 +958,23 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
     // The first epsilon: the largest cost (0), and ones far below the costs (a
     // price war of small steps) and near them. Providers hand back after every
     // request (batch 1), every few, or once the queue is empty (256, the default,
-    // more than these problems have).
-    for (auto [scale, alpha, initial_eps, batch] :
-         {std::tuple<int64_t, int64_t, int64_t, int>{0, 8, 0, 256}, {0, 2, 0, 256},
-          {1, 4, 0, 256}, {3, 8, 0, 256}, {0, 4, 1, 256}, {0, 4, 7, 256}, {0, 4, 500, 256},
-          {0, 2, 4'000, 256}, {3, 4, 50, 256}, {0, 4, 0, 1}, {0, 8, 500, 1}, {3, 4, 0, 1},
-          {0, 4, 0, 7}, {0, 2, 50, 7}}) {
-      const internal::AssignmentResult result = solve(true, scale, alpha, initial_eps, batch);
-      const std::string where = absl::StrFormat("seed %d scale %d alpha %d eps %d batch %d",
-                                                seed, scale, alpha, initial_eps, batch);
+    // more than these problems have). Providers recruit in the phases of eps >=
+    // 4,096 m (the default; these costs reach 6 km), in every phase (1), or never (0).
+    for (auto [scale, alpha, initial_eps, batch, recruit_eps] :
+         {std::tuple<int64_t, int64_t, int64_t, int, int64_t>{0, 8, 0, 256, 4'096},
+          {0, 2, 0, 256, 4'096}, {1, 4, 0, 256, 4'096}, {3, 8, 0, 256, 4'096},
+          {0, 4, 1, 256, 4'096}, {0, 4, 7, 256, 4'096}, {0, 4, 500, 256, 4'096},
+          {0, 2, 4'000, 256, 4'096}, {3, 4, 50, 256, 4'096}, {0, 4, 0, 1, 4'096},
+          {0, 8, 500, 1, 4'096}, {3, 4, 0, 1, 4'096}, {0, 4, 0, 7, 4'096},
+          {0, 2, 50, 7, 4'096}, {0, 4, 0, 256, 0}, {0, 4, 0, 256, 1}, {0, 2, 500, 1, 1},
+          {0, 4, 7, 7, 1}, {3, 4, 0, 256, 1}, {0, 8, 50, 256, 1}}) {
+      const internal::AssignmentResult result =
+          solve(true, scale, alpha, initial_eps, batch, recruit_eps);
+      recruits += result.scaling_recruits;
+      EXPECT_EQ(result.scaling_violations, 0) << "seed " << seed;
+      const std::string where =
+          absl::StrFormat("seed %d scale %d alpha %d eps %d batch %d recruit %d", seed, scale,
+                          alpha, initial_eps, batch, recruit_eps);
       EXPECT_EQ(result.objective, optimum) << where;
       EXPECT_EQ(result.objective, result.dual_objective) << where;
       std::vector<int64_t> load(m, 0);
@@ -1011,6 +1021,7 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
   EXPECT_GT(trials, 0);
   EXPECT_GT(early_stops, runs / 4) << "optimal flows must be recognised before eps = 1";
   EXPECT_GT(coarse_repaired, 0) << "coarse scales must exercise the repair";
+  EXPECT_GT(recruits, 0) << "the runs must exercise recruiting";
 }
 
 }  // namespace
