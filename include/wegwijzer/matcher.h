@@ -159,8 +159,9 @@ struct MatchOptions {
   // (as in the contract's route). In [0, 1,000,000]. DEFAULT: 25,000.
   int64_t remote_cost_m = kRemoteCostMeters;
   // Threads for the per-request passes (outside options and first candidate lists,
-  // and the reasons of unassigned requests); the solver itself runs on the calling
-  // thread. 0 = all cores. DEFAULT: 0.
+  // and the reasons of unassigned requests) and for kCostScaling's requests (their
+  // choices in each batch; the rest of the solver runs on the calling thread). The
+  // plan does not depend on it. 0 = all cores. DEFAULT: 0.
   int threads = 0;
   MatchSolver solver = MatchSolver::kCostScaling;  // DEFAULT: kCostScaling.
   // Called from the calling thread with (requests placed, total) while the shortest

@@ -129,6 +129,19 @@
 // Measured (README, "Providers recruit"): 50,000 / 1,000,000 129.8 M pushes against
 // 170.2 M, 172 s against 178 s; 15,000 / 300,000 22.0 M against 28.2 M, 15.5 s
 // against 17.3 s.
+// Threads (AssignmentProblem::threads). A request's choice (its best and second
+// best arcs, the bound of its missing pairs, its new height, its list grown where
+// the bound says so) reads only heights and the request's own data, and only
+// providers and the sink change heights, on their turn after the batch: so the
+// requests of a batch choose at once on a team of threads (ThreadTeam,
+// core/parallel.h), each writing only its own list, cache and floor, and the
+// solver's thread then moves them in queue order. A choice that needs dlow taken
+// again is left to the solver's thread, after the others (SetPrices is called from
+// that thread only; the candidate source and MissingPairBound::Floor from all, for
+// distinct requests). A phase start's decisions are made on the team likewise.
+// The batches, the choices and so the flow, duals and pairs are the same for
+// every thread count; they differ from a strictly sequential order, where a
+// request that takes dlow again changes what the rest of its batch sees.
 // A request keeps its 4 best list entries and a bound on the rest as last scanned
 // (a "k-best" cache as in CSA): heights only rise within a phase, so while the
 // cached entries' values are below that bound they are the scan's answer, ties
@@ -242,7 +255,8 @@
 // pair for the providers' listings only where its sweeps do not settle them) and,
 // during phase 1, 16 bytes per taken slot.
 // The pairs' details are not kept: Finish asks the candidate source again for the
-// pair each request ends with (one more call per placed request). Not parallel. Deterministic: the result depends only on the
+// pair each request ends with (one more call per placed request). Parallel only in the
+// cost-scaling requests' choices (Threads, above). Deterministic: the result depends only on the
 // input and the placement order (ties broken by list order and index).
 #ifndef WEGWIJZER_LIB_ASSIGNMENT_H_
 #define WEGWIJZER_LIB_ASSIGNMENT_H_
@@ -278,6 +292,8 @@ inline constexpr int64_t kNoThreshold = std::numeric_limits<int64_t>::max();
 // keeps only provider and cost; for the details of the pairs it chooses it calls
 // again, with a limit just past the chosen entry, so the function must give the
 // same list for the same (request, limit) every time (a pure function of them).
+// With AssignmentProblem::threads > 1 the cost-scaling start calls it from several
+// threads at once, for distinct requests.
 using CandidateFn =
     std::function<int64_t(uint32_t request, int limit, std::vector<CandidateEdge>* edges)>;
 
@@ -295,7 +311,8 @@ class MissingPairBound {
   // (r, p) of cost threshold <= c(r,p) < cost_below (metres; the solver passes o(r),
   // which every candidate undercuts, CandidateFn) whose provider has capacity and is
   // not in `listed` (the request's list), price(p) as promised by the last
-  // SetPrices. One caller at a time.
+  // SetPrices. With AssignmentProblem::threads > 1 the solver asks from several
+  // threads at once (never while SetPrices runs): Floor must allow that.
   virtual int64_t Floor(uint32_t request, int64_t threshold, int64_t cost_below, int64_t stop,
                         std::span<const ListedPair> listed) = 0;
   static constexpr int64_t kPriceAbsent = std::numeric_limits<int64_t>::max() / 8;
@@ -347,6 +364,10 @@ struct AssignmentProblem {
   // phase from the default first epsilon, where the price war is) was fastest on
   // the real-map benchmarks; from 1,024 m, 15,000 / 300,000 was 7% slower.
   int64_t cost_scaling_recruit_eps = 4'096;
+  // With cost_scaling: the threads the requests' turns run on, the calling thread
+  // included (see 1' in the header above, "Threads"); >= 1. The result does not
+  // depend on it.
+  int threads = 1;
   // Tests: after every recruiting step, count the residual arcs (of the lists and
   // the sink) that are not eps-optimal into AssignmentResult::scaling_violations.
   // O(n + m + pairs) a step.

@@ -352,7 +352,6 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
     supply.resize(n);
     for (size_t r = 0; r < n; ++r) supply[r] = counts[order[r]];
   }
-  std::vector<PhysicalPair> scratch;
   internal::AssignmentProblem problem;
   problem.capacity = capacity;
   problem.outside_cost = outside;
@@ -375,10 +374,13 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
   problem.placement_order = placement;
   problem.initial_limit = kInitialLimit;
   problem.progress = options.progress;
-  std::vector<bool> taken(n, false);
+  // The candidate source is asked from the solver's threads at once (for distinct
+  // requests; AssignmentProblem::threads): per request flags, not bits, and the
+  // pairs built counted atomically.
+  std::vector<uint8_t> taken(n, 0);
   // With a budget: the pairs built so far (each list's latest length), checked as
   // lists grow.
-  int64_t pairs_built = 0;
+  std::atomic<int64_t> pairs_built{0};
   std::vector<uint32_t> list_length(budget != nullptr ? n : 0);
   if (budget != nullptr) {
     for (size_t r = 0; r < n; ++r) {
@@ -388,22 +390,27 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
   }
   problem.candidates = [&](uint32_t r, int limit, std::vector<CandidateEdge>* edges) {
     if (!taken[r]) {
-      taken[r] = true;
+      taken[r] = 1;
       *edges = std::move(initial[r]);
       return initial_threshold[r];
     }
+    thread_local std::vector<PhysicalPair> scratch;
     const internal::Query q = internal::CompileQuery(requests[order[r]], index);
     const int64_t threshold = CollectCandidates(q, index, internal::kLimitedCapacity, outside[r],
                                                 options.remote_cost_m, limit, &scratch, edges);
     if (budget != nullptr) {
-      pairs_built += static_cast<int64_t>(edges->size()) - list_length[r];
+      const int64_t grown = static_cast<int64_t>(edges->size()) - list_length[r];
       list_length[r] = static_cast<uint32_t>(edges->size());
-      if (budget->Over(pairs_built)) throw PairBudgetExceeded{};
+      if (budget->Over(pairs_built.fetch_add(grown, std::memory_order_relaxed) + grown)) {
+        throw PairBudgetExceeded{};
+      }
     }
     return threshold;
   };
   problem.keep_lists = network != nullptr;
   problem.cost_scaling = options.solver == MatchSolver::kCostScaling;
+  problem.threads = options.threads > 0 ? options.threads
+                                        : static_cast<int>(std::thread::hardware_concurrency());
   // Cost scaling prices missing pairs by region (match/regional_bound.h), not only by
   // the least price anywhere.
   internal::RegionalPairBound regional(index, requests, order, options.remote_cost_m);
@@ -412,7 +419,7 @@ FastSolution SolveFast(const Directory& directory, std::span<const Request> requ
     solution.result = internal::SolveAssignment(problem);
   } catch (const PairBudgetExceeded&) {
     solution.refused = budget->Refusal(
-        internal::Cat(" (", pairs_built, " candidate pairs built so far)"), pairs_built);
+        internal::Cat(" (", pairs_built.load(), " candidate pairs built so far)"), pairs_built.load());
     return solution;
   }
   internal::AssignmentResult& result = solution.result;

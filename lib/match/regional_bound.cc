@@ -76,16 +76,19 @@ void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale)
 
 int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t cost_below,
                                  int64_t stop, std::span<const ListedPair> listed) {
-  ++queries_;
-  if (++stamp_ == 0) {
-    std::fill(listed_.begin(), listed_.end(), 0);
-    stamp_ = 1;
+  // The providers of the list asked about, by a stamp per provider and thread (Floor
+  // may be asked from several threads at once).
+  thread_local std::vector<uint32_t> marked;
+  thread_local uint32_t stamp = 0;
+  if (++stamp == 0) {
+    std::fill(marked.begin(), marked.end(), 0);
+    stamp = 1;
   }
   for (const ListedPair& e : listed) {
-    if (e.provider >= listed_.size()) listed_.resize(e.provider + 1, 0);
-    listed_[e.provider] = stamp_;
+    if (e.provider >= marked.size()) marked.resize(e.provider + 1, 0);
+    marked[e.provider] = stamp;
   }
-  auto is_listed = [&](uint32_t p) { return p < listed_.size() && listed_[p] == stamp_; };
+  auto is_listed = [&](uint32_t p) { return p < marked.size() && marked[p] == stamp; };
   const Request& request_data = requests_[order_.empty() ? request : order_[request]];
   const Query q = CompileQuery(request_data, index_);
   const int64_t scale = scale_;

@@ -39,7 +39,9 @@
 //
 // Cost: O(log entries + locations visited) per Floor, no allocation; the caller asks
 // only when C(r) + vmin cannot settle the question. Memory: 1 + kTopicCount int64 per
-// tree node, one per location and per remote block. Not thread-safe (one solver owns it).
+// tree node, one per location and per remote block. Thread-safety: Floor may be asked from
+// several threads at once (it reads the prices and keeps its scratch per thread);
+// SetPrices only while nobody asks.
 #ifndef WEGWIJZER_LIB_MATCH_REGIONAL_BOUND_H_
 #define WEGWIJZER_LIB_MATCH_REGIONAL_BOUND_H_
 
@@ -64,8 +66,6 @@ class RegionalPairBound final : public MissingPairBound {
   int64_t Floor(uint32_t request, int64_t threshold, int64_t cost_below, int64_t stop,
                 std::span<const ListedPair> listed) override;
 
-  int64_t queries() const { return queries_; }
-
  private:
   const DirectoryIndex& index_;
   std::span<const Request> requests_;
@@ -79,10 +79,6 @@ class RegionalPairBound final : public MissingPairBound {
   std::vector<int64_t> node_topic_price_;
   std::vector<int64_t> remote_price_;  // per remote entry
   std::vector<int64_t> remote_block_price_;
-  // Providers of the list asked about: listed_[p] == stamp_.
-  std::vector<uint32_t> listed_;
-  uint32_t stamp_ = 0;
-  int64_t queries_ = 0;
 };
 
 }  // namespace wegwijzer::internal

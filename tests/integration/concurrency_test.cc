@@ -83,5 +83,25 @@ TEST(Concurrency, RouteBatchOnManyThreadsEqualsOneThread) {
             matcher.Match(scenario.requests, {.threads = 4}).lines);
 }
 
+// The cost-scaling solver's requests choose on a team of threads (and ask the
+// regional bound from them): on a congested instance, where lists grow long enough
+// for the bound to be asked, one thread and three give the same plan and the same
+// work.
+TEST(Concurrency, CostScalingOnATeamOfThreadsEqualsOneThread) {
+  Scenario scenario = GenerateScenario({.seed = 9, .providers = 400, .requests = 8000, .capacity_scale = 0.2}).value();
+  auto directory = Directory::Create(*scenario.directory);
+  ASSERT_TRUE(directory.ok());
+  Matcher matcher(*directory);
+  const MatchOptions one{.threads = 1, .solver = MatchSolver::kCostScaling};
+  const MatchOptions three{.threads = 3, .solver = MatchSolver::kCostScaling};
+  MatchPlan alone = matcher.Match(scenario.requests, one);
+  MatchPlan team = matcher.Match(scenario.requests, three);
+  EXPECT_GT(alone.stats.scaling_floor_queries, 0) << "the bound must be asked";
+  EXPECT_EQ(alone.lines, team.lines);
+  EXPECT_EQ(alone.objective, team.objective);
+  EXPECT_EQ(alone.stats.scaling_pushes, team.stats.scaling_pushes);
+  EXPECT_EQ(alone.stats.scaling_floor_queries, team.stats.scaling_floor_queries);
+}
+
 }  // namespace
 }  // namespace wegwijzer

@@ -904,6 +904,18 @@ TEST(Matcher, CostScalingWithTheRegionalBoundEqualsTheReferenceOnLargeClusters) 
     MatchPlan reference = matcher.Match(instance.requests, reference_options);
     ASSERT_EQ(scaled.objective, reference.objective) << "seed " << seed;
     EXPECT_GT(scaled.stats.scaling_floor_queries, 0) << "seed " << seed;
+    // The requests' choices (and the bound's questions) on one thread and on three:
+    // the same plan and the same work.
+    MatchOptions one = scaling, three = scaling;
+    one.threads = 1;
+    three.threads = 3;
+    MatchPlan alone = matcher.Match(instance.requests, one);
+    MatchPlan team = matcher.Match(instance.requests, three);
+    EXPECT_EQ(alone.lines, team.lines) << "seed " << seed;
+    EXPECT_EQ(alone.stats.scaling_pushes, team.stats.scaling_pushes) << "seed " << seed;
+    EXPECT_EQ(alone.stats.scaling_floor_queries, team.stats.scaling_floor_queries)
+        << "seed " << seed;
+    EXPECT_EQ(alone.objective, scaled.objective) << "seed " << seed;
     EXPECT_LT(scaled.stats.candidate_pairs * 2, reference.stats.candidate_pairs) << "seed " << seed;
     ExpectValidPlan(instance, **directory, scaled, 3'000);
   }
@@ -933,7 +945,7 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
                        [](auto& a, auto& b) { return a.cost < b.cost; });
     }
     auto solve = [&](bool scaling, int64_t scale, int64_t alpha, int64_t initial_eps = 0,
-                     int batch = 256, int64_t recruit_eps = 4'096) {
+                     int batch = 256, int64_t recruit_eps = 4'096, int threads = 1) {
       internal::AssignmentProblem problem;
       problem.capacity = capacity;
       problem.outside_cost = outside;
@@ -946,6 +958,7 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
       problem.cost_scaling_request_batch = batch;
       problem.cost_scaling_recruit_eps = recruit_eps;
       problem.cost_scaling_check = true;  // eps-optimality after every recruiting step
+      problem.threads = threads;
       problem.candidates = [&](uint32_t r, int limit,
                                std::vector<internal::CandidateEdge>* out) {
         const size_t k = std::min<size_t>(limit, full[r].size());
@@ -975,6 +988,15 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
       const std::string where =
           absl::StrFormat("seed %d scale %d alpha %d eps %d batch %d recruit %d", seed, scale,
                           alpha, initial_eps, batch, recruit_eps);
+      // The requests' choices on three threads: the same run, push for push.
+      const internal::AssignmentResult team =
+          solve(true, scale, alpha, initial_eps, batch, recruit_eps, 3);
+      EXPECT_EQ(team.provider, result.provider) << where;
+      EXPECT_EQ(team.request_price, result.request_price) << where;
+      EXPECT_EQ(team.provider_price, result.provider_price) << where;
+      EXPECT_EQ(team.scaling_pushes, result.scaling_pushes) << where;
+      EXPECT_EQ(team.scaling_cache_hits, result.scaling_cache_hits) << where;
+      EXPECT_EQ(team.pairs, result.pairs) << where;
       EXPECT_EQ(result.objective, optimum) << where;
       EXPECT_EQ(result.objective, result.dual_objective) << where;
       std::vector<int64_t> load(m, 0);

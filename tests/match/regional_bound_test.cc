@@ -3,6 +3,7 @@
 #include "match/regional_bound.h"
 
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <map>
 #include <random>
@@ -147,7 +148,7 @@ class ExactBound final : public internal::MissingPairBound {
     }
     return best;
   }
-  int64_t queries = 0;
+  std::atomic<int64_t> queries{0};  // asked from the solver's threads
 
  private:
   const std::vector<std::vector<internal::CandidateEdge>>& full_;
@@ -207,8 +208,8 @@ TEST(SolveAssignment, CostScalingWithAnExactMissingPairBoundKeepsTheOptimum) {
     }
     pairs_with += with.pairs;
     pairs_without += without.pairs;
-    queries += bound.queries;
-    EXPECT_EQ(with.floor_queries, bound.queries);
+    queries += bound.queries.load();
+    EXPECT_EQ(with.floor_queries, bound.queries.load());
   }
   EXPECT_GT(queries, 0);
   EXPECT_LT(pairs_with * 2, pairs_without)
