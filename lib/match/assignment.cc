@@ -360,7 +360,7 @@ class Solver {
 
     // The requests' turns run on a team of threads (AssignmentProblem::threads): each
     // request of a batch chooses at the heights the batch started with, and the
-    // choices are then made, in queue order, by this thread (see process_request).
+    // choices are then made, in queue order, by this thread (see take_turns).
     ThreadTeam team(std::max(1, p_.threads));
     // What each thread's choices counted (one cache line each).
     std::vector<Tally> tallies(static_cast<size_t>(team.size()));
@@ -1081,8 +1081,8 @@ class Solver {
       // eps (all its arcs out are then eps-optimal); it stays where it is when the
       // arc back from its place is eps-optimal too, else it leaves (its arcs out are
       // then free of flow, so any height it takes is fine). Each request decides from
-      // the heights and its own data, on the team's threads (`stays`, `start_height`;
-      // kInfinity: it leaves); the moves are made after, in request order.
+      // the heights and its own data, on the team's threads (`start_height`: its new
+      // height, kInfinity if it leaves); the moves are made after, in request order.
       team.ForEach(n_, kStartChunk, [&](size_t index, int thread) {
         const uint32_t r = static_cast<uint32_t>(index);
         if (at[r] == kUnplaced) return;
