@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <string>
+#include <tuple>
 
 #include "core/geo_internal.h"
 #include "route/search.h"
@@ -20,6 +22,9 @@ int64_t LeastCost(double chord2) {
   return d <= 0 ? 0 : static_cast<int64_t>(d);  // floor(d) <= llround(haversine)
 }
 
+// Entries per leaf of the remote tree (RegionalPairBound::remote_).
+constexpr size_t kRemoteLeaf = 8;
+
 }  // namespace
 
 RegionalPairBound::RegionalPairBound(const DirectoryIndex& index,
@@ -28,9 +33,58 @@ RegionalPairBound::RegionalPairBound(const DirectoryIndex& index,
     : index_(index), requests_(requests), order_(order), remote_cost_(remote_cost),
       entry_price_(index.physical.size(), kAbsent),
       node_price_(index.tree.size(), kAbsent),
-      node_topic_price_(index.tree.size() * kTopicCount, kAbsent),
-      remote_price_(index.remote.size(), kAbsent),
-      remote_block_price_((index.remote.size() + kRemoteBlock - 1) / kRemoteBlock, kAbsent) {}
+      node_topic_price_(index.tree.size() * kTopicCount, kAbsent) {
+  // The remote entries the bound prices (limited capacity), ordered by what they
+  // offer, so that entries a request can use lie together under few nodes. The
+  // order is a grouping only: ties of value are settled by value alone.
+  const RemoteEntries& all = index.remote;
+  std::vector<uint32_t> order_of;
+  std::vector<std::string> languages(all.size());
+  for (uint32_t i = 0; i < all.size(); ++i) {
+    if (all.capacity_class[i] != kLimitedCapacity) continue;
+    order_of.push_back(i);
+    languages[i] = all.languages[i].ToString();
+  }
+  std::sort(order_of.begin(), order_of.end(), [&](uint32_t a, uint32_t b) {
+    return std::tie(languages[a], all.topics[a], all.modes[a], all.access[a], a) <
+           std::tie(languages[b], all.topics[b], all.modes[b], all.access[b], b);
+  });
+  for (uint32_t i : order_of) {
+    remote_.provider.push_back(all.provider[i]);
+    remote_.topics.push_back(all.topics[i]);
+    remote_.languages.push_back(all.languages[i]);
+    remote_.modes.push_back(all.modes[i]);
+    remote_.access.push_back(all.access[i]);
+    remote_.capacity_class.push_back(all.capacity_class[i]);
+  }
+  remote_price_.assign(remote_.size(), kAbsent);
+  if (remote_.size() == 0) return;
+  remote_leaves_ = std::bit_ceil((remote_.size() + kRemoteLeaf - 1) / kRemoteLeaf);
+  const size_t nodes = 2 * remote_leaves_;
+  remote_.block_topics.assign(nodes, 0);
+  remote_.block_languages.assign(nodes, LanguageSet());
+  remote_.block_modes.assign(nodes, 0);
+  remote_.block_access.assign(nodes, 0);
+  remote_.block_capacity_classes.assign(nodes, 0);
+  remote_node_price_.assign(nodes, kAbsent);
+  for (size_t i = 0; i < remote_.size(); ++i) {
+    const size_t leaf = remote_leaves_ + i / kRemoteLeaf;
+    remote_.block_topics[leaf] |= remote_.topics[i];
+    remote_.block_languages[leaf] |= remote_.languages[i];
+    remote_.block_modes[leaf] |= remote_.modes[i];
+    remote_.block_access[leaf] |= remote_.access[i];
+    remote_.block_capacity_classes[leaf] |= remote_.capacity_class[i];
+  }
+  for (size_t k = remote_leaves_; k-- > 1;) {
+    for (size_t c : {2 * k, 2 * k + 1}) {
+      remote_.block_topics[k] |= remote_.block_topics[c];
+      remote_.block_languages[k] |= remote_.block_languages[c];
+      remote_.block_modes[k] |= remote_.block_modes[c];
+      remote_.block_access[k] |= remote_.block_access[c];
+      remote_.block_capacity_classes[k] |= remote_.block_capacity_classes[c];
+    }
+  }
+}
 
 void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale) {
   scale_ = scale;
@@ -66,11 +120,15 @@ void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale)
     }
     node_price_[id] = low;
   }
-  const RemoteEntries& r = index_.remote;
-  for (size_t i = 0; i < r.size(); ++i) {
-    remote_price_[i] = price_of(r.provider[i], r.capacity_class[i]);
-    int64_t& block = remote_block_price_[i / kRemoteBlock];
-    block = (i % kRemoteBlock == 0) ? remote_price_[i] : std::min(block, remote_price_[i]);
+  if (remote_leaves_ == 0) return;
+  std::fill(remote_node_price_.begin(), remote_node_price_.end(), kAbsent);
+  for (size_t i = 0; i < remote_.size(); ++i) {
+    remote_price_[i] = price_of(remote_.provider[i], remote_.capacity_class[i]);
+    int64_t& leaf = remote_node_price_[remote_leaves_ + i / kRemoteLeaf];
+    leaf = std::min(leaf, remote_price_[i]);
+  }
+  for (size_t k = remote_leaves_; k-- > 1;) {
+    remote_node_price_[k] = std::min(remote_node_price_[2 * k], remote_node_price_[2 * k + 1]);
   }
 }
 
@@ -93,22 +151,39 @@ int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t co
   const Query q = CompileQuery(request_data, index_);
   const int64_t scale = scale_;
   int64_t best = stop;
-  // Remote pairs cost remote_cost.
-  const RemoteEntries& r = index_.remote;
-  if (q.remote_modes != 0 && !r.provider.empty() && remote_cost_ < cost_below) {
+  // Remote pairs cost remote_cost: the least price among the entries that suit, by
+  // the remote tree, cheapest subtree first.
+  if (q.remote_modes != 0 && remote_leaves_ != 0 && remote_cost_ < cost_below) {
     const int64_t cost = scale * std::max(threshold, remote_cost_);
-    for (size_t block = 0; block < remote_block_price_.size(); ++block) {
-      if (remote_block_price_[block] >= kAbsent || cost + remote_block_price_[block] >= best ||
-          !RemoteBlockSuits(q, kLimitedCapacity, r, block)) {
+    auto worth_it = [&](size_t node) {
+      return remote_node_price_[node] < kAbsent && cost + remote_node_price_[node] < best &&
+             RemoteBlockSuits(q, kLimitedCapacity, remote_, node);
+    };
+    size_t stack[2 * 64];  // at most one pending sibling per level
+    int depth = 0;
+    if (worth_it(1)) stack[depth++] = 1;
+    while (depth > 0) {
+      const size_t node = stack[--depth];
+      if (cost + remote_node_price_[node] >= best) continue;  // best fell since
+      if (node < remote_leaves_) {
+        size_t child[2] = {2 * node, 2 * node + 1};
+        // The cheaper child on top, so that it sets `best` first.
+        if (remote_node_price_[child[0]] < remote_node_price_[child[1]]) {
+          std::swap(child[0], child[1]);
+        }
+        for (size_t c : child) {
+          if (worth_it(c)) stack[depth++] = c;
+        }
         continue;
       }
-      const size_t end = std::min(r.size(), (block + 1) * kRemoteBlock);
-      for (size_t i = block * kRemoteBlock; i < end; ++i) {
+      const size_t begin = (node - remote_leaves_) * kRemoteLeaf;
+      const size_t end = std::min(remote_.size(), begin + kRemoteLeaf);
+      for (size_t i = begin; i < end; ++i) {
         if (remote_price_[i] >= kAbsent || cost + remote_price_[i] >= best ||
-            !RemoteEntrySuits(q, kLimitedCapacity, r, i)) {
+            !RemoteEntrySuits(q, kLimitedCapacity, remote_, i)) {
           continue;
         }
-        const uint32_t p = r.provider[i];
+        const uint32_t p = remote_.provider[i];
         if (is_listed(p) || !index_.Serves(p, q.municipality) || !Eligible(q, index_.rules[p])) {
           continue;
         }

@@ -27,10 +27,13 @@ constexpr int64_t kNone = std::numeric_limits<int64_t>::max() / 4;
 // (remote-only providers, municipal limits, capacity 0, unlimited providers), random
 // prices, thresholds, cost limits (pairs from cost_below on are no candidates),
 // stops and scales.
+// Seeds 61 to 80 have up to 400 providers, so that the remote entries fill a tree of
+// several levels (leaves of 8 entries) and its pruning is checked too.
 TEST(RegionalPairBound, EqualsTheLeastValueOfTheMissingPairsByTheOracle) {
-  int tight_checks = 0, capped = 0, remote_best = 0;
-  for (uint32_t seed = 1; seed <= 60; ++seed) {
-    testing::Instance instance = testing::MakeInstance(seed, 40, 30);
+  int tight_checks = 0, capped = 0, remote_best = 0, large_remote_best = 0;
+  for (uint32_t seed = 1; seed <= 80; ++seed) {
+    const bool large = seed > 60;
+    testing::Instance instance = testing::MakeInstance(seed, 40, large ? 400 : 30);
     auto directory = Directory::Create(instance.snapshot);
     ASSERT_TRUE(directory.ok()) << directory.status();
     const size_t m = (*directory)->size();
@@ -52,6 +55,7 @@ TEST(RegionalPairBound, EqualsTheLeastValueOfTheMissingPairsByTheOracle) {
         auto [it, inserted] = cost_of.emplace(static_cast<uint32_t>(p.value()), ref.cost_m);
         if (!inserted) it->second = std::min(it->second, ref.cost_m);
         remote_best += ref.klass == 1;
+        large_remote_best += large && ref.klass == 1;
       }
       std::vector<int64_t> costs;
       for (const auto& [p, c] : cost_of) costs.push_back(c);
@@ -96,6 +100,7 @@ TEST(RegionalPairBound, EqualsTheLeastValueOfTheMissingPairsByTheOracle) {
   EXPECT_GT(tight_checks, 300);
   EXPECT_GT(capped, 50) << "the stop must be exercised";
   EXPECT_GT(remote_best, 100) << "remote pairs must be exercised";
+  EXPECT_GT(large_remote_best, 1000) << "remote pairs in a deep tree must be exercised";
 }
 
 // A price set again replaces the one before (the node minima are recomputed).

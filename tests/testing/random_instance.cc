@@ -25,8 +25,10 @@ Instance MakeInstance(uint32_t seed, int requests, int max_providers) {
   const int providers = 1 + pick(max_providers);
   for (int i = 0; i < providers; ++i) {
     v1::Provider* p = instance.snapshot.add_providers();
-    // Ids in an order unrelated to position, some sharing prefixes.
-    p->set_id(absl::StrFormat("%c%d", "abAB"[pick(4)], pick(1000) * 100 + i));
+    // Ids in an order unrelated to position, some sharing prefixes (and from the
+    // 101st on with the index apart, so that they stay unique).
+    p->set_id(i < 100 ? absl::StrFormat("%c%d", "abAB"[pick(4)], pick(1000) * 100 + i)
+                      : absl::StrFormat("%c%d.%d", "abAB"[pick(4)], pick(1000), i));
     p->set_kind(v1::PROVIDER_KIND_OTHER);
     for (int t = 1; t <= 4; ++t) {
       if (chance(0.6)) p->add_topics(static_cast<v1::Topic>(t));
