@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "core/dary_heap.h"
 #include "core/parallel.h"
 
 namespace wegwijzer::internal {
@@ -290,22 +291,20 @@ class Solver {
     // option (key d(r) - o(r) S) and providers n + p with flow to the sink (key d(p)).
     std::vector<std::vector<Entry>> heap_of(m_);
     std::vector<Entry> sink_heap;
-    auto push_entry = [](std::vector<Entry>& h, Entry e) {
-      h.push_back(e);
-      std::push_heap(h.begin(), h.end(), std::greater<>());
-    };
+    // The heaps are 4-ary (core/dary_heap.h: the sink's holds most requests of an
+    // overloaded instance). `first` is a total order but for copies of one entry, so
+    // the entries leave in the same order as from any heap.
+    auto first = [](const Entry& a, const Entry& b) { return b > a; };
+    auto push_entry = [&](std::vector<Entry>& h, Entry e) { HeapPush(h, e, first); };
     // Drops the stale entries of a heap that has grown past twice what it holds, so
     // the heaps take O(n + m) entries, not one per push.
-    auto compact = [](std::vector<Entry>& h, size_t live, auto valid) {
+    auto compact = [&](std::vector<Entry>& h, size_t live, auto valid) {
       if (h.size() <= 2 * live + 64) return;
       h.erase(std::remove_if(h.begin(), h.end(), [&](const Entry& e) { return !valid(e); }),
               h.end());
-      std::make_heap(h.begin(), h.end(), std::greater<>());
+      HeapMake(h, first);
     };
-    auto pop_entry = [](std::vector<Entry>& h) {
-      std::pop_heap(h.begin(), h.end(), std::greater<>());
-      h.pop_back();
-    };
+    auto pop_entry = [&](std::vector<Entry>& h) { HeapPop(h, first); };
     // Active nodes, FIFO: requests in `queue`; providers and the sink, which hand
     // back units they hold too many of, in `handing_back`. The latter take their
     // turn after every `batch` requests (see AssignmentProblem::
