@@ -292,8 +292,10 @@ class Solver {
     std::vector<std::vector<Entry>> heap_of(m_);
     std::vector<Entry> sink_heap;
     // The heaps are 4-ary (core/dary_heap.h: the sink's holds most requests of an
-    // overloaded instance). `first` is a total order but for copies of one entry, so
-    // the entries leave in the same order as from any heap.
+    // overloaded instance). `first` orders by key, then node: only entries of one
+    // node at one key tie, a stale copy beside the live one (the pops skip stale
+    // entries) or one provider's arc to the sink twice, so either order of a tie
+    // makes the same pushes as std's heaps did.
     auto first = [](const Entry& a, const Entry& b) { return b > a; };
     auto push_entry = [&](std::vector<Entry>& h, Entry e) { HeapPush(h, e, first); };
     // Drops the stale entries of a heap that has grown past twice what it holds, so
