@@ -789,12 +789,14 @@ class Solver {
       if (price >= dp[p]) return false;
       dp[p] = price;
       ++result_.scaling_recruits;
+      // A listed request's height at which its arc to p has reduced cost -eps.
+      auto at_price = [&](int32_t cost) { return cost * scale + price + eps; };
       to_lower.assign(listing.size(), 0);
       team.ForEach(listing.size(), kRecruitChunk, [&](size_t i, int) {
         const auto [r, cost] = listing[i];
         best_cache[r].phase = 0;  // p's height fell
         if (at[r] >= 0 && lists_[r][at[r]].provider == p) return;
-        const int64_t h = cost * scale + price + eps;  // r's arc to p at -eps
+        const int64_t h = at_price(cost);
         if (at[r] == kUnplaced) {
           dr[r] = std::min(dr[r], h);
         } else {
@@ -803,7 +805,7 @@ class Solver {
       });
       for (size_t i = 0; i < listing.size(); ++i) {
         // h >= the request's floor: its offer is at most the price.
-        if (to_lower[i]) lower_request(listing[i].first, listing[i].second * scale + price + eps);
+        if (to_lower[i]) lower_request(listing[i].first, at_price(listing[i].second));
       }
       for (size_t k = 0; k < take; ++k) {
         // Offers above the price: at p, r is better off by at least eps than at its

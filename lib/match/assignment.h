@@ -138,7 +138,10 @@
 // solver's thread then moves them in queue order. A choice that needs dlow taken
 // again is left to the solver's thread, after the others (SetPrices is called from
 // that thread only; the candidate source and MissingPairBound::Floor from all, for
-// distinct requests). A phase start's decisions are made on the team likewise.
+// distinct requests). A phase start's decisions are made on the team likewise,
+// and so are a recruiting step's passes over its provider's listing (each entry
+// writes only its own slot; the lowerings follow on the solver's thread, in
+// listing order).
 // The batches, the choices and so the flow, duals and pairs are the same for
 // every thread count; they differ from a strictly sequential order, where a
 // request that takes dlow again changes what the rest of its batch sees.
@@ -256,7 +259,7 @@
 // during phase 1, 16 bytes per taken slot.
 // The pairs' details are not kept: Finish asks the candidate source again for the
 // pair each request ends with (one more call per placed request). Parallel only in the
-// cost-scaling requests' choices (Threads, above). Deterministic: the result depends only on the
+// cost-scaling start (Threads, above). Deterministic: the result depends only on the
 // input and the placement order (ties broken by list order and index).
 #ifndef WEGWIJZER_LIB_ASSIGNMENT_H_
 #define WEGWIJZER_LIB_ASSIGNMENT_H_
