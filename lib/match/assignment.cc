@@ -28,6 +28,10 @@ constexpr size_t kTurnChunk = 16;
 constexpr size_t kStartChunk = 1024;
 // Cost scaling: listing entries a thread takes at a time in a recruiting step.
 constexpr size_t kRecruitChunk = 512;
+// Exact duals: the parts of the requests that the Bellman-Ford sweeps take on the
+// team's threads, each on its own copy of the providers' labels. Fixed, so the
+// sweeps do not depend on the thread count; two for this project's two cores.
+constexpr size_t kSweepParts = 2;
 
 // Cost scaling: whether a request could choose on a team thread, or why not.
 constexpr uint8_t kChosen = 0, kWantsDlow = 1;
@@ -917,6 +921,16 @@ class Solver {
     std::vector<std::pair<uint32_t, int32_t>> listing;
     std::vector<int64_t> pr(n_), pp(m_);
     int64_t ps = 0;
+    // A part's labels of the providers and the sink while a sweep runs (below).
+    struct SweepView {
+      int64_t* pp;
+      int64_t ps;
+      int64_t low;      // at most every label in pp
+      int64_t lowered;  // labels lowered
+    };
+    std::vector<int64_t> part_pp(kSweepParts * m_);
+    SweepView views[kSweepParts];
+    for (size_t part = 0; part < kSweepParts; ++part) views[part].pp = part_pp.data() + part * m_;
     std::vector<uint32_t> work;  // nodes whose label fell: requests r, providers n + p, sink
     std::vector<uint8_t> in_work(n_ + m_ + 1, 0);
     // The requests listing each provider (CSR, for the worklist's arcs into p), built
@@ -949,73 +963,129 @@ class Solver {
       std::fill(in_work.begin(), in_work.end(), 0);
       for (uint32_t r = 0; r < n_; ++r) pr[r] = floor_div(dr[r] - ds, scale);
       for (uint32_t p = 0; p < m_; ++p) pp[p] = floor_div(dp[p] - ds, scale);
-      int64_t pp_low = kInfinity;  // at most every provider's label (see `sweep`)
+      int64_t pp_low = kInfinity;  // at most every provider's label (see sweep_requests)
       for (uint32_t p = 0; p < m_; ++p) pp_low = std::min(pp_low, pp[p]);
       auto at_provider = [&](uint32_t r) -> int64_t {
         return at[r] >= 0 ? static_cast<int64_t>(lists_[r][at[r]].provider) : int64_t{-1};
       };
-      auto lower = [&](uint32_t x, int64_t to) {
-        int64_t& label = x < n_ ? pr[x] : x < sink ? pp[x - n_] : ps;
-        if (to >= label) return;
-        label = to;
-        if (x >= n_ && x < sink) pp_low = std::min(pp_low, to);
+      auto push_work = [&](uint32_t x) {
         if (!in_work[x]) {
           in_work[x] = 1;
           work.push_back(x);
         }
       };
-      // A sweep relaxes every residual arc once, in the order requests (each one's
-      // arcs out, then the arcs into it from its place) and providers, with
-      // `relax(x, to)` lowering x's label to `to` where that is less.
-      // `pp_low` is at most every provider's label (labels only fall), so a list's
-      // scan stops where its cost plus pp_low cannot lower pr[r] (costs ascend).
-      auto sweep = [&](auto relax, bool backward) {
-        for (uint32_t i = 0; i < n_; ++i) {
-          const uint32_t r = backward ? static_cast<uint32_t>(n_ - 1 - i) : i;
+      auto lower = [&](uint32_t x, int64_t to) {
+        int64_t& label = x < n_ ? pr[x] : x < sink ? pp[x - n_] : ps;
+        if (to >= label) return;
+        label = to;
+        push_work(x);
+      };
+      // A sweep relaxes every residual arc once: the requests' (each one's arcs
+      // out, then the arcs into it from its place), then the providers'. Requests
+      // [begin, end) relax against `v`'s labels of the providers and the sink,
+      // lowering their own labels, `v`'s, and calling on_lower(x) for a node x
+      // lowered. `v.low` is at most every provider's label in `v` (labels only
+      // fall), so a list's scan stops where its cost plus v.low cannot lower pr[r]
+      // (costs ascend).
+      auto sweep_requests = [&](SweepView& v, uint32_t begin, uint32_t end, bool backward,
+                                auto on_lower) {
+        auto relax = [&](uint32_t x, int64_t to) {
+          int64_t& label = x < n_ ? pr[x] : x < sink ? v.pp[x - n_] : v.ps;
+          if (to >= label) return;
+          label = to;
+          if (x >= n_ && x < sink) v.low = std::min(v.low, to);
+          ++v.lowered;
+          on_lower(x);
+        };
+        for (uint32_t i = begin; i < end; ++i) {
+          const uint32_t r = backward ? begin + end - 1 - i : i;
           if (at[r] == kUnplaced) continue;
           const int64_t mine = at_provider(r);
-          if (at[r] != kOutside) relax(r, p_.outside_cost[r] + ps);
+          if (at[r] != kOutside) relax(r, p_.outside_cost[r] + v.ps);
           for (const ListedPair& e : lists_[r]) {
-            if (e.cost + pp_low >= pr[r]) break;
-            if (e.provider != mine) relax(r, e.cost + pp[e.provider]);
+            if (e.cost + v.low >= pr[r]) break;
+            if (e.provider != mine) relax(r, e.cost + v.pp[e.provider]);
           }
           if (mine >= 0) relax(static_cast<uint32_t>(n_ + mine), pr[r] - lists_[r][at[r]].cost);
           if (at[r] == kOutside) relax(sink, pr[r] - p_.outside_cost[r]);
         }
+      };
+      auto sweep_providers = [&](SweepView& v, auto on_lower) {
         for (uint32_t p = 0; p < m_; ++p) {
           if (cap(p) <= 0) continue;
-          if (members[p] < cap(p)) relax(static_cast<uint32_t>(n_ + p), ps);
-          if (members[p] > 0) relax(sink, pp[p]);
+          if (members[p] < cap(p) && v.ps < v.pp[p]) {
+            v.pp[p] = v.ps;
+            v.low = std::min(v.low, v.ps);
+            ++v.lowered;
+            on_lower(static_cast<uint32_t>(n_ + p));
+          }
+          if (members[p] > 0 && v.pp[p] < v.ps) {
+            v.ps = v.pp[p];
+            ++v.lowered;
+            on_lower(sink);
+          }
         }
       };
-      int64_t lowered = 0;
+      // The sweeps settle the labels on both cores: the requests fall in
+      // kSweepParts parts of the numbering, each swept on its own copy of the
+      // providers' and the sink's labels (Gauss-Seidel within the part), merged by
+      // the least label; then the providers. Every label a sweep writes is the
+      // value of a residual arc, so labels stay at or above the greatest feasible
+      // potential below the start: the sweeps end, when one lowers nothing, at that
+      // potential, which is unique, whatever the parts. The parts are fixed (not
+      // the team's size), so the sweeps, their counts and the early stop below are
+      // the same on every thread count.
+      auto sweep_on_team = [&](bool backward) {
+        int64_t lowered = 0;
+        team.ForEach(kSweepParts, 1, [&](size_t part, int) {
+          SweepView& v = views[part];
+          std::copy(pp.begin(), pp.end(), v.pp);
+          v.ps = ps;
+          v.low = pp_low;
+          v.lowered = 0;
+          const uint32_t begin = static_cast<uint32_t>(n_ * part / kSweepParts);
+          const uint32_t end = static_cast<uint32_t>(n_ * (part + 1) / kSweepParts);
+          sweep_requests(v, begin, end, backward, [](uint32_t) {});
+        });
+        for (const SweepView& v : views) {
+          for (uint32_t p = 0; p < m_; ++p) pp[p] = std::min(pp[p], v.pp[p]);
+          ps = std::min(ps, v.ps);
+          pp_low = std::min(pp_low, v.low);
+          lowered += v.lowered;
+        }
+        SweepView all{pp.data(), ps, pp_low, 0};
+        sweep_providers(all, [](uint32_t) {});
+        ps = all.ps;
+        pp_low = all.low;
+        return lowered + all.lowered;
+      };
       bool changed = true;
-      auto lower_quietly = [&](uint32_t x, int64_t to) {
-        int64_t& label = x < n_ ? pr[x] : x < sink ? pp[x - n_] : ps;
-        if (to < label) {
-          label = to;
-          if (x >= n_ && x < sink) pp_low = std::min(pp_low, to);
-          changed = true;
-          ++lowered;
-        }
-      };
       // Sweeps alternate their direction, so corrections travel both ways along the
       // spatial numbering. Where labels settle, the labels lowered per sweep die
-      // out (13 sweeps at 5,000 / 100,000, 6 at 15,000 / 300,000, 41 at 50,000 /
-      // 1,000,000), with bursts of a few hundred or a thousand; around a negative
-      // cycle they come back and grow (to half the first sweeps' count within 12
-      // sweeps on those instances), so the sweeps stop once four sweeps lowered no
-      // fewer than the four before and at least an eighth of the first four.
+      // out (15 sweeps at 5,000 / 100,000, 8 at 15,000 / 300,000, 33 at 50,000 /
+      // 1,000,000), with bursts of a few hundred to some ten thousand that die out
+      // too (at 50,000 / 1,000,000: 19,346, 1,930, 242, 73 in one part; in two,
+      // where the chain crosses into the other part: 8,192, 12,025, 1,234, 150,
+      // 56). Around a negative cycle they come back and stay (within 12 sweeps on
+      // those instances: 23,254, 29,636, 25,933, 32,586). So the sweeps stop once
+      // four sweeps lowered no fewer than the four before and at least an eighth of
+      // the first four, and the last of the four lowered at least half as many as
+      // the first (without that, the burst dying out above stopped the trial that
+      // settles in 33 sweeps, and a phase more ran: 3 M pushes, 10 s).
       int64_t window = 0, last_window = std::numeric_limits<int64_t>::max(), first_window = 0;
+      int64_t window_opened = 0;  // the labels lowered by the window's first sweep
       for (int k = 0; k < sweeps && changed; ++k) {
-        changed = false;
-        lowered = 0;
-        sweep(lower_quietly, k % 2 == 1);
+        const int64_t lowered = sweep_on_team(k % 2 == 1);
+        changed = lowered > 0;
         ++result_.scaling_dual_sweeps;
         window += lowered;
+        if (k % 4 == 0) window_opened = lowered;
         if (k % 4 == 3) {
           if (k == 3) first_window = window;
-          if (changed && k >= 7 && window >= last_window && 8 * window >= first_window) break;
+          if (changed && k >= 7 && window >= last_window && 8 * window >= first_window &&
+              2 * lowered >= window_opened) {
+            break;
+          }
           last_window = window;
           window = 0;
         }
@@ -1026,7 +1096,10 @@ class Solver {
       // violated after it ends at such a node, whose arcs in the worklist relaxes.
       build_listing();
       bool exact = true;
-      sweep(lower, false);
+      SweepView all{pp.data(), ps, pp_low, 0};
+      sweep_requests(all, 0, static_cast<uint32_t>(n_), false, push_work);
+      sweep_providers(all, push_work);
+      ps = all.ps;
       int64_t budget = steps * static_cast<int64_t>(n_ + m_ + listing.size()) + 1000;
       while (!work.empty() && exact) {
         const uint32_t y = work.back();

@@ -141,7 +141,10 @@
 // distinct requests). A phase start's decisions are made on the team likewise,
 // and so are a recruiting step's passes over its provider's listing (each entry
 // writes only its own slot; the lowerings follow on the solver's thread, in
-// listing order).
+// listing order). The exact duals' sweeps run on the team in two fixed parts of
+// the requests, each on its own copy of the providers' labels (merged by the
+// least), so their count does not depend on the threads either, and the labels
+// they settle on are unique.
 // The batches, the choices and so the flow, duals and pairs are the same for
 // every thread count; they differ from a strictly sequential order, where a
 // request that takes dlow again changes what the rest of its batch sees.

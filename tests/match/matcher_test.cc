@@ -1062,7 +1062,8 @@ internal::CandidateFn PrefixOf(const std::vector<std::vector<internal::Candidate
 // no trial succeeds, every phase runs, the listings after the last), and by one
 // sweep handing over to the worklist: the same optimum as the shortest paths, each
 // with its certificate and duals feasible for every pair, on problems with long
-// eviction chains (few providers, near-equal costs) where sweeps need many rounds.
+// eviction chains (few providers, near-equal costs) where sweeps need many rounds;
+// and on two threads the same as on one.
 TEST(SolveAssignment, CostScalingDualsBySweepsAndByWorklistAgree) {
   int64_t settled_by_sweeps = 0, runs = 0;
   for (uint32_t seed = 1; seed <= 60; ++seed) {
@@ -1086,15 +1087,25 @@ TEST(SolveAssignment, CostScalingDualsBySweepsAndByWorklistAgree) {
     problem.candidates = PrefixOf(full);
     problem.initial_limit = 1 + seed % 4;
     problem.warm_start_bids_per_request = 0;  // shortest paths alone, or cost scaling
-    auto solve = [&](bool scaling, int sweeps) {
+    auto solve = [&](bool scaling, int sweeps, int threads = 1) {
       problem.cost_scaling = scaling;
       problem.cost_scaling_dual_sweeps = sweeps;
+      problem.threads = threads;
       return internal::SolveAssignment(problem);
     };
     const int64_t optimum = solve(false, 64).objective;
     for (int sweeps : {64, 0, 1}) {
       const internal::AssignmentResult result = solve(true, sweeps);
       const std::string where = absl::StrFormat("seed %d sweeps %d", seed, sweeps);
+      // The sweeps' parts on two threads: the same sweeps, trials, flow and duals
+      // as on one (where the parts run one after the other).
+      const internal::AssignmentResult two = solve(true, sweeps, 2);
+      EXPECT_EQ(two.scaling_dual_sweeps, result.scaling_dual_sweeps) << where;
+      EXPECT_EQ(two.scaling_dual_trials, result.scaling_dual_trials) << where;
+      EXPECT_EQ(two.scaling_pushes, result.scaling_pushes) << where;
+      EXPECT_EQ(two.provider, result.provider) << where;
+      EXPECT_EQ(two.request_price, result.request_price) << where;
+      EXPECT_EQ(two.provider_price, result.provider_price) << where;
       EXPECT_EQ(result.objective, optimum) << where;
       EXPECT_EQ(result.dual_objective, optimum) << where;
       EXPECT_TRUE(result.scaling_exact) << where;
