@@ -921,6 +921,18 @@ TEST(Matcher, CostScalingWithTheRegionalBoundEqualsTheReferenceOnLargeClusters) 
   }
 }
 
+// Two solves of one problem on different thread counts, which must be the same
+// run: the same flow and duals, push for push and sweep for sweep.
+void ExpectSameRun(const internal::AssignmentResult& a, const internal::AssignmentResult& b,
+                   const std::string& where) {
+  EXPECT_EQ(a.provider, b.provider) << where;
+  EXPECT_EQ(a.request_price, b.request_price) << where;
+  EXPECT_EQ(a.provider_price, b.provider_price) << where;
+  EXPECT_EQ(a.scaling_pushes, b.scaling_pushes) << where;
+  EXPECT_EQ(a.scaling_dual_trials, b.scaling_dual_trials) << where;
+  EXPECT_EQ(a.scaling_dual_sweeps, b.scaling_dual_sweeps) << where;
+}
+
 // The cost-scaling warm start on tie-heavy problems with lazy lists and providers of
 // capacity 0: the shortest paths' optimum (no warm start), the certificate, duals
 // feasible for every pair, loads within capacity. With the default scale its own
@@ -991,10 +1003,7 @@ TEST(SolveAssignment, CostScalingKeepsTheOptimumAndTheCertificate) {
       // The requests' choices on three threads: the same run, push for push.
       const internal::AssignmentResult team =
           solve(true, scale, alpha, initial_eps, batch, recruit_eps, 3);
-      EXPECT_EQ(team.provider, result.provider) << where;
-      EXPECT_EQ(team.request_price, result.request_price) << where;
-      EXPECT_EQ(team.provider_price, result.provider_price) << where;
-      EXPECT_EQ(team.scaling_pushes, result.scaling_pushes) << where;
+      ExpectSameRun(team, result, where);
       EXPECT_EQ(team.scaling_cache_hits, result.scaling_cache_hits) << where;
       EXPECT_EQ(team.pairs, result.pairs) << where;
       EXPECT_EQ(result.objective, optimum) << where;
@@ -1100,12 +1109,7 @@ TEST(SolveAssignment, CostScalingDualsBySweepsAndByWorklistAgree) {
       // The sweeps' parts on two threads: the same sweeps, trials, flow and duals
       // as on one (where the parts run one after the other).
       const internal::AssignmentResult two = solve(true, sweeps, 2);
-      EXPECT_EQ(two.scaling_dual_sweeps, result.scaling_dual_sweeps) << where;
-      EXPECT_EQ(two.scaling_dual_trials, result.scaling_dual_trials) << where;
-      EXPECT_EQ(two.scaling_pushes, result.scaling_pushes) << where;
-      EXPECT_EQ(two.provider, result.provider) << where;
-      EXPECT_EQ(two.request_price, result.request_price) << where;
-      EXPECT_EQ(two.provider_price, result.provider_price) << where;
+      ExpectSameRun(two, result, where);
       EXPECT_EQ(result.objective, optimum) << where;
       EXPECT_EQ(result.dual_objective, optimum) << where;
       EXPECT_TRUE(result.scaling_exact) << where;
