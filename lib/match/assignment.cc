@@ -974,11 +974,15 @@ class Solver {
           work.push_back(x);
         }
       };
-      auto lower = [&](uint32_t x, int64_t to) {
-        int64_t& label = x < n_ ? pr[x] : x < sink ? pp[x - n_] : ps;
+      // Lowers x's label in `v` (a request's is its own) to `to` where that is less,
+      // calling on_lower(x) if it did.
+      auto relax_in = [&](SweepView& v, uint32_t x, int64_t to, auto on_lower) {
+        int64_t& label = x < n_ ? pr[x] : x < sink ? v.pp[x - n_] : v.ps;
         if (to >= label) return;
         label = to;
-        push_work(x);
+        if (x >= n_ && x < sink) v.low = std::min(v.low, to);
+        ++v.lowered;
+        on_lower(x);
       };
       // A sweep relaxes every residual arc once: the requests' (each one's arcs
       // out, then the arcs into it from its place), then the providers'. Requests
@@ -989,14 +993,7 @@ class Solver {
       // (costs ascend).
       auto sweep_requests = [&](SweepView& v, uint32_t begin, uint32_t end, bool backward,
                                 auto on_lower) {
-        auto relax = [&](uint32_t x, int64_t to) {
-          int64_t& label = x < n_ ? pr[x] : x < sink ? v.pp[x - n_] : v.ps;
-          if (to >= label) return;
-          label = to;
-          if (x >= n_ && x < sink) v.low = std::min(v.low, to);
-          ++v.lowered;
-          on_lower(x);
-        };
+        auto relax = [&](uint32_t x, int64_t to) { relax_in(v, x, to, on_lower); };
         for (uint32_t i = begin; i < end; ++i) {
           const uint32_t r = backward ? begin + end - 1 - i : i;
           if (at[r] == kUnplaced) continue;
@@ -1013,17 +1010,8 @@ class Solver {
       auto sweep_providers = [&](SweepView& v, auto on_lower) {
         for (uint32_t p = 0; p < m_; ++p) {
           if (cap(p) <= 0) continue;
-          if (members[p] < cap(p) && v.ps < v.pp[p]) {
-            v.pp[p] = v.ps;
-            v.low = std::min(v.low, v.ps);
-            ++v.lowered;
-            on_lower(static_cast<uint32_t>(n_ + p));
-          }
-          if (members[p] > 0 && v.pp[p] < v.ps) {
-            v.ps = v.pp[p];
-            ++v.lowered;
-            on_lower(sink);
-          }
+          if (members[p] < cap(p)) relax_in(v, static_cast<uint32_t>(n_ + p), v.ps, on_lower);
+          if (members[p] > 0) relax_in(v, sink, v.pp[p], on_lower);
         }
       };
       // The sweeps settle the labels on both cores: the requests fall in
@@ -1096,10 +1084,10 @@ class Solver {
       // violated after it ends at such a node, whose arcs in the worklist relaxes.
       build_listing();
       bool exact = true;
-      SweepView all{pp.data(), ps, pp_low, 0};
+      SweepView all{pp.data(), ps, pp_low, 0};  // the labels themselves
       sweep_requests(all, 0, static_cast<uint32_t>(n_), false, push_work);
       sweep_providers(all, push_work);
-      ps = all.ps;
+      auto lower = [&](uint32_t x, int64_t to) { relax_in(all, x, to, push_work); };
       int64_t budget = steps * static_cast<int64_t>(n_ + m_ + listing.size()) + 1000;
       while (!work.empty() && exact) {
         const uint32_t y = work.back();
@@ -1124,15 +1112,16 @@ class Solver {
           budget -= 1 + (start[p + 1] - start[p]);
         } else {  // arcs into the sink: every outside option and provider with room
           for (uint32_t r = 0; r < n_; ++r) {
-            if (at[r] != kUnplaced && at[r] != kOutside) lower(r, p_.outside_cost[r] + ps);
+            if (at[r] != kUnplaced && at[r] != kOutside) lower(r, p_.outside_cost[r] + all.ps);
           }
           for (uint32_t p = 0; p < m_; ++p) {
-            if (cap(p) > 0 && members[p] < cap(p)) lower(static_cast<uint32_t>(n_ + p), ps);
+            if (cap(p) > 0 && members[p] < cap(p)) lower(static_cast<uint32_t>(n_ + p), all.ps);
           }
           budget -= static_cast<int64_t>(n_ + m_);
         }
         if (budget < 0) exact = false;  // a negative cycle, or too slow: fall back
       }
+      ps = all.ps;
       return exact;
     };
 
