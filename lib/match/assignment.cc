@@ -778,7 +778,9 @@ class Solver {
       });
       offers.clear();
       for (size_t i = 0; i < listing.size(); ++i) {
-        if (offer_of[i] != kNoOffer) offers.push_back({offer_of[i], listing[i].first, listing[i].second});
+        if (offer_of[i] != kNoOffer) {
+          offers.push_back({offer_of[i], listing[i].first, listing[i].second});
+        }
       }
       // The `deficit` best offers come in; the next one (or the sink's arc into p)
       // sets the price.
@@ -1603,8 +1605,9 @@ class Solver {
     return 0;  // a source that breaks its contract: the pair's detail is unknown
   }
 
-  // Settles parcel x (with unit supplies, request x) at distance dx: the outside option, its candidates, and the
-  // event that grows its list if the search gets far enough.
+  // Settles parcel x (with unit supplies, request x) at distance dx: the outside
+  // option, its candidates, and the event that grows its list if the search gets
+  // far enough.
   void Expand(uint32_t x, int64_t dx) {
     settled_r_[x] = stamp_;
     dist_r_[x] = dx;
