@@ -279,8 +279,25 @@ class Solver {
     const uint32_t sink = static_cast<uint32_t>(n_ + m_);
     std::vector<int64_t> dr(n_, 0), dp(m_, 0);
     int64_t ds = 0;
-    // A request's place: an index into its list, kOutside, or kUnplaced (active).
-    std::vector<int32_t> at(n_, kUnplaced);
+    // A request's place: an index into its list, kOutside, or kUnplaced (active),
+    // and where it is at a provider, that pair (a copy of its list entry). The
+    // passes that read where requests sit (recruiting, the phase starts, the exact
+    // duals' sweeps: millions of requests each) read one entry, not the list.
+    struct Seat {
+      int32_t at = kUnplaced;
+      uint32_t provider = 0;  // when at >= 0
+      int32_t cost = 0;       // c(r, provider) in metres, when at >= 0
+    };
+    std::vector<Seat> seat(n_);
+    // The one way a place changes.
+    auto sit = [&](uint32_t r, int32_t index) {
+      Seat& s = seat[r];
+      s.at = index;
+      if (index >= 0) {
+        s.provider = lists_[r][index].provider;
+        s.cost = lists_[r][index].cost;
+      }
+    };
     std::vector<int64_t> members(m_, 0), to_sink(m_, 0);  // units in; units on p -> sink
     std::vector<uint32_t> ver(n_, 0);
     int64_t sink_excess = -static_cast<int64_t>(n_);
@@ -600,22 +617,22 @@ class Solver {
       ++ver[r];
       ++pushes;
       if (best == kOutside) {
-        at[r] = kOutside;
+        sit(r, kOutside);
         ++sink_excess;
         push_entry(sink_heap, {dr[r] - p_.outside_cost[r] * scale, r, ver[r]});
         compact(sink_heap, n_ + m_, [&](const Entry& e) {
-          if (e.node < n_) return at[e.node] == kOutside && ver[e.node] == e.ver;
+          if (e.node < n_) return seat[e.node].at == kOutside && ver[e.node] == e.ver;
           return to_sink[e.node - n_] > 0 && dp[e.node - n_] == e.key;
         });
         if (sink_excess > 0) enqueue(sink);
         return;
       }
       const uint32_t p = lists_[r][best].provider;
-      at[r] = best;
+      sit(r, best);
       ++members[p];
       push_entry(heap_of[p], {dr[r] - lists_[r][best].cost * scale, r, ver[r]});
       compact(heap_of[p], static_cast<size_t>(members[p]),
-              [&](const Entry& e) { return ver[e.node] == e.ver && at[e.node] >= 0; });
+              [&](const Entry& e) { return ver[e.node] == e.ver && seat[e.node].at >= 0; });
       enqueue(static_cast<uint32_t>(n_ + p));
     };
     // A list grown while providers recruit joins the providers' listings (below).
@@ -646,7 +663,7 @@ class Solver {
       for (; head < end; ++head) {
         const uint32_t r = queue[head];
         queued[r] = 0;
-        if (at[r] == kUnplaced) turn.push_back(r);
+        if (seat[r].at == kUnplaced) turn.push_back(r);
       }
       choices.resize(turn.size());
       chose.resize(turn.size());
@@ -663,7 +680,7 @@ class Solver {
     };
 
     auto member_valid = [&](const Entry& e) {
-      return ver[e.node] == e.ver && at[e.node] >= 0;
+      return ver[e.node] == e.ver && seat[e.node].at >= 0;
     };
     auto process_provider = [&](uint32_t p) {
       auto& h = heap_of[p];
@@ -685,14 +702,14 @@ class Solver {
           const uint32_t r = h.front().node;
           pop_entry(h);
           ++ver[r];
-          at[r] = kUnplaced;
+          sit(r, kUnplaced);
           --members[p];
           enqueue(r);
         }
       }
     };
     auto sink_valid = [&](const Entry& e) {
-      if (e.node < n_) return at[e.node] == kOutside && ver[e.node] == e.ver;
+      if (e.node < n_) return seat[e.node].at == kOutside && ver[e.node] == e.ver;
       const uint32_t p = e.node - static_cast<uint32_t>(n_);
       return to_sink[p] > 0 && dp[p] == e.key;
     };
@@ -716,11 +733,10 @@ class Solver {
       if (h >= dr[r]) return;
       dr[r] = h;
       ++ver[r];
-      if (at[r] == kOutside) {
+      if (seat[r].at == kOutside) {
         push_entry(sink_heap, {h - p_.outside_cost[r] * scale, r, ver[r]});
-      } else if (at[r] >= 0) {
-        const ListedPair& place = lists_[r][at[r]];
-        push_entry(heap_of[place.provider], {h - place.cost * scale, r, ver[r]});
+      } else if (seat[r].at >= 0) {
+        push_entry(heap_of[seat[r].provider], {h - seat[r].cost * scale, r, ver[r]});
       }
     };
     // Tests (AssignmentProblem::cost_scaling_check): the residual arcs of the lists
@@ -730,16 +746,16 @@ class Solver {
       for (uint32_t r = 0; r < n_; ++r) {
         const auto& list = lists_[r];
         const int64_t outside = p_.outside_cost[r] * scale + ds;
-        if (at[r] != kOutside) bad += outside - dr[r] < -eps;
+        if (seat[r].at != kOutside) bad += outside - dr[r] < -eps;
         for (int32_t i = 0; i < static_cast<int32_t>(list.size()); ++i) {
           const int64_t value = list[i].cost * scale + dp[list[i].provider];
-          if (i == at[r]) {
+          if (i == seat[r].at) {
             bad += dr[r] - value < -eps;  // the arc back from its place
           } else {
             bad += value - dr[r] < -eps;
           }
         }
-        if (at[r] == kOutside) bad += dr[r] - outside < -eps;
+        if (seat[r].at == kOutside) bad += dr[r] - outside < -eps;
       }
       for (uint32_t p = 0; p < m_; ++p) {
         if (cap(p) <= 0) continue;
@@ -765,15 +781,14 @@ class Solver {
       team.ForEach(listing.size(), kRecruitChunk, [&](size_t i, int) {
         const auto [r, cost] = listing[i];
         // An unplaced request has no arcs in: its height may fall as far as needed.
-        if (at[r] == kUnplaced || (at[r] >= 0 && lists_[r][at[r]].provider == p)) {
+        if (seat[r].at == kUnplaced || (seat[r].at >= 0 && seat[r].provider == p)) {
           offer_of[i] = kNoOffer;
           return;
         }
         // r's floor: the least height at which the arc back from its place stays
         // eps-optimal (its value there - eps).
-        const int64_t place = at[r] == kOutside
-                                  ? p_.outside_cost[r] * scale + ds
-                                  : lists_[r][at[r]].cost * scale + dp[lists_[r][at[r]].provider];
+        const int64_t place = seat[r].at == kOutside ? p_.outside_cost[r] * scale + ds
+                                                     : seat[r].cost * scale + dp[seat[r].provider];
         offer_of[i] = place - 2 * eps - cost * scale;
       });
       offers.clear();
@@ -801,9 +816,9 @@ class Solver {
       team.ForEach(listing.size(), kRecruitChunk, [&](size_t i, int) {
         const auto [r, cost] = listing[i];
         best_cache[r].phase = 0;  // p's height fell
-        if (at[r] >= 0 && lists_[r][at[r]].provider == p) return;
+        if (seat[r].at >= 0 && seat[r].provider == p) return;
         const int64_t h = at_price(cost);
-        if (at[r] == kUnplaced) {
+        if (seat[r].at == kUnplaced) {
           dr[r] = std::min(dr[r], h);
         } else {
           to_lower[i] = dr[r] > h;
@@ -828,14 +843,14 @@ class Solver {
           }
         }
         if (index < 0) continue;  // cannot happen: the listing holds only r's pairs
-        if (at[r] == kOutside) {
+        if (seat[r].at == kOutside) {
           --sink_excess;
         } else {
-          --members[lists_[r][at[r]].provider];  // its old provider may recruit later
+          --members[seat[r].provider];  // its old provider may recruit later
         }
         dr[r] = o.cost * scale + price + eps;
         ++ver[r];
-        at[r] = index;
+        sit(r, index);
         ++members[p];
         push_entry(heap_of[p], {dr[r] - o.cost * scale, r, ver[r]});
         ++pushes;
@@ -887,7 +902,7 @@ class Solver {
         --sink_excess;
         if (top.node < n_) {
           ++ver[top.node];
-          at[top.node] = kUnplaced;
+          sit(top.node, kUnplaced);
           enqueue(top.node);
         } else {
           const uint32_t p = top.node - static_cast<uint32_t>(n_);
@@ -968,7 +983,7 @@ class Solver {
       int64_t pp_low = kInfinity;  // at most every provider's label (see sweep_requests)
       for (uint32_t p = 0; p < m_; ++p) pp_low = std::min(pp_low, pp[p]);
       auto at_provider = [&](uint32_t r) -> int64_t {
-        return at[r] >= 0 ? static_cast<int64_t>(lists_[r][at[r]].provider) : int64_t{-1};
+        return seat[r].at >= 0 ? static_cast<int64_t>(seat[r].provider) : int64_t{-1};
       };
       auto push_work = [&](uint32_t x) {
         if (!in_work[x]) {
@@ -998,15 +1013,15 @@ class Solver {
         auto relax = [&](uint32_t x, int64_t to) { relax_in(v, x, to, on_lower); };
         for (uint32_t i = begin; i < end; ++i) {
           const uint32_t r = backward ? begin + end - 1 - i : i;
-          if (at[r] == kUnplaced) continue;
+          if (seat[r].at == kUnplaced) continue;
           const int64_t mine = at_provider(r);
-          if (at[r] != kOutside) relax(r, p_.outside_cost[r] + v.ps);
+          if (seat[r].at != kOutside) relax(r, p_.outside_cost[r] + v.ps);
           for (const ListedPair& e : lists_[r]) {
             if (e.cost + v.low >= pr[r]) break;
             if (e.provider != mine) relax(r, e.cost + v.pp[e.provider]);
           }
-          if (mine >= 0) relax(static_cast<uint32_t>(n_ + mine), pr[r] - lists_[r][at[r]].cost);
-          if (at[r] == kOutside) relax(sink, pr[r] - p_.outside_cost[r]);
+          if (mine >= 0) relax(static_cast<uint32_t>(n_ + mine), pr[r] - seat[r].cost);
+          if (seat[r].at == kOutside) relax(sink, pr[r] - p_.outside_cost[r]);
         }
       };
       auto sweep_providers = [&](SweepView& v, auto on_lower) {
@@ -1097,9 +1112,9 @@ class Solver {
         in_work[y] = 0;
         if (y < n_) {  // arcs into r: its provider's reverse arc, or the sink's
           const uint32_t r = y;
-          if (at[r] >= 0) {
-            lower(static_cast<uint32_t>(n_ + at_provider(r)), pr[r] - lists_[r][at[r]].cost);
-          } else if (at[r] == kOutside) {
+          if (seat[r].at >= 0) {
+            lower(static_cast<uint32_t>(n_ + at_provider(r)), pr[r] - seat[r].cost);
+          } else if (seat[r].at == kOutside) {
             lower(sink, pr[r] - p_.outside_cost[r]);
           }
           budget -= 1;
@@ -1107,14 +1122,14 @@ class Solver {
           const uint32_t p = y - static_cast<uint32_t>(n_);
           for (uint32_t i = start[p]; i < start[p + 1]; ++i) {
             const auto [r, cost] = listing[i];
-            if (at[r] == kUnplaced || at_provider(r) == p) continue;
+            if (seat[r].at == kUnplaced || at_provider(r) == p) continue;
             lower(r, cost + pp[p]);
           }
           if (members[p] > 0) lower(sink, pp[p]);
           budget -= 1 + (start[p + 1] - start[p]);
         } else {  // arcs into the sink: every outside option and provider with room
           for (uint32_t r = 0; r < n_; ++r) {
-            if (at[r] != kUnplaced && at[r] != kOutside) lower(r, p_.outside_cost[r] + all.ps);
+            if (seat[r].at >= 0) lower(r, p_.outside_cost[r] + all.ps);
           }
           for (uint32_t p = 0; p < m_; ++p) {
             if (cap(p) > 0 && members[p] < cap(p)) lower(static_cast<uint32_t>(n_ + p), all.ps);
@@ -1178,19 +1193,19 @@ class Solver {
       // height, kInfinity if it leaves); the moves are made after, in request order.
       team.ForEach(n_, kStartChunk, [&](size_t index, int thread) {
         const uint32_t r = static_cast<uint32_t>(index);
-        if (at[r] == kUnplaced) return;
+        if (seat[r].at == kUnplaced) return;
         Tally& tally = tallies[static_cast<size_t>(thread)];
         const auto& list = lists_[r];
         const int64_t outside = p_.outside_cost[r] * scale + ds;
-        const int64_t mine = at[r] == kOutside ? outside
-                                               : list[at[r]].cost * scale + dp[list[at[r]].provider];
+        const int64_t mine =
+            seat[r].at == kOutside ? outside : seat[r].cost * scale + dp[seat[r].provider];
         // r's best other option, its missing pairs valued at least `missing`.
         auto best_other = [&](int64_t missing) {
-          int64_t other = std::min(at[r] == kOutside ? kInfinity : outside, missing);
+          int64_t other = std::min(seat[r].at == kOutside ? kInfinity : outside, missing);
           for (int i = 0; i < static_cast<int>(list.size()); ++i) {
             const int64_t c = list[i].cost * scale;
             if (c + dlow >= other) break;
-            if (i == at[r]) continue;
+            if (i == seat[r].at) continue;
             other = std::min(other, c + dp[list[i].provider]);
           }
           return other;
@@ -1216,32 +1231,31 @@ class Solver {
         start_height[r] = height >= mine - eps ? height : kInfinity;
       });
       for (uint32_t r = 0; r < n_; ++r) {
-        if (at[r] == kUnplaced) {
+        if (seat[r].at == kUnplaced) {
           enqueue(r);
           continue;
         }
-        const auto& list = lists_[r];
         const int64_t height = start_height[r];
         if (height != kInfinity) {
           if (height != dr[r]) {
             dr[r] = height;
             ++ver[r];
-            if (at[r] == kOutside) {
+            if (seat[r].at == kOutside) {
               push_entry(sink_heap, {height - p_.outside_cost[r] * scale, r, ver[r]});
             } else {
-              push_entry(heap_of[list[at[r]].provider],
-                         {height - list[at[r]].cost * scale, r, ver[r]});
+              push_entry(heap_of[seat[r].provider],
+                         {height - seat[r].cost * scale, r, ver[r]});
             }
           }
           continue;
         }
         ++ver[r];
-        if (at[r] == kOutside) {
+        if (seat[r].at == kOutside) {
           --sink_excess;
         } else {
-          --members[list[at[r]].provider];
+          --members[seat[r].provider];
         }
-        at[r] = kUnplaced;
+        sit(r, kUnplaced);
         enqueue(r);
       }
       for (uint32_t p = 0; p < m_; ++p) {
@@ -1310,20 +1324,19 @@ class Solver {
     // leaves, and a provider with v(p) > 0 that is not full drops to v(p) = 0, which
     // may make more requests leave (I2).
     auto value = [&](uint32_t r) -> int64_t {
-      return at[r] == kOutside ? p_.outside_cost[r]
-                               : lists_[r][at[r]].cost + v_[lists_[r][at[r]].provider];
+      return seat[r].at == kOutside ? p_.outside_cost[r] : seat[r].cost + v_[seat[r].provider];
     };
     std::vector<uint32_t> dirty;
     auto leave = [&](uint32_t r) {
-      if (at[r] >= 0) {
-        const uint32_t p = lists_[r][at[r]].provider;
+      if (seat[r].at >= 0) {
+        const uint32_t p = seat[r].provider;
         if (--load_[p] < cap(p) && v_[p] > 0) dirty.push_back(p);
       }
-      at[r] = kUnplaced;
+      sit(r, kUnplaced);
       ++result_.scaling_repaired;
     };
     for (uint32_t r = 0; r < n_; ++r) {
-      if (at[r] == kUnplaced) continue;
+      if (seat[r].at == kUnplaced) continue;
       const int64_t u = value(r);
       bool ok = u <= p_.outside_cost[r];
       for (const ListedPair& e : lists_[r]) {
@@ -1344,7 +1357,7 @@ class Solver {
         v_[p] = 0;
         for (uint32_t i = start[p]; i < start[p + 1]; ++i) {
           const auto [r, cost] = listing[i];
-          if (at[r] == kUnplaced || (at[r] >= 0 && lists_[r][at[r]].provider == p)) continue;
+          if (seat[r].at == kUnplaced || (seat[r].at >= 0 && seat[r].provider == p)) continue;
           if (cost < value(r)) leave(r);
         }
       }
@@ -1373,7 +1386,7 @@ class Solver {
       bool left = false;
       for (uint32_t r = 0; r < n_; ++r) {
         if (bound_ != nullptr) floor_[r] = 0;  // taken at the prices before: stale
-        if (at[r] == kUnplaced || value(r) <= MissingBound(r)) continue;
+        if (seat[r].at == kUnplaced || value(r) <= MissingBound(r)) continue;
         if (bound_ != nullptr) {
           // Up to o(r), which u(r) never passes: the shortest paths then see the
           // whole bound, and grow r's list only where a missing pair may matter.
@@ -1392,15 +1405,15 @@ class Solver {
     std::vector<uint32_t> rest;
     for (uint32_t i = 0; i < n_; ++i) {
       const uint32_t r = order[i];
-      if (at[r] == kUnplaced) {
+      if (seat[r].at == kUnplaced) {
         assign_[r] = kUnplaced;
         rest.push_back(r);
-      } else if (at[r] == kOutside) {
+      } else if (seat[r].at == kOutside) {
         assign_[r] = kOutside;
         stored_u_[r] = p_.outside_cost[r];
       } else {
-        assign_[r] = static_cast<int32_t>(lists_[r][at[r]].provider);
-        assign_edge_[r] = at[r];
+        assign_[r] = static_cast<int32_t>(seat[r].provider);
+        assign_edge_[r] = seat[r].at;
         stored_u_[r] = value(r);
       }
     }
