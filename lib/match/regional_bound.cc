@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <tuple>
 
@@ -34,6 +35,33 @@ RegionalPairBound::RegionalPairBound(const DirectoryIndex& index,
       entry_price_(index.physical.size(), kAbsent),
       node_price_(index.tree.size(), kAbsent),
       node_topic_price_(index.tree.size() * kTopicCount, kAbsent) {
+  // Each node's parent and each physical entry's leaf; the physical entries of each
+  // provider (CSR). Built once: the partial updates of SetPrices walk them.
+  const PhysicalEntries& physical = index.physical;
+  parent_.assign(index.tree.size(), 0);
+  leaf_of_.assign(physical.size(), 0);
+  node_dirty_.assign(index.tree.size(), 0);
+  for (uint32_t id = 0; id < index.tree.size(); ++id) {
+    const TreeNode& node = index.tree[id];
+    if (node.left != 0) {
+      parent_[node.left] = id;
+      parent_[node.right] = id;
+    } else {
+      for (uint32_t i = node.begin; i < node.end; ++i) leaf_of_[i] = id;
+    }
+  }
+  auto by_provider = [](std::span<const uint32_t> provider, std::vector<uint32_t>* start,
+                        std::vector<uint32_t>* of) {
+    uint32_t providers = 0;
+    for (uint32_t p : provider) providers = std::max(providers, p + 1);
+    start->assign(providers + 1, 0);
+    for (uint32_t p : provider) ++(*start)[p + 1];
+    for (uint32_t p = 0; p < providers; ++p) (*start)[p + 1] += (*start)[p];
+    of->resize(provider.size());
+    std::vector<uint32_t> fill(start->begin(), start->end() - 1);
+    for (uint32_t i = 0; i < provider.size(); ++i) (*of)[fill[provider[i]]++] = i;
+  };
+  by_provider(physical.provider, &physical_start_, &physical_of_);
   // The remote entries the bound prices (limited capacity), ordered by what they
   // offer, so that entries a request can use lie together under few nodes. The
   // order is a grouping only: ties of value are settled by value alone.
@@ -58,6 +86,7 @@ RegionalPairBound::RegionalPairBound(const DirectoryIndex& index,
     remote_.capacity_class.push_back(all.capacity_class[i]);
   }
   remote_price_.assign(remote_.size(), kAbsent);
+  by_provider(remote_.provider, &remote_start_, &remote_of_);
   if (remote_.size() == 0) return;
   remote_leaves_ = std::bit_ceil((remote_.size() + kRemoteLeaf - 1) / kRemoteLeaf);
   const size_t nodes = 2 * remote_leaves_;
@@ -67,6 +96,7 @@ RegionalPairBound::RegionalPairBound(const DirectoryIndex& index,
   remote_.block_access.assign(nodes, 0);
   remote_.block_capacity_classes.assign(nodes, 0);
   remote_node_price_.assign(nodes, kAbsent);
+  remote_dirty_.assign(nodes, 0);
   for (size_t i = 0; i < remote_.size(); ++i) {
     const size_t leaf = remote_leaves_ + i / kRemoteLeaf;
     remote_.block_topics[leaf] |= remote_.topics[i];
@@ -86,40 +116,111 @@ RegionalPairBound::RegionalPairBound(const DirectoryIndex& index,
   }
 }
 
+void RegionalPairBound::RecomputeNode(uint32_t id) {
+  const PhysicalEntries& e = index_.physical;
+  const TreeNode& node = index_.tree[id];
+  int64_t* topic_low = &node_topic_price_[id * kTopicCount];
+  int64_t low = kAbsent;
+  std::fill(topic_low, topic_low + kTopicCount, kAbsent);
+  if (node.left == 0) {
+    for (uint32_t i = node.begin; i < node.end; ++i) {
+      const int64_t price = entry_price_[i];
+      if (price >= kAbsent) continue;
+      low = std::min(low, price);
+      for (uint32_t bits = e.topics[i]; bits != 0; bits &= bits - 1) {
+        int64_t& t = topic_low[std::countr_zero(bits)];
+        t = std::min(t, price);
+      }
+    }
+  } else {
+    low = std::min(node_price_[node.left], node_price_[node.right]);
+    const int64_t* a = &node_topic_price_[node.left * kTopicCount];
+    const int64_t* b = &node_topic_price_[node.right * kTopicCount];
+    for (int t = 0; t < kTopicCount; ++t) topic_low[t] = std::min(a[t], b[t]);
+  }
+  node_price_[id] = low;
+}
+
 void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale) {
-  scale_ = scale;
   const PhysicalEntries& e = index_.physical;
   auto price_of = [&](uint32_t p, uint8_t capacity_class) {
     return capacity_class == kLimitedCapacity && p < price.size() ? price[p] : kAbsent;
   };
+  // The providers whose price changed since the last call, and their entries.
+  bool full = scale != scale_ || last_price_.size() != price.size();
+  if (!full) {
+    changed_.clear();
+    size_t entries = 0;
+    for (uint32_t p = 0; p < price.size(); ++p) {
+      if (price[p] == last_price_[p]) continue;
+      changed_.push_back(p);
+      if (p + 1 < physical_start_.size()) entries += physical_start_[p + 1] - physical_start_[p];
+      if (p + 1 < remote_start_.size()) entries += remote_start_[p + 1] - remote_start_[p];
+    }
+    full = entries * kFullShare > e.size() + remote_.size();
+  }
+  scale_ = scale;
+  last_price_.assign(price.begin(), price.end());
+  if (!full) {
+    ++partial_updates_;
+    // Physical: the changed entries' leaves and every node above them, recomputed
+    // bottom up (children come after their parent: the tree is built depth first).
+    dirty_.clear();
+    for (uint32_t p : changed_) {
+      if (p + 1 >= physical_start_.size()) continue;
+      for (uint32_t k = physical_start_[p]; k < physical_start_[p + 1]; ++k) {
+        const uint32_t i = physical_of_[k];
+        entry_price_[i] = price_of(p, e.capacity_class[i]);
+        for (uint32_t id = leaf_of_[i]; !node_dirty_[id]; id = parent_[id]) {
+          node_dirty_[id] = 1;
+          dirty_.push_back(id);
+          if (id == 0) break;
+        }
+      }
+    }
+    std::sort(dirty_.begin(), dirty_.end(), std::greater<>());
+    for (uint32_t id : dirty_) {
+      RecomputeNode(id);
+      node_dirty_[id] = 0;
+    }
+    // Remote: the changed entries' leaves, then their ancestors (node k's parent is
+    // k / 2), deepest first.
+    if (remote_leaves_ == 0) return;
+    dirty_.clear();
+    for (uint32_t p : changed_) {
+      if (p + 1 >= remote_start_.size()) continue;
+      for (uint32_t k = remote_start_[p]; k < remote_start_[p + 1]; ++k) {
+        const uint32_t i = remote_of_[k];
+        remote_price_[i] = price_of(p, remote_.capacity_class[i]);
+        for (size_t node = remote_leaves_ + i / kRemoteLeaf; node >= 1 && !remote_dirty_[node];
+             node /= 2) {
+          remote_dirty_[node] = 1;
+          dirty_.push_back(static_cast<uint32_t>(node));
+        }
+      }
+    }
+    std::sort(dirty_.begin(), dirty_.end(), std::greater<>());
+    for (uint32_t node : dirty_) {
+      remote_dirty_[node] = 0;
+      if (node >= remote_leaves_) {
+        const size_t begin = (node - remote_leaves_) * kRemoteLeaf;
+        const size_t end = std::min(remote_.size(), begin + kRemoteLeaf);
+        int64_t low = kAbsent;
+        for (size_t i = begin; i < end; ++i) low = std::min(low, remote_price_[i]);
+        remote_node_price_[node] = low;
+      } else {
+        remote_node_price_[node] =
+            std::min(remote_node_price_[2 * node], remote_node_price_[2 * node + 1]);
+      }
+    }
+    return;
+  }
   for (uint32_t i = 0; i < e.size(); ++i) {
     entry_price_[i] = price_of(e.provider[i], e.capacity_class[i]);
   }
   // Children come after their parent in the tree (it is built depth first). Per node
   // the least price overall and per topic (of the entries offering it).
-  for (size_t id = index_.tree.size(); id-- > 0;) {
-    const TreeNode& node = index_.tree[id];
-    int64_t* topic_low = &node_topic_price_[id * kTopicCount];
-    int64_t low = kAbsent;
-    std::fill(topic_low, topic_low + kTopicCount, kAbsent);
-    if (node.left == 0) {
-      for (uint32_t i = node.begin; i < node.end; ++i) {
-        const int64_t price = entry_price_[i];
-        if (price >= kAbsent) continue;
-        low = std::min(low, price);
-        for (uint32_t bits = e.topics[i]; bits != 0; bits &= bits - 1) {
-          int64_t& t = topic_low[std::countr_zero(bits)];
-          t = std::min(t, price);
-        }
-      }
-    } else {
-      low = std::min(node_price_[node.left], node_price_[node.right]);
-      const int64_t* a = &node_topic_price_[node.left * kTopicCount];
-      const int64_t* b = &node_topic_price_[node.right * kTopicCount];
-      for (int t = 0; t < kTopicCount; ++t) topic_low[t] = std::min(a[t], b[t]);
-    }
-    node_price_[id] = low;
-  }
+  for (size_t id = index_.tree.size(); id-- > 0;) RecomputeNode(static_cast<uint32_t>(id));
   if (remote_leaves_ == 0) return;
   std::fill(remote_node_price_.begin(), remote_node_price_.end(), kAbsent);
   for (size_t i = 0; i < remote_.size(); ++i) {

@@ -125,6 +125,65 @@ TEST(RegionalPairBound, NewPricesReplaceTheOld) {
   EXPECT_GT(higher, 5);
 }
 
+// Prices set again where only some providers changed update only their part of the
+// trees: the bound then answers as one given those prices afresh, on directories of
+// up to 400 providers (deep remote trees), with few and with many prices changed
+// (the latter recompute everything), prices that rise and fall, and a provider going
+// from limited capacity to none and back (kPriceAbsent).
+TEST(RegionalPairBound, PricesChangedInPartAnswerAsPricesSetAfresh) {
+  int compared = 0, finite = 0;
+  int64_t partial = 0;
+  for (uint32_t seed = 1; seed <= 30; ++seed) {
+    testing::Instance instance = testing::MakeInstance(seed, 40, seed > 15 ? 400 : 30);
+    auto directory = Directory::Create(instance.snapshot);
+    ASSERT_TRUE(directory.ok()) << directory.status();
+    const size_t m = (*directory)->size();
+    std::mt19937 rng(seed);
+    const int64_t scale = 1 + static_cast<int64_t>(rng() % 5);
+    std::vector<int64_t> price(m);
+    for (int64_t& v : price) v = static_cast<int64_t>(rng() % 20'000);
+    internal::RegionalPairBound kept((*directory)->index(), instance.requests, {},
+                                     kRemoteCostMeters);
+    kept.SetPrices(price, scale);
+    for (int round = 0; round < 12; ++round) {
+      // Round 5 changes every price; the others one to four providers.
+      const size_t changes = round == 5 ? m : 1 + rng() % 4;
+      for (size_t k = 0; k < changes; ++k) {
+        const size_t p = round == 5 ? k : rng() % m;
+        // Falls to 0 often: a node left at a price above its least one prunes the
+        // subtree that holds the answer.
+        constexpr int64_t kAbsent = internal::MissingPairBound::kPriceAbsent;
+        const int64_t before = price[p] == kAbsent ? 10'000 : price[p];
+        const uint32_t pick = rng() % 8;
+        price[p] = pick == 0  ? kAbsent
+                   : pick < 4 ? 0
+                              : std::max<int64_t>(0, before + static_cast<int64_t>(rng() % 8'001) - 4'000);
+      }
+      kept.SetPrices(price, scale);
+      internal::RegionalPairBound fresh((*directory)->index(), instance.requests, {},
+                                        kRemoteCostMeters);
+      fresh.SetPrices(price, scale);
+      for (uint32_t r = 0; r < instance.requests.size(); ++r) {
+        // Thresholds past every distance too, where every pair is valued alike and
+        // the remote entries' prices decide as often as the locations'.
+        const uint32_t pick = rng() % 3;
+        const int64_t threshold = pick == 0   ? 0
+                                  : pick == 1 ? static_cast<int64_t>(rng() % 30'000)
+                                              : 1'000'000;
+        const int64_t got = kept.Floor(r, threshold, kNone, kNone, {});
+        ASSERT_EQ(got, fresh.Floor(r, threshold, kNone, kNone, {}))
+            << "seed " << seed << " round " << round << " request " << r;
+        ++compared;
+        finite += got < kNone;
+      }
+    }
+    partial += kept.partial_updates();
+  }
+  EXPECT_GT(compared, 10'000);
+  EXPECT_GT(finite, compared / 2) << "the answers must be mostly finite to compare";
+  EXPECT_GT(partial, 200) << "most rounds must take the partial update";
+}
+
 // An exact bound of the test's own (the least value c S + price over the pairs a
 // list lacks, from the full lists): the solver's optimum and certificate stay those
 // of the shortest paths alone, and it builds fewer pairs than without a bound where
