@@ -154,10 +154,9 @@ TEST(RegionalPairBound, PricesChangedInPartAnswerAsPricesSetAfresh) {
         // subtree that holds the answer.
         constexpr int64_t kAbsent = internal::MissingPairBound::kPriceAbsent;
         const int64_t before = price[p] == kAbsent ? 10'000 : price[p];
+        const int64_t moved = before + static_cast<int64_t>(rng() % 8'001) - 4'000;
         const uint32_t pick = rng() % 8;
-        price[p] = pick == 0  ? kAbsent
-                   : pick < 4 ? 0
-                              : std::max<int64_t>(0, before + static_cast<int64_t>(rng() % 8'001) - 4'000);
+        price[p] = pick == 0 ? kAbsent : pick < 4 ? 0 : std::max<int64_t>(0, moved);
       }
       kept.SetPrices(price, scale);
       internal::RegionalPairBound fresh((*directory)->index(), instance.requests, {},
