@@ -129,11 +129,13 @@ TEST(RegionalPairBound, NewPricesReplaceTheOld) {
 // trees: the bound then answers as one given those prices afresh, on directories of
 // up to 400 providers (deep remote trees), with few and with many prices changed
 // (the latter recompute everything), prices that rise and fall, and a provider going
-// from limited capacity to none and back (kPriceAbsent).
+// from limited capacity to none and back (kPriceAbsent). Checked that it fails:
+// with the ancestors of a changed leaf left as they were, and (32 mismatches) with a
+// remote node recomputed from one child only.
 TEST(RegionalPairBound, PricesChangedInPartAnswerAsPricesSetAfresh) {
   int compared = 0, finite = 0;
   int64_t partial = 0;
-  for (uint32_t seed = 1; seed <= 30; ++seed) {
+  for (uint32_t seed = 1; seed <= 40; ++seed) {
     testing::Instance instance = testing::MakeInstance(seed, 40, seed > 15 ? 400 : 30);
     auto directory = Directory::Create(instance.snapshot);
     ASSERT_TRUE(directory.ok()) << directory.status();
@@ -145,18 +147,19 @@ TEST(RegionalPairBound, PricesChangedInPartAnswerAsPricesSetAfresh) {
     internal::RegionalPairBound kept((*directory)->index(), instance.requests, {},
                                      kRemoteCostMeters);
     kept.SetPrices(price, scale);
-    for (int round = 0; round < 12; ++round) {
+    for (int round = 0; round < 40; ++round) {
       // Round 5 changes every price; the others one to four providers.
       const size_t changes = round == 5 ? m : 1 + rng() % 4;
       for (size_t k = 0; k < changes; ++k) {
         const size_t p = round == 5 ? k : rng() % m;
-        // Falls to 0 often: a node left at a price above its least one prunes the
-        // subtree that holds the answer.
+        // Falls more often than rises, to prices few others share: a node left at a
+        // price above its least one then prunes the subtree that holds the answer.
         constexpr int64_t kAbsent = internal::MissingPairBound::kPriceAbsent;
-        const int64_t before = price[p] == kAbsent ? 10'000 : price[p];
-        const int64_t moved = before + static_cast<int64_t>(rng() % 8'001) - 4'000;
+        const int64_t before = price[p] == kAbsent ? 20'000 : price[p];
+        const int64_t fallen = static_cast<int64_t>(rng() % static_cast<uint64_t>(before + 1));
+        const int64_t risen = before + static_cast<int64_t>(rng() % 8'000);
         const uint32_t pick = rng() % 8;
-        price[p] = pick == 0 ? kAbsent : pick < 4 ? 0 : std::max<int64_t>(0, moved);
+        price[p] = pick == 0 ? kAbsent : pick < 6 ? fallen : risen;
       }
       kept.SetPrices(price, scale);
       internal::RegionalPairBound fresh((*directory)->index(), instance.requests, {},
@@ -170,7 +173,7 @@ TEST(RegionalPairBound, PricesChangedInPartAnswerAsPricesSetAfresh) {
                                   : pick == 1 ? static_cast<int64_t>(rng() % 30'000)
                                               : 1'000'000;
         const int64_t got = kept.Floor(r, threshold, kNone, kNone, {});
-        ASSERT_EQ(got, fresh.Floor(r, threshold, kNone, kNone, {}))
+        EXPECT_EQ(got, fresh.Floor(r, threshold, kNone, kNone, {}))
             << "seed " << seed << " round " << round << " request " << r;
         ++compared;
         finite += got < kNone;
@@ -180,7 +183,7 @@ TEST(RegionalPairBound, PricesChangedInPartAnswerAsPricesSetAfresh) {
   }
   EXPECT_GT(compared, 10'000);
   EXPECT_GT(finite, compared / 2) << "the answers must be mostly finite to compare";
-  EXPECT_GT(partial, 200) << "most rounds must take the partial update";
+  EXPECT_GT(partial, 1000) << "most rounds must take the partial update";
 }
 
 // An exact bound of the test's own (the least value c S + price over the pairs a
