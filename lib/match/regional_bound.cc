@@ -141,6 +141,19 @@ void RegionalPairBound::RecomputeNode(uint32_t id) {
   node_price_[id] = low;
 }
 
+void RegionalPairBound::RecomputeRemoteNode(size_t node) {
+  if (node < remote_leaves_) {
+    remote_node_price_[node] =
+        std::min(remote_node_price_[2 * node], remote_node_price_[2 * node + 1]);
+    return;
+  }
+  const size_t begin = (node - remote_leaves_) * kRemoteLeaf;
+  const size_t end = std::min(remote_.size(), begin + kRemoteLeaf);
+  int64_t low = kAbsent;
+  for (size_t i = begin; i < end; ++i) low = std::min(low, remote_price_[i]);
+  remote_node_price_[node] = low;
+}
+
 void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale) {
   const PhysicalEntries& e = index_.physical;
   auto price_of = [&](uint32_t p, uint8_t capacity_class) {
@@ -202,16 +215,7 @@ void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale)
     std::sort(dirty_.begin(), dirty_.end(), std::greater<>());
     for (uint32_t node : dirty_) {
       remote_dirty_[node] = 0;
-      if (node >= remote_leaves_) {
-        const size_t begin = (node - remote_leaves_) * kRemoteLeaf;
-        const size_t end = std::min(remote_.size(), begin + kRemoteLeaf);
-        int64_t low = kAbsent;
-        for (size_t i = begin; i < end; ++i) low = std::min(low, remote_price_[i]);
-        remote_node_price_[node] = low;
-      } else {
-        remote_node_price_[node] =
-            std::min(remote_node_price_[2 * node], remote_node_price_[2 * node + 1]);
-      }
+      RecomputeRemoteNode(node);
     }
     return;
   }
@@ -222,15 +226,10 @@ void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale)
   // the least price overall and per topic (of the entries offering it).
   for (size_t id = index_.tree.size(); id-- > 0;) RecomputeNode(static_cast<uint32_t>(id));
   if (remote_leaves_ == 0) return;
-  std::fill(remote_node_price_.begin(), remote_node_price_.end(), kAbsent);
   for (size_t i = 0; i < remote_.size(); ++i) {
     remote_price_[i] = price_of(remote_.provider[i], remote_.capacity_class[i]);
-    int64_t& leaf = remote_node_price_[remote_leaves_ + i / kRemoteLeaf];
-    leaf = std::min(leaf, remote_price_[i]);
   }
-  for (size_t k = remote_leaves_; k-- > 1;) {
-    remote_node_price_[k] = std::min(remote_node_price_[2 * k], remote_node_price_[2 * k + 1]);
-  }
+  for (size_t k = 2 * remote_leaves_; k-- > 1;) RecomputeRemoteNode(k);
 }
 
 int64_t RegionalPairBound::Floor(uint32_t request, int64_t threshold, int64_t cost_below,

@@ -83,6 +83,8 @@ class RegionalPairBound final : public MissingPairBound {
   // A tree node's least prices (overall and per topic) from its entries (a leaf) or
   // its children.
   void RecomputeNode(uint32_t id);
+  // A remote tree node's least price, from its entries (a leaf) or its children.
+  void RecomputeRemoteNode(size_t node);
   // Where fewer than 1/kFullShare of the entries changed price, SetPrices updates
   // only those and their nodes.
   static constexpr size_t kFullShare = 8;
