@@ -26,6 +26,13 @@ int64_t LeastCost(double chord2) {
 // Entries per leaf of the remote tree (RegionalPairBound::remote_).
 constexpr size_t kRemoteLeaf = 8;
 
+// Provider p's entries in a CSR by provider (`start`, `of`); none past its end.
+std::span<const uint32_t> EntriesOf(const std::vector<uint32_t>& start,
+                                    const std::vector<uint32_t>& of, uint32_t p) {
+  if (p + 1 >= start.size()) return {};
+  return std::span<const uint32_t>(of).subspan(start[p], start[p + 1] - start[p]);
+}
+
 }  // namespace
 
 RegionalPairBound::RegionalPairBound(const DirectoryIndex& index,
@@ -167,8 +174,8 @@ void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale)
     for (uint32_t p = 0; p < price.size(); ++p) {
       if (price[p] == last_price_[p]) continue;
       changed_.push_back(p);
-      if (p + 1 < physical_start_.size()) entries += physical_start_[p + 1] - physical_start_[p];
-      if (p + 1 < remote_start_.size()) entries += remote_start_[p + 1] - remote_start_[p];
+      entries += EntriesOf(physical_start_, physical_of_, p).size() +
+                 EntriesOf(remote_start_, remote_of_, p).size();
     }
     full = entries * kFullShare > e.size() + remote_.size();
   }
@@ -180,14 +187,12 @@ void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale)
     // bottom up (children come after their parent: the tree is built depth first).
     dirty_.clear();
     for (uint32_t p : changed_) {
-      if (p + 1 >= physical_start_.size()) continue;
-      for (uint32_t k = physical_start_[p]; k < physical_start_[p + 1]; ++k) {
-        const uint32_t i = physical_of_[k];
+      for (uint32_t i : EntriesOf(physical_start_, physical_of_, p)) {
         entry_price_[i] = price_of(p, e.capacity_class[i]);
+        // Up to the root (its own parent, so marked it ends the walk).
         for (uint32_t id = leaf_of_[i]; !node_dirty_[id]; id = parent_[id]) {
           node_dirty_[id] = 1;
           dirty_.push_back(id);
-          if (id == 0) break;
         }
       }
     }
@@ -201,9 +206,7 @@ void RegionalPairBound::SetPrices(std::span<const int64_t> price, int64_t scale)
     if (remote_leaves_ == 0) return;
     dirty_.clear();
     for (uint32_t p : changed_) {
-      if (p + 1 >= remote_start_.size()) continue;
-      for (uint32_t k = remote_start_[p]; k < remote_start_[p + 1]; ++k) {
-        const uint32_t i = remote_of_[k];
+      for (uint32_t i : EntriesOf(remote_start_, remote_of_, p)) {
         remote_price_[i] = price_of(p, remote_.capacity_class[i]);
         for (size_t node = remote_leaves_ + i / kRemoteLeaf; node >= 1 && !remote_dirty_[node];
              node /= 2) {
